@@ -1,0 +1,191 @@
+// The shapes shared by the generic ARM machinery and every provider.
+import type { Store, Txn } from "../store/store.js";
+import type { Principal, RequestContext } from "../server/context.js";
+import type { ParsedId } from "./resource-id.js";
+import type { Latency } from "./latency.js";
+
+export interface SystemData {
+  createdBy: string;
+  createdByType: "User" | "Application" | "ManagedIdentity" | "Key";
+  createdAt: string;
+  lastModifiedBy: string;
+  lastModifiedByType: "User" | "Application" | "ManagedIdentity" | "Key";
+  lastModifiedAt: string;
+}
+
+/** What the store keeps for one ARM resource. `internal` is never rendered. */
+export interface ResourceRecord {
+  id: string;
+  name: string;
+  /** Canonical type, e.g. "Microsoft.Network/virtualNetworks/subnets". */
+  type: string;
+  location?: string;
+  tags?: Record<string, string> | null;
+  etag?: string;
+  sku?: unknown;
+  identity?: any;
+  kind?: string;
+  managedBy?: string | null;
+  zones?: string[];
+  properties: Record<string, any>;
+  systemData?: SystemData;
+  internal?: Record<string, any>;
+}
+
+export interface OperationRecord {
+  /** Operation id (GUID). */
+  name: string;
+  status: "InProgress" | "Succeeded" | "Failed" | "Canceled";
+  kind: "put" | "delete" | "action" | "rgdelete";
+  /** Resource the operation works on. */
+  resourceId: string;
+  /** Canonical type of that resource ("Microsoft.Resources/resourceGroups" for rgdelete). */
+  type: string;
+  namespace: string;
+  location: string;
+  subscriptionId: string;
+  apiVersion: string;
+  action?: string;
+  /** Strategy-defined step name; the engine re-runs the current stage after a restart. */
+  stage: string;
+  /** Epoch ms when the current stage is due. */
+  dueAt: number;
+  startTime: string;
+  endTime?: string;
+  error?: { code: string; message: string; details?: unknown[]; target?: string };
+  /** Final result of an action (body served from the Location URL). */
+  result?: { status: number; body?: unknown };
+  /** Strategy scratch space carried between stages. */
+  data?: Record<string, any>;
+  principal?: Principal;
+}
+
+export interface ArmEnv {
+  store: Store;
+  latency: Latency;
+  subscriptionId: string;
+  tenantId: string;
+  registry: TypeRegistryView;
+  ops: OperationScheduler;
+  /** Services other layers plug in (e.g. "kube" for the Kubernetes host). */
+  services: Map<string, unknown>;
+  now(): Date;
+}
+
+export interface TypeRegistryView {
+  find(type: string): ResourceTypeDef | undefined;
+  all(): ResourceTypeDef[];
+}
+
+export interface OperationScheduler {
+  /** Create and schedule an operation inside tx; returns its record. */
+  start(tx: Txn, op: Omit<OperationRecord, "status" | "startTime" | "dueAt" | "name"> & { delayMs: number; name?: string }): OperationRecord;
+  get(name: string): OperationRecord | undefined;
+}
+
+export interface WriteCtx {
+  env: ArmEnv;
+  tx: Txn;
+  id: string;
+  parsed: ParsedId;
+  apiVersion: string;
+  /** Request body (parsed JSON object). */
+  body: any;
+  existing?: ResourceRecord;
+  principal: Principal;
+  req?: RequestContext;
+}
+
+export interface DeleteCtx {
+  env: ArmEnv;
+  tx: Txn;
+  record: ResourceRecord;
+  apiVersion: string;
+  principal: Principal;
+  /** True when the delete is part of a resource-group (or parent) cascade: skip in-use checks. */
+  cascade: boolean;
+}
+
+export interface RenderCtx {
+  env: ArmEnv;
+  apiVersion: string;
+  /** Read access to other records (for composed views, e.g. a VNet with its subnets). */
+  tx: Pick<Txn, "get" | "list">;
+}
+
+export interface ActionCtx {
+  env: ArmEnv;
+  tx: Txn;
+  record: ResourceRecord;
+  apiVersion: string;
+  body: any;
+  principal: Principal;
+  req: RequestContext;
+}
+
+export type ActionResult =
+  | { status: number; body?: unknown; headers?: Record<string, string> }
+  /** Long-running action: the engine runs `stage` of the strategy's reconcile. */
+  | { async: { stage: string; delayMs: number; data?: Record<string, any>; provisioningState?: string } };
+
+export interface ActionDef {
+  method: "POST" | "GET";
+  run(ctx: ActionCtx): ActionResult;
+}
+
+export interface ListCtx {
+  env: ArmEnv;
+  tx: Pick<Txn, "get" | "list">;
+  /** The scope the collection hangs off: parent resource, resource group or subscription id. */
+  scopeId: string;
+  parsed: ParsedId;
+  query(name: string): string | undefined;
+  principal: Principal;
+}
+
+export interface ReconcileCtx {
+  env: ArmEnv;
+  op: OperationRecord;
+}
+
+export type ReconcileStep =
+  | { done: true; result?: { status: number; body?: unknown } }
+  | { next: string; delayMs: number; data?: Record<string, any> };
+
+export interface ResourceStrategy {
+  /** Validate and build the record to store for PUT (create when ctx.existing is undefined). */
+  put(ctx: WriteCtx): ResourceRecord;
+  /** When set, PUT answers with a non-terminal provisioningState and an operation runs `stage`. */
+  asyncPut?(ctx: WriteCtx, rec: ResourceRecord): { stage: string; delayMs: number; data?: Record<string, any> } | undefined;
+  /** PATCH; default: replace tags only (ARM UpdateTags). */
+  patch?(ctx: WriteCtx): ResourceRecord;
+  /** Validate and apply a delete (side effects: release addresses, cascade); record removal is generic. */
+  delete?(ctx: DeleteCtx): void;
+  /** When set, DELETE answers 202 and an operation runs `stage`; the record stays (Deleting) until reconcile ends. */
+  asyncDelete?(ctx: DeleteCtx): { stage: string; delayMs: number; data?: Record<string, any> } | undefined;
+  reconcile?(ctx: ReconcileCtx): Promise<ReconcileStep>;
+  render?(rec: ResourceRecord, ctx: RenderCtx): Record<string, unknown>;
+  /** Override how one resource is found (e.g. built-in role definitions readable at every scope). */
+  lookup?(tx: Pick<Txn, "get" | "list">, id: string, env: ArmEnv): ResourceRecord | undefined;
+  /** Override collection listing (e.g. role assignments "at or above" a scope with $filter). */
+  listAt?(ctx: ListCtx): ResourceRecord[];
+  /** POST/GET sub-paths, e.g. listClusterUserCredential. Keys compare case-insensitively. */
+  actions?: Record<string, ActionDef>;
+}
+
+export interface ResourceTypeDef {
+  namespace: string;
+  /** Type path below the namespace, e.g. "virtualNetworks/subnets". */
+  type: string;
+  /** Supported api-versions, any order. */
+  apiVersions: readonly string[];
+  /** rg: lives in a resource group; extension: lives on any scope (roleAssignments). */
+  scope: "resourceGroup" | "extension" | "subscription";
+  /** Whether the type carries a location (tracked resource). */
+  tracked: boolean;
+  /** How the async-operation URLs are built for this namespace ("operations" by default). */
+  strategy: ResourceStrategy;
+  /** Default api-version reported by providers list (newest stable otherwise). */
+  defaultApiVersion?: string;
+  capabilities?: string;
+}

@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+// `aksemu`: start the emulator, show its status, reset its data, set up clients.
+import fs from "node:fs";
+import path from "node:path";
+import https from "node:https";
+import { Emulator, VERSION } from "../emulator.js";
+import { Latency } from "../arm/latency.js";
+
+const HELP = `aksemu ${VERSION} - local emulator of Azure Kubernetes Service with API Server VNet Integration
+
+Usage:
+  aksemu start [--port <n>] [--data-dir <dir>] [--latency instant|fast|realistic] [--host <addr>] [--verbose]
+  aksemu status [--data-dir <dir>]
+  aksemu reset [--data-dir <dir>] [--yes]
+  aksemu setup az [--data-dir <dir>] [--config-dir <dir>] [--print]
+
+Environment: AKSEMU_PORT (default 8443), AKSEMU_DATA_DIR (default ./.aksemu), AKSEMU_LATENCY (default fast).
+`;
+
+interface Args {
+  _: string[];
+  flags: Record<string, string | true>;
+}
+
+function parse(argv: string[]): Args {
+  const out: Args = { _: [], flags: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith("--")) {
+      const [k, v] = a.slice(2).split("=", 2) as [string, string | undefined];
+      if (v !== undefined) out.flags[k] = v;
+      else if (i + 1 < argv.length && !argv[i + 1]!.startsWith("--")) out.flags[k] = argv[++i]!;
+      else out.flags[k] = true;
+    } else if (a === "-h") out.flags.help = true;
+    else out._.push(a);
+  }
+  return out;
+}
+
+export function dataDirOf(flags: Record<string, string | true>): string {
+  const d = typeof flags["data-dir"] === "string" ? flags["data-dir"] : process.env.AKSEMU_DATA_DIR || ".aksemu";
+  return path.resolve(d);
+}
+
+interface RuntimeInfo {
+  pid: number;
+  port: number;
+  endpoint: string;
+  startedAt: string;
+  version: string;
+}
+
+function readRuntime(dir: string): RuntimeInfo | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, "aksemu.json"), "utf8")) as RuntimeInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function start(flags: Record<string, string | true>): Promise<void> {
+  const dataDir = dataDirOf(flags);
+  const prev = readRuntime(dataDir);
+  if (prev && prev.pid !== process.pid && alive(prev.pid)) {
+    console.error(`aksemu: already running on ${prev.endpoint} (pid ${prev.pid}) with data directory ${dataDir}`);
+    process.exit(1);
+  }
+  const portRaw = typeof flags.port === "string" ? flags.port : process.env.AKSEMU_PORT ?? "8443";
+  const port = Number(portRaw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`aksemu: invalid --port '${portRaw}'`);
+    process.exit(2);
+  }
+  let latency;
+  try {
+    latency = Latency.parse(typeof flags.latency === "string" ? flags.latency : process.env.AKSEMU_LATENCY);
+  } catch (e) {
+    console.error(`aksemu: ${(e as Error).message}`);
+    process.exit(2);
+  }
+  const t0 = process.hrtime.bigint();
+  const emu = await Emulator.start({
+    dataDir,
+    port,
+    host: typeof flags.host === "string" ? flags.host : undefined,
+    latency,
+    log: flags.verbose ? (l) => console.log(l) : undefined,
+  });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const info: RuntimeInfo = { pid: process.pid, port: emu.port, endpoint: emu.endpoint, startedAt: new Date().toISOString(), version: VERSION };
+  fs.writeFileSync(path.join(dataDir, "aksemu.json"), JSON.stringify(info, null, 2));
+  const ca = path.join(dataDir, "ca.pem");
+  console.log(`aksemu ${VERSION} listening on ${emu.endpoint} (started in ${ms.toFixed(0)} ms, latency profile ${latency})
+  ARM + Entra + metadata: ${emu.endpoint}
+  Cloud metadata:         ${emu.endpoint}/metadata/endpoints?api-version=2022-09-01
+  Subscription / tenant:  ${emu.env.subscriptionId} / ${emu.env.tenantId}
+  CA certificate:         ${ca}
+  Data directory:         ${dataDir}
+
+Connect:
+  azl (bundled az syntax):  export AKSEMU_ENDPOINT=${emu.endpoint} AKSEMU_DATA_DIR=${dataDir}
+  real az:                  aksemu setup az --data-dir ${dataDir}
+  Azure SDK for JS:         NODE_EXTRA_CA_CERTS=${ca}; new ClientSecretCredential("${emu.env.tenantId}", "any-client", "any-secret",
+                              { authorityHost: "${emu.endpoint}", disableInstanceDiscovery: true }) and { endpoint: "${emu.endpoint}" }
+  Terraform azurerm:        SSL_CERT_FILE=${ca} ARM_METADATA_HOSTNAME=127.0.0.1:${emu.port}
+READY ${emu.endpoint}`);
+  let closing = false;
+  const shutdown = async (sig: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(`aksemu: ${sig}, shutting down`);
+    await emu.close();
+    try {
+      const cur = readRuntime(dataDir);
+      if (cur?.pid === process.pid) fs.unlinkSync(path.join(dataDir, "aksemu.json"));
+    } catch {
+      /* already gone */
+    }
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+async function status(flags: Record<string, string | true>): Promise<void> {
+  const dataDir = dataDirOf(flags);
+  const info = readRuntime(dataDir);
+  if (!info || !alive(info.pid)) {
+    console.log(`aksemu: not running (data directory ${dataDir})`);
+    process.exit(3);
+  }
+  const ca = fs.readFileSync(path.join(dataDir, "ca.pem"));
+  const health = await new Promise<string>((resolve, reject) => {
+    https
+      .get(`${info.endpoint}/aksemu/health`, { ca }, (res) => {
+        let b = "";
+        res.on("data", (c) => (b += c));
+        res.on("end", () => resolve(b));
+      })
+      .on("error", reject);
+  }).catch((e: Error) => `unreachable: ${e.message}`);
+  console.log(`aksemu: running on ${info.endpoint} (pid ${info.pid}, since ${info.startedAt})\n  data directory: ${dataDir}\n  health: ${health}`);
+}
+
+function reset(flags: Record<string, string | true>): void {
+  const dataDir = dataDirOf(flags);
+  const info = readRuntime(dataDir);
+  if (info && alive(info.pid)) {
+    console.error(`aksemu: refusing to reset while running (pid ${info.pid}); stop it first`);
+    process.exit(1);
+  }
+  if (!fs.existsSync(dataDir)) {
+    console.log(`aksemu: nothing to reset (${dataDir} does not exist)`);
+    return;
+  }
+  if (!flags.yes && !fs.existsSync(path.join(dataDir, "state.db"))) {
+    console.error(`aksemu: ${dataDir} does not look like an aksemu data directory; pass --yes to delete it anyway`);
+    process.exit(1);
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  console.log(`aksemu: removed ${dataDir} (state, CA and keys); the next start creates a new CA`);
+}
+
+async function main(): Promise<void> {
+  const a = parse(process.argv.slice(2));
+  const cmd = a._[0];
+  if (!cmd || a.flags.help || cmd === "help") {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (a.flags.version || cmd === "version") {
+    console.log(VERSION);
+    return;
+  }
+  switch (cmd) {
+    case "start":
+      return start(a.flags);
+    case "status":
+      return status(a.flags);
+    case "reset":
+      return reset(a.flags);
+    case "setup": {
+      if (a._[1] !== "az") {
+        console.error("aksemu: usage: aksemu setup az [--data-dir <dir>] [--config-dir <dir>]");
+        process.exit(2);
+      }
+      const { setupAz } = await import("./setup-az.js");
+      return setupAz(a.flags);
+    }
+    default:
+      console.error(`aksemu: unknown command '${cmd}'\n\n${HELP}`);
+      process.exit(2);
+  }
+}
+
+main().catch((e) => {
+  console.error(`aksemu: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});

@@ -1,0 +1,111 @@
+// Composition root: opens the data directory (store, CA, signing key), registers providers,
+// resumes interrupted operations and starts the HTTPS listener.
+import fs from "node:fs";
+import path from "node:path";
+import { SqliteStore } from "./store/sqlite-store.js";
+import { FilePki, loadOrIssueServerCert } from "./server/pki.js";
+import { TokenService } from "./entra/tokens.js";
+import { entraRoutes } from "./entra/routes.js";
+import { graphRoutes } from "./entra/graph.js";
+import { metadataRoutes } from "./server/metadata.js";
+import { createApp } from "./server/app.js";
+import { listenHttps, type Listening } from "./server/listener.js";
+import { Router, type Route } from "./arm/router.js";
+import { TypeRegistry } from "./arm/registry.js";
+import { OperationEngine } from "./arm/operations.js";
+import { GenericResourceHandler } from "./arm/generic.js";
+import { Latency, type LatencyProfileName } from "./arm/latency.js";
+import type { ArmEnv } from "./arm/types.js";
+import type { ProviderHost } from "./providers/plugin.js";
+import { PROVIDERS } from "./providers/index.js";
+
+export const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
+export const DEFAULT_TENANT_ID = "00000000-0000-0000-0000-000000000001";
+export const VERSION = "0.1.0";
+
+export interface EmulatorOptions {
+  dataDir: string;
+  port: number;
+  host?: string;
+  latency?: LatencyProfileName;
+  subscriptionId?: string;
+  tenantId?: string;
+  log?: (line: string) => void;
+}
+
+export class Emulator {
+  private constructor(
+    readonly env: ArmEnv,
+    readonly pki: FilePki,
+    private readonly listening: Listening,
+    private readonly ops: OperationEngine,
+    private readonly stopHooks: Array<() => void | Promise<void>>,
+    readonly dataDir: string,
+  ) {}
+
+  get port(): number {
+    return this.listening.port;
+  }
+
+  get endpoint(): string {
+    return `https://127.0.0.1:${this.listening.port}`;
+  }
+
+  static async start(o: EmulatorOptions): Promise<Emulator> {
+    fs.mkdirSync(o.dataDir, { recursive: true });
+    const store = SqliteStore.open(path.join(o.dataDir, "state.db"));
+    const pki = await FilePki.open(o.dataDir);
+    const tokens = TokenService.open(o.dataDir);
+    const registry = new TypeRegistry();
+    const ops = new OperationEngine();
+    const router = new Router();
+    const env: ArmEnv = {
+      store,
+      latency: new Latency(o.latency ?? "fast"),
+      subscriptionId: o.subscriptionId ?? DEFAULT_SUBSCRIPTION_ID,
+      tenantId: o.tenantId ?? DEFAULT_TENANT_ID,
+      registry,
+      ops,
+      services: new Map(),
+      now: () => new Date(),
+    };
+    ops.attach(env);
+    const startHooks: Array<() => void | Promise<void>> = [];
+    const stopHooks: Array<() => void | Promise<void>> = [];
+    const routes: Route[] = [
+      {
+        method: "GET",
+        pattern: "/aksemu/health",
+        auth: false,
+        handler: (ctx) => ctx.send(200, { status: "ok", version: VERSION, subscriptionId: env.subscriptionId, tenantId: env.tenantId, latency: env.latency.profile, revision: store.revision() }),
+      },
+      ...metadataRoutes(),
+      ...entraRoutes({ store, tokens, tenantId: env.tenantId }),
+      ...graphRoutes(store),
+    ];
+    const host: ProviderHost = {
+      env,
+      registerType: (def) => registry.register(def),
+      addRoutes: (rs) => routes.push(...rs),
+      addReconciler: (type, fn) => ops.builtins.set(type.toLowerCase(), fn),
+      onStart: (fn) => startHooks.push(fn),
+      onStop: (fn) => stopHooks.push(fn),
+    };
+    for (const p of PROVIDERS) p.register(host);
+    router.add(...routes);
+    for (const fn of startHooks) await fn();
+    const cert = await loadOrIssueServerCert(pki, o.dataDir, ["localhost", "127.0.0.1", "::1", ...(o.host && o.host !== "127.0.0.1" ? [o.host] : [])]);
+    const app = createApp({ router, generic: new GenericResourceHandler(env), tokens, log: o.log });
+    const listening = await listenHttps({ cert: cert.certPem, key: cert.keyPem, port: o.port, host: o.host, handler: app });
+    ops.resumeAll();
+    return new Emulator(env, pki, listening, ops, stopHooks, o.dataDir);
+  }
+
+  async close(): Promise<void> {
+    this.ops.stop();
+    await this.listening.close();
+    for (const fn of this.stopHooks.reverse()) await fn();
+    await this.ops.idle();
+    this.env.store.close();
+  }
+}

@@ -1,0 +1,72 @@
+// Token issuance and validation: RS256 JWTs signed with a key persisted in the data
+// directory, so tokens stay valid across restarts. Claims follow Entra's app tokens.
+import { createHash, generateKeyPairSync, createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { SignJWT, jwtVerify, exportJWK, type JWK } from "jose";
+import { writeAtomic } from "../server/pki.js";
+
+export interface TokenClaims {
+  tid: string;
+  oid: string;
+  appid: string;
+  aud: string;
+  iss: string;
+  [k: string]: unknown;
+}
+
+export class TokenService {
+  private constructor(private readonly privateKey: KeyObject, private readonly publicKey: KeyObject, readonly kid: string) {}
+
+  static open(dir: string): TokenService {
+    const file = path.join(dir, "entra-signing-key.pem");
+    let pem: string;
+    if (fs.existsSync(file)) pem = fs.readFileSync(file, "utf8");
+    else {
+      const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+      pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+      fs.mkdirSync(dir, { recursive: true });
+      writeAtomic(file, pem, 0o600);
+    }
+    const privateKey = createPrivateKey(pem);
+    const publicKey = createPublicKey(privateKey);
+    const kid = createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("base64url").slice(0, 27);
+    return new TokenService(privateKey, publicKey, kid);
+  }
+
+  async issue(claims: TokenClaims, lifetimeSeconds = 3600): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ ...claims, idtyp: "app", ver: claims.ver ?? "1.0" })
+      .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: this.kid, x5t: this.kid })
+      .setIssuedAt(now)
+      .setNotBefore(now - 300)
+      .setExpirationTime(now + lifetimeSeconds)
+      .sign(this.privateKey);
+  }
+
+  /** Verify signature and lifetime; returns the claims or an error reason. */
+  async verify(token: string): Promise<{ ok: true; claims: TokenClaims } | { ok: false; reason: "invalid" | "expired"; exp?: number }> {
+    try {
+      const { payload } = await jwtVerify(token, this.publicKey, { algorithms: ["RS256"], clockTolerance: 300 });
+      return { ok: true, claims: payload as unknown as TokenClaims };
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === "ERR_JWT_EXPIRED") {
+        const payload = (e as { payload?: { exp?: number } }).payload;
+        return { ok: false, reason: "expired", exp: payload?.exp };
+      }
+      return { ok: false, reason: "invalid" };
+    }
+  }
+
+  async jwks(): Promise<{ keys: JWK[] }> {
+    const jwk = await exportJWK(this.publicKey);
+    return { keys: [{ ...jwk, kid: this.kid, x5t: this.kid, use: "sig", alg: "RS256", kty: "RSA" }] };
+  }
+}
+
+/** Stable object id for an application that has no directory object yet (any client id works). */
+export function objectIdForApp(appId: string): string {
+  const h = createHash("sha256").update("aksemu-app:" + appId.toLowerCase()).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

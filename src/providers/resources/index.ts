@@ -1,0 +1,15 @@
+import type { ProviderPlugin } from "../plugin.js";
+import { resourceGroupRoutes, reconcileResourceGroupDelete, RG_TYPE } from "./resource-groups.js";
+import { subscriptionRoutes, seedSubscription } from "./subscriptions.js";
+import { providerRoutes, reconcileProviderRegistration, PROVIDER_TYPE } from "./providers.js";
+import { operationRoutes } from "../../arm/operation-routes.js";
+
+export const resourcesProvider: ProviderPlugin = {
+  name: "Microsoft.Resources",
+  register(h) {
+    h.addRoutes([...operationRoutes(h.env), ...subscriptionRoutes(h.env), ...resourceGroupRoutes(h.env), ...providerRoutes(h.env)]);
+    h.addReconciler(RG_TYPE, reconcileResourceGroupDelete);
+    h.addReconciler(PROVIDER_TYPE, reconcileProviderRegistration);
+    h.onStart(() => h.env.store.txn((tx) => seedSubscription(tx, h.env.subscriptionId, h.env.tenantId)));
+  },
+};

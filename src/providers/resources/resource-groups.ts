@@ -1,0 +1,261 @@
+// Microsoft.Resources resource groups: synchronous PUT, asynchronous cascading DELETE
+// (202 + Location on /subscriptions/{sub}/operationresults/{token}), HEAD existence checks.
+import type { RequestContext } from "../../server/context.js";
+import type { Route } from "../../arm/router.js";
+import type { ArmEnv, ResourceRecord, ReconcileCtx, ReconcileStep } from "../../arm/types.js";
+import type { Txn } from "../../store/store.js";
+import { E } from "../../arm/catalog.js";
+import { readJsonBody, requireApiVersion, sendPage, stampSystemData } from "../../arm/generic.js";
+import { checkResourceGroupName, idKey, parseId } from "../../arm/resource-id.js";
+import { deleteRecordTree, getRecord, listInGroup, putRecord, recordKey } from "../../arm/repo.js";
+import { getResourceGroup, getSubscription, normalizeLocation, resourceGroupId } from "../../arm/state.js";
+import { allLocationNames, isKnownLocation } from "../../arm/locations.js";
+import { RESOURCES_API_VERSIONS, checkArmApiVersion } from "./api-versions.js";
+import type { OperationRecord } from "../../arm/types.js";
+
+export const RG_TYPE = "Microsoft.Resources/resourceGroups";
+
+export function renderResourceGroup(rec: ResourceRecord) {
+  return {
+    id: rec.id,
+    name: rec.name,
+    type: RG_TYPE,
+    location: rec.location,
+    managedBy: rec.managedBy ?? null,
+    tags: rec.tags ?? null,
+    properties: { provisioningState: rec.properties.provisioningState ?? "Succeeded" },
+  };
+}
+
+/** Create a resource group from code (AKS node resource groups) through the same rules as PUT. */
+export function createResourceGroupRecord(tx: Txn, env: ArmEnv, sub: string, name: string, location: string, opts: { managedBy?: string; tags?: Record<string, string> } = {}): ResourceRecord {
+  const existing = getResourceGroup(tx, sub, name);
+  const rec: ResourceRecord = {
+    id: existing?.id ?? resourceGroupId(sub, name),
+    name: existing?.name ?? name,
+    type: RG_TYPE,
+    location: normalizeLocation(location),
+    managedBy: opts.managedBy ?? existing?.managedBy ?? null,
+    tags: opts.tags ?? existing?.tags ?? null,
+    properties: { provisioningState: "Succeeded" },
+  };
+  rec.systemData = stampSystemData(existing?.systemData, "aksemu", env.now());
+  putRecord(tx, rec);
+  return rec;
+}
+
+/**
+ * Delete everything in a resource group now (inside tx): each top-level resource's strategy
+ * delete hook runs in cascade mode (releasing addresses, deleting managed node resource
+ * groups), then the records go.
+ */
+export function deleteResourceGroupNow(tx: Txn, env: ArmEnv, sub: string, rg: string, principal: OperationRecord["principal"]): void {
+  const rgRec = getResourceGroup(tx, sub, rg);
+  if (!rgRec) return;
+  const records = listInGroup(tx, sub, rg);
+  // Top-level first by dependency: types whose strategy owns other groups (clusters) go first.
+  const top = records.filter((r) => parseId(r.id)?.blocks.length === 1 && parseId(r.id)!.blocks[0]!.types.length === 1);
+  top.sort((a, b) => weight(a.type) - weight(b.type));
+  for (const rec of top) {
+    if (!getRecord(tx, rec.id)) continue; // removed by an earlier cascade
+    const def = env.registry.find(rec.type);
+    def?.strategy.delete?.({ env, tx, record: rec, apiVersion: def.apiVersions[0]!, principal: principal ?? { objectId: "", appId: "aksemu", tenantId: env.tenantId }, cascade: true });
+    deleteRecordTree(tx, rec.id);
+  }
+  deleteRecordTree(tx, rgRec.id);
+}
+
+function weight(type: string): number {
+  const t = type.toLowerCase();
+  if (t === "microsoft.containerservice/managedclusters") return 0;
+  if (t.startsWith("microsoft.network/") && t !== "microsoft.network/virtualnetworks") return 1;
+  return 2;
+}
+
+export async function reconcileResourceGroupDelete(ctx: ReconcileCtx): Promise<ReconcileStep> {
+  const { env, op } = ctx;
+  const p = parseId(op.resourceId)!;
+  env.store.txn((tx) => deleteResourceGroupNow(tx, env, p.subscriptionId!, p.resourceGroup!, op.principal));
+  return { done: true, result: { status: 200 } };
+}
+
+export function resourceGroupRoutes(env: ArmEnv): Route[] {
+  const checkSub = (ctx: RequestContext, sub: string) => {
+    checkArmApiVersion(requireApiVersion(ctx), RESOURCES_API_VERSIONS);
+    if (!getSubscription(env.store, sub)) {
+      if (!/^[0-9a-f-]{36}$/i.test(sub)) throw E.invalidSubscriptionId.make({ sub });
+      throw E.subscriptionNotFound.make({ sub });
+    }
+  };
+  const mustGet = (sub: string, rg: string) => {
+    const rec = getResourceGroup(env.store, sub, rg);
+    if (!rec) throw E.resourceGroupNotFound.make({ rg });
+    return rec;
+  };
+  return [
+    {
+      method: "GET",
+      pattern: "/subscriptions/{sub}/resourcegroups",
+      handler: (ctx, p) => {
+        checkSub(ctx, p.sub!);
+        const rgs = env.store
+          .list<ResourceRecord>(recordKey(`/subscriptions/${p.sub}/resourcegroups/`))
+          .map((e) => e.value)
+          .filter((r) => r.type === RG_TYPE);
+        const filter = ctx.query("$filter");
+        const tagMatch = filter ? /tagName\s+eq\s+'([^']*)'(?:\s+and\s+tagValue\s+eq\s+'([^']*)')?/i.exec(filter) : null;
+        const selected = tagMatch ? rgs.filter((r) => r.tags && tagMatch[1]! in r.tags && (tagMatch[2] === undefined || r.tags[tagMatch[1]!] === tagMatch[2])) : rgs;
+        sendPage(ctx, selected.map(renderResourceGroup), (x) => x.id);
+      },
+    },
+    {
+      method: ["GET", "HEAD"],
+      pattern: "/subscriptions/{sub}/resourcegroups/{rg}",
+      handler: (ctx, p) => {
+        checkSub(ctx, p.sub!);
+        const rec = getResourceGroup(env.store, p.sub!, p.rg!);
+        if (ctx.method === "HEAD") return ctx.send(rec ? 204 : 404);
+        if (!rec) throw E.resourceGroupNotFound.make({ rg: p.rg! });
+        ctx.send(200, renderResourceGroup(rec));
+      },
+    },
+    {
+      method: "PUT",
+      pattern: "/subscriptions/{sub}/resourcegroups/{rg}",
+      handler: async (ctx, p) => {
+        checkSub(ctx, p.sub!);
+        const name = p.rg!;
+        const check = checkResourceGroupName(name);
+        if (!check.ok) {
+          if (check.invalidChars) throw E.invalidResourceGroup.make({ rg: name, chars: check.invalidChars });
+          throw E.invalidResourceGroupLength.make({ rg: name });
+        }
+        const body = await readJsonBody(ctx, true);
+        if (typeof body.location !== "string" || !body.location) throw E.locationRequired.make({});
+        const loc = normalizeLocation(body.location);
+        if (!isKnownLocation(loc)) throw E.locationNotAvailableForResourceGroup.make({ loc: body.location, list: allLocationNames().join(",") });
+        if (body.tags !== undefined && body.tags !== null && (typeof body.tags !== "object" || Array.isArray(body.tags))) {
+          throw E.invalidRequestContent.make({ detail: "Error converting value to type 'Dictionary<string, string>'. Path 'tags'." });
+        }
+        const out = env.store.txn((tx) => {
+          const existing = getResourceGroup(tx, p.sub!, name);
+          if (existing?.properties.provisioningState === "Deleting") throw E.resourceGroupBeingDeleted.make({ rg: existing.name });
+          if (existing && existing.location !== loc) {
+            throw E.invalidResourceGroupLocation.make({ requested: loc, loc: existing.location! });
+          }
+          const rec: ResourceRecord = {
+            id: resourceGroupId(p.sub!, name),
+            name,
+            type: RG_TYPE,
+            location: loc,
+            managedBy: body.managedBy ?? existing?.managedBy ?? null,
+            tags: body.tags ?? (existing ? null : null),
+            properties: { provisioningState: "Succeeded" },
+          };
+          rec.systemData = stampSystemData(existing?.systemData, ctx.principal!.appId, env.now());
+          // Keep the caller's latest casing: drop the old record's key first (same key, new value).
+          putRecord(tx, rec);
+          return { rec, created: !existing };
+        });
+        ctx.send(out.created ? 201 : 200, renderResourceGroup(out.rec));
+      },
+    },
+    {
+      method: "PATCH",
+      pattern: "/subscriptions/{sub}/resourcegroups/{rg}",
+      handler: async (ctx, p) => {
+        checkSub(ctx, p.sub!);
+        const body = await readJsonBody(ctx, true);
+        const rec = env.store.txn((tx) => {
+          const cur = getResourceGroup(tx, p.sub!, p.rg!);
+          if (!cur) throw E.resourceGroupNotFound.make({ rg: p.rg! });
+          const next = { ...cur, tags: body.tags !== undefined ? body.tags : cur.tags, managedBy: body.managedBy ?? cur.managedBy };
+          next.systemData = stampSystemData(cur.systemData, ctx.principal!.appId, env.now());
+          putRecord(tx, next);
+          return next;
+        });
+        ctx.send(200, renderResourceGroup(rec));
+      },
+    },
+    {
+      method: "DELETE",
+      pattern: "/subscriptions/{sub}/resourcegroups/{rg}",
+      handler: (ctx, p) => {
+        checkSub(ctx, p.sub!);
+        const apiVersion = ctx.query("api-version")!;
+        const op = env.store.txn((tx) => {
+          const cur = getResourceGroup(tx, p.sub!, p.rg!);
+          if (!cur) throw E.resourceGroupNotFound.make({ rg: p.rg! });
+          if (cur.properties.provisioningState === "Deleting" && cur.internal?.activeOperation) return env.ops.get(cur.internal.activeOperation)!;
+          const o = env.ops.start(tx, {
+            kind: "rgdelete", resourceId: cur.id, type: RG_TYPE, namespace: "Microsoft.Resources", location: cur.location!,
+            subscriptionId: p.sub!, apiVersion, stage: "delete", delayMs: env.latency.delay("resourceGroups.delete"), principal: ctx.principal,
+          });
+          putRecord(tx, { ...cur, properties: { provisioningState: "Deleting" }, internal: { ...cur.internal, activeOperation: o.name } });
+          return o;
+        });
+        const token = Buffer.from(JSON.stringify({ jobId: `RESOURCEGROUPDELETIONJOB-${p.rg!.toUpperCase()}-${op.location.toUpperCase()}`, jobLocation: op.location, opId: op.name })).toString("base64url");
+        ctx.send(202, undefined, {
+          location: ctx.absolute(`/subscriptions/${p.sub}/operationresults/${token}?api-version=${apiVersion}`),
+          "retry-after": String(env.latency.retryAfterSeconds()),
+        });
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/subscriptions/{sub}/operationresults/{token}",
+      handler: (ctx, p) => {
+        let opId: string | undefined;
+        try {
+          opId = JSON.parse(Buffer.from(p.token!, "base64url").toString("utf8")).opId;
+        } catch {
+          opId = undefined;
+        }
+        const op = opId ? env.ops.get(opId) : undefined;
+        if (!op) throw E.operationNotFound.make({ id: p.token! });
+        if (op.status === "InProgress") return ctx.send(202, undefined, { location: ctx.url.toString(), "retry-after": String(env.latency.retryAfterSeconds()) });
+        if (op.status === "Failed") return ctx.send(op.error ? 400 : 500, { error: op.error });
+        ctx.send(200);
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/subscriptions/{sub}/resourcegroups/{rg}/resources",
+      handler: (ctx, p) => {
+        checkSub(ctx, p.sub!);
+        mustGet(p.sub!, p.rg!);
+        const recs = listInGroup(env.store, p.sub!, p.rg!).filter((r) => {
+          const pp = parseId(r.id);
+          return pp && pp.blocks.length === 1 && pp.blocks[0]!.types.length === 1;
+        });
+        sendPage(ctx, recs.map(genericResourceView), (x) => String(x.id));
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/subscriptions/{sub}/resources",
+      handler: (ctx, p) => {
+        checkSub(ctx, p.sub!);
+        const recs = env.store
+          .list<ResourceRecord>(recordKey(`/subscriptions/${p.sub}/resourcegroups/`))
+          .map((e) => e.value)
+          .filter((r) => {
+            const pp = parseId(r.id);
+            return pp && pp.blocks.length === 1 && pp.blocks[0]!.types.length === 1;
+          });
+        sendPage(ctx, recs.map(genericResourceView), (x) => idKey(String(x.id)));
+      },
+    },
+  ];
+}
+
+/** The GenericResource shape of /resources listings. */
+function genericResourceView(r: ResourceRecord) {
+  const out: Record<string, unknown> = { id: r.id, name: r.name, type: r.type, location: r.location };
+  if (r.tags) out.tags = r.tags;
+  if (r.kind) out.kind = r.kind;
+  if (r.sku) out.sku = r.sku;
+  if (r.identity) out.identity = r.identity;
+  if (r.managedBy) out.managedBy = r.managedBy;
+  return out;
+}

@@ -1,0 +1,103 @@
+// One request as every handler sees it: ids, caller, body, and response helpers.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+
+export interface Principal {
+  /** Entra object id (oid claim). */
+  objectId: string;
+  /** Application (client) id (appid/azp claim). */
+  appId: string;
+  tenantId: string;
+}
+
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export class BodyTooLargeError extends Error {}
+
+export class RequestContext {
+  readonly requestId = randomUUID();
+  readonly correlationId: string;
+  readonly url: URL;
+  readonly method: string;
+  principal?: Principal;
+  private bodyPromise?: Promise<Buffer>;
+  /** Set once a response has been sent. */
+  done = false;
+
+  constructor(readonly req: IncomingMessage, readonly res: ServerResponse, readonly baseUrl: string) {
+    this.method = (req.method ?? "GET").toUpperCase();
+    this.url = new URL(req.url ?? "/", baseUrl);
+    const cid = req.headers["x-ms-correlation-request-id"];
+    this.correlationId = typeof cid === "string" && cid ? cid : this.requestId;
+  }
+
+  get path(): string {
+    return this.url.pathname;
+  }
+
+  query(name: string): string | undefined {
+    // ARM query parameter names are case-insensitive in practice (api-version, $filter...).
+    for (const [k, v] of this.url.searchParams) if (k.toLowerCase() === name.toLowerCase()) return v;
+    return undefined;
+  }
+
+  header(name: string): string | undefined {
+    const v = this.req.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v[0] : v;
+  }
+
+  rawBody(limit = MAX_BODY_BYTES): Promise<Buffer> {
+    if (!this.bodyPromise) {
+      this.bodyPromise = new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        this.req.on("data", (c: Buffer) => {
+          size += c.length;
+          if (size > limit) {
+            reject(new BodyTooLargeError(`body larger than ${limit} bytes`));
+            this.req.destroy();
+            return;
+          }
+          chunks.push(c);
+        });
+        this.req.on("end", () => resolve(Buffer.concat(chunks)));
+        this.req.on("error", reject);
+      });
+    }
+    return this.bodyPromise;
+  }
+
+  /** Absolute URL on the host the client used (ARM builds Location/nextLink from the referer). */
+  absolute(pathAndQuery: string): string {
+    return new URL(pathAndQuery, this.baseUrl).toString();
+  }
+
+  send(status: number, body?: unknown, headers: Record<string, string> = {}): void {
+    if (this.done) return;
+    this.done = true;
+    const h: Record<string, string> = {
+      "x-ms-request-id": this.requestId,
+      "x-ms-correlation-request-id": this.correlationId,
+      "x-ms-routing-request-id": `LOCAL:${new Date().toISOString().replace(/[-:]|\.\d+/g, "")}:${this.requestId}`,
+      "cache-control": "no-cache",
+      pragma: "no-cache",
+      expires: "-1",
+      "strict-transport-security": "max-age=31536000; includeSubDomains",
+      "x-content-type-options": "nosniff",
+      ...headers,
+    };
+    const clientReq = this.header("x-ms-client-request-id");
+    if (clientReq && this.header("x-ms-return-client-request-id") === "true") h["x-ms-client-request-id"] = clientReq;
+    if (body === undefined || status === 204) {
+      h["content-length"] = "0";
+      this.res.writeHead(status, h);
+      this.res.end();
+      return;
+    }
+    const text = typeof body === "string" ? body : JSON.stringify(body);
+    if (!h["content-type"]) h["content-type"] = "application/json; charset=utf-8";
+    h["content-length"] = String(Buffer.byteLength(text));
+    this.res.writeHead(status, h);
+    this.res.end(this.method === "HEAD" ? undefined : text);
+  }
+}

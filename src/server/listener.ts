@@ -1,0 +1,64 @@
+// HTTPS listeners on the IPv4 and IPv6 loopback addresses (clients resolve "localhost"
+// either way), sharing one port.
+import https from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface Listening {
+  port: number;
+  hosts: string[];
+  close(): Promise<void>;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+function listenOne(server: https.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error) => reject(e);
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function listenHttps(opts: { cert: string; key: string; port: number; host?: string; handler: Handler }): Promise<Listening> {
+  const make = () => {
+    const s = https.createServer({ cert: opts.cert, key: opts.key, minVersion: "TLSv1.2" }, (req, res) => void opts.handler(req, res));
+    s.keepAliveTimeout = 65_000;
+    s.headersTimeout = 66_000;
+    return s;
+  };
+  const servers: https.Server[] = [];
+  const hosts: string[] = [];
+  const primaryHost = opts.host ?? "127.0.0.1";
+  const primary = make();
+  const port = await listenOne(primary, primaryHost, opts.port);
+  servers.push(primary);
+  hosts.push(primaryHost);
+  if (primaryHost === "127.0.0.1") {
+    const v6 = make();
+    try {
+      await listenOne(v6, "::1", port);
+      servers.push(v6);
+      hosts.push("::1");
+    } catch {
+      // No IPv6 loopback here: IPv4 alone is fine.
+    }
+  }
+  return {
+    port,
+    hosts,
+    close: () =>
+      Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.closeAllConnections();
+            }),
+        ),
+      ).then(() => undefined),
+  };
+}

@@ -1,0 +1,226 @@
+// Durable Store on SQLite (better-sqlite3, WAL, synchronous=FULL): every acknowledged
+// transaction is fsynced before txn() returns, so it survives kill -9 and power loss.
+// Chosen over a hand-written log because SQLite gives atomic multi-key transactions,
+// crash recovery and indexed prefix scans for free (see docs/architecture.md).
+import Database from "better-sqlite3";
+import type { Entry, ListOptions, Store, Txn, WatchCallback, WatchEvent } from "./store.js";
+import { StoreCompactedError } from "./store.js";
+
+interface Row {
+  key: string;
+  value: string;
+  create_rev: number;
+  mod_rev: number;
+}
+
+const HISTORY_LIMIT = 20000;
+
+/** Smallest string greater than every string starting with prefix. */
+function prefixEnd(prefix: string): string {
+  return prefix + "\uffff";
+}
+
+export class SqliteStore implements Store {
+  private rev: number;
+  private history: WatchEvent[] = [];
+  private compacted: number;
+  private watchers = new Set<{ prefix: string; cb: WatchCallback }>();
+  private active: SqlTxn | undefined;
+  private readonly stmts;
+
+  private constructor(private readonly db: Database.Database) {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
+      INSERT OR IGNORE INTO meta (k, v) VALUES ('revision', 1);
+    `);
+    this.stmts = {
+      get: db.prepare<[string], Row>("SELECT key, value, create_rev, mod_rev FROM kv WHERE key = ?"),
+      list: db.prepare<[string, string], Row>("SELECT key, value, create_rev, mod_rev FROM kv WHERE key > ? AND key < ? ORDER BY key"),
+      listFrom: db.prepare<[string, string], Row>("SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key"),
+      listLimit: db.prepare<[string, string, number], Row>("SELECT key, value, create_rev, mod_rev FROM kv WHERE key > ? AND key < ? ORDER BY key LIMIT ?"),
+      listFromLimit: db.prepare<[string, string, number], Row>("SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?"),
+      count: db.prepare<[string, string], { n: number }>("SELECT count(*) AS n FROM kv WHERE key >= ? AND key < ?"),
+      put: db.prepare("INSERT INTO kv (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev"),
+      del: db.prepare("DELETE FROM kv WHERE key = ?"),
+      getRev: db.prepare<[], { v: number }>("SELECT v FROM meta WHERE k = 'revision'"),
+      setRev: db.prepare("UPDATE meta SET v = ? WHERE k = 'revision'"),
+    };
+    this.rev = this.stmts.getRev.get()!.v;
+    this.compacted = this.rev;
+  }
+
+  static open(file: string): SqliteStore {
+    return new SqliteStore(new Database(file));
+  }
+
+  get<T>(key: string): Entry<T> | undefined {
+    if (this.active) return this.active.get<T>(key);
+    const r = this.stmts.get.get(key);
+    return r ? toEntry<T>(r) : undefined;
+  }
+
+  list<T>(prefix: string, opts: ListOptions = {}): Entry<T>[] {
+    if (this.active) return this.active.list<T>(prefix, opts);
+    return this.rawList<T>(prefix, opts);
+  }
+
+  /** @internal reads committed + current-transaction rows (SQLite sees its own writes). */
+  rawList<T>(prefix: string, opts: ListOptions): Entry<T>[] {
+    const hi = prefixEnd(prefix);
+    const after = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter : undefined;
+    let rows: Row[];
+    if (after !== undefined) {
+      rows = opts.limit !== undefined ? this.stmts.listLimit.all(after, hi, opts.limit) : this.stmts.list.all(after, hi);
+    } else {
+      rows = opts.limit !== undefined ? this.stmts.listFromLimit.all(prefix, hi, opts.limit) : this.stmts.listFrom.all(prefix, hi);
+    }
+    return rows.map((r) => toEntry<T>(r));
+  }
+
+  count(prefix: string): number {
+    return this.stmts.count.get(prefix, prefixEnd(prefix))!.n;
+  }
+
+  revision(): number {
+    return this.rev;
+  }
+
+  compactedRevision(): number {
+    return this.compacted;
+  }
+
+  txn<R>(fn: (tx: Txn) => R): R {
+    if (this.active) return fn(this.active); // nested: join the outer transaction
+    const tx = new SqlTxn(this, this.rev + 1);
+    this.active = tx;
+    let result: R;
+    try {
+      result = this.db.transaction(() => {
+        const r = fn(tx);
+        if (tx.events.length > 0) this.stmts.setRev.run(tx.revision);
+        return r;
+      })();
+    } finally {
+      this.active = undefined;
+    }
+    if (tx.events.length > 0) {
+      this.rev = tx.revision;
+      this.publish(tx.events);
+    }
+    return result;
+  }
+
+  /** @internal */ rawGet(key: string): Row | undefined {
+    return this.stmts.get.get(key);
+  }
+  /** @internal */ rawPut(key: string, value: string, createRev: number, modRev: number): void {
+    this.stmts.put.run(key, value, createRev, modRev);
+  }
+  /** @internal */ rawDelete(key: string): void {
+    this.stmts.del.run(key);
+  }
+
+  private publish(events: WatchEvent[]): void {
+    for (const e of events) this.history.push(e);
+    if (this.history.length > HISTORY_LIMIT) {
+      const drop = this.history.length - HISTORY_LIMIT;
+      this.compacted = this.history[drop - 1]!.revision;
+      this.history.splice(0, drop);
+    }
+    for (const w of [...this.watchers]) {
+      const mine = events.filter((e) => e.key.startsWith(w.prefix));
+      if (mine.length === 0) continue;
+      try {
+        w.cb(mine);
+      } catch (err) {
+        // A failing watcher must never break the writer that committed.
+        console.error("store watcher failed:", err);
+      }
+    }
+  }
+
+  watch(prefix: string, fromRevision: number | undefined, cb: WatchCallback): () => void {
+    if (fromRevision !== undefined && fromRevision < this.rev) {
+      if (fromRevision < this.compacted) throw new StoreCompactedError(fromRevision, this.compacted);
+      const replay = this.history.filter((e) => e.revision > fromRevision && e.key.startsWith(prefix));
+      // Group by revision so the callback sees whole transactions, as live events do.
+      let batch: WatchEvent[] = [];
+      for (const e of replay) {
+        if (batch.length > 0 && batch[0]!.revision !== e.revision) {
+          cb(batch);
+          batch = [];
+        }
+        batch.push(e);
+      }
+      if (batch.length > 0) cb(batch);
+    }
+    const w = { prefix, cb };
+    this.watchers.add(w);
+    return () => {
+      this.watchers.delete(w);
+    };
+  }
+
+  close(): void {
+    this.watchers.clear();
+    if (this.db.open) this.db.close();
+  }
+}
+
+class SqlTxn implements Txn {
+  readonly events: WatchEvent[] = [];
+  constructor(private readonly s: SqliteStore, readonly revision: number) {}
+
+  get<T>(key: string): Entry<T> | undefined {
+    const r = this.s.rawGet(key);
+    return r ? toEntry<T>(r) : undefined;
+  }
+
+  list<T>(prefix: string, opts: ListOptions = {}): Entry<T>[] {
+    return this.s.rawList<T>(prefix, opts);
+  }
+
+  count(prefix: string): number {
+    return this.s.count(prefix);
+  }
+
+  put<T>(key: string, value: T): number {
+    const prev = this.s.rawGet(key);
+    const createRev = prev ? prev.create_rev : this.revision;
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new Error(`store: value for ${key} is not JSON-serialisable`);
+    this.s.rawPut(key, json, createRev, this.revision);
+    // Keep our own copy so later mutation by the caller cannot alter the event.
+    this.events.push({
+      type: "put",
+      key,
+      value: JSON.parse(json),
+      prev: prev ? JSON.parse(prev.value) : undefined,
+      revision: this.revision,
+      createRevision: createRev,
+    });
+    return this.revision;
+  }
+
+  delete(key: string): boolean {
+    const prev = this.s.rawGet(key);
+    if (!prev) return false;
+    this.s.rawDelete(key);
+    const value = JSON.parse(prev.value);
+    this.events.push({ type: "delete", key, value, prev: value, revision: this.revision, createRevision: prev.create_rev });
+    return true;
+  }
+
+  deletePrefix(prefix: string): number {
+    const rows = this.s.rawList(prefix, {});
+    for (const r of rows) this.delete(r.key);
+    return rows.length;
+  }
+}
+
+function toEntry<T>(r: Row): Entry<T> {
+  return { key: r.key, value: JSON.parse(r.value) as T, createRevision: r.create_rev, modRevision: r.mod_rev };
+}

@@ -1,0 +1,81 @@
+// The state store: a key-value map with one global revision counter and watch.
+// Every layer (ARM resources, operations, Kubernetes objects) keeps its state here,
+// so one durable engine answers for everything the emulator acknowledged.
+//
+// Semantics follow etcd's: a transaction commits atomically and takes ONE new revision;
+// every key written by it gets that revision as modRevision. Transactions are synchronous
+// (the embedded engine is synchronous), which makes "validate, allocate and write" atomic.
+
+export interface Entry<T = unknown> {
+  key: string;
+  value: T;
+  /** Revision of the transaction that created the key. */
+  createRevision: number;
+  /** Revision of the transaction that last wrote the key. */
+  modRevision: number;
+}
+
+export interface WatchEvent<T = unknown> {
+  type: "put" | "delete";
+  key: string;
+  /** New value for put; last value for delete. */
+  value: T;
+  /** Value before this event, if the key existed. */
+  prev?: T;
+  revision: number;
+  createRevision: number;
+}
+
+export interface ListOptions {
+  /** Return at most this many entries (ordered by key). */
+  limit?: number;
+  /** Start strictly after this key (for paging). */
+  startAfter?: string;
+}
+
+/** What a transaction can do. Reads inside a transaction see its own writes. */
+export interface Txn {
+  get<T = unknown>(key: string): Entry<T> | undefined;
+  list<T = unknown>(prefix: string, opts?: ListOptions): Entry<T>[];
+  count(prefix: string): number;
+  /** Write a value (JSON-serialisable). Returns the revision this transaction will commit at. */
+  put<T = unknown>(key: string, value: T): number;
+  /** Delete a key. Returns true if it existed. */
+  delete(key: string): boolean;
+  /** Delete every key under prefix; returns how many. */
+  deletePrefix(prefix: string): number;
+  /** Revision this transaction commits at. */
+  readonly revision: number;
+}
+
+export type WatchCallback = (events: WatchEvent[]) => void;
+
+export interface Store {
+  get<T = unknown>(key: string): Entry<T> | undefined;
+  list<T = unknown>(prefix: string, opts?: ListOptions): Entry<T>[];
+  count(prefix: string): number;
+  /**
+   * Run fn atomically. If fn throws, nothing is written and the error propagates.
+   * Writes are durable (fsynced) when txn returns. Watchers are notified after commit.
+   * Nested calls join the outer transaction.
+   */
+  txn<R>(fn: (tx: Txn) => R): R;
+  /** Current (last committed) revision. */
+  revision(): number;
+  /**
+   * Watch keys under prefix. Events with revision > fromRevision that are still in the
+   * in-memory history are replayed first; if fromRevision is older than the history,
+   * throws StoreCompactedError (Kubernetes answers 410 Expired). Returns an unsubscribe function.
+   * Callback receives the events of one committed transaction that match the prefix.
+   */
+  watch(prefix: string, fromRevision: number | undefined, cb: WatchCallback): () => void;
+  /** Oldest revision still replayable by watch (events after it are kept). */
+  compactedRevision(): number;
+  close(): void;
+}
+
+export class StoreCompactedError extends Error {
+  constructor(readonly requested: number, readonly compacted: number) {
+    super(`too old resource version: ${requested} (${compacted})`);
+  }
+}
