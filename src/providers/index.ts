@@ -2,5 +2,16 @@
 import type { ProviderPlugin } from "./plugin.js";
 import { resourcesProvider } from "./resources/index.js";
 import { featuresProvider } from "./features/index.js";
+import { authorizationProvider } from "./authorization/index.js";
+import { managedIdentityProvider } from "./managedidentity/index.js";
+import { networkProvider } from "./network/index.js";
+import { containerServiceProvider } from "./containerservice/index.js";
 
-export const PROVIDERS: ProviderPlugin[] = [resourcesProvider, featuresProvider];
+export const PROVIDERS: ProviderPlugin[] = [
+  resourcesProvider,
+  featuresProvider,
+  authorizationProvider,
+  managedIdentityProvider,
+  networkProvider,
+  containerServiceProvider,
+];

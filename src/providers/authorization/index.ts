@@ -1,0 +1,7 @@
+// Microsoft.Authorization provider plugin (being built).
+import type { ProviderPlugin } from "../plugin.js";
+
+export const authorizationProvider: ProviderPlugin = {
+  name: "Microsoft.Authorization",
+  register() {},
+};
