@@ -16,6 +16,9 @@ export interface TokenClaims {
 }
 
 export class TokenService {
+  /** Verified tokens, so each request does not pay an RS256 verification (bounded, expiry-checked). */
+  private readonly verified = new Map<string, TokenClaims & { exp?: number }>();
+
   private constructor(private readonly privateKey: KeyObject, private readonly publicKey: KeyObject, readonly kid: string) {}
 
   static open(dir: string): TokenService {
@@ -46,8 +49,12 @@ export class TokenService {
 
   /** Verify signature and lifetime; returns the claims or an error reason. */
   async verify(token: string): Promise<{ ok: true; claims: TokenClaims } | { ok: false; reason: "invalid" | "expired"; exp?: number }> {
+    const hit = this.verified.get(token);
+    if (hit && (hit.exp === undefined || hit.exp * 1000 > Date.now())) return { ok: true, claims: hit };
     try {
       const { payload } = await jwtVerify(token, this.publicKey, { algorithms: ["RS256"], clockTolerance: 300 });
+      if (this.verified.size >= 1000) this.verified.clear();
+      this.verified.set(token, payload as unknown as TokenClaims);
       return { ok: true, claims: payload as unknown as TokenClaims };
     } catch (e) {
       const code = (e as { code?: string }).code;

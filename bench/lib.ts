@@ -1,0 +1,89 @@
+// Shared benchmark helpers: bounded load generation over keep-alive HTTPS, percentiles,
+// and output as JSON lines plus a table.
+import https from "node:https";
+import os from "node:os";
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export function median(xs: number[]): number {
+  return percentile([...xs].sort((a, b) => a - b), 50);
+}
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  rps: number;
+  p50ms: number;
+  p99ms: number;
+}
+
+/** Run `concurrency` workers issuing requests until `total` are done (bounded) or `maxSeconds` pass. */
+export async function load(opts: {
+  url: string;
+  method: string;
+  ca: string;
+  headers?: Record<string, string>;
+  body?: string;
+  concurrency: number;
+  total: number;
+  maxSeconds?: number;
+  expect?: number[];
+}): Promise<LoadResult> {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: opts.concurrency, ca: opts.ca });
+  const lat: number[] = [];
+  let issued = 0;
+  let errors = 0;
+  const deadline = Date.now() + (opts.maxSeconds ?? 30) * 1000;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const t0 = process.hrtime.bigint();
+      const req = https.request(opts.url, { method: opts.method, agent, headers: { ...opts.headers, ...(opts.body ? { "content-length": String(Buffer.byteLength(opts.body)) } : {}) } }, (res) => {
+        res.resume();
+        res.on("end", () => {
+          lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          if (opts.expect && !opts.expect.includes(res.statusCode ?? 0)) errors++;
+          resolve();
+        });
+      });
+      req.on("error", () => {
+        errors++;
+        resolve();
+      });
+      if (opts.body) req.write(opts.body);
+      req.end();
+    });
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: opts.concurrency }, async () => {
+      while (issued < opts.total && Date.now() < deadline) {
+        issued++;
+        await one();
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  agent.destroy();
+  lat.sort((a, b) => a - b);
+  return { requests: lat.length, errors, seconds, rps: lat.length / seconds, p50ms: percentile(lat, 50), p99ms: percentile(lat, 99) };
+}
+
+export function machine(): Record<string, unknown> {
+  return { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()}` };
+}
+
+export function emit(bench: string, data: Record<string, unknown>): void {
+  console.log(JSON.stringify({ bench, ...data }));
+}
+
+export function table(title: string, head: string[], rows: Array<Array<string | number>>): void {
+  const fmt = (v: string | number) => (typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(2)) : v);
+  const cells = [head, ...rows.map((r) => r.map(fmt))];
+  const widths = head.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? "").length)));
+  console.log(`\n${title}`);
+  for (const r of cells) console.log(r.map((c, i) => String(c).padEnd(widths[i]!)).join("  "));
+}
