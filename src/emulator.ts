@@ -33,6 +33,27 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * What the providers serve, without starting anything: resource types and routes
+ * (scripts/gen-docs.mjs builds docs/coverage.md from it).
+ */
+export function providerSurface(): { types: import("./arm/types.js").ResourceTypeDef[]; routes: Route[] } {
+  const registry = new TypeRegistry();
+  const routes: Route[] = [...metadataRoutes()];
+  const store = SqliteStore.open(":memory:");
+  const env: ArmEnv = {
+    store, latency: new Latency("instant"), subscriptionId: DEFAULT_SUBSCRIPTION_ID, tenantId: DEFAULT_TENANT_ID,
+    registry, ops: new OperationEngine(), services: new Map(), now: () => new Date(),
+  };
+  const host: ProviderHost = {
+    env, registerType: (d) => registry.register(d), addRoutes: (rs) => routes.push(...rs),
+    addReconciler: () => undefined, onStart: () => undefined, onStop: () => undefined,
+  };
+  for (const p of PROVIDERS) p.register(host);
+  store.close();
+  return { types: registry.all(), routes };
+}
+
 export class Emulator {
   private constructor(
     readonly env: ArmEnv,
