@@ -18,6 +18,7 @@ import { Latency, type LatencyProfileName } from "./arm/latency.js";
 import type { ArmEnv } from "./arm/types.js";
 import type { ProviderHost } from "./providers/plugin.js";
 import { PROVIDERS } from "./providers/index.js";
+import { KubeHost } from "./kube/cluster-api.js";
 
 export const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
 export const DEFAULT_TENANT_ID = "00000000-0000-0000-0000-000000000001";
@@ -91,6 +92,10 @@ export class Emulator {
       now: () => new Date(),
     };
     ops.attach(env);
+    // The per-cluster Kubernetes APIs: the AKS provider finds them as env.services "kube".
+    const kube = new KubeHost({ store, pki, latency: env.latency, host: o.host });
+    env.services.set("kube", kube);
+    env.services.set("pki", pki);
     const startHooks: Array<() => void | Promise<void>> = [];
     const stopHooks: Array<() => void | Promise<void>> = [];
     const routes: Route[] = [
@@ -113,6 +118,7 @@ export class Emulator {
       onStop: (fn) => stopHooks.push(fn),
     };
     for (const p of PROVIDERS) p.register(host);
+    stopHooks.push(() => kube.closeAll());
     router.add(...routes);
     for (const fn of startHooks) await fn();
     const cert = await loadOrIssueServerCert(pki, o.dataDir, ["localhost", "127.0.0.1", "::1", ...(o.host && o.host !== "127.0.0.1" ? [o.host] : [])]);

@@ -9,7 +9,7 @@ import { BodyTooLargeError } from "../server/context.js";
 import { E } from "./catalog.js";
 import { ArmError } from "./errors.js";
 import { compareApiVersions, resolveApiVersion, sortApiVersions } from "./api-version.js";
-import { buildId, extensionScope, parseId, typeOf, isValidName, type ParsedId, idKey } from "./resource-id.js";
+import { buildId, extensionScope, parseId, typeOf, isValidName, type ParsedId, idKey, nameOf as nameOfId } from "./resource-id.js";
 import { deleteRecordTree, getRecord, listByType, listByTypeInGroup, listChildren, putRecord } from "./repo.js";
 import { getProviderRegistration, getResourceGroup, getSubscription, normalizeLocation } from "./state.js";
 import { isKnownLocation, allLocationNames } from "./locations.js";
@@ -185,6 +185,7 @@ export class GenericResourceHandler {
       if (c.mode === "item") {
         const name = last.names[last.names.length - 1]!;
         if (!isValidName(name)) throw E.invalidResourceName.make({ name });
+        c.def.strategy.checkId?.(buildId(parsed), parsed, ctx.method);
         return { def: c.def, parsed, apiVersion, id: buildId(parsed) };
       }
       // Collection: children of a parent, or top-level in RG / subscription.
@@ -271,8 +272,7 @@ export class GenericResourceHandler {
       const scopeId = r.list!.parentId ?? buildId({ ...r.parsed, blocks: r.parsed.blocks.slice(0, -1) });
       recs = r.def.strategy.listAt({ env: this.env, tx: store, scopeId: scopeId || `/subscriptions/${sub}`, parsed: r.parsed, query: (n) => ctx.query(n), principal: ctx.principal! });
     } else if (r.list!.parentId) {
-      this.checkParent(store, { ...r, parsed: parseId(r.list!.parentId + "/x/y")! });
-      if (!getRecord(store, r.list!.parentId)) throw this.notFound({ ...r, id: r.list!.parentId });
+      if (!getRecord(store, r.list!.parentId)) throw E.parentResourceNotFound.make({ parent: nameOfId(r.list!.parentId) });
       recs = listChildren(store, r.list!.parentId, type);
     } else if (r.list!.resourceGroup) {
       recs = listByTypeInGroup(store, sub, r.list!.resourceGroup, type);
@@ -293,7 +293,8 @@ export class GenericResourceHandler {
       if (existing && existing.type.toLowerCase() !== `${r.def.namespace}/${r.def.type}`.toLowerCase()) throw this.notFound(r);
       checkPreconditions(ctx, existing);
       if (existing && isBusy(existing)) {
-        throw E.anotherOperationInProgress.make({ url: busyUrl(ctx, env, existing) });
+        // The Network RP renders `details: []` on every error (reference/arm-contract.md §4.1).
+        throw E.anotherOperationInProgress.make({ url: busyUrl(ctx, env, existing) }, r.def.namespace === "Microsoft.Network" ? { details: [] } : undefined);
       }
       if (r.def.tracked) {
         const loc = typeof body.location === "string" ? normalizeLocation(body.location) : undefined;
@@ -372,7 +373,7 @@ export class GenericResourceHandler {
         const op = env.ops.get(existing.internal!.activeOperation);
         if (op) return { status: 202 as const, op };
       }
-      const dctx = { env, tx, record: existing, apiVersion: r.apiVersion, principal: ctx.principal!, cascade: false };
+      const dctx = { env, tx, record: existing, apiVersion: r.apiVersion, principal: ctx.principal!, cascade: false, req: ctx };
       const asyncStage = r.def.strategy.asyncDelete?.(dctx);
       if (asyncStage) {
         const op = env.ops.start(tx, {
@@ -385,14 +386,14 @@ export class GenericResourceHandler {
       }
       r.def.strategy.delete?.(dctx);
       deleteRecordTree(tx, existing.id);
-      return { status: 200 as const };
+      return { status: 200 as const, body: r.def.strategy.deleteReturnsBody ? renderRecord(r.def, existing, this.renderCtx(r.apiVersion)) : undefined };
     });
     if (result.status === 202 && result.op) {
       const urls = operationUrls(ctx, result.op);
       ctx.send(202, undefined, { location: urls.location, "azure-asyncoperation": urls.asyncOperation, "retry-after": String(env.latency.retryAfterSeconds()) });
       return;
     }
-    ctx.send(result.status);
+    ctx.send(result.status, "body" in result ? result.body : undefined);
   }
 
   private async action(ctx: RequestContext, r: Resolved): Promise<void> {

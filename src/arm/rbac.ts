@@ -1,7 +1,10 @@
 // CONTRACT FILE (implemented by the Authorization provider): Azure RBAC evaluation.
 // can(principal, action, scope): an assignment at S applies to every id at or below S on
-// segment boundaries; effective actions = union(actions) - union(notActions), matched
-// case-insensitively with '*' wildcards (reference/arm-contract.md §10).
+// segment boundaries (case-insensitive; "/" covers everything). Operations match
+// case-insensitively with '*' wildcards. NotActions are subtracted per role definition (they
+// are not a deny rule, learn.microsoft.com role-definitions): allowed when some assignment at or above
+// the scope has a role whose permission block matches the action and none of its NotActions
+// (src/providers/authorization/matching.ts). The provider registers the implementation.
 import type { Txn } from "../store/store.js";
 
 type Reader = Pick<Txn, "get" | "list">;

@@ -104,6 +104,8 @@ export interface DeleteCtx {
   principal: Principal;
   /** True when the delete is part of a resource-group (or parent) cascade: skip in-use checks. */
   cascade: boolean;
+  /** The client request, when the delete comes from one (absent for internal and cascade deletes). */
+  req?: RequestContext;
 }
 
 export interface RenderCtx {
@@ -171,6 +173,10 @@ export interface ResourceStrategy {
   listAt?(ctx: ListCtx): ResourceRecord[];
   /** POST/GET sub-paths, e.g. listClusterUserCredential. Keys compare case-insensitively. */
   actions?: Record<string, ActionDef>;
+  /** Validate the id of a single-resource request (GET/PUT/PATCH/DELETE) before anything else, e.g. GUID names. */
+  checkId?(id: string, parsed: ParsedId, method: string): void;
+  /** Answer a synchronous DELETE with 200 and the deleted resource as body (role assignments). */
+  deleteReturnsBody?: boolean;
 }
 
 export interface ResourceTypeDef {

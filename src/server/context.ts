@@ -26,7 +26,8 @@ export class RequestContext {
 
   constructor(readonly req: IncomingMessage, readonly res: ServerResponse, readonly baseUrl: string) {
     this.method = (req.method ?? "GET").toUpperCase();
-    this.url = new URL(req.url ?? "/", baseUrl);
+    // "//subscriptions/..." (SDKs join "{endpoint}/{scope}" with a scope that starts with "/") is a path, not a protocol-relative URL.
+    this.url = new URL((req.url ?? "/").replace(/^\/{2,}/, "/"), baseUrl);
     const cid = req.headers["x-ms-correlation-request-id"];
     this.correlationId = typeof cid === "string" && cid ? cid : this.requestId;
   }

@@ -1,7 +1,26 @@
-// Microsoft.Network provider plugin (being built).
+// Microsoft.Network provider plugin: registers the resource types (VNets, subnets, load balancers,
+// NICs, NSGs and rules, Private DNS zones/record sets/links, availableDelegations) and the
+// NetworkModel service other providers (AKS) use for subnets, addresses and service links.
 import type { ProviderPlugin } from "../plugin.js";
+import { NETWORK_MODEL_SERVICE } from "./model.js";
+import { createNetworkModel } from "./model-impl.js";
+import { virtualNetworkType } from "./virtual-networks.js";
+import { subnetType } from "./subnets.js";
+import { loadBalancerType } from "./load-balancers.js";
+import { networkInterfaceType } from "./network-interfaces.js";
+import { networkSecurityGroupType, securityRuleType } from "./network-security-groups.js";
+import { privateDnsZoneType, recordSetTypes, virtualNetworkLinkType } from "./private-dns.js";
+import { availableDelegationsType } from "./available-delegations.js";
 
 export const networkProvider: ProviderPlugin = {
   name: "Microsoft.Network",
-  register() {},
+  register(host) {
+    for (const def of [
+      virtualNetworkType, subnetType, loadBalancerType, networkInterfaceType, networkSecurityGroupType, securityRuleType,
+      privateDnsZoneType, ...recordSetTypes, virtualNetworkLinkType, availableDelegationsType,
+    ]) {
+      host.registerType(def);
+    }
+    host.env.services.set(NETWORK_MODEL_SERVICE, createNetworkModel(host.env));
+  },
 };

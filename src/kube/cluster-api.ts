@@ -1,0 +1,454 @@
+// Entry point for the AKS provider: one KubeHost per emulator process runs a Kubernetes API
+// endpoint (its own HTTPS host:port) and a simulation engine per emulated cluster. The
+// provider computes nodes, IPs and pools from Azure resources and calls ensureRunning; all
+// that happens inside the cluster is owned here.
+//
+// Persisted per cluster under kube/<id>/_meta: port, tokens, client certificates and the
+// server certificate, so kubeconfigs stay valid across emulator restarts.
+import https from "node:https";
+import type { Socket } from "node:net";
+import { X509Certificate } from "node:crypto";
+import YAML from "yaml";
+import type { Store } from "../store/store.js";
+import { SimEngine } from "../sim/engine.js";
+import { setRootCaProvider } from "../sim/controllers/namespace.js";
+import { reconcileNodes, seedCluster, parseCidr, intToIp, ipToInt, kubernetesServiceIP, type SeedInfo } from "../sim/seed.js";
+import type { LatencyProfile, SimNodeSpec } from "../sim/types.js";
+import { strategyFor } from "./catalog.js";
+import { StatusError } from "./errors.js";
+import { ApiServer, type User } from "./http.js";
+import { Registry } from "./registry.js";
+import type { StrategyContext } from "./types.js";
+import { fnv32a, randomHex, type Obj } from "./util.js";
+
+export interface KubeNodeSpec {
+  name: string;
+  pool: string;
+  mode: "System" | "User";
+  internalIP: string;
+  podIPs: string[];
+  vmSize: string;
+  osSku: string;
+  nodeImageVersion: string;
+  zone?: string;
+  providerID: string;
+  maxPods?: number;
+}
+
+export interface KubeClusterSpec {
+  /** Stable cluster key (lower-cased ARM id); store prefix is `kube/${id}/`. */
+  id: string;
+  name: string;
+  resourceGroup: string;
+  location: string;
+  nodeResourceGroup: string;
+  /** e.g. "1.31.2" */
+  kubernetesVersion: string;
+  /** The name in kubeconfigs (tls-server-name) and in the certificate SANs. */
+  fqdn: string;
+  extraSans?: string[];
+  /** What kubelets use: "https://172.19.0.4:443" with VNet integration, else https://<fqdn>:443. */
+  apiServerAddress: string;
+  serviceCidr: string;
+  dnsServiceIP: string;
+  networkPlugin: string;
+  networkPluginMode?: string;
+  nodes: KubeNodeSpec[];
+  /** Persisted port to reuse; 0/undefined = the one remembered, else a free one. */
+  port?: number;
+}
+
+export interface IssuedPair {
+  certPem: string;
+  keyPem: string;
+}
+
+export interface KubeCredentials {
+  port: number;
+  caPem: string;
+  adminToken: string;
+  userToken: string;
+  adminCert: IssuedPair;
+  userCert: IssuedPair;
+}
+
+/** Structural view of src/server/pki.ts. */
+export interface KubePki {
+  readonly caPem: string;
+  issueServerCert(o: { commonName: string; dnsNames: string[]; ipAddresses: string[] }): Promise<IssuedPair>;
+  issueClientCert(o: { commonName: string; organizations: string[] }): Promise<IssuedPair>;
+}
+
+export interface KubeconfigOptions {
+  user: "clusterAdmin" | "clusterUser";
+  clusterName: string;
+  userName: string;
+  contextName: string;
+  /** https://127.0.0.1:<port> */
+  server: string;
+  tlsServerName?: string;
+}
+
+interface ClusterMeta {
+  port: number;
+  adminToken: string;
+  userToken: string;
+  adminCert: IssuedPair;
+  userCert: IssuedPair;
+  serverCert?: IssuedPair & { sans: string[] };
+}
+
+interface Running {
+  spec: KubeClusterSpec;
+  meta: ClusterMeta;
+  server: https.Server;
+  sockets: Set<Socket>;
+  api: ApiServer;
+  registry: Registry;
+  engine: SimEngine;
+}
+
+/** Users behind the two credential kinds (no RBAC: both are cluster admins, as non-AAD AKS). */
+const ADMIN_USER: User = { name: "masterclient", groups: ["system:masters", "system:authenticated"] };
+const CLUSTER_USER: User = { name: "clusterUser", groups: ["system:masters", "system:authenticated"] };
+
+export class KubeHost {
+  private readonly store: Store;
+  private readonly pki: KubePki;
+  private readonly host: string;
+  private readonly latency: LatencyProfile;
+  private readonly events: boolean;
+  private readonly running = new Map<string, Running>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean }) {
+    this.store = opts.store;
+    this.pki = opts.pki;
+    this.host = opts.host ?? "127.0.0.1";
+    this.latency = opts.latency;
+    this.events = opts.events ?? true;
+    setRootCaProvider(() => this.pki.caPem);
+  }
+
+  private metaKey(id: string): string {
+    return `kube/${id}/_meta`;
+  }
+
+  /** Serialise operations per cluster (ensureRunning may be called concurrently). */
+  private exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(id) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    this.locks.set(id, next.catch(() => undefined));
+    return next;
+  }
+
+  isRunning(id: string): boolean {
+    return this.running.has(id);
+  }
+
+  /** The cluster's registry (for tests and the provider's inspection); undefined when stopped. */
+  registry(id: string): Registry | undefined {
+    return this.running.get(id)?.registry;
+  }
+
+  /** Resolves once the simulation has nothing left to do (controllers converged). */
+  async idle(id: string): Promise<void> {
+    const r = this.running.get(id);
+    if (r) await r.engine.idle();
+  }
+
+  ensureRunning(spec: KubeClusterSpec): Promise<KubeCredentials> {
+    return this.exclusive(spec.id, () => this.doEnsure(spec));
+  }
+
+  private async loadMeta(spec: KubeClusterSpec): Promise<ClusterMeta> {
+    const cur = this.store.get<ClusterMeta>(this.metaKey(spec.id))?.value;
+    const meta: ClusterMeta = cur ?? {
+      port: 0,
+      adminToken: randomHex(16),
+      userToken: randomHex(16),
+      adminCert: await this.pki.issueClientCert({ commonName: ADMIN_USER.name, organizations: ["system:masters"] }),
+      userCert: await this.pki.issueClientCert({ commonName: CLUSTER_USER.name, organizations: ["system:masters"] }),
+    };
+    const sans = serverSans(spec);
+    if (!meta.serverCert || !sameSet(meta.serverCert.sans, sans) || !issuedBy(meta.serverCert.certPem, this.pki.caPem)) {
+      const ipAddresses = sans.filter((s) => /^\d+\.\d+\.\d+\.\d+$/.test(s));
+      const dnsNames = sans.filter((s) => !ipAddresses.includes(s));
+      const c = await this.pki.issueServerCert({ commonName: "apiserver", dnsNames, ipAddresses });
+      meta.serverCert = { ...c, sans };
+    }
+    return meta;
+  }
+
+  private saveMeta(id: string, meta: ClusterMeta): void {
+    this.store.txn((tx) => tx.put(this.metaKey(id), meta));
+  }
+
+  private async doEnsure(spec: KubeClusterSpec): Promise<KubeCredentials> {
+    let r = this.running.get(spec.id);
+    if (!r) {
+      const meta = await this.loadMeta(spec);
+      const registry = new Registry(this.store, spec.id, { strategyContext: (internal) => this.strategyContext(spec.id, internal) });
+      const holder: { spec: KubeClusterSpec } = { spec };
+      const api = new ApiServer({
+        registry,
+        kubernetesVersion: () => (this.running.get(spec.id)?.spec ?? holder.spec).kubernetesVersion,
+        serverAddress: () => `${this.host}:${meta.port}`,
+        tokens: () => [
+          { token: meta.adminToken, user: ADMIN_USER },
+          { token: meta.userToken, user: CLUSTER_USER },
+        ],
+      });
+      const engine = new SimEngine({
+        registry,
+        latency: this.latency,
+        events: this.events,
+        info: () => simInfo((this.running.get(spec.id)?.spec ?? holder.spec)),
+      });
+      const sockets = new Set<Socket>();
+      const server = https.createServer(
+        {
+          key: meta.serverCert!.keyPem,
+          cert: meta.serverCert!.certPem,
+          ca: [this.pki.caPem],
+          requestCert: true,
+          rejectUnauthorized: false,
+          // Node's default of 5 s would cut long-lived watches' keep-alive sockets oddly; kube uses none.
+          keepAliveTimeout: 65_000,
+        },
+        (req, res) => api.handle(req, res),
+      );
+      server.on("connection", (s: Socket) => {
+        sockets.add(s);
+        s.on("close", () => sockets.delete(s));
+      });
+      server.on("clientError", (err, socket) => { if (process.env.AKSEMU_DEBUG) console.error("kube clientError", err, String((err as { rawPacket?: Buffer }).rawPacket ?? "")); socket.destroy(); });
+      server.requestTimeout = 0;
+      server.headersTimeout = 60_000;
+      const wantPort = spec.port || meta.port || 0;
+      const port = await listen(server, this.host, wantPort).catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code === "EADDRINUSE" && wantPort !== 0) {
+          console.error(`kube: port ${wantPort} for ${spec.name} is taken; picking a free one (old kubeconfigs will not reach it)`);
+          return listen(server, this.host, 0);
+        }
+        throw err;
+      });
+      meta.port = port;
+      this.saveMeta(spec.id, meta);
+      r = { spec, meta, server, sockets, api, registry, engine };
+      this.running.set(spec.id, r);
+    } else {
+      const meta = await this.loadMeta(spec);
+      r.spec = spec;
+      if (meta.serverCert!.certPem !== r.meta.serverCert!.certPem) {
+        r.server.setSecureContext({ key: meta.serverCert!.keyPem, cert: meta.serverCert!.certPem, ca: [this.pki.caPem] });
+      }
+      meta.port = r.meta.port;
+      r.meta = meta;
+      this.saveMeta(spec.id, meta);
+    }
+    r.engine.refreshInfo();
+    const info = seedInfo(spec, this.pki.caPem);
+    seedCluster(r.registry, info);
+    const changes = reconcileNodes(r.registry, info);
+    if (!r.engine.isRunning) r.engine.start();
+    this.afterNodeChanges(r, changes.reimaged, changes.upgraded);
+    return this.credentials(r.meta);
+  }
+
+  /** Reimaged nodes restart their pods (the VM rebooted); upgrades keep pods. */
+  private afterNodeChanges(r: Running, reimaged: string[], upgraded: string[]): void {
+    const podS = strategyFor("pods");
+    const nodeS = strategyFor("nodes");
+    for (const name of reimaged) {
+      const node = r.registry.tryGet(nodeS, undefined, name);
+      if (node) r.engine.event(node, { type: "Warning", reason: "Rebooted", message: `Node ${name} has been rebooted, boot id: ${node.status?.nodeInfo?.bootID ?? ""}`, component: "kubelet", host: name });
+      for (const p of r.engine.cache.podsOnNode(name)) {
+        try {
+          r.registry.delete(podS, p.namespace, p.name, { gracePeriodSeconds: 0 });
+        } catch (err) {
+          if (!(err instanceof StatusError && err.code === 404)) throw err;
+        }
+      }
+    }
+    for (const name of upgraded) {
+      const node = r.registry.tryGet(nodeS, undefined, name);
+      if (node) r.engine.event(node, { type: "Normal", reason: "NodeUpgrade", message: `Kubelet on ${name} upgraded to ${node.status?.nodeInfo?.kubeletVersion}`, component: "kubelet", host: name });
+    }
+  }
+
+  private credentials(meta: ClusterMeta): KubeCredentials {
+    return {
+      port: meta.port,
+      caPem: this.pki.caPem,
+      adminToken: meta.adminToken,
+      userToken: meta.userToken,
+      adminCert: meta.adminCert,
+      userCert: meta.userCert,
+    };
+  }
+
+  /** Stored credentials of a cluster (running or not); undefined if never started. */
+  storedCredentials(id: string): KubeCredentials | undefined {
+    const meta = this.store.get<ClusterMeta>(this.metaKey(id))?.value;
+    return meta ? this.credentials(meta) : undefined;
+  }
+
+  stop(id: string): Promise<void> {
+    return this.exclusive(id, () => this.doStop(id));
+  }
+
+  private async doStop(id: string): Promise<void> {
+    const r = this.running.get(id);
+    if (!r) return;
+    this.running.delete(id);
+    r.engine.stop();
+    r.api.closeStreams();
+    await new Promise<void>((resolve) => {
+      r.server.close(() => resolve());
+      for (const s of r.sockets) s.destroy();
+    });
+  }
+
+  remove(id: string): Promise<void> {
+    return this.exclusive(id, async () => {
+      await this.doStop(id);
+      this.store.txn((tx) => tx.deletePrefix(`kube/${id}/`));
+    });
+  }
+
+  kubeconfig(id: string, o: KubeconfigOptions): string {
+    const meta = this.store.get<ClusterMeta>(this.metaKey(id))?.value;
+    if (!meta) throw new Error(`no Kubernetes credentials for cluster ${id}`);
+    const cert = o.user === "clusterAdmin" ? meta.adminCert : meta.userCert;
+    const token = o.user === "clusterAdmin" ? meta.adminToken : meta.userToken;
+    const b64 = (s: string) => Buffer.from(s).toString("base64");
+    const cluster: Obj = { "certificate-authority-data": b64(this.pki.caPem), server: o.server };
+    if (o.tlsServerName) cluster["tls-server-name"] = o.tlsServerName;
+    return YAML.stringify({
+      apiVersion: "v1",
+      clusters: [{ cluster, name: o.clusterName }],
+      contexts: [{ context: { cluster: o.clusterName, user: o.userName }, name: o.contextName }],
+      "current-context": o.contextName,
+      kind: "Config",
+      preferences: {},
+      users: [{ name: o.userName, user: { "client-certificate-data": b64(cert.certPem), "client-key-data": b64(cert.keyPem), token } }],
+    });
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
+  }
+
+  // --- strategy context: IP allocation -------------------------------------------------------
+
+  private strategyContext(id: string, internal: boolean): StrategyContext {
+    const r = this.running.get(id);
+    const spec = r?.spec;
+    const reg = r?.registry;
+    const used = () => {
+      const ips = new Set<string>();
+      const ports = new Set<number>();
+      if (reg) {
+        for (const e of this.store.list<Obj>(`${reg.prefix}core/services/`)) {
+          for (const ip of (e.value.spec?.clusterIPs ?? [e.value.spec?.clusterIP]) as string[]) if (ip) ips.add(ip);
+          for (const p of (e.value.spec?.ports ?? []) as Obj[]) if (p.nodePort) ports.add(p.nodePort);
+        }
+      }
+      return { ips, ports };
+    };
+    return {
+      now: Date.now(),
+      internal,
+      clusterCaPem: () => this.pki.caPem,
+      allocateClusterIP: (ns, name) => {
+        const cidr = parseCidr(spec?.serviceCidr ?? "10.0.0.0/16");
+        const { ips } = used();
+        const reserved = new Set([kubernetesServiceIP(spec?.serviceCidr ?? "10.0.0.0/16"), spec?.dnsServiceIP ?? ""]);
+        // Like kube: a pseudo-random address in the range (stable per name here), probing upward.
+        const span = Math.max(1, cidr.size - 2);
+        const start = fnv32a(`${ns}/${name}`) % span;
+        for (let i = 0; i < span; i++) {
+          const ip = intToIp(cidr.base + 1 + ((start + i) % span));
+          if (!ips.has(ip) && !reserved.has(ip)) return ip;
+        }
+        throw new StatusError(500, "InternalError", "Internal error occurred: failed to allocate a serviceIP: range is full");
+      },
+      allocateNodePort: () => {
+        const { ports } = used();
+        for (let i = 0; i < 2768; i++) {
+          const p = 30000 + ((fnv32a(`${Date.now()}-${i}`) + i) % 2768);
+          if (!ports.has(p)) return p;
+        }
+        throw new StatusError(500, "InternalError", "Internal error occurred: failed to allocate a nodePort: range is full");
+      },
+    };
+  }
+}
+
+function serverSans(spec: KubeClusterSpec): string[] {
+  const apiHost = spec.apiServerAddress.replace(/^https?:\/\//, "").replace(/:\d+$/, "");
+  const sans = [
+    "127.0.0.1",
+    "localhost",
+    spec.fqdn,
+    ...(spec.extraSans ?? []),
+    apiHost,
+    "kubernetes",
+    "kubernetes.default",
+    "kubernetes.default.svc",
+    "kubernetes.default.svc.cluster.local",
+    kubernetesServiceIP(spec.serviceCidr),
+  ];
+  return [...new Set(sans.filter(Boolean))].sort();
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+}
+
+function issuedBy(certPem: string, caPem: string): boolean {
+  try {
+    return new X509Certificate(certPem).checkIssued(new X509Certificate(caPem)) && Date.parse(new X509Certificate(certPem).validTo) > Date.now() + 86_400_000;
+  } catch {
+    return false;
+  }
+}
+
+function listen(server: https.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => {
+      server.off("listening", onListening);
+      reject(err);
+    };
+    const onListening = () => {
+      server.off("error", onError);
+      const a = server.address();
+      resolve(typeof a === "object" && a ? a.port : port);
+    };
+    server.once("error", onError);
+    server.once("listening", onListening);
+    server.listen(port, host);
+  });
+}
+
+function simNodes(spec: KubeClusterSpec): SimNodeSpec[] {
+  return spec.nodes.map((n) => ({ ...n }));
+}
+
+function simInfo(spec: KubeClusterSpec) {
+  return {
+    kubernetesVersion: spec.kubernetesVersion,
+    location: spec.location,
+    networkPlugin: spec.networkPlugin,
+    networkPluginMode: spec.networkPluginMode,
+    apiServerAddress: spec.apiServerAddress,
+    nodes: simNodes(spec),
+  };
+}
+
+function seedInfo(spec: KubeClusterSpec, caPem: string): SeedInfo {
+  return { ...simInfo(spec), nodeResourceGroup: spec.nodeResourceGroup, serviceCidr: spec.serviceCidr, dnsServiceIP: spec.dnsServiceIP, caPem, fqdn: spec.fqdn };
+}
+
+export { ipToInt };

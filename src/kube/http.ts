@@ -1,0 +1,629 @@
+// One cluster's Kubernetes API over HTTP: authentication, URL → (resource, namespace, name,
+// subresource), content negotiation (JSON, YAML, Table), watch streams, and Status errors.
+// Every handler error becomes a Status; nothing thrown here takes the listener down.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TLSSocket } from "node:tls";
+import { timingSafeEqual } from "node:crypto";
+import YAML from "yaml";
+import { apiVersionOf, lookup } from "./catalog.js";
+import { apiGroup, apiGroupList, apiVersions, resourceList, versionInfo } from "./discovery.js";
+import { errors, StatusError, statusObject, successStatus } from "./errors.js";
+import { OPENAPI_V2_PROTOBUF, openapiV2Json, openapiV2Protobuf, openapiV3Doc, openapiV3Index } from "./openapi.js";
+import { PATCH_TYPES } from "./patch.js";
+import { decodeProtobufObject, isProtobuf, PROTOBUF_CONTENT_TYPE } from "./proto/decode.js";
+import type { DeleteOptions, KubeWatchEvent, ListOptions, Registry, WatchOptions, WriteOptions } from "./registry.js";
+import { fromStructured, selectorString } from "./selectors.js";
+import { bindPod, podLog } from "./subresources.js";
+import { toTable, type IncludeObject } from "./table.js";
+import type { Strategy } from "./types.js";
+import { clone, isObj, nowTime, randomHex, type Obj } from "./util.js";
+
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export interface User {
+  name: string;
+  groups: string[];
+}
+
+export interface ClusterHandle {
+  registry: Registry;
+  kubernetesVersion(): string;
+  /** host:port clients reached, for /api serverAddressByClientCIDRs. */
+  serverAddress(): string;
+  tokens(): { token: string; user: User }[];
+}
+
+interface Negotiated {
+  kind: "json" | "yaml" | "table" | "pom";
+  tableVersion?: string;
+}
+
+function parseAccept(h: string | undefined): Negotiated {
+  if (!h) return { kind: "json" };
+  let sawSupported = false;
+  for (const raw of h.split(",")) {
+    const [type, ...paramParts] = raw.split(";").map((x) => x.trim());
+    const params = Object.fromEntries(paramParts.map((p) => p.split("=").map((x) => x.trim()) as [string, string]));
+    const t = (type ?? "").toLowerCase();
+    if (t === "application/json" || t === "*/*" || t === "application/*") {
+      if (params.as === "Table" && (params.g ?? "meta.k8s.io") === "meta.k8s.io" && (params.v === "v1" || params.v === "v1beta1"))
+        return { kind: "table", tableVersion: `meta.k8s.io/${params.v}` };
+      if ((params.as === "PartialObjectMetadata" || params.as === "PartialObjectMetadataList") && (params.v === "v1" || params.v === "v1beta1"))
+        return { kind: "pom", tableVersion: `meta.k8s.io/${params.v}` };
+      if (params.as) continue; // an unsupported transformation (e.g. APIGroupDiscoveryList): try the next one
+      return { kind: "json" };
+    }
+    if (t === "application/yaml") return { kind: "yaml" };
+    if (t) sawSupported = sawSupported || false;
+  }
+  if (!sawSupported && /protobuf|cbor/.test(h) && !/json|\*\/\*|yaml/.test(h)) throw errors.notAcceptable();
+  return { kind: "json" };
+}
+
+function queryFlag(v: string | null): boolean {
+  return v === "true" || v === "1";
+}
+
+function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === "") return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw errors.badRequest(`invalid value for ${name}: ${v}`);
+  return n;
+}
+
+interface Route {
+  strategy: Strategy;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  watchPath: boolean;
+}
+
+export class ApiServer {
+  private readonly streams = new Set<ServerResponse>();
+
+  constructor(private readonly cluster: ClusterHandle) {}
+
+  /** End every open watch (cluster stopping). */
+  closeStreams(): void {
+    for (const s of this.streams) s.end();
+    this.streams.clear();
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    this.dispatch(req, res).catch((err) => this.fail(res, err));
+  }
+
+  private fail(res: ServerResponse, err: unknown): void {
+    const se = err instanceof StatusError ? err : errors.internal(String((err as Error)?.message ?? err));
+    if (!(err instanceof StatusError)) console.error("kube api: internal error:", err);
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    this.send(res, se.code, se.toStatus());
+  }
+
+  private send(res: ServerResponse, code: number, body: unknown, neg: Negotiated = { kind: "json" }, warnings: string[] = []): void {
+    const headers: Record<string, string | string[]> = { "Cache-Control": "no-cache, private" };
+    if (warnings.length) headers["Warning"] = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+    let payload: string;
+    if (neg.kind === "yaml") {
+      headers["Content-Type"] = "application/yaml";
+      payload = YAML.stringify(body);
+    } else {
+      headers["Content-Type"] = "application/json";
+      payload = JSON.stringify(body);
+    }
+    headers["Content-Length"] = String(Buffer.byteLength(payload));
+    res.writeHead(code, headers);
+    res.end(payload);
+  }
+
+  private authenticate(req: IncomingMessage): User | undefined {
+    const sock = req.socket as TLSSocket;
+    if (sock.authorized && typeof sock.getPeerCertificate === "function") {
+      const cert = sock.getPeerCertificate();
+      const subj = cert?.subject as unknown as Record<string, string | string[]> | undefined;
+      if (subj?.CN) {
+        const o = subj.O;
+        return { name: String(subj.CN), groups: [...(Array.isArray(o) ? o : o ? [o] : []), "system:authenticated"] };
+      }
+    }
+    const auth = req.headers.authorization;
+    if (auth && /^Bearer\s+/i.test(auth)) {
+      const token = Buffer.from(auth.replace(/^Bearer\s+/i, "").trim());
+      for (const t of this.cluster.tokens()) {
+        const b = Buffer.from(t.token);
+        if (b.length === token.length && timingSafeEqual(b, token)) return t.user;
+      }
+    }
+    return undefined;
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "https://kube.local");
+    const path = url.pathname.replace(/\/+$/, "") || "/";
+    const method = (req.method ?? "GET").toUpperCase();
+    const q = url.searchParams;
+
+    // Health and version are readable anonymously (system:public-info-viewer).
+    if (method === "GET" && (path === "/healthz" || path === "/livez" || path === "/readyz")) {
+      res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8" });
+      res.end("ok");
+      return;
+    }
+    if (method === "GET" && path === "/version") return this.send(res, 200, versionInfo(this.cluster.kubernetesVersion()));
+
+    const user = this.authenticate(req);
+    if (!user) {
+      // Drain the body so the client sees the 401 rather than a reset.
+      req.resume();
+      throw errors.unauthorized();
+    }
+
+    const segs = path.split("/").filter(Boolean).map(decodeURIComponent);
+    if (segs[0] === "openapi") return this.openapi(req, res, segs);
+    if (segs[0] === "api" || segs[0] === "apis") {
+      const isCore = segs[0] === "api";
+      if (method === "GET") {
+        if (isCore && segs.length === 1) return this.send(res, 200, apiVersions(this.cluster.serverAddress()));
+        if (!isCore && segs.length === 1) return this.send(res, 200, apiGroupList());
+        if (!isCore && segs.length === 2) {
+          const g = apiGroup(segs[1]!);
+          if (!g) throw errors.pathNotFound();
+          return this.send(res, 200, g);
+        }
+      }
+      const group = isCore ? "" : (segs[1] ?? "");
+      const version = isCore ? (segs[1] ?? "") : (segs[2] ?? "");
+      const rest = segs.slice(isCore ? 2 : 3);
+      if (rest.length === 0) {
+        if (method !== "GET") throw errors.methodNotAllowed();
+        const doc = resourceList(group, version);
+        if (!doc) throw errors.pathNotFound();
+        return this.send(res, 200, doc);
+      }
+      const route = this.route(group, version, rest);
+      return this.resource(req, res, method, q, route, user);
+    }
+    throw errors.pathNotFound();
+  }
+
+  private route(group: string, version: string, segs: string[]): Route {
+    let rest = segs;
+    let watchPath = false;
+    if (rest[0] === "watch") {
+      watchPath = true;
+      rest = rest.slice(1);
+    }
+    let namespace: string | undefined;
+    if (rest[0] === "namespaces" && rest.length >= 3 && !(rest.length === 3 && (rest[2] === "status" || rest[2] === "finalize"))) {
+      namespace = rest[1];
+      rest = rest.slice(2);
+    }
+    const [resource, name, subresource, ...extra] = rest;
+    const strategy = resource ? lookup(group, version, resource) : undefined;
+    if (!strategy || extra.length) throw errors.pathNotFound();
+    if (namespace !== undefined && !strategy.info.namespaced) throw errors.pathNotFound();
+    if (namespace === undefined && strategy.info.namespaced && name !== undefined) throw errors.pathNotFound();
+    if (subresource !== undefined && !strategy.info.subresources.includes(subresource)) throw errors.pathNotFound();
+    return { strategy, namespace, name, subresource, watchPath };
+  }
+
+  private async openapi(req: IncomingMessage, res: ServerResponse, segs: string[]): Promise<void> {
+    const v = this.cluster.kubernetesVersion();
+    if (segs[1] === "v2" && segs.length === 2) {
+      const accept = req.headers.accept ?? "";
+      if (/protobuf/.test(accept) || !/json/.test(accept)) {
+        const body = openapiV2Protobuf(v);
+        res.writeHead(200, { "Content-Type": OPENAPI_V2_PROTOBUF, "Content-Length": String(body.length) });
+        res.end(body);
+        return;
+      }
+      return this.send(res, 200, openapiV2Json(v));
+    }
+    if (segs[1] === "v3") {
+      if (segs.length === 2) return this.send(res, 200, openapiV3Index(v));
+      const rest = segs.slice(2);
+      const [kind, a, b] = rest;
+      const doc = kind === "api" && rest.length === 2 ? openapiV3Doc("", a!, v) : kind === "apis" && rest.length === 3 ? openapiV3Doc(a!, b!, v) : undefined;
+      if (!doc) throw errors.pathNotFound();
+      return this.send(res, 200, doc);
+    }
+    throw errors.pathNotFound();
+  }
+
+  // --- bodies ---------------------------------------------------------------------------------
+
+  private readBody(req: IncomingMessage): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let tooBig = false;
+      req.on("data", (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_BODY_BYTES) {
+          tooBig = true;
+          // Keep draining (so the client reads our 413), but stop buffering; give up on absurd sizes.
+          if (size > MAX_BODY_BYTES * 8) req.destroy();
+          return;
+        }
+        chunks.push(c);
+      });
+      req.on("end", () => (tooBig ? reject(errors.tooLarge(MAX_BODY_BYTES)) : resolve(Buffer.concat(chunks))));
+      req.on("error", (e) => reject(tooBig ? errors.tooLarge(MAX_BODY_BYTES) : e));
+      req.on("close", () => {
+        if (tooBig) reject(errors.tooLarge(MAX_BODY_BYTES));
+      });
+    });
+  }
+
+  private parseObjectBody(buf: Buffer, contentType: string): unknown {
+    const ct = contentType.split(";")[0]!.trim().toLowerCase();
+    const text = buf.toString("utf8");
+    if (ct === "" || ct === "application/json" || ct === "*/*") return parseJson(text);
+    if (ct === "application/yaml" || ct === "text/yaml" || ct === "application/x-yaml") return parseYaml(text);
+    if (ct === PROTOBUF_CONTENT_TYPE) return decodeProtobufObject(buf);
+    throw errors.unsupportedMediaType(ct, ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]);
+  }
+
+  private writeOptions(q: URLSearchParams, req: IncomingMessage): WriteOptions {
+    const dryRun = q.getAll("dryRun");
+    for (const d of dryRun) if (d !== "All") throw errors.badRequest(`Invalid dryRun value: ${JSON.stringify(d)}; supported values: "All"`);
+    const fv = q.get("fieldValidation") ?? undefined;
+    if (fv !== undefined && fv !== "" && !["Strict", "Warn", "Ignore"].includes(fv))
+      throw errors.badRequest(`fieldValidation ${fv} is not a valid value: must be one of Ignore, Warn, or Strict`);
+    let fieldManager = q.get("fieldManager") ?? undefined;
+    if (fieldManager !== undefined && fieldManager.length > 128)
+      throw errors.invalid("PatchOptions", "meta.k8s.io", "", [{ reason: "FieldValueTooLong", message: "Too long: may not be more than 128 bytes", field: "fieldManager" }]);
+    const ua = String(req.headers["user-agent"] ?? "");
+    const forApply = (req.headers["content-type"] ?? "").startsWith(PATCH_TYPES.apply);
+    if (!fieldManager && !forApply) fieldManager = ua.split("/")[0] || "unknown";
+    return {
+      dryRun: dryRun.length > 0,
+      fieldValidation: (fv || undefined) as WriteOptions["fieldValidation"],
+      fieldManager,
+      force: queryFlag(q.get("force")),
+    };
+  }
+
+  // --- resources ------------------------------------------------------------------------------
+
+  private async resource(req: IncomingMessage, res: ServerResponse, method: string, q: URLSearchParams, route: Route, user: User): Promise<void> {
+    void user;
+    const { strategy: s, namespace: ns, name, subresource: sub } = route;
+    const reg = this.cluster.registry;
+    const neg = method === "GET" ? parseAccept(req.headers.accept) : parseAccept(req.headers.accept);
+
+    if (sub && !["status", "scale", "finalize"].includes(sub)) return this.otherSubresource(req, res, method, q, route);
+
+    if (name === undefined) {
+      // Collection.
+      if (method === "GET") {
+        const lo = listOptions(q);
+        if (route.watchPath || queryFlag(q.get("watch"))) return this.watch(req, res, s, ns, { ...lo, ...watchOptions(q) }, q, neg);
+        const r = reg.list(s, ns, lo);
+        if (neg.kind === "table") {
+          return this.send(res, 200, toTable(s, r.items, { include: includeObject(q), apiVersion: neg.tableVersion!, resourceVersion: r.resourceVersion, continue: r.continue }));
+        }
+        if (neg.kind === "pom") {
+          return this.send(res, 200, {
+            kind: "PartialObjectMetadataList",
+            apiVersion: neg.tableVersion,
+            metadata: listMeta(r),
+            items: r.items.map((o) => ({ kind: "PartialObjectMetadata", apiVersion: neg.tableVersion, metadata: o.metadata })),
+          });
+        }
+        return this.send(res, 200, { kind: `${s.info.kind}List`, apiVersion: apiVersionOf(s.info), metadata: listMeta(r), items: r.items }, neg);
+      }
+      if (method === "POST") {
+        const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json");
+        const r = reg.create(s, ns, body, this.writeOptions(q, req));
+        return this.send(res, 201, r.obj, neg, r.warnings);
+      }
+      if (method === "DELETE") {
+        const dopts = await this.deleteOptions(req, q);
+        const items = reg.deleteCollection(s, ns, listOptions(q), dopts);
+        return this.send(res, 200, { kind: `${s.info.kind}List`, apiVersion: apiVersionOf(s.info), metadata: { resourceVersion: String(reg.store.revision()) }, items }, neg);
+      }
+      throw errors.methodNotAllowed();
+    }
+
+    if (sub === "scale") return this.scale(req, res, method, q, route);
+    if (sub === "finalize") {
+      if (method !== "PUT") throw errors.methodNotAllowed();
+      const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json") as Obj;
+      const fin = isObj(body) && isObj(body.spec) && Array.isArray(body.spec.finalizers) ? body.spec.finalizers : [];
+      const r = reg.mutate(s, ns, name, (o) => (o.spec = { ...(o.spec ?? {}), finalizers: fin }), { ...this.writeOptions(q, req), internal: true });
+      if (!r) throw errors.notFound(s.info.resource, s.info.group, name);
+      return this.send(res, 200, r.obj, neg);
+    }
+    const status = sub === "status";
+    switch (method) {
+      case "GET": {
+        if (route.watchPath || queryFlag(q.get("watch"))) {
+          const lo = listOptions(q);
+          const fs = [`metadata.name=${name}`, lo.fieldSelector].filter(Boolean).join(",");
+          return this.watch(req, res, s, ns, { ...lo, ...watchOptions(q), fieldSelector: fs }, q, neg);
+        }
+        const o = reg.get(s, ns, name);
+        if (neg.kind === "table") return this.send(res, 200, toTable(s, [o], { include: includeObject(q), apiVersion: neg.tableVersion!, resourceVersion: o.metadata.resourceVersion }));
+        if (neg.kind === "pom") return this.send(res, 200, { kind: "PartialObjectMetadata", apiVersion: neg.tableVersion, metadata: o.metadata });
+        return this.send(res, 200, o, neg);
+      }
+      case "PUT": {
+        const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json");
+        const r = reg.update(s, ns, name, body, { ...this.writeOptions(q, req), subresource: status ? "status" : undefined });
+        return this.send(res, r.created ? 201 : 200, r.obj, neg, r.warnings);
+      }
+      case "PATCH": {
+        const ct = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+        const accepted = [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.apply, PATCH_TYPES.strategic];
+        if (!(accepted as string[]).includes(ct)) {
+          req.resume();
+          throw errors.unsupportedMediaType(ct, accepted);
+        }
+        const buf = await this.readBody(req);
+        const body = ct === PATCH_TYPES.apply ? parseYaml(buf.toString("utf8")) : parseJson(buf.toString("utf8"));
+        const r = reg.patch(s, ns, name, ct, body, { ...this.writeOptions(q, req), subresource: status ? "status" : undefined });
+        return this.send(res, r.created ? 201 : 200, r.obj, neg, r.warnings);
+      }
+      case "DELETE": {
+        if (status) throw errors.methodNotAllowed();
+        const r = reg.delete(s, ns, name, await this.deleteOptions(req, q));
+        return this.send(res, 200, r.body, neg);
+      }
+      default:
+        throw errors.methodNotAllowed();
+    }
+  }
+
+  private async deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
+    const buf = await this.readBody(req);
+    let body: Obj = {};
+    if (buf.length) {
+      const parsed = isProtobuf(buf) ? decodeProtobufObject(buf) : parseJson(buf.toString("utf8"));
+      if (isObj(parsed)) body = parsed;
+    }
+    const o: DeleteOptions = {};
+    const pp = q.get("propagationPolicy") ?? body.propagationPolicy;
+    if (pp !== undefined && pp !== null) {
+      if (!["Orphan", "Background", "Foreground"].includes(pp))
+        throw errors.invalid("DeleteOptions", "meta.k8s.io", "", [{ reason: "FieldValueNotSupported", message: `Unsupported value: "${pp}": supported values: "Foreground", "Background", "Orphan"`, field: "propagationPolicy" }]);
+      o.propagationPolicy = pp;
+    }
+    const g = intParam(q, "gracePeriodSeconds") ?? (typeof body.gracePeriodSeconds === "number" ? body.gracePeriodSeconds : undefined);
+    if (g !== undefined) o.gracePeriodSeconds = g;
+    if (isObj(body.preconditions)) o.preconditions = body.preconditions;
+    if (q.getAll("dryRun").length || (Array.isArray(body.dryRun) && body.dryRun.length)) o.dryRun = true;
+    const od = q.get("orphanDependents") ?? body.orphanDependents;
+    if (od !== undefined && od !== null) o.orphanDependents = od === true || od === "true";
+    return o;
+  }
+
+  // --- watch ----------------------------------------------------------------------------------
+
+  private watch(req: IncomingMessage, res: ServerResponse, s: Strategy, ns: string | undefined, wo: WatchOptions, q: URLSearchParams, neg: Negotiated): void {
+    const reg = this.cluster.registry;
+    const timeoutSeconds = intParam(q, "timeoutSeconds") ?? 1800;
+    let headersOut = false;
+    let first = true;
+    const buffered: string[] = [];
+    const write = (ev: KubeWatchEvent) => {
+      let object: Obj = ev.object;
+      if (neg.kind === "table" && (ev.type === "ADDED" || ev.type === "MODIFIED" || ev.type === "DELETED")) {
+        object = toTable(s, [ev.object], { include: includeObject(q), apiVersion: neg.tableVersion!, resourceVersion: ev.object.metadata?.resourceVersion, noHeaders: !first });
+        first = false;
+      } else if (neg.kind === "table" && ev.type === "BOOKMARK") {
+        object = { kind: "Table", apiVersion: neg.tableVersion, metadata: { resourceVersion: ev.object.metadata?.resourceVersion }, columnDefinitions: null, rows: null };
+      } else if (neg.kind === "pom" && ev.type !== "ERROR") {
+        object = { kind: "PartialObjectMetadata", apiVersion: neg.tableVersion, metadata: ev.object.metadata };
+      }
+      const line = JSON.stringify({ type: ev.type, object }) + "\n";
+      if (!headersOut) buffered.push(line);
+      else res.write(line);
+    };
+    let stop: () => void = () => {};
+    try {
+      stop = reg.watch(s, ns, wo, write);
+    } catch (err) {
+      if (err instanceof StatusError && err.code === 410) {
+        // Too old: a 200 stream with one ERROR event, as the etcd watcher answers.
+        res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
+        res.end(JSON.stringify({ type: "ERROR", object: err.toStatus() }) + "\n");
+        return;
+      }
+      throw err;
+    }
+    res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
+    res.flushHeaders();
+    headersOut = true;
+    for (const l of buffered) res.write(l);
+    this.streams.add(res);
+    const bookmark = () =>
+      write({ type: "BOOKMARK", object: { kind: s.info.kind, apiVersion: apiVersionOf(s.info), metadata: { resourceVersion: String(reg.store.revision()) } } });
+    const timers: NodeJS.Timeout[] = [];
+    const finish = () => {
+      stop();
+      for (const t of timers) clearTimeout(t);
+      this.streams.delete(res);
+      if (!res.writableEnded) res.end();
+    };
+    if (wo.allowWatchBookmarks) {
+      const t = setInterval(bookmark, 60_000);
+      t.unref();
+      timers.push(t);
+    }
+    const to = setTimeout(() => {
+      if (wo.allowWatchBookmarks) bookmark();
+      finish();
+    }, Math.max(0, timeoutSeconds) * 1000);
+    to.unref();
+    timers.push(to);
+    req.on("close", finish);
+    res.on("close", finish);
+  }
+
+  // --- subresources ---------------------------------------------------------------------------
+
+  private scaleOf(o: Obj): Obj {
+    const sel = fromStructured(o.spec?.selector);
+    return {
+      kind: "Scale",
+      apiVersion: "autoscaling/v1",
+      metadata: {
+        name: o.metadata.name,
+        namespace: o.metadata.namespace,
+        uid: o.metadata.uid,
+        resourceVersion: o.metadata.resourceVersion,
+        creationTimestamp: o.metadata.creationTimestamp,
+      },
+      spec: { replicas: o.spec?.replicas ?? 0 },
+      status: { replicas: o.status?.replicas ?? 0, selector: sel ? selectorString(sel) : "" },
+    };
+  }
+
+  private async scale(req: IncomingMessage, res: ServerResponse, method: string, q: URLSearchParams, route: Route): Promise<void> {
+    const { strategy: s, namespace: ns, name } = route;
+    const reg = this.cluster.registry;
+    const cur = reg.get(s, ns, name!);
+    if (method === "GET") return this.send(res, 200, this.scaleOf(cur));
+    let scale: Obj;
+    if (method === "PUT") {
+      scale = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json") as Obj;
+    } else if (method === "PATCH") {
+      const ct = (req.headers["content-type"] ?? "").split(";")[0]!.trim();
+      const buf = await this.readBody(req);
+      const base = this.scaleOf(cur);
+      const { mergePatch, jsonPatch, strategicMerge } = await import("./patch.js");
+      const body = ct === PATCH_TYPES.apply ? parseYaml(buf.toString("utf8")) : parseJson(buf.toString("utf8"));
+      if (ct === PATCH_TYPES.json) scale = jsonPatch(base, body);
+      else if (ct === PATCH_TYPES.merge) scale = mergePatch(base, body) as Obj;
+      else if (ct === PATCH_TYPES.strategic || ct === PATCH_TYPES.apply) scale = strategicMerge(base, body as Obj, {});
+      else throw errors.unsupportedMediaType(ct, [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.apply, PATCH_TYPES.strategic]);
+    } else throw errors.methodNotAllowed();
+    if (!isObj(scale)) throw errors.badRequest("body must be a Scale object");
+    const replicas = scale.spec?.replicas;
+    if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0)
+      throw errors.invalid("Scale", "autoscaling", name!, [{ reason: "FieldValueInvalid", message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, field: "spec.replicas" }]);
+    const rv = scale.metadata?.resourceVersion;
+    if (method === "PUT" && rv && rv !== cur.metadata.resourceVersion) throw errors.conflict(s.info.resource, s.info.group, name!);
+    const next = clone(cur);
+    next.spec.replicas = replicas;
+    const r = reg.update(s, ns, name!, next, this.writeOptions(q, req));
+    return this.send(res, 200, this.scaleOf(r.obj));
+  }
+
+  private async otherSubresource(req: IncomingMessage, res: ServerResponse, method: string, q: URLSearchParams, route: Route): Promise<void> {
+    const { strategy: s, namespace: ns, name, subresource: sub } = route;
+    const reg = this.cluster.registry;
+    if (!name) throw errors.pathNotFound();
+    switch (sub) {
+      case "log": {
+        if (method !== "GET") throw errors.methodNotAllowed();
+        const pod = reg.get(s, ns, name);
+        const text = podLog(pod, { container: q.get("container") ?? undefined, tailLines: intParam(q, "tailLines"), timestamps: queryFlag(q.get("timestamps")), previous: queryFlag(q.get("previous")) });
+        res.writeHead(200, { "Content-Type": "text/plain", "Content-Length": String(Buffer.byteLength(text)) });
+        res.end(text);
+        return;
+      }
+      case "binding": {
+        if (method !== "POST") throw errors.methodNotAllowed();
+        const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json") as Obj;
+        const target = isObj(body) && isObj(body.target) ? body.target.name : undefined;
+        if (!target) throw errors.invalid("Binding", "", name, [{ reason: "FieldValueRequired", message: "Required value", field: "target.name" }]);
+        bindPod(reg, s, ns!, name, String(target), this.writeOptions(q, req).fieldManager ?? "unknown");
+        return this.send(res, 201, successStatus({}));
+      }
+      case "eviction": {
+        if (method !== "POST") throw errors.methodNotAllowed();
+        await this.readBody(req);
+        reg.delete(s, ns, name, {});
+        return this.send(res, 201, successStatus({}));
+      }
+      case "token": {
+        if (method !== "POST") throw errors.methodNotAllowed();
+        const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json") as Obj;
+        const sa = reg.get(s, ns, name);
+        const exp = typeof body?.spec?.expirationSeconds === "number" ? body.spec.expirationSeconds : 3600;
+        const claims = { iss: "https://kubernetes.default.svc.cluster.local", sub: `system:serviceaccount:${ns}:${name}`, aud: body?.spec?.audiences ?? [], exp: Math.floor(Date.now() / 1000) + exp, uid: sa.metadata.uid };
+        const b64 = (x: unknown) => Buffer.from(JSON.stringify(x)).toString("base64url");
+        const token = `${b64({ alg: "RS256", kid: "aksemu" })}.${b64(claims)}.${randomHex(32)}`;
+        return this.send(res, 201, {
+          kind: "TokenRequest",
+          apiVersion: "authentication.k8s.io/v1",
+          metadata: { name, namespace: ns, creationTimestamp: null },
+          spec: { audiences: claims.aud, expirationSeconds: exp, boundObjectRef: body?.spec?.boundObjectRef ?? null },
+          status: { token, expirationTimestamp: nowTime(Date.now() + exp * 1000) },
+        });
+      }
+      case "exec":
+      case "attach":
+      case "portforward":
+        req.resume();
+        throw errors.badRequest("Upgrade request required");
+      case "proxy":
+        req.resume();
+        throw errors.serviceUnavailable(`no endpoints available for ${s.info.singular} "${name}"`);
+      case "ephemeralcontainers": {
+        if (method === "GET") return this.send(res, 200, reg.get(s, ns, name));
+        throw errors.methodNotAllowed();
+      }
+      default:
+        throw errors.pathNotFound();
+    }
+  }
+}
+
+function listOptions(q: URLSearchParams): ListOptions {
+  return {
+    labelSelector: q.get("labelSelector") ?? undefined,
+    fieldSelector: q.get("fieldSelector") ?? undefined,
+    limit: intParam(q, "limit"),
+    continue: q.get("continue") ?? undefined,
+    resourceVersion: q.get("resourceVersion") ?? undefined,
+    resourceVersionMatch: q.get("resourceVersionMatch") ?? undefined,
+  };
+}
+
+function watchOptions(q: URLSearchParams): Partial<WatchOptions> {
+  return { allowWatchBookmarks: queryFlag(q.get("allowWatchBookmarks")), sendInitialEvents: queryFlag(q.get("sendInitialEvents")) };
+}
+
+function includeObject(q: URLSearchParams): IncludeObject {
+  const v = q.get("includeObject");
+  return v === "None" || v === "Object" ? v : "Metadata";
+}
+
+function listMeta(r: { resourceVersion: string; continue?: string; remainingItemCount?: number }): Obj {
+  const m: Obj = { resourceVersion: r.resourceVersion };
+  if (r.continue) m.continue = r.continue;
+  if (r.remainingItemCount !== undefined) m.remainingItemCount = r.remainingItemCount;
+  return m;
+}
+
+export function parseJson(text: string): unknown {
+  if (!text.trim()) throw errors.badRequest("the body of the request was empty");
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw errors.badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+  }
+}
+
+export function parseYaml(text: string): unknown {
+  if (!text.trim()) throw errors.badRequest("the body of the request was empty");
+  try {
+    const docs = YAML.parseAllDocuments(text);
+    if (docs.length !== 1) throw new Error(docs.length === 0 ? "empty document" : "multiple documents are not supported");
+    const d = docs[0]!;
+    if (d.errors.length) throw d.errors[0];
+    return d.toJSON();
+  } catch (err) {
+    throw errors.badRequest(`error converting YAML to JSON: yaml: ${String((err as Error).message).split("\n")[0]}`);
+  }
+}
+
+export { statusObject };

@@ -1,0 +1,106 @@
+// Microsoft.ContainerService/managedClusters/agentPools: GET/list/PUT (scale, add)/DELETE. A pool
+// write changes the parent's agentPoolProfiles, then the node stage converges node addresses.
+import type { ArmEnv, DeleteCtx, ReconcileCtx, ReconcileStep, ResourceRecord, ResourceStrategy, WriteCtx } from "../../arm/types.js";
+import { ArmError } from "../../arm/errors.js";
+import { E } from "../../arm/catalog.js";
+import { isBusy } from "../../arm/generic.js";
+import { deleteRecordTree, getRecord, putRecord } from "../../arm/repo.js";
+import { parentId } from "../../arm/resource-id.js";
+import { AksErrors } from "./errors.js";
+import { normalizeAgentPool, addressesPerNode, nodeSubnetIds, sameId } from "./spec.js";
+import { internalOf } from "./model.js";
+import { identityFacts, rbacCan, subnetFacts } from "./facts.js";
+import { validateCluster } from "./validate.js";
+import { mutateCluster } from "./reconcile.js";
+import { ensureNodes } from "./topology.js";
+import { kubeBackend } from "./kube-backend.js";
+import { kubeSpec } from "./kube.js";
+import { poolRecord, syncAgentPoolRecords } from "./agent-pool-records.js";
+import { renderAgentPool } from "./render.js";
+
+function parentCluster(ctx: { tx: WriteCtx["tx"]; env: ArmEnv }, id: string): ResourceRecord {
+  const cid = parentId(id)!;
+  const c = getRecord(ctx.tx, cid);
+  if (!c) throw E.parentResourceNotFound.make({ parent: cid.split("/").pop()! });
+  if (isBusy(c)) throw E.anotherOperationInProgress.make({ url: cid });
+  return c;
+}
+
+function put(ctx: WriteCtx): ResourceRecord {
+  const { tx, env, id } = ctx;
+  const cluster = parentCluster(ctx, id);
+  const name = id.split("/").pop()!;
+  const props = cluster.properties;
+  const pools: any[] = props.agentPoolProfiles ?? [];
+  const existing = pools.find((p) => p.name === name);
+  const profile = normalizeAgentPool({ ...(ctx.body?.properties ?? {}), name }, {
+    kubernetesVersion: props.kubernetesVersion, network: props.networkProfile ?? {}, existing, isFirst: false,
+  });
+  const nextPools = existing ? pools.map((p) => (p.name === name ? profile : p)) : [...pools, profile];
+  if (!nextPools.some((p) => p.mode === "System")) throw AksErrors.lastSystemPool.make({ name });
+  // Node subnet rules (exists, same VNet, not delegated, identity may join, capacity).
+  const byoBefore = nodeSubnetIds(props);
+  const nextProps = { ...props, agentPoolProfiles: nextPools };
+  const all = nodeSubnetIds(nextProps);
+  if (all.length > 0 && byoBefore.length === 0 && pools.length > 0) throw AksErrors.invalidAgentPool.make({ detail: "a cluster on the AKS-managed VNet cannot add pools with vnetSubnetID" });
+  if (byoBefore.length > 0 && !profile.vnetSubnetID) throw AksErrors.invalidAgentPool.make({ detail: "agent pools of a BYO VNet cluster need vnetSubnetID" });
+  const held = (internalOf(cluster).nodes ?? []).filter((n) => n.pool === name).length;
+  const demand = new Map<string, number>();
+  if (profile.vnetSubnetID && profile.count > held) demand.set(String(profile.vnetSubnetID).toLowerCase(), (profile.count - held) * addressesPerNode(props.networkProfile ?? {}, profile.maxPods));
+  const asp = props.apiServerAccessProfile ?? {};
+  validateCluster({
+    isCreate: false, clusterId: cluster.id, requested: {}, next: asp, previous: asp, preview: false, featureEffective: true,
+    nodeSubnetIds: all, newNodeSubnetIds: all.filter((s) => !byoBefore.some((b) => sameId(b, s))),
+    subnet: (sid) => subnetFacts(tx, env, sid), identity: identityFacts(tx, cluster.identity),
+    canJoin: (p, s) => rbacCan(tx, p, "Microsoft.Network/virtualNetworks/subnets/join/action", s),
+    nodeDemand: demand, loadBalancerSku: props.networkProfile?.loadBalancerSku ?? "standard",
+  });
+  putRecord(tx, { ...cluster, properties: nextProps });
+  const rec = poolRecord({ ...cluster, properties: nextProps }, profile);
+  rec.properties.provisioningState = existing ? "Updating" : "Creating";
+  return rec;
+}
+
+async function reconcile(ctx: ReconcileCtx): Promise<ReconcileStep> {
+  const { env, op } = ctx;
+  const clusterId = parentId(op.resourceId)!;
+  const name = op.resourceId.split("/").pop()!;
+  if (op.stage === "poolNodes" || op.stage === "poolDelete") {
+    mutateCluster(env, clusterId, (tx, rec, m) => {
+      if (op.stage === "poolDelete") m.props.agentPoolProfiles = (m.props.agentPoolProfiles ?? []).filter((p: any) => p.name !== name);
+      ensureNodes(tx, env, rec, m);
+      if (op.stage === "poolDelete") deleteRecordTree(tx, op.resourceId);
+    });
+    return { next: "poolKube", delayMs: env.latency.delay("managedClusters.update") };
+  }
+  if (op.stage === "poolKube") {
+    const rec = getRecord(env.store, clusterId);
+    const backend = kubeBackend(env);
+    if (rec && backend && rec.properties.powerState?.code !== "Stopped") {
+      const creds = await backend.ensureRunning(kubeSpec(rec));
+      mutateCluster(env, clusterId, (_tx, _r, m) => void (m.internal.kube = creds));
+    }
+    env.store.txn((tx) => {
+      const c = getRecord(tx, clusterId);
+      if (c) syncAgentPoolRecords(tx, c);
+    });
+    return op.kind === "delete" ? { done: true, result: { status: 200 } } : { done: true };
+  }
+  throw new ArmError(500, "InternalServerError", `unknown agentPools stage ${op.stage}`);
+}
+
+export const agentPoolStrategy: ResourceStrategy = {
+  put,
+  asyncPut: () => ({ stage: "poolNodes", delayMs: 0 }),
+  asyncDelete(ctx: DeleteCtx) {
+    const cluster = getRecord(ctx.tx, parentId(ctx.record.id)!);
+    if (cluster) {
+      if (isBusy(cluster)) throw E.anotherOperationInProgress.make({ url: cluster.id });
+      const rest = (cluster.properties.agentPoolProfiles ?? []).filter((p: any) => p.name !== ctx.record.name);
+      if (!rest.some((p: any) => p.mode === "System")) throw AksErrors.lastSystemPool.make({ name: ctx.record.name });
+    }
+    return { stage: "poolDelete", delayMs: 0 };
+  },
+  reconcile,
+  render: (rec) => renderAgentPool(rec),
+};

@@ -1,0 +1,152 @@
+// Microsoft.ContainerService/managedClusters: the resource strategy the generic ARM handler calls
+// (design.md "The path of one request"): synchronous validation in put (400/403, nothing written),
+// then the operation pipeline in reconcile.ts builds the node resource group and the endpoint.
+import { randomUUID } from "node:crypto";
+import type { DeleteCtx, ResourceRecord, ResourceStrategy, WriteCtx } from "../../arm/types.js";
+import { isPreview } from "../../arm/api-version.js";
+import { putServicePrincipal } from "../../entra/directory.js";
+import { isFeatureEffective } from "../features/features.js";
+import { CS_NAMESPACE, MANAGED_CLUSTER_TYPE, VNET_INTEGRATION_FEATURE } from "./api-versions.js";
+import { AksErrors } from "./errors.js";
+import {
+  defaultDnsPrefix, digits8, fqdnLabel, hash8, isValidClusterName, nodeResourceGroupName, portalFqdn, privateFqdn, publicFqdn, systemPrivateZone,
+} from "./names.js";
+import { addressesPerNode, filterForApiVersion, nodeSubnetIds, normalizeProperties, sameId, type ApiServerAccess } from "./spec.js";
+import { enablesIntegration, JOIN_ACTION, validateCluster } from "./validate.js";
+import { applyPrivateDns, zoneMode } from "./private-dns.js";
+import { identityFacts, rbacCan, subnetFacts } from "./facts.js";
+import { clusterParts, internalOf, type ClusterInternal } from "./model.js";
+import { NODE_IMAGE_LATEST } from "./versions.js";
+import { renderManagedCluster } from "./render.js";
+import { deleteCluster, reconcileCluster } from "./reconcile.js";
+import { kubeBackend } from "./kube-backend.js";
+import { credentialAction } from "./credentials.js";
+import { clusterActions } from "./actions.js";
+import { getRecord } from "../../arm/repo.js";
+import { idKey } from "../../arm/resource-id.js";
+
+function put(ctx: WriteCtx): ResourceRecord {
+  const { env, tx, id, apiVersion, existing } = ctx;
+  const { sub, rg, name } = clusterParts(id);
+  if (!existing && !isValidClusterName(name)) throw AksErrors.invalidClusterName.make({ name });
+  const body = filterForApiVersion(ctx.body, apiVersion);
+  const location: string = body.location ?? existing?.location;
+  const exProps = existing?.properties;
+  const requested: ApiServerAccess = { ...(body.properties?.apiServerAccessProfile ?? {}) };
+  const props = normalizeProperties(body.properties, {
+    name, resourceGroup: rg, subscriptionId: sub, location, apiVersion, defaultDnsPrefix: defaultDnsPrefix(name, rg, sub), existing: exProps,
+  });
+
+  // Identity: UserAssigned must reference an existing identity.
+  const identityBody = body.identity ?? existing?.identity ?? { type: "SystemAssigned" };
+  const idFacts = identityFacts(tx, identityBody);
+
+  // Facts for validation.
+  const nodeSubnets = nodeSubnetIds(props);
+  const before = exProps ? nodeSubnetIds(exProps) : [];
+  const int: ClusterInternal = existing ? structuredClone(internalOf(existing)) : (() => {
+    const seed = `${id.toLowerCase()}|${randomUUID()}`;
+    return { hash: hash8(seed), guid: randomUUID(), digits: digits8(seed) };
+  })();
+  const demand = new Map<string, number>();
+  for (const pool of props.agentPoolProfiles) {
+    if (!pool.vnetSubnetID) continue;
+    const held = (int.nodes ?? []).filter((n) => n.pool === pool.name && sameId(n.subnetId, pool.vnetSubnetID)).length;
+    const extra = Math.max(0, pool.count - held) * addressesPerNode(props.networkProfile, pool.maxPods);
+    const k = String(pool.vnetSubnetID).toLowerCase();
+    demand.set(k, (demand.get(k) ?? 0) + extra);
+  }
+  const subnetCache = new Map<string, ReturnType<typeof subnetFacts>>();
+  const subnet = (sid: string) => {
+    const k = sid.toLowerCase();
+    if (!subnetCache.has(k)) {
+      const api = int.apiServer;
+      const held = api?.mode === "ilb" && sameId(api.subnetId, sid) ? 1 + (api.reserved?.length ?? 0) : 0;
+      subnetCache.set(k, subnetFacts(tx, env, sid, held));
+    }
+    return subnetCache.get(k);
+  };
+  const previous: ApiServerAccess | undefined = exProps ? { ...(exProps.apiServerAccessProfile ?? {}) } : undefined;
+  const next = props.apiServerAccessProfile as ApiServerAccess;
+  validateCluster({
+    isCreate: !existing, clusterId: id, requested, next, previous,
+    preview: isPreview(apiVersion), featureEffective: isFeatureEffective(tx, sub, CS_NAMESPACE, VNET_INTEGRATION_FEATURE),
+    nodeSubnetIds: nodeSubnets, newNodeSubnetIds: nodeSubnets.filter((s) => !before.some((b) => sameId(b, s))),
+    subnet, identity: idFacts, canJoin: (p, s) => rbacCan(tx, p, JOIN_ACTION, s),
+    nodeDemand: demand, loadBalancerSku: props.networkProfile.loadBalancerSku,
+  });
+  applyPrivateDns({
+    isCreate: !existing, region: location, requested, next, previous, identity: idFacts,
+    zoneExists: (zid) => !!getRecord(tx, zid),
+    canWriteZone: (p, zid) => rbacCan(tx, p, "Microsoft.Network/privateDnsZones/write", zid),
+  });
+  if (next.enableVnetIntegration !== true) delete next.enableVnetIntegration;
+
+  // Derived, read-only values.
+  props.nodeResourceGroup = props.nodeResourceGroup ?? nodeResourceGroupName(rg, name, location);
+  const label = fqdnLabel(props.fqdnSubdomain ?? props.dnsPrefix, int.hash);
+  const priv = next.enablePrivateCluster === true;
+  const integrated = next.enableVnetIntegration === true;
+  if (priv && !int.privateZoneName) int.privateZoneName = systemPrivateZone(int.guid, location, integrated);
+  const mode = zoneMode(next.privateDNSZone);
+  const hasPublic = !priv || next.enablePrivateClusterPublicFQDN !== false;
+  props.fqdn = hasPublic ? publicFqdn(label, location) : undefined;
+  props.azurePortalFQDN = hasPublic ? portalFqdn(label, location) : undefined;
+  props.privateFQDN = priv ? privateFqdn(label, mode.kind === "custom" ? mode.name : String(int.privateZoneName)) : undefined;
+  for (const k of ["fqdn", "azurePortalFQDN", "privateFQDN"]) if (props[k] === undefined) delete props[k];
+  if (exProps?.identityProfile) props.identityProfile = exProps.identityProfile;
+
+  // Conversion of an existing cluster: node image upgrade on every pool, restart required (GA).
+  if (existing && enablesIntegration({ next, previous })) {
+    props.agentPoolProfiles = props.agentPoolProfiles.map((p: any) => ({ ...p, nodeImageVersion: NODE_IMAGE_LATEST }));
+    int.restartRequired = true;
+  }
+
+  props.provisioningState = existing ? "Updating" : "Creating";
+  props.powerState = exProps?.powerState ?? { code: "Running" };
+
+  // Identity as rendered.
+  let identity: any;
+  if (idFacts.kind === "SystemAssigned") {
+    if (!int.systemIdentity) {
+      int.systemIdentity = { principalId: randomUUID(), clientId: randomUUID() };
+      putServicePrincipal(tx, {
+        id: int.systemIdentity.principalId, appId: int.systemIdentity.clientId, displayName: name, servicePrincipalType: "ManagedIdentity",
+        alternativeNames: [`isExplicit=False`, id], createdDateTime: env.now().toISOString(),
+      });
+    }
+    identity = { type: "SystemAssigned", principalId: int.systemIdentity.principalId, tenantId: env.tenantId };
+  } else if (idFacts.kind === "UserAssigned") {
+    const uaId = Object.keys(identityBody.userAssignedIdentities)[0]!;
+    identity = { type: "UserAssigned", userAssignedIdentities: { [uaId]: { principalId: idFacts.principalId, clientId: idFacts.clientId } } };
+  } else identity = { type: "None" };
+
+  return {
+    id, name, type: MANAGED_CLUSTER_TYPE, location,
+    tags: body.tags !== undefined ? body.tags : existing?.tags,
+    sku: body.sku ?? existing?.sku ?? { name: "Base", tier: "Free" },
+    identity,
+    properties: props,
+    internal: int,
+  };
+}
+
+export const managedClusterStrategy: ResourceStrategy = {
+  put,
+  asyncPut: (ctx) => ({ stage: "network", delayMs: 0, data: { created: !ctx.existing } }),
+  asyncDelete: (ctx) => ({ stage: "delete", delayMs: ctx.env.latency.delay("managedClusters.delete") }),
+  /** Synchronous delete: resource-group cascades. */
+  delete(ctx: DeleteCtx) {
+    deleteCluster(ctx.tx, ctx.env, ctx.record);
+    const backend = kubeBackend(ctx.env);
+    if (backend) void Promise.resolve(backend.remove(idKey(ctx.record.id))).catch(() => undefined);
+  },
+  reconcile: reconcileCluster,
+  render: (rec, ctx) => renderManagedCluster(rec, ctx.apiVersion),
+  actions: {
+    listClusterUserCredential: credentialAction("clusterUser"),
+    listClusterAdminCredential: credentialAction("clusterAdmin"),
+    listClusterMonitoringUserCredential: credentialAction("clusterMonitoringUser"),
+    ...clusterActions,
+  },
+};

@@ -1,0 +1,170 @@
+// The cluster's long-running operations as data: each pipeline is a list of stages, each stage one
+// idempotent step (re-run as-is after a restart). Sync stages run in one store transaction on a
+// fresh copy of the record; the kube stage awaits the KubeBackend.
+import { randomUUID } from "node:crypto";
+import type { Txn } from "../../store/store.js";
+import type { ArmEnv, OperationRecord, ReconcileCtx, ReconcileStep, ResourceRecord } from "../../arm/types.js";
+import { ArmError } from "../../arm/errors.js";
+import { idKey } from "../../arm/resource-id.js";
+import { deleteRecordTree, getRecord, putRecord } from "../../arm/repo.js";
+import { deleteServicePrincipal } from "../../entra/directory.js";
+import { internalOf, type ClusterInternal } from "./model.js";
+import { ensureApiServer, ensureManagedVnet, ensureNodeResourceGroup, ensureNodes, ensureOutbound, ensurePrivateDns, teardown } from "./topology.js";
+import { kubeBackend } from "./kube-backend.js";
+import { generatedCredentials, kubeSpec } from "./kube.js";
+import { builtinCommand } from "./run-command.js";
+import { syncAgentPoolRecords } from "./agent-pool-records.js";
+
+type Mut = { props: Record<string, any>; internal: ClusterInternal };
+type SyncStage = (tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mut, op: OperationRecord) => void;
+type AsyncStage = (env: ArmEnv, op: OperationRecord) => Promise<ReconcileStep | void>;
+
+interface Stage {
+  run: SyncStage | AsyncStage;
+  async?: boolean;
+  /** Next stage; undefined = the operation ends. */
+  next?: string;
+  /** Latency-profile key applied before the next stage (the operation's visible duration). */
+  delayBeforeNext?: (op: OperationRecord) => string;
+}
+
+/** Apply fn to a fresh copy of the cluster record and store it (one transaction). */
+export function mutateCluster(env: ArmEnv, id: string, fn: (tx: Txn, rec: ResourceRecord, m: Mut) => void): ResourceRecord {
+  return env.store.txn((tx) => {
+    const rec = getRecord(tx, id);
+    if (!rec) throw new ArmError(404, "NotFound", `Managed cluster ${id} no longer exists.`);
+    const m: Mut = { props: structuredClone(rec.properties), internal: structuredClone(internalOf(rec)) };
+    fn(tx, rec, m);
+    const next: ResourceRecord = { ...rec, properties: m.props, internal: m.internal };
+    putRecord(tx, next);
+    return next;
+  });
+}
+
+const kubeStage: AsyncStage = async (env, op) => {
+  const rec = getRecord(env.store, op.resourceId);
+  if (!rec) throw new ArmError(404, "NotFound", `Managed cluster ${op.resourceId} no longer exists.`);
+  if (rec.properties.powerState?.code === "Stopped") return;
+  const backend = kubeBackend(env);
+  let creds;
+  if (backend) creds = await backend.ensureRunning(kubeSpec(rec));
+  else if (!internalOf(rec).kube) creds = await generatedCredentials(env, rec);
+  if (creds) mutateCluster(env, op.resourceId, (_tx, _r, m) => void (m.internal.kube = creds));
+};
+
+const finish = (extra?: (m: Mut) => void): SyncStage => (tx, _env, rec, m) => {
+  m.props.provisioningState = "Succeeded";
+  extra?.(m);
+  syncAgentPoolRecords(tx, { ...rec, properties: m.props, internal: m.internal });
+};
+
+export const STAGES: Record<string, Stage> = {
+  // create / update (PUT)
+  network: { run: (tx, env, rec, m) => (ensureNodeResourceGroup(tx, env, rec, m), ensureManagedVnet(tx, env, rec, m)), next: "apiserver" },
+  apiserver: { run: (tx, env, rec, m) => ensureApiServer(tx, env, rec, m), next: "nodes" },
+  nodes: { run: (tx, env, rec, m) => ensureNodes(tx, env, rec, m), next: "outbound" },
+  outbound: { run: (tx, env, rec, m) => ensureOutbound(tx, env, rec, m), next: "dns" },
+  dns: { run: (tx, env, rec, m) => ensurePrivateDns(tx, env, rec, m), next: "kube" },
+  kube: { run: kubeStage, async: true, next: "finish", delayBeforeNext: (op) => (op.data?.created ? "managedClusters.create" : "managedClusters.update") },
+  finish: { run: finish() },
+
+  // agent pool PUT: nodes of the changed pool, then kube, then done
+  poolNodes: { run: (tx, env, rec, m) => ensureNodes(tx, env, rec, m), next: "poolKube" },
+  poolKube: { run: kubeStage, async: true, next: "poolFinish" },
+  poolFinish: { run: finish() },
+
+  // stop / start
+  stop: {
+    run: (async (env: ArmEnv, op: OperationRecord) => {
+      const backend = kubeBackend(env);
+      if (backend) await backend.stop(idKey(op.resourceId));
+    }) as AsyncStage,
+    async: true,
+    next: "stopped",
+  },
+  stopped: { run: finish((m) => void (m.props.powerState = { code: "Stopped" })) },
+  start: {
+    run: (_tx, _env, _rec, m) => {
+      m.props.powerState = { code: "Running" };
+      m.internal.restartRequired = false;
+    },
+    next: "startKube",
+  },
+  startKube: { run: kubeStage, async: true, next: "started" },
+  started: { run: finish() },
+
+  // runCommand
+  runCommand: {
+    run: (async (env: ArmEnv, op: OperationRecord) => {
+      const rec = getRecord(env.store, op.resourceId);
+      if (!rec) throw new ArmError(404, "NotFound", `Managed cluster ${op.resourceId} no longer exists.`);
+      const command = String(op.data?.command ?? "");
+      const startedAt = new Date(op.startTime).toISOString();
+      let out = builtinCommand(rec, command);
+      const backend = kubeBackend(env);
+      if (!out && backend?.runCommand) out = await backend.runCommand(idKey(rec.id), command);
+      if (!out) out = { exitCode: 127, logs: `aksemu: '${command}' is not one of the commands the emulator runs without a Kubernetes backend that supports exec (kubectl get nodes, kubectl cluster-info, cat /var/lib/kubelet/kubeconfig, nslookup <name>).\n` };
+      return {
+        done: true,
+        result: {
+          status: 200,
+          body: { id: op.name, properties: { provisioningState: "Succeeded", exitCode: out.exitCode, startedAt, finishedAt: env.now().toISOString(), logs: out.logs, reason: out.exitCode === 0 ? "" : "CommandFailed" } },
+        },
+      };
+    }) as AsyncStage,
+    async: true,
+  },
+};
+
+/**
+ * The engine entry point for every cluster operation. Consecutive synchronous stages with no delay
+ * between them run in ONE transaction (all or nothing, so a crash re-runs the chain from its first
+ * stage, which is what the engine's recorded stage says); async stages (the KubeBackend) and
+ * latency-profile delays end a step.
+ */
+export async function reconcileCluster(ctx: ReconcileCtx): Promise<ReconcileStep> {
+  const { env, op } = ctx;
+  if (op.kind === "delete") return reconcileDelete(env, op);
+  let name = op.stage;
+  let stage = STAGES[name];
+  if (!stage) throw new ArmError(500, "InternalServerError", `unknown managedClusters stage ${name}`);
+  if (stage.async) {
+    const r = await (stage.run as AsyncStage)(env, op);
+    if (r) return r;
+  } else {
+    mutateCluster(env, op.resourceId, (tx, rec, m) => {
+      for (;;) {
+        (stage!.run as SyncStage)(tx, env, rec, m, op);
+        const nextName = stage!.next;
+        const nextStage = nextName ? STAGES[nextName] : undefined;
+        if (!nextStage || nextStage.async || stage!.delayBeforeNext) break;
+        name = nextName!;
+        stage = nextStage;
+      }
+    });
+  }
+  if (!stage.next) return { done: true };
+  const delayMs = stage.delayBeforeNext ? env.latency.delay(stage.delayBeforeNext(op)) : 0;
+  return { next: stage.next, delayMs };
+}
+
+async function reconcileDelete(env: ArmEnv, op: OperationRecord): Promise<ReconcileStep> {
+  const backend = kubeBackend(env);
+  if (backend) await backend.remove(idKey(op.resourceId));
+  env.store.txn((tx) => {
+    const rec = getRecord(tx, op.resourceId);
+    if (!rec) return;
+    deleteCluster(tx, env, rec);
+    deleteRecordTree(tx, rec.id);
+  });
+  return { done: true, result: { status: 200 } };
+}
+
+/** Everything a deleted cluster leaves behind goes (inside tx); the record itself is removed by the caller. */
+export function deleteCluster(tx: Txn, env: ArmEnv, rec: ResourceRecord): void {
+  teardown(tx, env, rec);
+  const sys = internalOf(rec).systemIdentity;
+  if (sys) deleteServicePrincipal(tx, sys.principalId);
+}
+
+export const newOpId = () => randomUUID();

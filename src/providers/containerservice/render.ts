@@ -1,0 +1,66 @@
+// The managedCluster and agentPool views per api-version (reference/aks-vnet-integration.md §2).
+// Pure: the stored record in, the JSON body out.
+import type { ResourceRecord } from "../../arm/types.js";
+import { hasVnetIntegrationFields } from "./api-versions.js";
+
+const PROPERTY_ORDER = [
+  "provisioningState", "powerState", "maxAgentPools", "kubernetesVersion", "currentKubernetesVersion", "dnsPrefix", "fqdnSubdomain", "fqdn",
+  "azurePortalFQDN", "privateFQDN", "agentPoolProfiles", "linuxProfile", "windowsProfile", "servicePrincipalProfile", "addonProfiles",
+  "nodeResourceGroup", "enableRBAC", "supportPlan", "networkProfile", "aadProfile", "apiServerAccessProfile", "identityProfile",
+  "autoScalerProfile", "autoUpgradeProfile", "disableLocalAccounts", "securityProfile", "storageProfile", "oidcIssuerProfile", "publicNetworkAccess",
+];
+
+/** Access profile as the api-version shows it; managed-VNet integration renders subnetId "" (observed on the wire). */
+export function renderApiServerAccessProfile(props: Record<string, any>, apiVersion: string, managedVnet: boolean): Record<string, any> | undefined {
+  const asp = { ...(props.apiServerAccessProfile ?? {}) };
+  if (hasVnetIntegrationFields(apiVersion)) {
+    if (asp.enableVnetIntegration === true && managedVnet && !asp.subnetId) asp.subnetId = "";
+  } else {
+    delete asp.enableVnetIntegration;
+    delete asp.subnetId;
+  }
+  const meaningful = Object.entries(asp).filter(([k, v]) => !(k === "enablePrivateCluster" && v === false));
+  if (meaningful.length === 0) return undefined;
+  return asp;
+}
+
+export function renderAgentPoolProfile(p: Record<string, any>, clusterProps: Record<string, any>): Record<string, any> {
+  const out: Record<string, any> = { ...p };
+  out.provisioningState = clusterProps.provisioningState;
+  out.powerState = clusterProps.powerState ?? { code: "Running" };
+  return out;
+}
+
+export function renderManagedCluster(rec: ResourceRecord, apiVersion: string): Record<string, unknown> {
+  const props = rec.properties;
+  const managedVnet = !(props.agentPoolProfiles ?? []).some((p: any) => p.vnetSubnetID);
+  const p: Record<string, any> = {};
+  for (const k of PROPERTY_ORDER) if (props[k] !== undefined) p[k] = props[k];
+  for (const [k, v] of Object.entries(props)) if (!(k in p) && v !== undefined) p[k] = v;
+  p.agentPoolProfiles = (props.agentPoolProfiles ?? []).map((ap: any) => renderAgentPoolProfile(ap, props));
+  const asp = renderApiServerAccessProfile(props, apiVersion, managedVnet);
+  if (asp) p.apiServerAccessProfile = asp;
+  else delete p.apiServerAccessProfile;
+  const out: Record<string, unknown> = {
+    id: rec.id,
+    location: rec.location,
+    name: rec.name,
+    type: "Microsoft.ContainerService/ManagedClusters",
+  };
+  if (rec.tags) out.tags = rec.tags;
+  if (rec.sku) out.sku = rec.sku;
+  if (rec.identity) out.identity = rec.identity;
+  out.properties = p;
+  if (rec.systemData) out.systemData = rec.systemData;
+  return out;
+}
+
+export function renderAgentPool(rec: ResourceRecord): Record<string, unknown> {
+  const { name: _n, ...rest } = rec.properties;
+  return {
+    id: rec.id,
+    name: rec.name,
+    type: "Microsoft.ContainerService/managedClusters/agentPools",
+    properties: rest,
+  };
+}

@@ -1,0 +1,38 @@
+// After an emulator restart: bring every running cluster's Kubernetes API back (KubeHost keeps
+// ports and credentials in the store, so kubeconfigs handed out before stay valid).
+import type { ArmEnv, ResourceRecord } from "../../arm/types.js";
+import { listByType } from "../../arm/repo.js";
+import { getSubscription } from "../../arm/state.js";
+import { MANAGED_CLUSTER_TYPE } from "./api-versions.js";
+import { kubeBackend } from "./kube-backend.js";
+import { kubeSpec } from "./kube.js";
+import { internalOf } from "./model.js";
+
+const CONCURRENCY = 8;
+
+export async function restartRunningClusters(env: ArmEnv): Promise<number> {
+  const backend = kubeBackend(env);
+  if (!backend) return 0;
+  const subs = env.store.list<{ subscriptionId: string }>("sub:").map((e) => e.value.subscriptionId);
+  const todo: ResourceRecord[] = [];
+  for (const sub of subs) {
+    if (!getSubscription(env.store, sub)) continue;
+    for (const rec of listByType(env.store, sub, MANAGED_CLUSTER_TYPE)) {
+      // Clusters with an operation in flight are brought up by that operation's kube stage.
+      if (rec.properties.powerState?.code === "Running" && rec.properties.provisioningState === "Succeeded" && internalOf(rec).kube) todo.push(rec);
+    }
+  }
+  let i = 0;
+  const worker = async () => {
+    while (i < todo.length) {
+      const rec = todo[i++]!;
+      try {
+        await backend.ensureRunning(kubeSpec(rec));
+      } catch (e) {
+        console.error(`[aksemu] could not restart the Kubernetes API of ${rec.id}: ${(e as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return todo.length;
+}

@@ -1,0 +1,356 @@
+// The node resource group and the API server endpoint of a cluster, converged from its stored
+// properties. Every function is idempotent (it reads what exists and only adds what is missing),
+// runs inside one store transaction, and writes other providers' resources through their ARM
+// strategies (putResourceInternal), so the Network provider's rules and IPAM apply.
+import { randomUUID } from "node:crypto";
+import type { Txn } from "../../store/store.js";
+import type { ArmEnv, ResourceRecord } from "../../arm/types.js";
+import { getRecord, listByType } from "../../arm/repo.js";
+import { createResourceGroupRecord, deleteResourceGroupNow } from "../resources/resource-groups.js";
+import { networkModel } from "../network/model.js";
+import {
+  APISERVER_BACKEND_IPS, DELEGATION_SERVICE, ILB_BACKEND_POOL, ILB_FRONTEND, ILB_NAME, ILB_PROBE, ILB_RULE, MANAGED_APISERVER_SUBNET,
+  MANAGED_NODE_SUBNET, MANAGED_VNET_PREFIX, SAL_NAME, apiServerPublicIp, fqdnLabel, kubeletIdentityName, managedVnetName, nodeName, nsgName, guidFrom,
+} from "./names.js";
+import { addressesPerNode, sameId, vnetOfSubnet } from "./spec.js";
+import { clusterParts, ensureResource, internalOf, owners, removeResource, type ClusterInternal, type NodeAlloc } from "./model.js";
+import { zoneMode } from "./private-dns.js";
+
+export const T = {
+  lb: "Microsoft.Network/loadBalancers",
+  nsg: "Microsoft.Network/networkSecurityGroups",
+  vnet: "Microsoft.Network/virtualNetworks",
+  subnet: "Microsoft.Network/virtualNetworks/subnets",
+  pip: "Microsoft.Network/publicIPAddresses",
+  zone: "Microsoft.Network/privateDnsZones",
+  aRecord: "Microsoft.Network/privateDnsZones/A",
+  link: "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+  mi: "Microsoft.ManagedIdentity/userAssignedIdentities",
+};
+
+export function nodeRgId(rec: ResourceRecord): string {
+  return `/subscriptions/${clusterParts(rec.id).sub}/resourceGroups/${rec.properties.nodeResourceGroup}`;
+}
+
+function inNodeRg(rec: ResourceRecord, ns: string, type: string, name: string): string {
+  return `${nodeRgId(rec)}/providers/${ns}/${type}/${name}`;
+}
+
+export const ids = {
+  lb: (rec: ResourceRecord) => inNodeRg(rec, "Microsoft.Network", "loadBalancers", ILB_NAME),
+  outboundLb: (rec: ResourceRecord) => inNodeRg(rec, "Microsoft.Network", "loadBalancers", "kubernetes"),
+  nsg: (rec: ResourceRecord) => inNodeRg(rec, "Microsoft.Network", "networkSecurityGroups", nsgName(internalOf(rec).digits)),
+  vnet: (rec: ResourceRecord) => inNodeRg(rec, "Microsoft.Network", "virtualNetworks", managedVnetName(internalOf(rec).digits)),
+  kubelet: (rec: ResourceRecord) => inNodeRg(rec, "Microsoft.ManagedIdentity", "userAssignedIdentities", kubeletIdentityName(rec.name)),
+  zone: (rec: ResourceRecord, zoneName: string) => inNodeRg(rec, "Microsoft.Network", "privateDnsZones", zoneName),
+};
+
+type Mut = { props: Record<string, any>; internal: ClusterInternal };
+
+/** Node resource group `MC_...` managed by the cluster, plus NSG and kubelet identity. */
+export function ensureNodeResourceGroup(tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mut): void {
+  const { sub } = clusterParts(rec.id);
+  const existing = getRecord(tx, nodeRgId(rec));
+  if (!existing || existing.managedBy !== rec.id) {
+    createResourceGroupRecord(tx, env, sub, rec.properties.nodeResourceGroup, rec.location!, { managedBy: rec.id, tags: existing?.tags ?? undefined });
+  }
+  const nsgId = ids.nsg(rec);
+  if (!getRecord(tx, nsgId)) ensureResource(tx, env, nsgId, T.nsg, { location: rec.location, properties: { securityRules: [] } });
+  const kid = ids.kubelet(rec);
+  let mi = getRecord(tx, kid);
+  if (!mi) {
+    const body: any = { location: rec.location, properties: {} };
+    if (!env.registry.find(T.mi)) body.properties = { principalId: randomUUID(), clientId: randomUUID(), tenantId: env.tenantId };
+    mi = ensureResource(tx, env, kid, T.mi, body);
+  }
+  m.props.identityProfile = {
+    kubeletidentity: { resourceId: mi.id, clientId: mi.properties.clientId, objectId: mi.properties.principalId },
+  };
+}
+
+/** Managed-VNet mode: aks-vnet-<digits> with aks-subnet and (integrated) aks-apiserver-subnet. */
+export function ensureManagedVnet(tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mut): void {
+  const byo = (m.props.agentPoolProfiles ?? []).some((p: any) => p.vnetSubnetID);
+  const integrated = m.props.apiServerAccessProfile?.enableVnetIntegration === true;
+  if (byo) {
+    m.internal.managedVnetId = undefined;
+    if (integrated) m.internal.apiServerSubnetId = m.props.apiServerAccessProfile.subnetId;
+    return;
+  }
+  const vnetId = ids.vnet(rec);
+  if (!getRecord(tx, vnetId)) {
+    ensureResource(tx, env, vnetId, T.vnet, { location: rec.location, properties: { addressSpace: { addressPrefixes: [MANAGED_VNET_PREFIX] }, subnets: [] } });
+  }
+  const nodeSubnet = `${vnetId}/subnets/${MANAGED_NODE_SUBNET.name}`;
+  if (!getRecord(tx, nodeSubnet)) {
+    ensureResource(tx, env, nodeSubnet, T.subnet, { properties: { addressPrefix: MANAGED_NODE_SUBNET.prefix, networkSecurityGroup: { id: ids.nsg(rec) } } });
+  }
+  m.internal.managedVnetId = vnetId;
+  if (integrated) {
+    const apiSubnet = `${vnetId}/subnets/${MANAGED_APISERVER_SUBNET.name}`;
+    if (!getRecord(tx, apiSubnet)) {
+      ensureResource(tx, env, apiSubnet, T.subnet, {
+        properties: {
+          addressPrefix: MANAGED_APISERVER_SUBNET.prefix,
+          delegations: [{ name: "aks-delegation", properties: { serviceName: DELEGATION_SERVICE } }],
+          privateEndpointNetworkPolicies: "Disabled",
+          networkSecurityGroup: { id: ids.nsg(rec) },
+        },
+      });
+    }
+    m.internal.apiServerSubnetId = apiSubnet;
+  }
+}
+
+export function nodeSubnetOf(m: Mut, pool: any): string {
+  if (pool.vnetSubnetID) return pool.vnetSubnetID;
+  return `${m.internal.managedVnetId}/subnets/${MANAGED_NODE_SUBNET.name}`;
+}
+
+/** The VNet the cluster's nodes live in. */
+export function clusterVnetId(m: Mut): string | undefined {
+  const byo = (m.props.agentPoolProfiles ?? []).find((p: any) => p.vnetSubnetID);
+  return byo ? vnetOfSubnet(byo.vnetSubnetID) : m.internal.managedVnetId;
+}
+
+function ilbBody(rec: ResourceRecord, subnetId: string, frontend: string | undefined, backend: string[]) {
+  const lbId = ids.lb(rec);
+  const vnetId = vnetOfSubnet(subnetId);
+  return {
+    location: rec.location,
+    sku: { name: "Standard", tier: "Regional" },
+    properties: {
+      frontendIPConfigurations: [{
+        name: ILB_FRONTEND,
+        properties: frontend
+          ? { privateIPAllocationMethod: "Static", privateIPAddress: frontend, privateIPAddressVersion: "IPv4", subnet: { id: subnetId } }
+          : { privateIPAllocationMethod: "Dynamic", privateIPAddressVersion: "IPv4", subnet: { id: subnetId } },
+      }],
+      backendAddressPools: [{
+        name: ILB_BACKEND_POOL,
+        properties: { loadBalancerBackendAddresses: backend.map((ip) => ({ name: ip, properties: { ipAddress: ip, virtualNetwork: { id: vnetId } } })) },
+      }],
+      probes: [{ name: ILB_PROBE, properties: { protocol: "Tcp", port: 9988, intervalInSeconds: 5, numberOfProbes: 2, probeThreshold: 2 } }],
+      loadBalancingRules: frontend ? [{
+        name: ILB_RULE,
+        properties: {
+          frontendIPConfiguration: { id: `${lbId}/frontendIPConfigurations/${ILB_FRONTEND}` },
+          backendAddressPool: { id: `${lbId}/backendAddressPools/${ILB_BACKEND_POOL}` },
+          probe: { id: `${lbId}/probes/${ILB_PROBE}` },
+          protocol: "Tcp", frontendPort: 443, backendPort: 443, enableFloatingIP: false, idleTimeoutInMinutes: 4,
+          loadDistribution: "Default", disableOutboundSnat: true, enableTcpReset: false,
+        },
+      }] : [],
+    },
+  };
+}
+
+function frontendOf(lb: ResourceRecord | undefined): string | undefined {
+  const f = (lb?.properties?.frontendIPConfigurations ?? []).find((c: any) => String(c.name).toLowerCase() === ILB_FRONTEND);
+  return f?.properties?.privateIPAddress;
+}
+
+/** API server endpoint: ILB + SAL in the delegated subnet (integrated), private endpoint address (classic private) or public. */
+export function ensureApiServer(tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mut): void {
+  const asp = m.props.apiServerAccessProfile ?? {};
+  const model = networkModel(env);
+  const prev = m.internal.apiServer;
+  if (asp.enableVnetIntegration === true) {
+    const subnetId = m.internal.apiServerSubnetId!;
+    const lbId = ids.lb(rec);
+    let frontend = prev?.mode === "ilb" ? prev.address : frontendOf(getRecord(tx, lbId));
+    let by = prev?.mode === "ilb" ? prev.frontendAllocatedBy : frontend ? "loadBalancer" as const : undefined;
+    if (!frontend) {
+      // First time: let the Network provider's LB strategy pick the lowest free address (.4 in a fresh subnet).
+      const lb = ensureResource(tx, env, lbId, T.lb, ilbBody(rec, subnetId, undefined, []));
+      frontend = frontendOf(lb);
+      by = "loadBalancer";
+      if (!frontend) {
+        frontend = model.allocate(tx, subnetId, owners.frontend(rec.id), 1)[0]!;
+        by = "containerservice";
+      }
+    }
+    // Allocations and this record are written in the same transaction, so what the record says it
+    // holds is exactly what IPAM holds for its owner ids (no scan needed on a re-run).
+    const backendOwner = owners.backend(rec.id);
+    let reserved = prev?.mode === "ilb" && sameId(prev.subnetId, subnetId) ? [...(prev.reserved ?? [])] : [];
+    if (reserved.length < APISERVER_BACKEND_IPS) reserved = [...reserved, ...model.allocate(tx, subnetId, backendOwner, APISERVER_BACKEND_IPS - reserved.length)];
+    // Observed: 4 API server pod IPs in the backend pool; the rest stays reserved for scale-out.
+    const backend = reserved.slice(0, 4);
+    ensureResource(tx, env, lbId, T.lb, ilbBody(rec, subnetId, frontend, backend));
+    const view = model.getSubnet(tx, subnetId);
+    if (view && !view.serviceAssociationLinks.some((l) => l.name === SAL_NAME)) {
+      model.addServiceAssociationLink(tx, subnetId, { name: SAL_NAME, linkedResourceType: DELEGATION_SERVICE, link: rec.id, allowDelete: false });
+    }
+    if (prev?.mode === "privateEndpoint") model.release(tx, owners.privateEndpoint(rec.id));
+    m.internal.apiServer = { mode: "ilb", address: frontend, subnetId, loadBalancerId: lbId, frontendAllocatedBy: by, backend, reserved };
+    return;
+  }
+  if (asp.enablePrivateCluster === true) {
+    if (prev?.mode === "privateEndpoint") return;
+    const subnetId = nodeSubnetOf(m, m.props.agentPoolProfiles[0]);
+    const address = model.allocate(tx, subnetId, owners.privateEndpoint(rec.id), 1)[0]!;
+    m.internal.apiServer = { mode: "privateEndpoint", address, subnetId };
+    return;
+  }
+  m.internal.apiServer = { mode: "public", address: apiServerPublicIp(m.internal.hash) };
+}
+
+function podCidrFor(base: string, k: number): string {
+  const [addr] = base.split("/");
+  const o = addr!.split(".").map(Number);
+  const n = ((o[0]! << 24) >>> 0) + (o[1]! << 16) + (o[2]! << 8) + o[3]! + k * 256;
+  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.0/24`;
+}
+
+/** Node addresses per pool (Azure CNI: 1 + maxPods per node from the node subnet), releasing removed nodes. */
+export function ensureNodes(tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mut): void {
+  const model = networkModel(env);
+  const net = m.props.networkProfile ?? {};
+  const prev = m.internal.nodes ?? [];
+  const next: NodeAlloc[] = [];
+  const usedCidr = new Set<number>();
+  const wanted = new Set<string>();
+  for (const pool of m.props.agentPoolProfiles ?? []) {
+    const subnetId = nodeSubnetOf(m, pool);
+    for (let i = 0; i < pool.count; i++) {
+      const owner = owners.node(rec.id, pool.name, i);
+      wanted.add(owner);
+      const have = prev.find((n) => n.owner === owner && sameId(n.subnetId, subnetId));
+      if (have) {
+        next.push(have);
+        continue;
+      }
+      const addrs = model.allocate(tx, subnetId, owner, addressesPerNode(net, pool.maxPods));
+      next.push({ pool: pool.name, index: i, name: nodeName(pool.name, m.internal.digits, i), owner, subnetId, ip: addrs[0]!, podIPs: addrs.slice(1) });
+    }
+  }
+  for (const n of prev) if (!wanted.has(n.owner) || !next.includes(n)) model.release(tx, n.owner, n.subnetId);
+  if (net.podCidr) {
+    for (const n of next) if (n.podCIDR) usedCidr.add(Number(n.podCIDR.split(".")[2]) - Number(String(net.podCidr).split(".")[2]));
+    let k = 0;
+    for (const n of next) {
+      if (n.podCIDR) continue;
+      while (usedCidr.has(k)) k++;
+      n.podCIDR = podCidrFor(net.podCidr, k);
+      usedCidr.add(k);
+    }
+  }
+  m.internal.nodes = next;
+}
+
+/** Outbound: public IP + `kubernetes` Standard LB (outboundType loadBalancer, standard SKU). */
+export function ensureOutbound(tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mut): void {
+  const np = m.props.networkProfile ?? {};
+  if (np.outboundType !== "loadBalancer" || np.loadBalancerSku !== "standard") return;
+  const pipName = String(m.internal.outboundIpName ?? (m.internal.outboundIpName = guidFrom(m.internal.guid + "/outbound")));
+  const pipId = inNodeRg(rec, "Microsoft.Network", "publicIPAddresses", pipName);
+  if (!getRecord(tx, pipId)) {
+    ensureResource(tx, env, pipId, T.pip, {
+      location: rec.location, sku: { name: "Standard", tier: "Regional" },
+      tags: { "aks-managed-type": "aks-slb-managed-outbound-ip" },
+      properties: { publicIPAllocationMethod: "Static", publicIPAddressVersion: "IPv4" },
+    });
+  }
+  const lbId = ids.outboundLb(rec);
+  if (!getRecord(tx, lbId)) {
+    ensureResource(tx, env, lbId, T.lb, {
+      location: rec.location, sku: { name: "Standard", tier: "Regional" },
+      properties: {
+        frontendIPConfigurations: [{ name: pipName, properties: { publicIPAddress: { id: pipId } } }],
+        backendAddressPools: [{ name: "kubernetes", properties: {} }, { name: "aksOutboundBackendPool", properties: {} }],
+        outboundRules: [{
+          name: "aksOutboundRule",
+          properties: {
+            frontendIPConfigurations: [{ id: `${lbId}/frontendIPConfigurations/${pipName}` }],
+            backendAddressPool: { id: `${lbId}/backendAddressPools/aksOutboundBackendPool` },
+            protocol: "All", idleTimeoutInMinutes: 30, allocatedOutboundPorts: 0, enableTcpReset: true,
+          },
+        }],
+      },
+    });
+  }
+  m.props.networkProfile = {
+    ...np,
+    loadBalancerProfile: { ...(np.loadBalancerProfile ?? {}), effectiveOutboundIPs: [{ id: pipId }] },
+  };
+}
+
+
+/** Private DNS per §5.3: system zone in the node RG linked to the cluster VNet, a record in a custom zone, or nothing. */
+export function ensurePrivateDns(tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mut): void {
+  const asp = m.props.apiServerAccessProfile ?? {};
+  const label = fqdnLabel(m.props.fqdnSubdomain ?? m.props.dnsPrefix, m.internal.hash);
+  const address = m.internal.apiServer?.address;
+  let wantZone: string | undefined;
+  let wantRecord: string | undefined;
+  if (asp.enablePrivateCluster === true && address) {
+    const mode = zoneMode(asp.privateDNSZone);
+    if (mode.kind === "system") {
+      const zoneName = String(m.internal.privateZoneName);
+      wantZone = ids.zone(rec, zoneName);
+      wantRecord = `${wantZone}/A/${label}`;
+      if (!getRecord(tx, wantZone)) ensureResource(tx, env, wantZone, T.zone, { location: "global", properties: {} });
+      const vnetId = clusterVnetId(m);
+      if (vnetId) {
+        const linkId = `${wantZone}/virtualNetworkLinks/${vnetId.split("/").pop()}-link`;
+        if (!getRecord(tx, linkId)) {
+          ensureResource(tx, env, linkId, T.link, { location: "global", properties: { virtualNetwork: { id: vnetId }, registrationEnabled: false } });
+        }
+      }
+    } else if (mode.kind === "custom") {
+      wantRecord = `${mode.id}/A/${label}`;
+    }
+    if (wantRecord) {
+      const cur = getRecord(tx, wantRecord);
+      const ips = (cur?.properties?.aRecords ?? []).map((a: any) => a.ipv4Address);
+      if (!cur || ips.length !== 1 || ips[0] !== address) {
+        ensureResource(tx, env, wantRecord, T.aRecord, { properties: { ttl: 300, aRecords: [{ ipv4Address: address }] } });
+      }
+    }
+  }
+  if (m.internal.privateRecordId && !sameId(m.internal.privateRecordId, wantRecord)) removeResource(tx, env, m.internal.privateRecordId);
+  if (m.internal.privateZoneId && !sameId(m.internal.privateZoneId, wantZone)) removeResource(tx, env, m.internal.privateZoneId);
+  m.internal.privateZoneId = wantZone;
+  m.internal.privateRecordId = wantRecord;
+}
+
+/** Everything a deleted cluster held: addresses, SAL, private records, node RG (inside tx). */
+export function teardown(tx: Txn, env: ArmEnv, rec: ResourceRecord): void {
+  const m: Mut = { props: rec.properties, internal: internalOf(rec) };
+  let model: ReturnType<typeof networkModel> | undefined;
+  try {
+    model = networkModel(env);
+  } catch {
+    model = undefined;
+  }
+  if (m.internal.privateRecordId) removeResource(tx, env, m.internal.privateRecordId);
+  if (model) {
+    for (const n of m.internal.nodes ?? []) model.release(tx, n.owner, n.subnetId);
+    model.release(tx, owners.backend(rec.id));
+    model.release(tx, owners.frontend(rec.id));
+    model.release(tx, owners.privateEndpoint(rec.id));
+    const api = m.internal.apiServer;
+    if (api?.mode === "ilb" && api.subnetId) {
+      // The ILB lives in the node RG; deleting it (below) releases its frontend through the Network provider.
+      if (api.loadBalancerId) removeResource(tx, env, api.loadBalancerId);
+      const others = otherClustersOnSubnet(tx, env, rec, api.subnetId);
+      const view = model.getSubnet(tx, api.subnetId);
+      if (view?.serviceAssociationLinks.some((l) => l.name === SAL_NAME) && others === 0) model.removeServiceAssociationLink(tx, api.subnetId, SAL_NAME);
+    }
+  }
+  const rgId = nodeRgId(rec);
+  const rg = getRecord(tx, rgId);
+  if (rg && (!rg.managedBy || sameId(rg.managedBy, rec.id))) {
+    const { sub } = clusterParts(rec.id);
+    // deleteResourceGroupNow cascades each resource's own delete hook (addresses, links).
+    deleteResourceGroupNow(tx, env, sub, rec.properties.nodeResourceGroup, undefined);
+  }
+}
+
+
+/** How many other clusters have their API server ILB in this subnet (they keep the SAL alive). */
+export function otherClustersOnSubnet(tx: Txn, env: ArmEnv, rec: ResourceRecord, subnetId: string): number {
+  const { sub } = clusterParts(rec.id);
+  return listByType(tx, sub, rec.type).filter((c) => !sameId(c.id, rec.id) && sameId((c.internal as ClusterInternal | undefined)?.apiServer?.subnetId, subnetId)).length;
+}

@@ -1,0 +1,163 @@
+// What every Network resource type shares: type names, NRP's weak etags, names, references,
+// the LRO pattern (PUT answers provisioningState "Updating" + Azure-AsyncOperation and a
+// "complete" stage flips it to "Succeeded"; DELETE answers 202 + Location and a "delete" stage
+// applies the side effects and removes the record) and the busy check behind
+// AnotherOperationInProgress.
+import { randomUUID } from "node:crypto";
+import type { RequestContext } from "../../server/context.js";
+import type { Txn } from "../../store/store.js";
+import type { ArmEnv, DeleteCtx, ReconcileCtx, ReconcileStep, ResourceRecord, WriteCtx } from "../../arm/types.js";
+import { isBusy, operationUrls, renderBase } from "../../arm/generic.js";
+import { deleteRecordTree, getRecord, putRecord } from "../../arm/repo.js";
+import { idKey, type ParsedId } from "../../arm/resource-id.js";
+import { NetErrors } from "./errors.js";
+
+type Reader = Pick<Txn, "get" | "list">;
+
+export const NS = "Microsoft.Network";
+export const T = {
+  vnet: "Microsoft.Network/virtualNetworks",
+  subnet: "Microsoft.Network/virtualNetworks/subnets",
+  delegation: "Microsoft.Network/virtualNetworks/subnets/delegations",
+  sal: "Microsoft.Network/virtualNetworks/subnets/serviceAssociationLinks",
+  lb: "Microsoft.Network/loadBalancers",
+  nic: "Microsoft.Network/networkInterfaces",
+  nsg: "Microsoft.Network/networkSecurityGroups",
+  securityRule: "Microsoft.Network/networkSecurityGroups/securityRules",
+  zone: "Microsoft.Network/privateDnsZones",
+  vnetLink: "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+} as const;
+
+export function guid(): string {
+  return randomUUID();
+}
+
+/** NRP's weak etag, on the resource and on every nested object. */
+export function weakEtag(): string {
+  return `W/"${randomUUID()}"`;
+}
+
+// NRP names: 1–80 chars, start with a word character, end with a word character or '_',
+// word characters, '.', '-' and '_' in between.
+const NRP_NAME = /^\w(?:[\w.-]{0,78}\w)?$/;
+
+export function checkNrpName(_id: string, parsed: ParsedId, method: string): void {
+  if (method !== "PUT") return;
+  const last = parsed.blocks[parsed.blocks.length - 1];
+  const name = last?.names[last.names.length - 1];
+  if (name !== undefined && !NRP_NAME.test(name)) throw NetErrors.invalidResourceName.make({ name });
+}
+
+/** The `id` of a `{id}` reference object, if any. */
+export function refId(x: unknown): string | undefined {
+  if (x && typeof x === "object" && typeof (x as { id?: unknown }).id === "string" && (x as { id: string }).id !== "") {
+    return (x as { id: string }).id;
+  }
+  return undefined;
+}
+
+export function sameId(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && idKey(a) === idKey(b);
+}
+
+/** A record of the given type at id, or undefined. */
+export function getTyped(tx: Reader, id: string, type: string): ResourceRecord | undefined {
+  const r = getRecord(tx, id);
+  return r && r.type.toLowerCase() === type.toLowerCase() ? r : undefined;
+}
+
+export function obj(x: unknown): Record<string, any> {
+  return x && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, any>) : {};
+}
+
+export function arr(x: unknown): any[] {
+  return Array.isArray(x) ? x : [];
+}
+
+/** Copy the listed keys of `src` that are present (not undefined) into a new object. */
+export function pick(src: Record<string, any>, keys: readonly string[]): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const k of keys) if (src[k] !== undefined) out[k] = src[k];
+  return out;
+}
+
+/** State a PUT leaves the resource in: "Updating" while the LRO runs (client requests), else "Succeeded". */
+export function writeState(ctx: Pick<WriteCtx, "req">): "Updating" | "Succeeded" {
+  return ctx.req ? "Updating" : "Succeeded";
+}
+
+/** asyncPut for NRP types: client PUTs are LROs; internal writes (no req) complete at once. */
+export function nrpAsyncPut(ctx: WriteCtx): { stage: string; delayMs: number } | undefined {
+  return ctx.req ? { stage: "complete", delayMs: ctx.env.latency.delay("network.put") } : undefined;
+}
+
+export function nrpDeleteStage(ctx: DeleteCtx): { stage: string; delayMs: number } {
+  return { stage: "delete", delayMs: ctx.env.latency.delay("network.delete") };
+}
+
+/** Status URL of the operation running on rec (absolute when a request is at hand). */
+export function operationUrlOf(env: ArmEnv, rec: ResourceRecord, req?: RequestContext): string {
+  const op = rec.internal?.activeOperation ? env.ops.get(rec.internal.activeOperation) : undefined;
+  if (!op) return req ? req.absolute("/") : "/";
+  if (req) return operationUrls(req, op).asyncOperation;
+  return `/subscriptions/${op.subscriptionId}/providers/${op.namespace}/locations/${op.location}/operations/${op.name}?api-version=${op.apiVersion}`;
+}
+
+/** 409 AnotherOperationInProgress when an operation is running on rec. */
+export function throwIfBusy(env: ArmEnv, rec: ResourceRecord | undefined, req?: RequestContext): void {
+  if (rec && isBusy(rec)) throw NetErrors.anotherOperationInProgress.make({ url: operationUrlOf(env, rec, req) });
+}
+
+export function withoutActiveOperation(internal: Record<string, any> | undefined): Record<string, any> {
+  const out = { ...(internal ?? {}) };
+  delete out.activeOperation;
+  return out;
+}
+
+export interface NrpReconcileHooks {
+  /** After a PUT's operation completes (record already Succeeded). */
+  onPutComplete?(tx: Txn, env: ArmEnv, rec: ResourceRecord): void;
+  /** Side effects of a delete (release addresses, detach), before the record tree is removed. */
+  finalizeDelete?(tx: Txn, env: ArmEnv, rec: ResourceRecord): void;
+}
+
+/** The reconcile of every NRP type: "complete" flips provisioningState, "delete" removes. */
+export function nrpReconcile(hooks: NrpReconcileHooks = {}) {
+  return async (ctx: ReconcileCtx): Promise<ReconcileStep> => {
+    const { env, op } = ctx;
+    env.store.txn((tx) => {
+      const rec = getRecord(tx, op.resourceId);
+      if (!rec) return;
+      if (op.kind === "delete") {
+        hooks.finalizeDelete?.(tx, env, rec);
+        deleteRecordTree(tx, rec.id);
+        return;
+      }
+      if (rec.internal?.activeOperation !== op.name) return;
+      const done: ResourceRecord = { ...rec, properties: { ...rec.properties, provisioningState: "Succeeded" }, internal: withoutActiveOperation(rec.internal) };
+      putRecord(tx, done);
+      hooks.onPutComplete?.(tx, env, done);
+    });
+    return { done: true };
+  };
+}
+
+/** The ARM envelope with the given properties (systemData is not part of NRP responses). */
+export function envelope(rec: ResourceRecord, properties: Record<string, unknown>): Record<string, unknown> {
+  const out = renderBase({ ...rec, systemData: undefined });
+  out.properties = properties;
+  return out;
+}
+
+/** Keep only records that still exist and de-duplicate ids (case-insensitively), keeping order. */
+export function uniqueIds(ids: Iterable<string>): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const id of ids) {
+    const k = idKey(id);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(id);
+  }
+  return out;
+}

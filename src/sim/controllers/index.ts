@@ -1,0 +1,21 @@
+// The controller set every simulated cluster runs.
+import { leaseController } from "../heartbeat.js";
+import type { Controller } from "../types.js";
+import { daemonSetController } from "./daemonset.js";
+import { deploymentController } from "./deployment.js";
+import { endpointsController } from "./endpoints.js";
+import { garbageCollector } from "./gc.js";
+import { namespaceController } from "./namespace.js";
+import { replicaSetController } from "./replicaset.js";
+import { scheduler } from "./scheduler.js";
+
+export const controllers: Controller[] = [
+  scheduler,
+  replicaSetController,
+  deploymentController,
+  daemonSetController,
+  endpointsController,
+  namespaceController,
+  garbageCollector,
+  leaseController,
+];

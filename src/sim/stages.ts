@@ -1,0 +1,207 @@
+// kwok-style stages: behaviour as data. Each stage names the resource it acts on, a selector
+// deciding whether an object is in that stage, the latency key for its delay, and a pure
+// function producing the next status (or a delete). The engine does the rest.
+import type { Obj } from "../kube/util.js";
+import { nowTime } from "../kube/util.js";
+import { nodeStatus } from "./node-template.js";
+import type { EventSpec, SimContext } from "./types.js";
+
+export interface StageEffect {
+  /** Replaces .status (written through the status subresource). */
+  status?: Obj;
+  /** Delete the object (grace 0). */
+  delete?: boolean;
+  events?: EventSpec[];
+}
+
+export interface Stage {
+  name: string;
+  /** Storage segment the stage applies to. */
+  resource: string;
+  /** Latency profile key for the delay before next() runs. */
+  delay: string;
+  /** Field manager recorded for the write. */
+  manager: string;
+  selector(o: Obj, ctx: SimContext): boolean;
+  next(o: Obj, ctx: SimContext): StageEffect | undefined;
+}
+
+function cond(o: Obj, type: string): Obj | undefined {
+  return ((o.status?.conditions ?? []) as Obj[]).find((c) => c.type === type);
+}
+
+function containerStatuses(o: Obj, state: "waiting" | "running", now: string): Obj[] {
+  return ((o.spec?.containers ?? []) as Obj[]).map((c) => {
+    const image = String(c.image ?? "");
+    const st: Obj = {
+      name: c.name,
+      image: image.includes("/") || image.includes(".") ? image : `docker.io/library/${image}`,
+      imageID: state === "running" ? `${image.split(":")[0]}@sha256:${hex(image, 64)}` : "",
+      ready: state === "running",
+      restartCount: 0,
+      started: state === "running",
+      state: state === "running" ? { running: { startedAt: now } } : { waiting: { reason: "ContainerCreating" } },
+    };
+    if (state === "running") st.containerID = `containerd://${hex(`${o.metadata.uid}/${c.name}`, 64)}`;
+    return st;
+  });
+}
+
+function hex(s: string, n: number): string {
+  // Deterministic pseudo-digest (not security relevant).
+  let h = 2166136261;
+  let out = "";
+  for (let i = 0; out.length < n; i++) {
+    h ^= s.charCodeAt(i % Math.max(1, s.length)) + i;
+    h = Math.imul(h, 16777619) >>> 0;
+    out += h.toString(16).padStart(8, "0");
+  }
+  return out.slice(0, n);
+}
+
+/** Lowest free address of the node's pod IP pool (hostNetwork pods use the node IP). */
+function allocatePodIP(o: Obj, ctx: SimContext): string | undefined {
+  const node = ctx.nodeSpec(o.spec.nodeName);
+  if (!node) return undefined;
+  if (o.spec.hostNetwork) return node.internalIP;
+  const used = new Set<string>();
+  for (const p of ctx.cache.podsOnNode(node.name)) {
+    const ip = p.value.status?.podIP;
+    if (ip && p.value.metadata?.uid !== o.metadata.uid && !p.value.spec?.hostNetwork) used.add(ip);
+  }
+  return node.podIPs.find((ip) => !used.has(ip));
+}
+
+function podConditions(o: Obj, ready: boolean, now: string): Obj[] {
+  const keep = (type: string, status: string) => {
+    const c = cond(o, type);
+    return c && c.status === status ? c.lastTransitionTime : now;
+  };
+  const c = (type: string, status: string, extra: Obj = {}) => ({ type, status, lastProbeTime: null, lastTransitionTime: keep(type, status), ...extra });
+  const notReady = { reason: "ContainersNotReady", message: `containers with unready status: [${((o.spec?.containers ?? []) as Obj[]).map((x) => x.name).join(" ")}]` };
+  return [
+    c("PodReadyToStartContainers", "True"),
+    c("Initialized", "True"),
+    ready ? c("Ready", "True") : c("Ready", "False", notReady),
+    ready ? c("ContainersReady", "True") : c("ContainersReady", "False", notReady),
+    c("PodScheduled", "True"),
+  ];
+}
+
+export const podStages: Stage[] = [
+  {
+    name: "pod-create",
+    resource: "core/pods",
+    delay: "kube.pod.create",
+    manager: "kubelet",
+    selector: (o, ctx) => !!o.spec?.nodeName && !o.metadata?.deletionTimestamp && !o.status?.hostIP && !!ctx.nodeSpec(o.spec.nodeName),
+    next(o, ctx) {
+      const ip = allocatePodIP(o, ctx);
+      const node = ctx.nodeSpec(o.spec.nodeName)!;
+      const now = nowTime();
+      if (!ip) {
+        return {
+          events: [{ type: "Warning", reason: "FailedCreatePodSandBox", message: `Failed to create pod sandbox: no IP addresses available in node ${node.name}'s pool`, component: "kubelet", host: node.name }],
+        };
+      }
+      const image = ((o.spec?.containers ?? []) as Obj[])[0]?.image ?? "";
+      return {
+        status: {
+          ...o.status,
+          phase: "Pending",
+          conditions: podConditions(o, false, now),
+          hostIP: node.internalIP,
+          hostIPs: [{ ip: node.internalIP }],
+          podIP: ip,
+          podIPs: [{ ip }],
+          startTime: now,
+          containerStatuses: containerStatuses(o, "waiting", now),
+        },
+        events: [
+          { type: "Normal", reason: "Pulled", message: `Container image "${image}" already present on machine`, component: "kubelet", host: node.name, fieldPath: `spec.containers{${((o.spec?.containers ?? []) as Obj[])[0]?.name}}` },
+        ],
+      };
+    },
+  },
+  {
+    name: "pod-ready",
+    resource: "core/pods",
+    delay: "kube.pod.ready",
+    manager: "kubelet",
+    selector: (o) => !!o.status?.podIP && o.status?.phase === "Pending" && !o.metadata?.deletionTimestamp,
+    next(o) {
+      const now = nowTime();
+      const c0 = ((o.spec?.containers ?? []) as Obj[])[0]?.name;
+      return {
+        status: { ...o.status, phase: "Running", conditions: podConditions(o, true, now), containerStatuses: containerStatuses(o, "running", now) },
+        events: [
+          { type: "Normal", reason: "Created", message: `Created container ${c0}`, component: "kubelet", host: o.spec.nodeName, fieldPath: `spec.containers{${c0}}` },
+          { type: "Normal", reason: "Started", message: `Started container ${c0}`, component: "kubelet", host: o.spec.nodeName, fieldPath: `spec.containers{${c0}}` },
+        ],
+      };
+    },
+  },
+  {
+    name: "pod-delete",
+    resource: "core/pods",
+    delay: "kube.pod.delete",
+    manager: "kubelet",
+    selector: (o) => !!o.metadata?.deletionTimestamp && !(o.metadata?.finalizers ?? []).length,
+    next: () => ({ delete: true }),
+  },
+];
+
+export const nodeStages: Stage[] = [
+  {
+    name: "node-initialize",
+    resource: "core/nodes",
+    delay: "kube.node.ready",
+    manager: "kubelet",
+    selector: (o, ctx) => cond(o, "Ready")?.status !== "True" && !!ctx.nodeSpec(o.metadata.name) && !o.metadata?.deletionTimestamp,
+    next(o, ctx) {
+      const spec = ctx.nodeSpec(o.metadata.name)!;
+      return {
+        status: nodeStatus(ctx.info(), spec, nowTime(), o.status),
+        events: [
+          { type: "Normal", reason: "NodeReady", message: `Node ${spec.name} status is now: NodeReady`, component: "kubelet", host: spec.name },
+        ],
+      };
+    },
+  },
+];
+
+export const serviceStages: Stage[] = [
+  {
+    name: "service-loadbalancer",
+    resource: "core/services",
+    delay: "kube.service.lb",
+    manager: "cloud-controller-manager",
+    selector: (o) => o.spec?.type === "LoadBalancer" && !(o.status?.loadBalancer?.ingress ?? []).length && !o.metadata?.deletionTimestamp,
+    next(o, ctx) {
+      const internal = o.metadata?.annotations?.["service.beta.kubernetes.io/azure-load-balancer-internal"] === "true";
+      const h = Number.parseInt(hex(o.metadata.uid, 6), 16);
+      let ip: string;
+      if (internal) {
+        const base = ctx.info().nodes[0]?.internalIP ?? "10.224.0.4";
+        const parts = base.split(".");
+        ip = `${parts[0]}.${parts[1]}.${parts[2]}.${200 + (h % 50)}`;
+      } else ip = `20.${(h >> 16) & 0xff || 1}.${(h >> 8) & 0xff}.${(h & 0xff) || 1}`;
+      return {
+        status: { ...o.status, loadBalancer: { ingress: [{ ip, ipMode: "VIP" }] } },
+        events: [{ type: "Normal", reason: "EnsuredLoadBalancer", message: "Ensured load balancer", component: "service-controller" }],
+      };
+    },
+  },
+];
+
+export const allStages: Stage[] = [...nodeStages, ...podStages, ...serviceStages];
+
+/** Per-object delay override, kwok's `<stage>.stage.kwok.x-k8s.io/delay` annotation ("5s", "300ms"). */
+export function delayOverride(o: Obj, stage: string): number | undefined {
+  const v = o.metadata?.annotations?.[`${stage}.stage.kwok.x-k8s.io/delay`];
+  if (typeof v !== "string") return undefined;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? "s"] ?? 1000);
+}

@@ -1,0 +1,71 @@
+// What the simulation needs from its cluster, and what it offers to controllers and stages.
+import type { Registry } from "../kube/registry.js";
+import type { Obj } from "../kube/util.js";
+import type { Cache } from "./cache.js";
+
+/** Milliseconds per stage name; "instant" answers 0 for everything. */
+export interface LatencyProfile {
+  delay(stage: string): number;
+}
+
+export interface SimNodeSpec {
+  name: string;
+  pool: string;
+  mode: "System" | "User";
+  internalIP: string;
+  podIPs: string[];
+  vmSize: string;
+  osSku: string;
+  nodeImageVersion: string;
+  zone?: string;
+  providerID: string;
+  maxPods?: number;
+}
+
+export interface SimClusterInfo {
+  kubernetesVersion: string;
+  location: string;
+  networkPlugin: string;
+  networkPluginMode?: string;
+  apiServerAddress: string;
+  nodes: SimNodeSpec[];
+}
+
+export interface EventSpec {
+  type: "Normal" | "Warning";
+  reason: string;
+  message: string;
+  component: string;
+  host?: string;
+  fieldPath?: string;
+}
+
+export interface SimContext {
+  readonly registry: Registry;
+  readonly cache: Cache;
+  readonly latency: LatencyProfile;
+  info(): SimClusterInfo;
+  nodeSpec(name: string): SimNodeSpec | undefined;
+  /** Record a core/v1 Event about obj (aggregated by reason+message). */
+  event(obj: Obj, e: EventSpec): void;
+  /** Run fn after ms (0 = next turn of the work queue), once per key until it ran. */
+  enqueue(key: string, fn: () => void, ms?: number): void;
+}
+
+/** A controller reacts to store changes of the storages it watches with keyed work. */
+export interface Controller {
+  name: string;
+  /** Storage segments ("core/pods", "apps/deployments") this controller reacts to; "*" = all. */
+  watches: string[];
+  onChange(ctx: SimContext, ch: Change): void;
+  /** Full resync (start of the engine). */
+  resync?(ctx: SimContext): void;
+}
+
+export interface Change {
+  storage: string;
+  key: string;
+  type: "put" | "delete";
+  value: Obj;
+  prev?: Obj;
+}

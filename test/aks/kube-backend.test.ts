@@ -1,0 +1,75 @@
+// The KubeBackend plug-in point with the real KubeHost (src/kube/cluster-api.ts) wired in-process
+// the way the lead registers it (env.services "kube"): the cluster's Kubernetes API sees the nodes
+// and addresses the provider computed, and credentials point at 127.0.0.1:<port> with the FQDN as
+// tls-server-name.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import https from "node:https";
+import YAML from "yaml";
+import { Emulator } from "../../src/emulator.js";
+import { tempDir, rawRequest, eventually, SUBSCRIPTION_ID, TENANT_ID } from "../helpers/emulator.js";
+import { clusterBody, clusterId, LOCATION } from "./helpers.js";
+
+function kubeGet(server: string, tlsServerName: string | undefined, ca: string, token: string, path: string): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(path, server);
+    const req = https.request(u, { ca, servername: tlsServerName, headers: { authorization: `Bearer ${token}` }, timeout: 10_000 }, (res) => {
+      let t = "";
+      res.on("data", (c) => (t += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: t ? JSON.parse(t) : undefined }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+test("KubeHost behind env.services 'kube': nodes, addresses and kubeconfig", async (t) => {
+  let KubeHost: any;
+  try {
+    ({ KubeHost } = await import("../../src/kube/cluster-api.js"));
+  } catch (e) {
+    t.skip(`KubeHost not available: ${(e as Error).message}`);
+    return;
+  }
+  const emu = await Emulator.start({ dataDir: tempDir(), port: 0, latency: "instant" });
+  const host = new KubeHost({ store: emu.env.store, pki: emu.pki, latency: { delay: () => 0 } });
+  emu.env.services.set("kube", host);
+  try {
+    const tok = await rawRequest(emu.endpoint, emu.pki.caPem, "POST", `/${TENANT_ID}/oauth2/v2.0/token`,
+      `grant_type=client_credentials&client_id=t&client_secret=x&scope=${encodeURIComponent(emu.endpoint + "/.default")}`, { "content-type": "application/x-www-form-urlencoded" });
+    const h = { authorization: `Bearer ${tok.body.access_token}`, "content-type": "application/json" };
+    const req = (m: string, p: string, b?: unknown) => rawRequest(emu.endpoint, emu.pki.caPem, m, p, b === undefined ? undefined : JSON.stringify(b), h);
+    assert.equal((await req("PUT", `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg?api-version=2021-04-01`, { location: LOCATION })).status, 201);
+    const cid = clusterId("rg", "k1");
+    const put = await req("PUT", `${cid}?api-version=2026-06-01`, clusterBody({ integrate: true, count: 2 }));
+    assert.equal(put.status, 201, put.text);
+    const c = await eventually(async () => {
+      const r = await req("GET", `${cid}?api-version=2026-06-01`);
+      return r.body?.properties?.provisioningState === "Succeeded" ? r.body : undefined;
+    }, "cluster Succeeded");
+    const cred = await req("POST", `${cid}/listClusterAdminCredential?api-version=2026-06-01`);
+    const kc = YAML.parse(Buffer.from(cred.body.kubeconfigs[0].value, "base64").toString("utf8"));
+    const cl = kc.clusters[0].cluster;
+    assert.match(cl.server, /^https:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(cl["tls-server-name"], c.properties.fqdn);
+    const ca = Buffer.from(cl["certificate-authority-data"], "base64").toString();
+    const nodes = await kubeGet(cl.server, cl["tls-server-name"], ca, kc.users[0].user.token, "/api/v1/nodes");
+    assert.equal(nodes.status, 200, JSON.stringify(nodes.body));
+    const view = (await req("GET", `${cid}/emulatorView?api-version=2026-06-01`)).body;
+    const names = nodes.body.items.map((n: any) => n.metadata.name).sort();
+    assert.deepEqual(names, view.nodes.map((n: any) => n.name).sort());
+    const ips = nodes.body.items.flatMap((n: any) => (n.status?.addresses ?? []).filter((a: any) => a.type === "InternalIP").map((a: any) => a.address)).sort();
+    assert.deepEqual(ips, view.nodes.map((n: any) => n.internalIP).sort());
+    // stop → the API goes away; start → same port again
+    const stop = await req("POST", `${cid}/stop?api-version=2026-06-01`);
+    assert.equal(stop.status, 202);
+    await eventually(async () => (await req("GET", `${cid}?api-version=2026-06-01`)).body?.properties?.powerState?.code === "Stopped", "Stopped");
+    await assert.rejects(kubeGet(cl.server, cl["tls-server-name"], ca, kc.users[0].user.token, "/version"));
+    assert.equal((await req("POST", `${cid}/start?api-version=2026-06-01`)).status, 202);
+    await eventually(async () => (await req("GET", `${cid}?api-version=2026-06-01`)).body?.properties?.powerState?.code === "Running", "Running");
+    await eventually(async () => (await kubeGet(cl.server, cl["tls-server-name"], ca, kc.users[0].user.token, "/version")).status === 200, "API back on the same port");
+  } finally {
+    await host.closeAll?.();
+    await emu.close();
+  }
+});

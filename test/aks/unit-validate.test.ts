@@ -1,0 +1,118 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ArmError } from "../../src/arm/errors.js";
+import { validateCluster, type SubnetFacts, type ValidationInput } from "../../src/providers/containerservice/validate.js";
+
+const VNET = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet";
+const API = `${VNET}/subnets/apiserver`;
+const NODES = `${VNET}/subnets/nodes`;
+const OTHER_VNET_API = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/other/subnets/apiserver";
+const CLUSTER = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c1";
+
+function subnet(id: string, over: Partial<SubnetFacts> = {}): SubnetFacts {
+  return {
+    id, name: id.split("/").pop()!, vnetId: id.replace(/\/subnets\/[^/]+$/, ""),
+    addressPrefixes: [id.endsWith("apiserver") ? "172.19.0.0/28" : "172.19.1.0/24"],
+    delegations: id.endsWith("apiserver") ? ["Microsoft.ContainerService/managedClusters"] : [],
+    serviceAssociationLinks: [], foreignUsers: [], free: id.endsWith("apiserver") ? 11 : 251, heldByThisCluster: 0, ...over,
+  };
+}
+
+function input(over: Partial<ValidationInput> = {}, subnets: Record<string, SubnetFacts | undefined> = {}): ValidationInput {
+  const all: Record<string, SubnetFacts | undefined> = { [API.toLowerCase()]: subnet(API), [NODES.toLowerCase()]: subnet(NODES), ...subnets };
+  return {
+    isCreate: true, clusterId: CLUSTER,
+    requested: { enableVnetIntegration: true, subnetId: API }, next: { enableVnetIntegration: true, subnetId: API },
+    preview: false, featureEffective: false, nodeSubnetIds: [NODES],
+    subnet: (id) => all[id.toLowerCase()],
+    identity: { kind: "UserAssigned", principalId: "p1", clientId: "c1" }, canJoin: () => true,
+    nodeDemand: new Map([[NODES.toLowerCase(), 93]]), loadBalancerSku: "standard",
+    ...over,
+  };
+}
+
+function fails(inp: ValidationInput, code: string, msg?: RegExp | string, status = 400): ArmError {
+  try {
+    validateCluster(inp);
+  } catch (e) {
+    assert.ok(e instanceof ArmError, String(e));
+    assert.equal(e.code, code, e.message);
+    assert.equal(e.status, status);
+    if (typeof msg === "string") assert.equal(e.message, msg);
+    else if (msg) assert.match(e.message, msg);
+    return e;
+  }
+  assert.fail(`expected ${code}`);
+}
+
+test("a valid BYO request passes", () => {
+  validateCluster(input());
+});
+
+test("(a) subnetId without enableVnetIntegration — verbatim", () => {
+  fails(input({ requested: { subnetId: API }, next: { subnetId: API } }), "ApiserverSubnetConfigError",
+    "apiServerAccessProfile.subnetId should be empty because apiserverVnetIntegration is not enabled.");
+});
+
+test("(b) BYO node subnet without subnetId — verbatim", () => {
+  fails(input({ requested: { enableVnetIntegration: true }, next: { enableVnetIntegration: true } }), "ApiserverSubnetConfigError",
+    "apiServerAccessProfile.subnetId should not be empty when using custom vnet with apiserverVnetIntegration");
+});
+
+test("(c) managed VNet with subnetId — verbatim", () => {
+  fails(input({ nodeSubnetIds: [] }), "ApiserverSubnetConfigError", "apiServerAccessProfile.subnetId should be empty when using default vnet with apiserverVnetIntegration");
+});
+
+test("(d) subnet rules in order", () => {
+  fails(input({}, { [API.toLowerCase()]: undefined }), "SubnetNotFound", /apiServerAccessProfile\.subnetId/);
+  fails(input({}, { [NODES.toLowerCase()]: undefined }), "SubnetNotFound", /agentPoolProfile\.vnetSubnetID/);
+  fails(input({ requested: { enableVnetIntegration: true, subnetId: OTHER_VNET_API }, next: { enableVnetIntegration: true, subnetId: OTHER_VNET_API } },
+    { [OTHER_VNET_API.toLowerCase()]: subnet(OTHER_VNET_API) }), "ApiserverSubnetConfigError", /same virtual network/);
+  fails(input({}, { [API.toLowerCase()]: subnet(API, { delegations: [] }) }), "ApiserverSubnetConfigError", /must be delegated to Microsoft\.ContainerService\/managedClusters/);
+  fails(input({}, { [API.toLowerCase()]: subnet(API, { delegations: ["Microsoft.Web/serverFarms"] }) }), "ApiserverSubnetConfigError", /must be delegated/);
+  fails(input({}, { [API.toLowerCase()]: subnet(API, { addressPrefixes: ["172.19.0.0/29"], free: 3 }) }), "ApiserverSubnetConfigError", /\/28 or larger/);
+  fails(input({}, { [API.toLowerCase()]: subnet(API, { foreignUsers: [`${VNET}/../privateEndpoints/pe1`] }) }), "ApiserverSubnetConfigError", /used by other resources/);
+  fails(input({}, { [API.toLowerCase()]: subnet(API, { free: 2 }) }), "InsufficientSubnetSize",
+    "Pre-allocated IPs 9 exceeds IPs available 2 in Subnet Cidr 172.19.0.0/28, Subnet Name apiserver. http://aka.ms/aks/insufficientsubnetsize");
+  // an AKS SAL (shared with another cluster) is fine
+  validateCluster(input({}, { [API.toLowerCase()]: subnet(API, { serviceAssociationLinks: [{ name: "AzureKubernetesService", linkedResourceType: "Microsoft.ContainerService/managedClusters" }], free: 9 }) }));
+});
+
+test("(e) identity join permission on both subnets → 403 LinkedAuthorizationFailed verbatim", () => {
+  const e = fails(input({ canJoin: (_p, s) => s !== API }), "LinkedAuthorizationFailed", undefined, 403);
+  assert.equal(e.message, `The client 'c1' with object id 'p1' has permission to perform action 'Microsoft.ContainerService/managedClusters/write' on scope '${CLUSTER}'; however, it does not have permission to perform action 'Microsoft.Network/virtualNetworks/subnets/join/action' on the linked scope(s) '${API}' or the linked scope(s) are invalid.`);
+  const both = fails(input({ canJoin: () => false }), "LinkedAuthorizationFailed", undefined, 403);
+  assert.match(both.message, new RegExp(`'${API},${NODES}'`));
+  // SystemAssigned: nothing to check before the identity exists (documented decision)
+  validateCluster(input({ identity: { kind: "SystemAssigned" }, canJoin: () => false }));
+});
+
+test("(f) delegated node subnet — SubnetIsDelegated verbatim; node subnet capacity", () => {
+  fails(input({}, { [NODES.toLowerCase()]: subnet(NODES, { delegations: ["Microsoft.Web/serverFarms"] }) }), "SubnetIsDelegated",
+    `AgentPoolProfile.VnetSubnetID ${NODES} cannot be used as it's a delegated subnet. Please check https://aka.ms/adv-network-prerequest for more details.`);
+  fails(input({ nodeDemand: new Map([[NODES.toLowerCase(), 300]]) }), "InsufficientSubnetSize", /Pre-allocated IPs 300 exceeds IPs available 251 in Subnet Cidr 172\.19\.1\.0\/24, Subnet Name nodes/);
+});
+
+test("preview api-version without the feature flag", () => {
+  fails(input({ preview: true, featureEffective: false }), "PreviewFeatureNotRegistered",
+    "Feature Microsoft.ContainerService/EnableAPIServerVnetIntegrationPreview is not enabled. Please see https://aka.ms/aks/previews for how to enable features.");
+  validateCluster(input({ preview: true, featureEffective: true }));
+});
+
+test("updates: one-way, fixed subnet, conversion needs subnetId, private toggles need integration", () => {
+  const prevInt = { enableVnetIntegration: true, subnetId: API };
+  fails(input({ isCreate: false, previous: prevInt, requested: { enableVnetIntegration: false }, next: { enableVnetIntegration: false, subnetId: API } }), "OperationNotAllowed", /cannot be changed from true to false/);
+  const other = `${VNET}/subnets/apiserver2`;
+  fails(input({ isCreate: false, previous: prevInt, requested: { subnetId: other }, next: { enableVnetIntegration: true, subnetId: other } }), "OperationNotAllowed", /subnetId cannot be changed/);
+  fails(input({ isCreate: false, previous: {}, requested: { enableVnetIntegration: true }, next: { enableVnetIntegration: true } }), "ApiserverSubnetConfigError",
+    "apiServerAccessProfile.subnetId is required when updating an existing cluster to enable apiserver vnet integration.");
+  fails(input({ isCreate: false, previous: { enablePrivateCluster: false }, requested: { enablePrivateCluster: true }, next: { enablePrivateCluster: true } }), "OperationNotAllowed", /VNet Integration/);
+  // conversion + private in one request is fine
+  validateCluster(input({ isCreate: false, previous: {}, requested: { enableVnetIntegration: true, subnetId: API, enablePrivateCluster: true }, next: { enableVnetIntegration: true, subnetId: API, enablePrivateCluster: true } }));
+  // private toggle on an integrated cluster is fine; the already-held addresses don't need re-checking
+  validateCluster(input({ isCreate: false, previous: prevInt, requested: { enablePrivateCluster: true }, next: { ...prevInt, enablePrivateCluster: true } }, { [API.toLowerCase()]: subnet(API, { free: 0 }) }));
+});
+
+test("private cluster with a basic load balancer", () => {
+  fails(input({ next: { enableVnetIntegration: true, subnetId: API, enablePrivateCluster: true }, loadBalancerSku: "basic" }), "PrivateClusterNotSupportedWithBasicLoadBalancer");
+});

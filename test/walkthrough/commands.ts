@@ -1,0 +1,68 @@
+// Reads the seed walkthrough's command table (test/fixtures/WALKTHROUGH.md, a copy of
+// shared/seed/WALKTHROUGH.md) into runnable commands, in order. Rows that say "same plus X"
+// or "same with X" are built from the row above, as a reader would.
+
+export interface WalkthroughStep {
+  n: number;
+  /** The command with placeholders, e.g. "az group create -l westus2 -n <resource-group>". */
+  template: string;
+  /** What the emulator must do, from the table. */
+  expectation: string;
+}
+
+export function parseWalkthrough(markdown: string): WalkthroughStep[] {
+  const steps: WalkthroughStep[] = [];
+  for (const line of markdown.split("\n")) {
+    const m = /^\|\s*(\d+)\s*\|(.*)\|(.*)\|\s*$/.exec(line);
+    if (!m) continue;
+    const n = Number(m[1]);
+    const cell = m[2]!.trim();
+    const expectation = m[3]!.trim();
+    const codes = [...cell.matchAll(/`([^`]+)`/g)].map((x) => x[1]!);
+    let template: string;
+    if (/^same plus/i.test(cell)) {
+      template = `${steps[steps.length - 1]!.template} ${codes.join(" ")}`;
+    } else if (/^same with/i.test(cell)) {
+      const prev = steps[steps.length - 1]!.template;
+      const [flag] = codes[0]!.split(" ");
+      template = prev.replace(new RegExp(`${flag} \\S+`), codes[0]!);
+    } else {
+      // "a / b" rows (extension add / update) are two commands: keep the first.
+      template = codes[0]!;
+    }
+    steps.push({ n, template, expectation });
+  }
+  return steps;
+}
+
+/** Replace <placeholders>; throws on one that has no value, so a drifted walkthrough fails loudly. */
+export function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/<([a-z-]+)>/g, (_, k: string) => {
+    const v = values[k];
+    if (v === undefined) throw new Error(`no value for placeholder <${k}> in: ${template}`);
+    return v;
+  });
+}
+
+/** Split a command line into argv, honouring double quotes (the walkthrough quotes some values). */
+export function splitArgs(cmd: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let q = false;
+  let has = false;
+  for (const ch of cmd) {
+    if (ch === '"') {
+      q = !q;
+      has = true;
+    } else if (ch === " " && !q) {
+      if (has) out.push(cur);
+      cur = "";
+      has = false;
+    } else {
+      cur += ch;
+      has = true;
+    }
+  }
+  if (has) out.push(cur);
+  return out;
+}
