@@ -12,7 +12,8 @@ Usage:
   aksemu start [--port <n>] [--data-dir <dir>] [--latency instant|fast|realistic] [--host <addr>] [--verbose]
   aksemu status [--data-dir <dir>]
   aksemu reset [--data-dir <dir>] [--yes]
-  aksemu setup az [--data-dir <dir>] [--config-dir <dir>] [--print]
+  aksemu setup az [--data-dir <dir>] [--config-dir <dir>] [--print] [--profile <api-profile>] [--az <path>]
+                  [--az-version <x.y.z>] [--client-id <id>] [--client-secret <s>] [--tenant <id>]
 
 Environment: AKSEMU_PORT (default 8443), AKSEMU_DATA_DIR (default ./.aksemu), AKSEMU_LATENCY (default fast).
 `;

@@ -73,6 +73,15 @@ function versionAtLeast(v: number[], min: number[]): boolean {
   return true;
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 function systemCaBundle(): { path: string; pem: string } | undefined {
   const fromEnv = process.env.AKSEMU_SYSTEM_CA_BUNDLE;
   for (const p of [fromEnv, ...SYSTEM_CA_CANDIDATES]) {
@@ -156,6 +165,9 @@ export async function setupAz(flags: Flags): Promise<void> {
     info = JSON.parse(fs.readFileSync(path.join(dataDir, "aksemu.json"), "utf8")) as RuntimeInfo;
   } catch {
     fail(`no running emulator found (${path.join(dataDir, "aksemu.json")} is missing); start one with: aksemu start --data-dir ${dataDir}`);
+  }
+  if (!printOnly && !isAlive(info.pid)) {
+    fail(`the emulator recorded in ${path.join(dataDir, "aksemu.json")} (pid ${info.pid}) is not running; start it with: aksemu start --data-dir ${dataDir}`);
   }
   const caPath = path.join(dataDir, "ca.pem");
   if (!fs.existsSync(caPath)) fail(`${caPath} is missing; is ${dataDir} an aksemu data directory?`);
@@ -253,7 +265,8 @@ export async function setupAz(flags: Flags): Promise<void> {
   out.push(`  export AZURE_CONFIG_DIR=${shq(configDir)}`);
   out.push(`  export REQUESTS_CA_BUNDLE=${shq(bundlePath)}`);
   out.push(`then e.g.: az group create -n demo -l eastus`);
-  if (!newAz && !profile) {
+  // Debian/Ubuntu's packaged az (not Microsoft's /opt/az build) lives in dist-packages.
+  if (!newAz && !profile && fs.existsSync("/usr/lib/python3/dist-packages/azure/cli/core/__init__.py")) {
     out.push("");
     out.push("Debian's azure-cli 2.45 (python3-azure 20230112) has client-side bugs that no server can fix:");
     out.push("  - az role assignment/definition create|list crash ('...Operations' object has no attribute 'config',");

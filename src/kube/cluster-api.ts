@@ -11,7 +11,6 @@ import { X509Certificate } from "node:crypto";
 import YAML from "yaml";
 import type { Store } from "../store/store.js";
 import { SimEngine } from "../sim/engine.js";
-import { setRootCaProvider } from "../sim/controllers/namespace.js";
 import { reconcileNodes, seedCluster, parseCidr, intToIp, ipToInt, kubernetesServiceIP, type SeedInfo } from "../sim/seed.js";
 import type { LatencyProfile, SimNodeSpec } from "../sim/types.js";
 import { strategyFor } from "./catalog.js";
@@ -24,7 +23,8 @@ import { fnv32a, randomHex, type Obj } from "./util.js";
 export interface KubeNodeSpec {
   name: string;
   pool: string;
-  mode: "System" | "User";
+  /** "System" | "User" (any case). */
+  mode: string;
   internalIP: string;
   podIPs: string[];
   vmSize: string;
@@ -33,6 +33,10 @@ export interface KubeNodeSpec {
   zone?: string;
   providerID: string;
   maxPods?: number;
+  /** Pod CIDR of the node (kubenet / Azure CNI overlay); shown as spec.podCIDR. */
+  podCIDR?: string;
+  /** The node's kubelet kubeconfig server, when it differs from apiServerAddress. */
+  kubeletServer?: string;
 }
 
 export interface KubeClusterSpec {
@@ -127,7 +131,6 @@ export class KubeHost {
     this.host = opts.host ?? "127.0.0.1";
     this.latency = opts.latency;
     this.events = opts.events ?? true;
-    setRootCaProvider(() => this.pki.caPem);
   }
 
   private metaKey(id: string): string {
@@ -203,7 +206,7 @@ export class KubeHost {
         registry,
         latency: this.latency,
         events: this.events,
-        info: () => simInfo((this.running.get(spec.id)?.spec ?? holder.spec)),
+        info: () => ({ ...simInfo(this.running.get(spec.id)?.spec ?? holder.spec), caPem: this.pki.caPem }),
       });
       const sockets = new Set<Socket>();
       const server = https.createServer(

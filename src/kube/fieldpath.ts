@@ -101,14 +101,68 @@ function walk(path: Path, v: unknown, meta: PatchMeta, set: FieldSet): void {
   set.add(path); // scalar or atomic list
 }
 
-/** Leaves whose value differs between a and b (in either direction). */
+/** Leaves whose value differs between a and b (in either direction), descending only into differing subtrees. */
 export function changedFields(a: Obj | undefined, b: Obj, meta: PatchMeta, scope: "main" | "status" | "all"): FieldSet {
-  const fa = a ? fieldSetOf(a, meta, scope) : new FieldSet();
-  const fb = fieldSetOf(b, meta, scope);
   const out = new FieldSet();
-  for (const p of fb) if (!fa.has(p) || !deepEqual(getPath(a!, p, meta), getPath(b, p, meta))) out.add(p);
-  for (const p of fa) if (!fb.has(p)) out.add(p);
+  const keys = new Set([...Object.keys(a ?? {}), ...Object.keys(b)]);
+  for (const k of keys) {
+    if (k === "apiVersion" || k === "kind") continue;
+    if (scope === "main" && k === "status") continue;
+    if (scope === "status" && k !== "status") continue;
+    const av = a?.[k];
+    const bv = b[k];
+    if (k === "metadata") {
+      const am = isObj(av) ? av : {};
+      const bm = isObj(bv) ? bv : {};
+      for (const mk of new Set([...Object.keys(am), ...Object.keys(bm)])) {
+        if (SYSTEM_META.has(mk)) continue;
+        diff(["f:metadata", `f:${mk}`], am[mk], bm[mk], meta, out);
+      }
+      continue;
+    }
+    diff([`f:${k}`], av, bv, meta, out);
+  }
   return out;
+}
+
+function leaves(path: Path, v: unknown, meta: PatchMeta, out: FieldSet): void {
+  if (v === undefined || v === null) return;
+  walk(path, v, meta, out);
+}
+
+function diff(path: Path, a: unknown, b: unknown, meta: PatchMeta, out: FieldSet): void {
+  if (deepEqual(a, b)) return;
+  if (isObj(a) && isObj(b) && Object.keys(a).length && Object.keys(b).length) {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) diff([...path, `f:${k}`], a[k], b[k], meta, out);
+    return;
+  }
+  const m = Array.isArray(a) && Array.isArray(b) ? meta[schemaPath(path)] : undefined;
+  if (m?.key && Array.isArray(a) && Array.isArray(b)) {
+    const key = m.key;
+    const seg = (x: Obj) => `k:${JSON.stringify({ [key]: x[key] })}`;
+    const am = new Map((a as Obj[]).filter(isObj).map((x) => [seg(x), x]));
+    const bm = new Map((b as Obj[]).filter(isObj).map((x) => [seg(x), x]));
+    for (const [s, x] of bm) {
+      const y = am.get(s);
+      if (!y) {
+        out.add([...path, s, "."]);
+        for (const [k, v] of Object.entries(x)) leaves([...path, s, `f:${k}`], v, meta, out);
+      } else for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) diff([...path, s, `f:${k}`], y[k], x[k], meta, out);
+    }
+    for (const [s, y] of am) {
+      if (bm.has(s)) continue;
+      out.add([...path, s, "."]);
+      for (const [k, v] of Object.entries(y)) leaves([...path, s, `f:${k}`], v, meta, out);
+    }
+    return;
+  }
+  leaves(path, a, meta, out);
+  leaves(path, b, meta, out);
+}
+
+/** Is the field (or list item) at p present in obj? */
+export function hasPath(obj: Obj, p: Path): boolean {
+  return getPath(obj, p[p.length - 1] === "." ? p.slice(0, -1) : p) !== undefined;
 }
 
 function findItem(list: unknown[], seg: string): number {

@@ -2,7 +2,7 @@
 // reduced to what kubectl relies on): ownership per manager, removal of fields a manager no
 // longer applies, conflicts with other managers unless force.
 import { errors, type StatusCause } from "./errors.js";
-import { changedFields, displayPath, FieldSet, fieldSetOf, fromFieldsV1, getPath, removePath, toFieldsV1 } from "./fieldpath.js";
+import { changedFields, displayPath, FieldSet, fieldSetOf, fromFieldsV1, getPath, hasPath, removePath, toFieldsV1 } from "./fieldpath.js";
 import { strategicMerge } from "./patch.js";
 import type { PatchMeta } from "./types.js";
 import { clone, deepEqual, isObj, type Obj } from "./util.js";
@@ -57,12 +57,9 @@ export function recordUpdate(old: Obj | undefined, next: Obj, meta: PatchMeta, r
   const changed = changedFields(old, next, meta, r.scope);
   let list = oldEntries;
   if (changed.size > 0) {
-    const present = fieldSetOf(next, meta, "all");
-    const keep = (fs: FieldSet) => {
-      const out = new FieldSet();
-      for (const p of fs) if (present.has(p)) out.add(p);
-      return out;
-    };
+    // Only changed paths can have disappeared; drop those from every owner.
+    const removed = new FieldSet();
+    for (const p of changed) if (!hasPath(next, p)) removed.add(p);
     list = [];
     let mine: FieldSet | undefined;
     for (const e of oldEntries) {
@@ -71,10 +68,10 @@ export function recordUpdate(old: Obj | undefined, next: Obj, meta: PatchMeta, r
         mine = fs;
         continue;
       }
-      const rest = keep(fs.minus(changed));
+      const rest = fs.minus(changed);
       if (rest.size > 0) list.push({ ...e, fieldsV1: toFieldsV1(rest) });
     }
-    const own = keep((mine ?? new FieldSet()).union(changed));
+    const own = (mine ?? new FieldSet()).union(changed).minus(removed);
     if (own.size > 0) {
       const e: ManagedEntry = { manager: r.manager, operation: "Update", apiVersion: r.apiVersion, time: r.now, fieldsType: "FieldsV1", fieldsV1: toFieldsV1(own) };
       if (r.subresource) e.subresource = r.subresource;

@@ -123,15 +123,12 @@ export class Registry {
 
   /** Decorate a stored value for output: resourceVersion, kind/apiVersion, conversions. */
   output(s: Strategy, value: Obj, rev: number): Obj {
-    let o = value;
-    if (s.fromStorage) o = s.fromStorage(o);
-    o.apiVersion = apiVersionOf(s.info);
-    o.kind = s.info.kind;
-    o.metadata = isObj(o.metadata) ? o.metadata : {};
-    o.metadata.resourceVersion = String(rev);
+    // Never mutates value (watch events share it between watchers).
+    const o = s.fromStorage ? s.fromStorage(value) : value;
+    const { apiVersion: _a, kind: _k, metadata, ...rest } = o;
+    void _a, _k;
     // apiVersion/kind first, as kube serialises them.
-    const { apiVersion, kind, metadata, ...rest } = o;
-    return { apiVersion, kind, metadata, ...rest };
+    return { apiVersion: apiVersionOf(s.info), kind: s.info.kind, metadata: { ...(isObj(metadata) ? metadata : {}), resourceVersion: String(rev) }, ...rest };
   }
 
   private fromEntry(s: Strategy, e: Entry<Obj>): Obj {
@@ -402,7 +399,7 @@ export class Registry {
       if (opts.dryRun) return { obj: this.output(s, clone(o), 0), created: true, warnings };
       const stored = this.toStored(s, o);
       const rev = this.store.txn((tx) => tx.put(key, stored));
-      return { obj: this.output(s, clone(stored), rev), created: true, warnings };
+      return { obj: this.output(s, stored, rev), created: true, warnings };
     });
   }
 
@@ -432,7 +429,8 @@ export class Registry {
       const entry = this.store.get<Obj>(key);
       const old = entry ? this.fromEntry(s, entry) : undefined;
       if (!old && !allowCreate) throw errors.notFound(s.info.resource, s.info.group, name);
-      const { next: computed, applied } = compute(old ? clone(old) : undefined);
+      // compute never mutates its input (patch functions copy), so old is passed as is.
+      const { next: computed, applied } = compute(old);
       let next = this.checkBody(s, computed, ns, name);
       if (s.toStorage) next = { ...s.toStorage(next), apiVersion: apiVersionOf(s.info), kind: s.info.kind };
 
@@ -493,7 +491,7 @@ export class Registry {
       const ctx = this.ctx(opts);
       let causes: StatusCause[] = [];
       try {
-        if (sub !== "status" && sub !== "finalize") s.prepareForUpdate?.(next, clone(oldS), ctx);
+        if (sub !== "status" && sub !== "finalize") s.prepareForUpdate?.(next, oldS, ctx);
         causes = [...this.validateMeta(s, next, false), ...(s.validate?.(next, oldS, ctx) ?? [])];
       } catch (err) {
         shapeError(err);
@@ -523,15 +521,7 @@ export class Registry {
 
       // No-op writes keep resourceVersion and emit nothing.
       normalizeMeta(next.metadata);
-      const cmpNext = clone(next);
-      delete cmpNext.metadata.resourceVersion;
-      const cmpOld = clone(oldS);
-      delete cmpOld.metadata.resourceVersion;
-      for (const c of [cmpNext, cmpOld]) {
-        delete c.apiVersion;
-        delete c.kind;
-      }
-      if (deepEqual(cmpNext, cmpOld)) return { obj: old, created: false, warnings: [] };
+      if (sameObject(next, oldS)) return { obj: old, created: false, warnings: [] };
 
       if (opts.dryRun) return { obj: { ...next, metadata: { ...next.metadata, resourceVersion: oldMd.resourceVersion } }, created: false, warnings: [] };
 
@@ -542,7 +532,8 @@ export class Registry {
       }
       const stored = this.toStored(s, next);
       const rev = this.store.txn((tx) => tx.put(key, stored));
-      return { obj: this.output(s, clone(stored), rev), created: false, warnings: [] };
+      // put() serialised its own copy, so the stored value can be handed out.
+      return { obj: this.output(s, stored, rev), created: false, warnings: [] };
     });
   }
 
@@ -635,9 +626,9 @@ export class Registry {
 
   /** In-process read-modify-write with retry-free semantics (single-threaded store). */
   mutate(s: Strategy, ns: string | undefined, name: string, fn: (o: Obj) => void, opts: WriteOptions): WriteResult | undefined {
-    const cur = this.tryGet(s, ns, name);
-    if (!cur) return undefined;
-    const next = clone(cur);
+    // tryGet parses a fresh copy from the store, so it can be mutated in place.
+    const next = this.tryGet(s, ns, name);
+    if (!next) return undefined;
     fn(next);
     if (opts.subresource === "status") return this.guaranteedUpdate(s, ns, name, opts, () => ({ next }), false);
     return this.guaranteedUpdate(s, ns, name, opts, () => ({ next }), false);
@@ -769,11 +760,11 @@ export class Registry {
         const nowMatch = ev.type === "put" && matches(value);
         const prevMatch = matches(prev);
         if (ev.type === "delete") {
-          if (prevMatch || matches(value)) emit({ type: "DELETED", object: this.output(s, clone(value), ev.revision) });
+          if (prevMatch || matches(value)) emit({ type: "DELETED", object: this.output(s, value, ev.revision) });
           continue;
         }
-        if (nowMatch) emit({ type: prev && prevMatch ? "MODIFIED" : "ADDED", object: this.output(s, clone(value), ev.revision) });
-        else if (prevMatch) emit({ type: "DELETED", object: this.output(s, clone(value), ev.revision) });
+        if (nowMatch) emit({ type: prev && prevMatch ? "MODIFIED" : "ADDED", object: this.output(s, value, ev.revision) });
+        else if (prevMatch) emit({ type: "DELETED", object: this.output(s, value, ev.revision) });
       }
     };
     try {
@@ -797,4 +788,22 @@ function normalizeMeta(md: Obj): void {
 export function shapeError(err: unknown): never {
   if (err instanceof TypeError) throw errors.badRequest(`the object provided is unrecognized or invalid: ${err.message}`);
   throw err;
+}
+
+/** Equal as stored objects: ignores resourceVersion, apiVersion and kind. */
+function sameObject(a: Obj, b: Obj): boolean {
+  const ka = Object.keys(a).filter((k) => k !== "apiVersion" && k !== "kind" && a[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => k !== "apiVersion" && k !== "kind" && b[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) {
+    if (k === "metadata") {
+      const ma = a.metadata ?? {};
+      const mb = b.metadata ?? {};
+      const xa = Object.keys(ma).filter((x) => x !== "resourceVersion" && ma[x] !== undefined);
+      const xb = Object.keys(mb).filter((x) => x !== "resourceVersion" && mb[x] !== undefined);
+      if (xa.length !== xb.length) return false;
+      for (const x of xa) if (!deepEqual(ma[x], mb[x])) return false;
+    } else if (!deepEqual(a[k], b[k])) return false;
+  }
+  return true;
 }

@@ -61,7 +61,8 @@ async function authenticate(ctx: RequestContext, tokens: TokenService): Promise<
     if (v.reason === "expired") {
       throw E.expiredAuthenticationToken.make({ exp: new Date((v.exp ?? 0) * 1000).toISOString(), now: new Date().toISOString() } as never);
     }
-    throw E.invalidAuthenticationToken.make({});
+    const e = E.invalidAuthenticationToken.make({});
+    throw new ArmError(e.status, e.code, e.message, { headers: { ...e.headers, "www-authenticate": `Bearer authorization_uri="${ctx.baseUrl}/common", error="invalid_token", error_description="The access token is invalid."` } });
   }
   ctx.principal = { objectId: String(v.claims.oid), appId: String(v.claims.appid ?? v.claims.azp ?? ""), tenantId: String(v.claims.tid) };
 }

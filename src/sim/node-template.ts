@@ -87,7 +87,7 @@ export function nodeAnnotations(info: SimClusterInfo, spec: SimNodeSpec): Record
     "csi.volume.kubernetes.io/nodeid": JSON.stringify({ "disk.csi.azure.com": spec.name, "file.csi.azure.com": spec.name }),
     "node.alpha.kubernetes.io/ttl": "0",
     "volumes.kubernetes.io/controller-managed-attach-detach": "true",
-    [KUBELET_SERVER_ANNOTATION]: info.apiServerAddress,
+    [KUBELET_SERVER_ANNOTATION]: spec.kubeletServer ?? info.apiServerAddress,
   };
 }
 

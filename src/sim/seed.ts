@@ -380,7 +380,10 @@ export function reconcileNodes(reg: Registry, info: SeedInfo): NodeChange {
 
 function nodeSpecFields(info: SeedInfo, spec: SimNodeSpec): Obj {
   const o: Obj = { providerID: spec.providerID };
-  if (info.networkPlugin === "kubenet") {
+  if (spec.podCIDR) {
+    o.podCIDR = spec.podCIDR;
+    o.podCIDRs = [spec.podCIDR];
+  } else if (info.networkPlugin === "kubenet") {
     // kubenet nodes carry a podCIDR; Azure CNI (VNet IPs) does not.
     const first = spec.podIPs[0];
     if (first) o.podCIDR = `${first.split(".").slice(0, 3).join(".")}.0/24`;

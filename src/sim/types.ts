@@ -11,7 +11,7 @@ export interface LatencyProfile {
 export interface SimNodeSpec {
   name: string;
   pool: string;
-  mode: "System" | "User";
+  mode: string;
   internalIP: string;
   podIPs: string[];
   vmSize: string;
@@ -20,6 +20,8 @@ export interface SimNodeSpec {
   zone?: string;
   providerID: string;
   maxPods?: number;
+  podCIDR?: string;
+  kubeletServer?: string;
 }
 
 export interface SimClusterInfo {
@@ -29,6 +31,8 @@ export interface SimClusterInfo {
   networkPluginMode?: string;
   apiServerAddress: string;
   nodes: SimNodeSpec[];
+  /** Cluster CA (published as kube-root-ca.crt in every namespace). */
+  caPem?: string;
 }
 
 export interface EventSpec {

@@ -373,3 +373,23 @@ test("agent pools: add a user pool (addresses from the node subnet), PATCH tags,
   assert.equal(v.nodes.filter((n: any) => n.pool === "user1").length, 0);
   assert.equal((await usage(emu, nodeSubnet)).used, before.used, "the pool's node and pod addresses are released");
 });
+
+test("classic private cluster (no VNet integration): privatelink zone, private endpoint address in the node subnet", async () => {
+  await vnet(emu, RG, "vnet-pl", "172.22.0.0/16");
+  const nodes = await subnet(emu, RG, "vnet-pl", "nodes", "172.22.1.0/24");
+  await networkContributor(emu, nodes, mi.principalId);
+  const { op, cluster } = await createCluster(emu, RG, "pl1", clusterBody({ nodeSubnet: nodes, private: true, identityId: mi.id, count: 1 }), "2026-06-01");
+  assert.equal(op.status, "Succeeded", JSON.stringify(op));
+  assert.match(cluster.properties.privateFQDN, /^pl1-rg-byo-000000-[0-9a-f]{8}\.[0-9a-f-]{36}\.privatelink\.westus2\.azmk8s\.io$/);
+  const v = await view(emu, RG, "pl1");
+  assert.equal(v.apiServer.mode, "privateEndpoint");
+  assert.match(v.apiServer.address, /^172\.22\.1\.\d+$/);
+  assert.equal(v.nodes[0].kubeletServer, `https://${cluster.properties.privateFQDN}:443`, "non-integrated nodes use the FQDN");
+  assert.equal(v.dns.find((r: any) => r.zone === "private").address, v.apiServer.address);
+  assert.equal((await usage(emu, nodes)).used, 32, "1 node x 31 + the private endpoint");
+  // private mode cannot be switched off without VNet integration
+  const off = { ...cluster, properties: { ...cluster.properties, apiServerAccessProfile: { ...cluster.properties.apiServerAccessProfile, enablePrivateCluster: false } } };
+  expectError((await put(emu, clusterId(RG, "pl1"), off, "2026-06-01")).res, 400, "OperationNotAllowed", /VNet Integration/);
+  await del(emu, clusterId(RG, "pl1"), "2026-06-01");
+  assert.equal((await usage(emu, nodes)).used, 0);
+});

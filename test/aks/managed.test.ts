@@ -201,6 +201,14 @@ test("private mode on/off on an integrated cluster (#17, #18): same hostname, DN
   assert.equal((await get(emu, zoneId, "2020-06-01")).status, 404, "system private zone removed");
 });
 
+test("kubernetesVersions and orchestrators (location-level)", async () => {
+  const kv = await aks.managedClusters.listKubernetesVersions(LOCATION);
+  assert.ok(kv.values!.some((v) => v.version === "1.31" && v.isDefault));
+  const o = await emu.request("GET", `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.ContainerService/locations/${LOCATION}/orchestrators?api-version=2019-08-01`);
+  assert.equal(o.status, 200);
+  assert.ok(o.body.properties.orchestrators.some((x: any) => x.orchestratorVersion === "1.31.10" && x.default));
+});
+
 test("get-credentials through the SDK (#19)", async () => {
   const user = await aks.managedClusters.listClusterUserCredentials(RG, "mv1");
   const kc = YAML.parse(Buffer.from(user.kubeconfigs![0]!.value!).toString("utf8"));

@@ -102,7 +102,9 @@ export async function startEmulator(opts: { dataDir?: string; latency?: "instant
       if (proc.exitCode !== null) return;
       const exited = new Promise((r) => proc.once("exit", r));
       proc.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+      clearTimeout(timer);
       if (proc.exitCode === null) proc.kill("SIGKILL");
     },
     async kill9() {

@@ -25,7 +25,7 @@ let dir: string;
 let env: Record<string, string>;
 
 /** Run az with a timeout; never throws (the result carries the exit code and output). */
-function az(args: string[], timeoutMs = 90_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function az(args: string[], timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(AZ, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";

@@ -232,3 +232,25 @@ test("availableDelegations lists managedClusters with join/action", async () => 
   for await (const x of net.availableDelegations.list("eastus")) sdk.push(x.serviceName);
   assert.ok(sdk.includes(AKS));
 });
+
+test("public IP: Standard is Static with an address; used by an LB frontend it cannot be deleted", async () => {
+  const pip = await net.publicIPAddresses.beginCreateOrUpdateAndWait(RG, "outbound", { location: "eastus", sku: { name: "Standard" } }, POLL);
+  assert.equal(pip.publicIPAllocationMethod, "Static");
+  assert.match(pip.ipAddress!, /^20\.\d+\.\d+\.\d+$/);
+  const lb = await net.loadBalancers.beginCreateOrUpdateAndWait(RG, "kubernetes", {
+    location: "eastus", sku: { name: "Standard" },
+    frontendIPConfigurations: [{ name: "outbound", publicIPAddress: { id: pip.id } }],
+  }, POLL);
+  const fe = lb.frontendIPConfigurations![0]!;
+  assert.equal(fe.publicIPAddress?.id, pip.id);
+  assert.equal(fe.privateIPAddress, undefined);
+  assert.equal((await net.publicIPAddresses.get(RG, "outbound")).ipConfiguration?.id, fe.id);
+  const d = await emu.request("DELETE", `${pip.id}?api-version=${V}`);
+  assertNrpError(d, 400, "PublicIPAddressCannotBeDeleted");
+  const missing = `${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/publicIPAddresses/nope`;
+  await sdkError(net.loadBalancers.beginCreateOrUpdateAndWait(RG, "lb3", {
+    location: "eastus", frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: missing } }],
+  }, POLL), 400, "InvalidResourceReference");
+  await net.loadBalancers.beginDeleteAndWait(RG, "kubernetes", POLL);
+  await net.publicIPAddresses.beginDeleteAndWait(RG, "outbound", POLL);
+});

@@ -15,6 +15,7 @@ test("walkthrough: 19 steps in order, derived rows composed from the row above",
   assert.doesNotMatch(steps[12]!.template, /apiserver-subnet-resource-id/);
   assert.match(steps[14]!.template, /--assign-identity <managed-identity-resource-id> --enable-private-cluster$/);
   assert.equal(steps[0]!.template, "az extension add --name aks-preview");
+  assert.equal(steps[13]!.template.split(" --network-plugin")[0], "az aks create -n <cluster-name> -g <resource-group> -l <location>");
 });
 
 test("walkthrough: fill refuses unknown placeholders; splitArgs honours quotes", () => {

@@ -28,11 +28,29 @@ export function parseWalkthrough(markdown: string): WalkthroughStep[] {
       template = prev.replace(new RegExp(`${flag} \\S+`), codes[0]!);
     } else {
       // "a / b" rows (extension add / update) are two commands: keep the first.
-      template = codes[0]!;
+      template = expandEllipsis(codes[0]!, steps);
     }
     steps.push({ n, template, expectation });
   }
   return steps;
+}
+
+/**
+ * "az aks create ... --network-plugin azure ..." elides the arguments the reader has seen in the
+ * earlier command of the same kind (-n/-g/-l): take them from that command, up to the first
+ * token the two share after the elision.
+ */
+function expandEllipsis(cmd: string, earlier: WalkthroughStep[]): string {
+  const i = cmd.indexOf(" ... ");
+  if (i < 0) return cmd;
+  const prefix = cmd.slice(0, i);
+  const rest = cmd.slice(i + 5);
+  const prev = [...earlier].reverse().find((s) => s.template.startsWith(prefix + " ") && !s.template.includes(" ... "));
+  if (!prev) throw new Error(`cannot expand '...' in: ${cmd}`);
+  const prevArgs = prev.template.slice(prefix.length + 1).split(" ");
+  const firstRest = rest.split(" ")[0]!;
+  const cut = prevArgs.indexOf(firstRest);
+  return `${prefix} ${(cut < 0 ? prevArgs : prevArgs.slice(0, cut)).join(" ")} ${rest}`;
 }
 
 /** Replace <placeholders>; throws on one that has no value, so a drifted walkthrough fails loudly. */

@@ -56,7 +56,7 @@ export function kubeSpec(rec: ResourceRecord): KubeClusterSpec {
 
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 
-/** Without a KubeBackend: a per-cluster CA (TODO(lead): use the emulator CA from env.services "pki" if registered) and static tokens. */
+/** Without a KubeBackend: the emulator CA (env.services "pki") or, failing that, a per-cluster self-signed CA, and static tokens. */
 export async function generatedCredentials(env: ArmEnv, rec: ResourceRecord): Promise<KubeCredentials & { generated: true }> {
   const pki = env.services.get("pki") as { caPem?: string } | undefined;
   let caPem = pki?.caPem;

@@ -23,6 +23,7 @@ export const T = {
   lb: "Microsoft.Network/loadBalancers",
   nic: "Microsoft.Network/networkInterfaces",
   nsg: "Microsoft.Network/networkSecurityGroups",
+  pip: "Microsoft.Network/publicIPAddresses",
   securityRule: "Microsoft.Network/networkSecurityGroups/securityRules",
   zone: "Microsoft.Network/privateDnsZones",
   vnetLink: "Microsoft.Network/privateDnsZones/virtualNetworkLinks",

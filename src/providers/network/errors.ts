@@ -121,6 +121,11 @@ export const NetErrors = {
     template: "A virtual network cannot be linked to multiple zones with overlapping namespaces. You tried to link virtual network with '{zoneA}' and '{zoneB}' zones.",
     source: "MicrosoftDocs/azure-aks-docs#212, microsoft-foundry/foundry-samples#214",
   }),
+  publicIPAddressCannotBeDeleted: defineError<{ pip: string; user: string }>({
+    group: g, code: "PublicIPAddressCannotBeDeleted", status: 400, nrp: true,
+    template: "Public IP address {pip} can not be deleted since it is still allocated to resource {user}. In order to delete the public IP, disassociate/detach the Public IP address from the resource.  To learn how to do this, see aka.ms/deletepublicip.",
+    source: "hashicorp/packer and Terraform logs (public material); AKS troubleshooting docs",
+  }),
   cannotDeleteResource: defineError<{ ids: string }>({
     group: g, code: "CannotDeleteResource", status: 409,
     template: "Cannot delete resource while nested resources exist. Some existing nested resource IDs include: {ids}. Please delete all nested resources before deleting this resource.",

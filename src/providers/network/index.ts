@@ -1,5 +1,5 @@
 // Microsoft.Network provider plugin: registers the resource types (VNets, subnets, load balancers,
-// NICs, NSGs and rules, Private DNS zones/record sets/links, availableDelegations) and the
+// NICs, NSGs and rules, public IPs, Private DNS zones/record sets/links, availableDelegations) and the
 // NetworkModel service other providers (AKS) use for subnets, addresses and service links.
 import type { ProviderPlugin } from "../plugin.js";
 import { NETWORK_MODEL_SERVICE } from "./model.js";
@@ -11,12 +11,13 @@ import { networkInterfaceType } from "./network-interfaces.js";
 import { networkSecurityGroupType, securityRuleType } from "./network-security-groups.js";
 import { privateDnsZoneType, recordSetTypes, virtualNetworkLinkType } from "./private-dns.js";
 import { availableDelegationsType } from "./available-delegations.js";
+import { publicIPAddressType } from "./public-ip-addresses.js";
 
 export const networkProvider: ProviderPlugin = {
   name: "Microsoft.Network",
   register(host) {
     for (const def of [
-      virtualNetworkType, subnetType, loadBalancerType, networkInterfaceType, networkSecurityGroupType, securityRuleType,
+      virtualNetworkType, subnetType, loadBalancerType, networkInterfaceType, networkSecurityGroupType, securityRuleType, publicIPAddressType,
       privateDnsZoneType, ...recordSetTypes, virtualNetworkLinkType, availableDelegationsType,
     ]) {
       host.registerType(def);

@@ -245,7 +245,7 @@ export class SubnetHandle {
 }
 
 /** Release owner's addresses in the given subnet, or in every subnet it holds addresses in. */
-export function releaseOwner(tx: Txn, env: ArmEnv, owner: string, subnetId?: string): number {
+export function releaseOwner(tx: Txn, owner: string, subnetId?: string): number {
   const ids = subnetId ? [subnetId] : subnetsOfOwner(tx, owner);
   let n = 0;
   for (const id of ids) {
@@ -258,7 +258,6 @@ export function releaseOwner(tx: Txn, env: ArmEnv, owner: string, subnetId?: str
     n += h.release(owner);
     h.save();
   }
-  void env;
   return n;
 }
 

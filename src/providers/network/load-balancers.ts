@@ -9,7 +9,7 @@ import type { ArmEnv, ResourceRecord, ResourceTypeDef, WriteCtx } from "../../ar
 import { idKey } from "../../arm/resource-id.js";
 import { NetErrors } from "./errors.js";
 import { NRP_API_VERSIONS, NRP_DEFAULT_API_VERSION } from "./api-versions.js";
-import { NS, T, arr, checkNrpName, envelope, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, refId, weakEtag, writeState } from "./common.js";
+import { NS, T, arr, checkNrpName, envelope, getTyped, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, refId, weakEtag, writeState } from "./common.js";
 import { SubnetCache, assignIpConfigs, claimBackendAddress, heldIpConfigs, releaseOwners } from "./ipconfigs.js";
 
 const SUB = {
@@ -73,6 +73,9 @@ function lbPut(ctx: WriteCtx): ResourceRecord {
     return { name, id: subId("loadBalancingRules", name), fe, pool, pools: pools2, probe, props: pick(p, RULE_KEYS) };
   });
 
+  for (const f of fes) {
+    if (f.publicIp && !getTyped(tx, f.publicIp, T.pip)) throw NetErrors.invalidResourceReference.make({ ref: f.publicIp, id });
+  }
   // Addresses: frontends, then backend addresses; one cache so the subnet is written once.
   const cache = new SubnetCache(tx, env, ctx.req);
   releaseOwners(cache, tx, arr(existing?.internal?.backendOwners).map(String));

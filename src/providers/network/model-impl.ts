@@ -4,7 +4,7 @@
 // needs it (a failed AKS create leaves no addresses held).
 import type { Txn } from "../../store/store.js";
 import type { ArmEnv } from "../../arm/types.js";
-import { idKey, parentId } from "../../arm/resource-id.js";
+import { parentId } from "../../arm/resource-id.js";
 import { parseAddress, formatAddress } from "../../network/cidr.js";
 import type { NetworkModel, SubnetView } from "./model.js";
 import { NetErrors } from "./errors.js";
@@ -66,7 +66,7 @@ export function createNetworkModel(env: ArmEnv): NetworkModel {
     },
 
     release(tx: Txn, owner: string, subnetId?: string): number {
-      return releaseOwner(tx, env, owner, subnetId);
+      return releaseOwner(tx, owner, subnetId);
     },
 
     isDelegatedTo(tx: Reader, subnetId: string, serviceName: string): boolean {
@@ -96,9 +96,4 @@ export function createNetworkModel(env: ArmEnv): NetworkModel {
       h.save();
     },
   };
-}
-
-/** Subnet ids compare case-insensitively. */
-export function sameSubnet(a: string, b: string): boolean {
-  return idKey(a) === idKey(b);
 }

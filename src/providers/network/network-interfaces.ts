@@ -27,6 +27,9 @@ function nicPut(ctx: WriteCtx): ResourceRecord {
     return { name, id: `${id}/ipConfigurations/${name}`, subnetId: refId(p.subnet), publicIp: refId(p.publicIPAddress), method, address, version: p.privateIPAddressVersion ?? "IPv4", primary: p.primary, extra: pick(p, IPCONFIG_PASSTHROUGH) };
   });
   if (configs.length > 0 && !configs.some((c) => c.primary === true)) configs[0]!.primary = true;
+  for (const c of configs) {
+    if (c.publicIp && !getTyped(tx, c.publicIp, T.pip)) throw NetErrors.invalidResourceReference.make({ ref: c.publicIp, id });
+  }
   const cache = new SubnetCache(tx, env, ctx.req);
   const assigned = assignIpConfigs(cache, id, heldIpConfigs(existing, "ipConfigurations"),
     configs.filter((c) => c.subnetId).map((c) => ({ id: c.id, subnetId: c.subnetId, method: c.method, address: c.address })));

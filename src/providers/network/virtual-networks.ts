@@ -14,7 +14,7 @@ import {
 } from "./common.js";
 import { forgetSubnetOwners, loadPools, usageOf, type SubnetInternal } from "./ipam-store.js";
 import {
-  buildSubnet, checkSubnetDeletable, freeAddressesNear, parsePrefixes, renderSubnet, subnetCidrs, vnetCidrs,
+  buildSubnet, checkSubnetDeletable, freeAddressesNear, parsePrefixes, renderSubnet, subnetCidrs,
 } from "./subnets.js";
 
 const PASSTHROUGH = [

@@ -224,10 +224,7 @@ export function resourceGroupRoutes(env: ArmEnv): Route[] {
       handler: (ctx, p) => {
         checkSub(ctx, p.sub!);
         mustGet(p.sub!, p.rg!);
-        const recs = listInGroup(env.store, p.sub!, p.rg!).filter((r) => {
-          const pp = parseId(r.id);
-          return pp && pp.blocks.length === 1 && pp.blocks[0]!.types.length === 1;
-        });
+        const recs = listInGroup(env.store, p.sub!, p.rg!).filter((r) => isListedResource(env, r));
         sendPage(ctx, recs.map(genericResourceView), (x) => String(x.id));
       },
     },
@@ -239,10 +236,7 @@ export function resourceGroupRoutes(env: ArmEnv): Route[] {
         const recs = env.store
           .list<ResourceRecord>(recordKey(`/subscriptions/${p.sub}/resourcegroups/`))
           .map((e) => e.value)
-          .filter((r) => {
-            const pp = parseId(r.id);
-            return pp && pp.blocks.length === 1 && pp.blocks[0]!.types.length === 1;
-          });
+          .filter((r) => r.type !== RG_TYPE && isListedResource(env, r));
         sendPage(ctx, recs.map(genericResourceView), (x) => idKey(String(x.id)));
       },
     },
@@ -250,6 +244,13 @@ export function resourceGroupRoutes(env: ArmEnv): Route[] {
 }
 
 /** The GenericResource shape of /resources listings. */
+/** Tracked top-level resources only: extension resources (role assignments) are not listed. */
+function isListedResource(env: ArmEnv, r: ResourceRecord): boolean {
+  const pp = parseId(r.id);
+  if (!pp || pp.blocks.length !== 1 || pp.blocks[0]!.types.length !== 1) return false;
+  return env.registry.find(r.type)?.scope !== "extension";
+}
+
 function genericResourceView(r: ResourceRecord) {
   const out: Record<string, unknown> = { id: r.id, name: r.name, type: r.type, location: r.location };
   if (r.tags) out.tags = r.tags;

@@ -10,17 +10,6 @@ const nsS = strategyFor("namespaces");
 const saS = strategyFor("serviceaccounts");
 const cmS = strategyFor("configmaps");
 
-export interface NamespaceDefaults {
-  caPem(): string;
-}
-
-let caProvider: (ctx: SimContext) => string = () => "";
-
-/** The cluster wires in its CA (for kube-root-ca.crt). */
-export function setRootCaProvider(f: (ctx: SimContext) => string): void {
-  caProvider = f;
-}
-
 function ignoreExists(fn: () => void): void {
   try {
     fn();
@@ -40,7 +29,7 @@ export function reconcileNamespace(ctx: SimContext, name: string): void {
         ctx.registry.create(
           cmS,
           name,
-          { metadata: { name: "kube-root-ca.crt", namespace: name, annotations: { "kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters." } }, data: { "ca.crt": caProvider(ctx) } },
+          { metadata: { name: "kube-root-ca.crt", namespace: name, annotations: { "kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters." } }, data: { "ca.crt": ctx.info().caPem ?? "" } },
           { fieldManager: "kube-controller-manager", internal: true },
         ),
       );
