@@ -1,8 +1,13 @@
 // AKS create latency (PUT → provisioningState Succeeded) for a BYO, VNet-integrated cluster,
 // in the instant and fast latency profiles, as the number of clusters sharing one delegated API
-// server subnet (and existing in the store) grows: 1, 10, 100, 1000 (bounded; BENCH_AKS_MAX).
+// server subnet (and existing in the store) grows: 1, 10, 100, 1000 (bounded).
+//   - "provider only": in-process emulator without the KubeBackend (ARM + Network + AKS provider
+//     cost), up to BENCH_AKS_MAX (default 1000);
+//   - "with KubeHost": the emulator process as shipped (a Kubernetes API per cluster), instant up to
+//     BENCH_AKS_KUBE_MAX (default 100), fast up to BENCH_AKS_FAST_MAX (default 10).
 // Baseline in the same run: resource-group PUT. Run: node dist/bench/aks.bench.js
-import { startEmulator, SUBSCRIPTION_ID, type RunningEmulator } from "../test/helpers/emulator.js";
+import { Emulator } from "../src/emulator.js";
+import { rawRequest, startEmulator, tempDir, SUBSCRIPTION_ID, TENANT_ID, type RunningEmulator } from "../test/helpers/emulator.js";
 import { emit, machine, median, table } from "./lib.js";
 
 const SUB = SUBSCRIPTION_ID;
@@ -12,7 +17,22 @@ const SAMPLES = Number(process.env.BENCH_AKS_SAMPLES ?? 5);
 const RG = `/subscriptions/${SUB}/resourceGroups/bench`;
 const VNET = `${RG}/providers/Microsoft.Network/virtualNetworks/vnet`;
 
-async function lro(emu: RunningEmulator, method: string, path: string, body?: unknown): Promise<void> {
+type Client = Pick<RunningEmulator, "request" | "stop">;
+
+/** An in-process emulator without the KubeBackend, behind the same request() shape. */
+async function inProcess(latency: "instant" | "fast"): Promise<Client> {
+  const emu = await Emulator.start({ dataDir: tempDir("aksemu-bench-"), port: 0, latency });
+  emu.env.services.delete("kube");
+  const tok = await rawRequest(emu.endpoint, emu.pki.caPem, "POST", `/${TENANT_ID}/oauth2/v2.0/token`,
+    `grant_type=client_credentials&client_id=bench&client_secret=x&scope=${encodeURIComponent(emu.endpoint + "/.default")}`, { "content-type": "application/x-www-form-urlencoded" });
+  const auth = { authorization: `Bearer ${tok.body.access_token}`, "content-type": "application/json" };
+  return {
+    request: (method, path, body) => rawRequest(emu.endpoint, emu.pki.caPem, method, path, body === undefined ? undefined : JSON.stringify(body), auth),
+    stop: () => emu.close(),
+  };
+}
+
+async function lro(emu: Client, method: string, path: string, body?: unknown): Promise<void> {
   const r = await emu.request(method, path, body);
   if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
   const url = r.headers["azure-asyncoperation"] as string | undefined;
@@ -44,15 +64,16 @@ async function timed(fn: () => Promise<void>): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-async function profile(name: "instant" | "fast", checkpoints: number[]): Promise<Array<Array<string | number>>> {
-  const emu = await startEmulator({ latency: name });
+async function profile(name: "instant" | "fast", checkpoints: number[], withKube: boolean): Promise<Array<Array<string | number>>> {
+  const emu: Client = withKube ? await startEmulator({ latency: name }) : await inProcess(name);
+  const label = `${name}${withKube ? " + KubeHost" : " provider only"}`;
   const rows: Array<Array<string | number>> = [];
   try {
     await emu.request("PUT", `${RG}?api-version=2021-04-01`, { location: "westus2" });
     const base: number[] = [];
     for (let i = 0; i < SAMPLES; i++) base.push(await timed(async () => void (await emu.request("PUT", `${RG}?api-version=2021-04-01`, { location: "westus2", tags: { i: String(i) } }))));
-    emit("aks", { case: "baseline-rg-put", profile: name, samplesMs: base, medianMs: median(base) });
-    rows.push([name, "resource group PUT (baseline)", "-", median(base), 1]);
+    emit("aks", { case: "baseline-rg-put", profile: name, kubeBackend: withKube, samplesMs: base, medianMs: median(base) });
+    rows.push([label, "resource group PUT (baseline)", "-", median(base), 1]);
     await lro(emu, "PUT", `${VNET}?api-version=${NRP}`, { location: "westus2", properties: { addressSpace: { addressPrefixes: ["10.0.0.0/14"] } } });
     // 1000 clusters x 9 addresses fit a /18; 1000 x 31 (Azure CNI, 1 node) fit the /16.
     await lro(emu, "PUT", `${VNET}/subnets/apiserver?api-version=${NRP}`, { properties: { addressPrefix: "10.0.0.0/18", delegations: [{ name: "aks", properties: { serviceName: "Microsoft.ContainerService/managedClusters" } }] } });
@@ -74,8 +95,8 @@ async function profile(name: "instant" | "fast", checkpoints: number[]): Promise
       for (let i = 0; i < SAMPLES; i++) samples.push(await timed(create));
       existing += SAMPLES;
       const m = median(samples);
-      emit("aks", { case: "create-integrated-byo", profile: name, clustersSharingSubnet: target, clustersInStore: existing, samplesMs: samples, medianMs: m, fillSeconds: fillSec });
-      rows.push([name, `create, ${target} sharing the subnet (${existing} in store)`, target, m, m / median(base)]);
+      emit("aks", { case: "create-integrated-byo", profile: name, kubeBackend: withKube, clustersSharingSubnet: target, clustersInStore: existing, samplesMs: samples, medianMs: m, fillSeconds: fillSec });
+      rows.push([label, `create, ${target} sharing the subnet (${existing} in store)`, target, m, m / median(base)]);
     }
   } finally {
     await emu.stop();
@@ -85,10 +106,13 @@ async function profile(name: "instant" | "fast", checkpoints: number[]): Promise
 
 async function main() {
   emit("aks", { case: "machine", ...machine(), date: new Date().toISOString() });
-  const max = Number(process.env.BENCH_AKS_MAX ?? 1000);
-  const points = [1, 10, 100, 1000].filter((n) => n <= max);
-  const rows = [...(await profile("instant", points)), ...(await profile("fast", points.filter((n) => n <= Number(process.env.BENCH_AKS_FAST_MAX ?? 10))))];
-  table(`AKS create latency, request → Succeeded (median of ${SAMPLES}; fast profile includes its configured managedClusters.create delay)`, ["profile", "case", "sharing", "median ms", "x baseline"], rows);
+  const points = (max: number) => [1, 10, 100, 1000].filter((n) => n <= max);
+  const rows = [
+    ...(await profile("instant", points(Number(process.env.BENCH_AKS_MAX ?? 1000)), false)),
+    ...(await profile("instant", points(Number(process.env.BENCH_AKS_KUBE_MAX ?? 100)), true)),
+    ...(await profile("fast", points(Number(process.env.BENCH_AKS_FAST_MAX ?? 10)), true)),
+  ];
+  table(`AKS create latency, request → Succeeded (median of ${SAMPLES}; the fast profile includes its configured managedClusters.create delay)`, ["profile", "case", "sharing", "median ms", "x baseline"], rows);
 }
 
 main().catch((e) => {

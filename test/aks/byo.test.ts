@@ -187,6 +187,9 @@ test("BYO validation failures, in Azure's order, nothing written", async () => {
     assert.equal(r.res.status, status, `${what}: ${r.res.text}`);
     expectError(r.res, status, code, msg);
   }
+  // a node resource group name that is taken
+  await resourceGroup(emu, `MC_${RG}_taken_${LOCATION}`);
+  expectError((await createCluster(emu, RG, "taken", clusterBody({ nodeSubnet, identityId: mi.id, count: 1 }))).res, 400, "InvalidParameter", /nodeResourceGroup 'MC_rg-byo_taken_westus2' already exists/);
   // identity without Network Contributor on the API server subnet → 403 LinkedAuthorizationFailed
   const mi2 = await identity(emu, RG, "no-rights");
   await networkContributor(emu, nodeSubnet, mi2.principalId);
@@ -301,6 +304,10 @@ test("old api-versions: fields dropped from requests and responses", async () =>
   const { op } = await put(emu, clusterId(RG, "oldapi"), clusterBody({ nodeSubnet, apiSubnet: `${apiSubnet}x`, integrate: true, identityId: mi.id, count: 1 }), old);
   assert.equal(op.status, "Succeeded", JSON.stringify(op));
   const v = await view(emu, RG, "oldapi");
+  // an explicit enableVnetIntegration=false (Terraform sends it) is kept and rendered
+  const tf = await put(emu, clusterId(RG, "oldapi"), { ...clusterBody({ nodeSubnet, identityId: mi.id, count: 1 }), properties: { ...clusterBody({ nodeSubnet, identityId: mi.id, count: 1 }).properties, apiServerAccessProfile: { enableVnetIntegration: false } } }, PREVIEW);
+  assert.equal(tf.op.status, "Succeeded", JSON.stringify(tf.op));
+  assert.equal((await get(emu, clusterId(RG, "oldapi"), PREVIEW)).body.properties.apiServerAccessProfile.enableVnetIntegration, false);
   assert.equal(v.apiServer.mode, "public");
   assert.equal(v.nodes[0].kubeletServer, `https://${(await get(emu, clusterId(RG, "oldapi"), PREVIEW)).body.properties.fqdn}:443`);
   // and a later PUT at 2022-11-01 of an integrated cluster keeps its integration

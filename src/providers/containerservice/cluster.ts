@@ -23,6 +23,7 @@ import { kubeBackend } from "./kube-backend.js";
 import { credentialAction } from "./credentials.js";
 import { clusterActions } from "./actions.js";
 import { getRecord } from "../../arm/repo.js";
+import { getResourceGroup } from "../../arm/state.js";
 import { idKey } from "../../arm/resource-id.js";
 
 function put(ctx: WriteCtx): ResourceRecord {
@@ -80,10 +81,12 @@ function put(ctx: WriteCtx): ResourceRecord {
     zoneExists: (zid) => !!getRecord(tx, zid),
     canWriteZone: (p, zid) => rbacCan(tx, p, "Microsoft.Network/privateDnsZones/write", zid),
   });
-  if (next.enableVnetIntegration !== true) delete next.enableVnetIntegration;
+  // Keep an explicit false (Terraform always sends the flag); drop the flag otherwise when off.
+  if (next.enableVnetIntegration !== true && requested.enableVnetIntegration !== false && previous?.enableVnetIntegration !== false) delete next.enableVnetIntegration;
 
   // Derived, read-only values.
   props.nodeResourceGroup = props.nodeResourceGroup ?? nodeResourceGroupName(rg, name, location);
+  if (!existing && getResourceGroup(tx, sub, props.nodeResourceGroup)) throw AksErrors.nodeResourceGroupExists.make({ rg: props.nodeResourceGroup }, { target: "properties.nodeResourceGroup" });
   const label = fqdnLabel(props.fqdnSubdomain ?? props.dnsPrefix, int.hash);
   const priv = next.enablePrivateCluster === true;
   const integrated = next.enableVnetIntegration === true;

@@ -67,9 +67,13 @@ export const AksErrors = {
     template: "apiServerAccessProfile.privateDNSZone can only be updated from 'system' or a custom zone to 'none' (requested '{from}' -> '{to}').",
     source: "emulator (rule from learn.microsoft.com/azure/aks/private-clusters)" }),
   immutableProperty: defineError<{ prop: string }>({ group: g, code: "PropertyChangeNotAllowed", status: 400,
-    template: "Changing property '{prop}' is not allowed.", source: "public ARM responses (Azure/azure-cli#8398)" }),
+    template: "Changing property '{prop}' is not allowed.", source: "emulator (ARM's PropertyChangeNotAllowed wording, Azure/azure-cli#8398; AKS's own text not public)" }),
   dnsPrefixChange: defineError({ group: g, code: "PropertyChangeNotAllowed", status: 400,
-    template: "Changing property 'dnsPrefix' is not allowed.", source: "public ARM responses" }),
+    template: "Changing property 'dnsPrefix' is not allowed.", source: "emulator (ARM's PropertyChangeNotAllowed wording)" }),
+
+  nodeResourceGroupExists: defineError<{ rg: string }>({ group: g, code: "InvalidParameter", status: 400,
+    template: "properties.nodeResourceGroup '{rg}' already exists; AKS creates the node resource group and needs a name that is not in use.",
+    source: "emulator" }),
 
   // ---- private cluster / DNS
   privateClusterBasicLb: defineError({ group: g, code: "PrivateClusterNotSupportedWithBasicLoadBalancer", status: 400,
@@ -140,7 +144,7 @@ export const AksErrors = {
     template: "The value '{v}' of query parameter server-fqdn is invalid: it must be 'public', 'private' or 'publicCustom'.", source: "emulator" }),
   localAccountsDisabled: defineError({ group: g, code: "BadRequest", status: 400,
     template: "Getting static credential is not allowed because this cluster is set to disable local accounts.",
-    source: "public AKS responses (az aks get-credentials --admin on disableLocalAccounts clusters)" }),
+    source: "emulator (wording as commonly reported for az aks get-credentials --admin on disableLocalAccounts clusters; not verified against a public source)" }),
   lastSystemPool: defineError<{ name: string }>({ group: g, code: "OperationNotAllowed", status: 400,
     template: "Agent pool '{name}' is the last System mode pool of the cluster and cannot be deleted or changed to User mode.", source: "emulator" }),
   agentPoolImmutable: defineError<{ prop: string }>({ group: g, code: "PropertyChangeNotAllowed", status: 400,

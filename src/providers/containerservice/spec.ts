@@ -105,7 +105,7 @@ export function normalizeAgentPool(p: any, ctx: PoolDefaultsCtx): Record<string,
   out.mode = p.mode ?? ex?.mode ?? (ctx.isFirst ? "System" : "User");
   if (out.mode === "System" && out.count < 1) throw AksErrors.invalidAgentPool.make({ detail: `System pool '${name}' needs count >= 1` });
   out.maxPods = p.maxPods ?? ex?.maxPods ?? defaultMaxPods(ctx.network.networkPlugin ?? "azure", ctx.network.networkPluginMode);
-  out.orchestratorVersion = p.orchestratorVersion ?? ex?.orchestratorVersion ?? ctx.kubernetesVersion;
+  out.orchestratorVersion = (p.orchestratorVersion || undefined) ?? ex?.orchestratorVersion ?? ctx.kubernetesVersion;
   out.currentOrchestratorVersion = resolveKubernetesVersion(out.orchestratorVersion) ?? out.orchestratorVersion;
   out.enableAutoScaling = p.enableAutoScaling ?? ex?.enableAutoScaling ?? false;
   out.enableNodePublicIP = p.enableNodePublicIP ?? ex?.enableNodePublicIP ?? false;
@@ -147,6 +147,8 @@ export function normalizeProperties(bodyProps: any, ctx: NormalizeCtx): Record<s
   for (const k of READ_ONLY) delete p[k];
 
   // kubernetesVersion
+  // az 2.45 sends "" for "the default version" (its --kubernetes-version defaults to '').
+  if (p.kubernetesVersion === "") delete p.kubernetesVersion;
   const kv = p.kubernetesVersion ?? ex?.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
   const current = resolveKubernetesVersion(String(kv));
   if (!current) throw AksErrors.versionNotSupported.make({ v: String(kv), list: KUBERNETES_VERSIONS.join(", ") });
