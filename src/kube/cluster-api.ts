@@ -19,6 +19,7 @@ import { ApiServer, type User } from "./http.js";
 import { Registry } from "./registry.js";
 import type { StrategyContext } from "./types.js";
 import { fnv32a, randomHex, type Obj } from "./util.js";
+import { runKubectl, shellSplit } from "./run-command.js";
 
 export interface KubeNodeSpec {
   name: string;
@@ -337,6 +338,26 @@ export class KubeHost {
       preferences: {},
       users: [{ name: o.userName, user: { "client-certificate-data": b64(cert.certPem), "client-key-data": b64(cert.keyPem), token } }],
     });
+  }
+
+  /**
+   * `az aks command invoke`: run the command as AKS's command pod would, with kubectl and the
+   * admin credentials against this cluster's API. Only kubectl (and helm, not bundled) exist there.
+   */
+  async runCommand(id: string, command: string): Promise<{ exitCode: number; logs: string }> {
+    const r = this.running.get(id);
+    if (!r) return { exitCode: 1, logs: "The cluster's API server is not running.\n" };
+    const argv = shellSplit(command);
+    if (argv[0] !== "kubectl") return { exitCode: 127, logs: `/bin/sh: 1: ${argv[0] ?? ""}: not found\n` };
+    const kubeconfig = this.kubeconfig(id, {
+      user: "clusterAdmin",
+      clusterName: r.spec.name,
+      userName: "clusterAdmin",
+      contextName: r.spec.name,
+      server: `https://${this.host === "::1" ? "[::1]" : this.host}:${r.meta.port}`,
+      tlsServerName: r.spec.fqdn,
+    });
+    return runKubectl(kubeconfig, argv.slice(1));
   }
 
   async closeAll(): Promise<void> {

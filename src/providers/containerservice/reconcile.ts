@@ -1,7 +1,6 @@
 // The cluster's long-running operations as data: each pipeline is a list of stages, each stage one
 // idempotent step (re-run as-is after a restart). Sync stages run in one store transaction on a
 // fresh copy of the record; the kube stage awaits the KubeBackend.
-import { randomUUID } from "node:crypto";
 import type { Txn } from "../../store/store.js";
 import type { ArmEnv, OperationRecord, ReconcileCtx, ReconcileStep, ResourceRecord } from "../../arm/types.js";
 import { ArmError } from "../../arm/errors.js";
@@ -103,7 +102,7 @@ export const STAGES: Record<string, Stage> = {
       let out = builtinCommand(rec, command);
       const backend = kubeBackend(env);
       if (!out && backend?.runCommand) out = await backend.runCommand(idKey(rec.id), command);
-      if (!out) out = { exitCode: 127, logs: `aksemu: '${command}' is not one of the commands the emulator runs without a Kubernetes backend that supports exec (kubectl get nodes, kubectl cluster-info, cat /var/lib/kubelet/kubeconfig, nslookup <name>).\n` };
+      if (!out) out = { exitCode: 127, logs: `aksemu: '${command}' needs the cluster's Kubernetes API, which is not running in this emulator process.\n` };
       return {
         done: true,
         result: {
@@ -167,4 +166,3 @@ export function deleteCluster(tx: Txn, env: ArmEnv, rec: ResourceRecord): void {
   if (sys) deleteServicePrincipal(tx, sys.principalId);
 }
 
-export const newOpId = () => randomUUID();
