@@ -12,6 +12,8 @@ Usage:
   aksemu start [--port <n>] [--data-dir <dir>] [--latency instant|fast|realistic] [--host <addr>] [--verbose]
   aksemu status [--data-dir <dir>]
   aksemu reset [--data-dir <dir>] [--yes]
+  aksemu kubeconfig -g <rg> -n <cluster> [--admin] [--vnet] [--file <path>] [--data-dir <dir>]
+                  (--vnet: the cluster as a machine inside its VNet sees it, e.g. a private cluster)
   aksemu setup az [--data-dir <dir>] [--config-dir <dir>] [--print] [--profile <api-profile>] [--az <path>]
                   [--az-version <x.y.z>] [--client-id <id>] [--client-secret <s>] [--tenant <id>]
 
@@ -33,6 +35,7 @@ function parse(argv: string[]): Args {
       else if (i + 1 < argv.length && !argv[i + 1]!.startsWith("--")) out.flags[k] = argv[++i]!;
       else out.flags[k] = true;
     } else if (a === "-h") out.flags.help = true;
+    else if (/^-[gnf]$/.test(a) && i + 1 < argv.length) out.flags[a.slice(1)] = argv[++i]!;
     else out._.push(a);
   }
   return out;
@@ -189,6 +192,10 @@ async function main(): Promise<void> {
       return status(a.flags);
     case "reset":
       return reset(a.flags);
+    case "kubeconfig": {
+      const { kubeconfigCommand } = await import("./kubeconfig-cmd.js");
+      return kubeconfigCommand(a.flags, dataDirOf(a.flags));
+    }
     case "setup": {
       if (a._[1] !== "az") {
         console.error("aksemu: usage: aksemu setup az [--data-dir <dir>] [--config-dir <dir>]");

@@ -170,6 +170,14 @@ describe("the seed walkthrough with azl", () => {
     assert.equal(after.fqdn, before.fqdn, "the hostname stays");
     const pools = after.agentPoolProfiles as Array<{ nodeImageVersion: string }>;
     assert.notEqual(pools[0]!.nodeImageVersion, (before.agentPoolProfiles as Array<{ nodeImageVersion: string }>)[0]!.nodeImageVersion, "node image upgraded");
+    // Inside the cluster (through its own Kubernetes API): nodes reimaged, kubelets now use the ILB address.
+    const newImage = pools[0]!.nodeImageVersion;
+    const nodes = await azl(["aks", "command", "invoke", "-g", "wt-rg", "-n", "convert-me", "--command", "kubectl get nodes -L kubernetes.azure.com/node-image-version"]);
+    assert.equal(nodes.code, 0, nodes.stderr);
+    assert.match(nodes.stdout, new RegExp(newImage.replace(/[.]/g, "\\.")));
+    const kubelet = await azl(["aks", "command", "invoke", "-g", "wt-rg", "-n", "convert-me", "--command", "kubectl get configmap -n kube-system aksemu-kubelet-kubeconfig -o jsonpath={.data.server}"]);
+    assert.equal(kubelet.code, 0, kubelet.stderr);
+    assert.match(kubelet.stdout, /https:\/\/172\.19\.2\.4:443/, "kubelets reach the API server at the ILB address in the delegated subnet");
     values["cluster-name"] = "convert-me";
   });
 
@@ -195,6 +203,14 @@ describe("the seed walkthrough with azl", () => {
     const kp = await run(KUBECTL, ["--kubeconfig", path.join(env.HOME!, "private.kubeconfig"), "get", "nodes", "--request-timeout=10s"], env, 60_000);
     assert.notEqual(kp.code, 0);
     assert.match(kp.stderr, /no such host|lookup|dial tcp|Unable to connect/i);
+    // The VNet-side kubeconfig (the cluster as a VM in its VNet sees it) works.
+    const vnetKc = path.join(env.HOME!, "vnet.kubeconfig");
+    const kc = await run(process.execPath, [path.join(REPO_ROOT, "dist/src/cli/aksemu.js"), "kubeconfig", "-g", "wt-rg", "-n", "byo-private", "--vnet", "--file", vnetKc, "--data-dir", emu.dataDir], env, 60_000);
+    assert.equal(kc.code, 0, kc.stderr);
+    assert.match(fs.readFileSync(vnetKc, "utf8"), /tls-server-name: byo-privat-wt-rg-000000-[0-9a-f]{8}\.[0-9a-f-]{36}\.private\.westus2\.azmk8s\.io/);
+    const kv = await run(KUBECTL, ["--kubeconfig", vnetKc, "get", "nodes"], env, 60_000);
+    assert.equal(kv.code, 0, kv.stderr);
+    assert.match(kv.stdout, /Ready/);
   });
 
   test("failure cases print az's or Azure's message and exit non-zero", async () => {
