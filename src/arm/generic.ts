@@ -371,7 +371,7 @@ export class GenericResourceHandler {
       if (isBusy(existing) && existing.properties.provisioningState === "Deleting") {
         // A delete already running: answer like the first one did.
         const op = env.ops.get(existing.internal!.activeOperation);
-        if (op) return { status: 202 as const, op };
+        if (op && op.status === "InProgress") return { status: 202 as const, op };
       }
       const dctx = { env, tx, record: existing, apiVersion: r.apiVersion, principal: ctx.principal!, cascade: false, req: ctx };
       const asyncStage = r.def.strategy.asyncDelete?.(dctx);
@@ -410,7 +410,8 @@ export class GenericResourceHandler {
         const op = env.ops.start(tx, {
           kind: "action", action: r.action, resourceId: rec.id, type: rec.type, namespace: r.def.namespace,
           location: rec.location ?? locationFor(tx, rec.id), subscriptionId: r.parsed.subscriptionId!, apiVersion: r.apiVersion,
-          stage: res.async.stage, delayMs: res.async.delayMs, data: res.async.data, principal: ctx.principal,
+          stage: res.async.stage, delayMs: res.async.delayMs, principal: ctx.principal,
+          data: { ...res.async.data, ...(res.async.provisioningState ? { setsProvisioningState: true } : {}) },
         });
         const props = res.async.provisioningState ? { ...rec.properties, provisioningState: res.async.provisioningState } : rec.properties;
         putRecord(tx, { ...rec, properties: props, internal: { ...rec.internal, activeOperation: op.name } });

@@ -127,10 +127,22 @@ export class OperationEngine implements OperationScheduler {
       if (!cur) return undefined;
       const upd: OperationRecord = { ...cur, ...patch, endTime: this.env.now().toISOString() };
       tx.put(opKey(name), upd);
-      // A failed put/action leaves the resource in provisioningState Failed, as ARM shows it.
-      if (upd.status === "Failed" && (upd.kind === "put" || upd.kind === "action")) {
+      if (upd.status !== "Succeeded") {
         const rec = getRecord(tx, upd.resourceId);
-        if (rec) putRecord(tx, { ...rec, properties: { ...rec.properties, provisioningState: "Failed" } });
+        // Only the operation that owns the resource may change it (a superseded one must not).
+        if (rec && (rec.internal?.activeOperation === undefined || rec.internal.activeOperation === upd.name)) {
+          const internal = { ...rec.internal };
+          delete internal.activeOperation;
+          if (upd.kind === "rgdelete") {
+            // A resource group whose deletion failed is usable again, with everything still in it.
+            putRecord(tx, { ...rec, properties: { ...rec.properties, provisioningState: "Succeeded" }, internal });
+          } else if (upd.kind === "put" || upd.kind === "delete" || (upd.kind === "action" && upd.data?.setsProvisioningState)) {
+            // As ARM shows it: a failed create/update/delete (or state-changing action) leaves Failed.
+            putRecord(tx, { ...rec, properties: { ...rec.properties, provisioningState: "Failed" }, internal });
+          } else {
+            putRecord(tx, { ...rec, internal });
+          }
+        }
       }
       return upd;
     });

@@ -104,6 +104,8 @@ export interface DeleteCtx {
   principal: Principal;
   /** True when the delete is part of a resource-group (or parent) cascade: skip in-use checks. */
   cascade: boolean;
+  /** In a resource-group cascade, the id of the group being deleted: only users inside it are skipped by in-use checks. */
+  cascadeScope?: string;
   /** The client request, when the delete comes from one (absent for internal and cascade deletes). */
   req?: RequestContext;
 }

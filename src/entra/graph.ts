@@ -66,6 +66,7 @@ export function graphRoutes(store: Store): Route[] {
     } catch {
       return graphError(ctx, 400, "BadRequest", "Invalid JSON body.");
     }
+    if (!Array.isArray(ids)) return graphError(ctx, 400, "BadRequest", "The 'ids' property must be an array of object ids.");
     const value = ids.map((id) => getServicePrincipal(store, String(id))).filter((x): x is ServicePrincipal => !!x).map((sp) => render(sp, ctx.baseUrl));
     ctx.send(200, { "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#directoryObjects`, value });
   };

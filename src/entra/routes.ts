@@ -41,9 +41,12 @@ function oidcConfig(base: string, tenant: string, v2: boolean, adfs: boolean) {
   };
 }
 
-async function readForm(ctx: RequestContext): Promise<URLSearchParams> {
-  const raw = (await ctx.rawBody(64 * 1024)).toString("utf8");
-  return new URLSearchParams(raw);
+async function readForm(ctx: RequestContext): Promise<URLSearchParams | undefined> {
+  try {
+    return new URLSearchParams((await ctx.rawBody(64 * 1024)).toString("utf8"));
+  } catch {
+    return undefined; // larger than any token request
+  }
 }
 
 function oauthError(ctx: RequestContext, status: number, error: string, description: string): void {
@@ -67,6 +70,7 @@ export function audienceFromScope(scope: string): string {
 export function entraRoutes(d: EntraDeps): Route[] {
   const token = (v2: boolean, adfs: boolean) => async (ctx: RequestContext, p: Record<string, string>) => {
     const form = await readForm(ctx);
+    if (!form) return oauthError(ctx, 413, "invalid_request", "AADSTS90020: The request body is too large.");
     let clientId = form.get("client_id") ?? "";
     const auth = ctx.header("authorization");
     if (!clientId && auth?.startsWith("Basic ")) clientId = Buffer.from(auth.slice(6), "base64").toString().split(":")[0] ?? "";

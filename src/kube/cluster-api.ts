@@ -33,6 +33,10 @@ export interface KubeNodeSpec {
   nodeImageVersion: string;
   zone?: string;
   providerID: string;
+  /** "Linux" | "Windows" (the pool's osType). */
+  osType?: string;
+  /** The pool's orchestratorVersion (kubelet version of the node). */
+  kubeletVersion?: string;
   maxPods?: number;
   /** Pod CIDR of the node (kubenet / Azure CNI overlay); shown as spec.podCIDR. */
   podCIDR?: string;
@@ -58,6 +62,10 @@ export interface KubeClusterSpec {
   dnsServiceIP: string;
   networkPlugin: string;
   networkPluginMode?: string;
+  /** The API server's address as the cluster's network sees it (ILB / private endpoint / public IP): default/kubernetes Endpoints. */
+  apiServerIP?: string;
+  /** identityProfile.kubeletidentity.clientId (node label kubernetes.azure.com/kubelet-identity-client-id). */
+  kubeletIdentityClientId?: string;
   nodes: KubeNodeSpec[];
   /** Persisted port to reuse; 0/undefined = the one remembered, else a free one. */
   port?: number;
@@ -467,6 +475,8 @@ function simInfo(spec: KubeClusterSpec) {
     networkPlugin: spec.networkPlugin,
     networkPluginMode: spec.networkPluginMode,
     apiServerAddress: spec.apiServerAddress,
+    apiServerIP: spec.apiServerIP,
+    kubeletIdentityClientId: spec.kubeletIdentityClientId,
     nodes: simNodes(spec),
   };
 }

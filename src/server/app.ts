@@ -23,8 +23,13 @@ function needsAuth(path: string): boolean {
 
 export function createApp(d: AppDeps) {
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const host = req.headers.host ?? "127.0.0.1";
-    const ctx = new RequestContext(req, res, `https://${host}`);
+    let ctx: RequestContext;
+    try {
+      ctx = new RequestContext(req, res, `https://${req.headers.host ?? "127.0.0.1"}`);
+    } catch {
+      // A Host header that is not a valid authority: answer for the loopback address instead.
+      ctx = new RequestContext(req, res, "https://127.0.0.1");
+    }
     const started = Date.now();
     try {
       await dispatch(ctx, d);

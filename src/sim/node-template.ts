@@ -43,19 +43,25 @@ function osImage(spec: SimNodeSpec): { osImage: string; kernel: string } {
   return { osImage: "Ubuntu 22.04.5 LTS", kernel: `5.15.0-${1000 + (build % 100)}-azure` };
 }
 
+/** "linux" | "windows" from the pool's osType. */
+export function nodeOs(spec: SimNodeSpec): string {
+  return String(spec.osType ?? "Linux").toLowerCase() === "windows" ? "windows" : "linux";
+}
+
 export function nodeLabels(info: SimClusterInfo, spec: SimNodeSpec, nodeResourceGroup: string): Record<string, string> {
   const { arch } = vmShape(spec.vmSize);
+  const os = nodeOs(spec);
   const labels: Record<string, string> = {
     "agentpool": spec.pool,
     "beta.kubernetes.io/arch": arch,
     "beta.kubernetes.io/instance-type": spec.vmSize,
-    "beta.kubernetes.io/os": "linux",
+    "beta.kubernetes.io/os": os,
     "failure-domain.beta.kubernetes.io/region": info.location,
-    "failure-domain.beta.kubernetes.io/zone": spec.zone ?? "0",
+    "failure-domain.beta.kubernetes.io/zone": spec.zone ? `${info.location}-${spec.zone}` : "0",
     "kubernetes.azure.com/agentpool": spec.pool,
     "kubernetes.azure.com/cluster": nodeResourceGroup,
     "kubernetes.azure.com/consolidated-additional-properties": hashHex(spec.pool, 36),
-    "kubernetes.azure.com/kubelet-identity-client-id": uuidFrom(`${nodeResourceGroup}/kubelet`),
+    "kubernetes.azure.com/kubelet-identity-client-id": info.kubeletIdentityClientId ?? uuidFrom(`${nodeResourceGroup}/kubelet`),
     "kubernetes.azure.com/mode": spec.mode.toLowerCase(),
     "kubernetes.azure.com/network-policy": "none",
     "kubernetes.azure.com/node-image-version": spec.nodeImageVersion,
@@ -66,7 +72,7 @@ export function nodeLabels(info: SimClusterInfo, spec: SimNodeSpec, nodeResource
     "kubernetes.azure.com/storagetier": "Premium_LRS",
     "kubernetes.io/arch": arch,
     "kubernetes.io/hostname": spec.name,
-    "kubernetes.io/os": "linux",
+    "kubernetes.io/os": os,
     "kubernetes.io/role": "agent",
     "node-role.kubernetes.io/agent": "",
     "node.kubernetes.io/instance-type": spec.vmSize,
@@ -138,9 +144,9 @@ export function nodeStatus(info: SimClusterInfo, spec: SimNodeSpec, now: string,
       kernelVersion: os.kernel,
       osImage: os.osImage,
       containerRuntimeVersion: "containerd://1.7.25-1",
-      kubeletVersion: `v${info.kubernetesVersion}`,
-      kubeProxyVersion: `v${info.kubernetesVersion}`,
-      operatingSystem: "linux",
+      kubeletVersion: `v${spec.kubeletVersion ?? info.kubernetesVersion}`,
+      kubeProxyVersion: `v${spec.kubeletVersion ?? info.kubernetesVersion}`,
+      operatingSystem: nodeOs(spec),
       architecture: arch,
     },
   };

@@ -40,6 +40,7 @@ export function kubernetesServiceIP(serviceCidr: string): string {
 }
 
 function apiServerIP(info: SeedInfo): string {
+  if (info.apiServerIP && /^\d+\.\d+\.\d+\.\d+$/.test(info.apiServerIP)) return info.apiServerIP;
   const host = info.apiServerAddress.replace(/^https?:\/\//, "").replace(/:\d+$/, "");
   if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return host;
   // A public FQDN: AKS shows the API server's public IP; derive a stable one from the name.

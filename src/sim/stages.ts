@@ -69,7 +69,26 @@ function allocatePodIP(o: Obj, ctx: SimContext): string | undefined {
     const ip = p.value.status?.podIP;
     if (ip && p.value.metadata?.uid !== o.metadata.uid && !p.value.spec?.hostNetwork) used.add(ip);
   }
-  return node.podIPs.find((ip) => !used.has(ip));
+  const fromList = node.podIPs.find((ip) => !used.has(ip));
+  if (fromList || node.podIPs.length > 0 || !node.podCIDR) return fromList;
+  return firstFreeInCidr(node.podCIDR, used, node.maxPods);
+}
+
+/** Overlay / kubenet: pods take host addresses of the node's podCIDR from .2 on (.1 is the bridge / gateway). */
+export function firstFreeInCidr(cidr: string, used: Set<string>, maxPods?: number): string | undefined {
+  const [addr, bitsText] = cidr.split("/");
+  const o = (addr ?? "").split(".").map(Number);
+  const bits = Number(bitsText);
+  if (o.length !== 4 || o.some((x) => !Number.isInteger(x) || x < 0 || x > 255) || !Number.isInteger(bits) || bits < 0 || bits > 30) return undefined;
+  const base = (((o[0]! << 24) >>> 0) + (o[1]! << 16) + (o[2]! << 8) + o[3]!) & (bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0);
+  const size = 2 ** (32 - bits);
+  const limit = Math.min(size - 2, 2 + (maxPods ?? size));
+  for (let i = 2; i <= limit; i++) {
+    const n = (base >>> 0) + i;
+    const ip = `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+    if (!used.has(ip)) return ip;
+  }
+  return undefined;
 }
 
 function podConditions(o: Obj, ready: boolean, now: string): Obj[] {

@@ -19,6 +19,10 @@ export interface SimNodeSpec {
   nodeImageVersion: string;
   zone?: string;
   providerID: string;
+  /** "Linux" | "Windows" (the pool's osType). */
+  osType?: string;
+  /** The pool's orchestratorVersion (kubelet version of the node). */
+  kubeletVersion?: string;
   maxPods?: number;
   podCIDR?: string;
   kubeletServer?: string;
@@ -30,6 +34,10 @@ export interface SimClusterInfo {
   networkPlugin: string;
   networkPluginMode?: string;
   apiServerAddress: string;
+  /** The API server's address as the cluster's network sees it (ILB / private endpoint / public IP): default/kubernetes Endpoints. */
+  apiServerIP?: string;
+  /** identityProfile.kubeletidentity.clientId (node label kubernetes.azure.com/kubelet-identity-client-id). */
+  kubeletIdentityClientId?: string;
   nodes: SimNodeSpec[];
   /** Cluster CA (published as kube-root-ca.crt in every namespace). */
   caPem?: string;

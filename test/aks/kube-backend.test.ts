@@ -73,3 +73,62 @@ test("KubeHost behind env.services 'kube': nodes, addresses and kubeconfig", asy
     await emu.close();
   }
 });
+
+async function withKubeHost(t: any, fn: (req: (m: string, p: string, b?: unknown) => Promise<any>, emu: any) => Promise<void>): Promise<void> {
+  let KubeHost: any;
+  try {
+    ({ KubeHost } = await import("../../src/kube/cluster-api.js"));
+  } catch (e) {
+    t.skip(`KubeHost not available: ${(e as Error).message}`);
+    return;
+  }
+  const emu = await Emulator.start({ dataDir: tempDir(), port: 0, latency: "instant" });
+  const host = new KubeHost({ store: emu.env.store, pki: emu.pki, latency: { delay: () => 0 } });
+  emu.env.services.set("kube", host);
+  try {
+    const tok = await rawRequest(emu.endpoint, emu.pki.caPem, "POST", `/${TENANT_ID}/oauth2/v2.0/token`,
+      `grant_type=client_credentials&client_id=t&client_secret=x&scope=${encodeURIComponent(emu.endpoint + "/.default")}`, { "content-type": "application/x-www-form-urlencoded" });
+    const h = { authorization: `Bearer ${tok.body.access_token}`, "content-type": "application/json" };
+    const req = (m: string, p: string, b?: unknown) => rawRequest(emu.endpoint, emu.pki.caPem, m, p, b === undefined ? undefined : JSON.stringify(b), h);
+    assert.equal((await req("PUT", `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg?api-version=2021-04-01`, { location: LOCATION })).status, 201);
+    await fn(req, emu);
+  } finally {
+    await host.closeAll?.();
+    await emu.close();
+  }
+}
+
+async function adminKube(req: (m: string, p: string, b?: unknown) => Promise<any>, cid: string) {
+  const cred = await req("POST", `${cid}/listClusterAdminCredential?api-version=2026-06-01`);
+  const kc = YAML.parse(Buffer.from(cred.body.kubeconfigs[0].value, "base64").toString("utf8"));
+  const cl = kc.clusters[0].cluster;
+  const ca = Buffer.from(cl["certificate-authority-data"], "base64").toString();
+  return (path: string) => kubeGet(cl.server, cl["tls-server-name"], ca, kc.users[0].user.token, path);
+}
+
+test("overlay cluster (no networkProfile): coredns pods Running with 10.244.x.y IPs; default/kubernetes endpoint is the API server address", async (t) => {
+  await withKubeHost(t, async (req) => {
+    const cid = clusterId("rg", "ov");
+    const body = clusterBody({ count: 2 });
+    delete body.properties.networkProfile;
+    const put = await req("PUT", `${cid}?api-version=2026-06-01`, body);
+    assert.equal(put.status, 201, put.text);
+    const c = await eventually(async () => {
+      const r = await req("GET", `${cid}?api-version=2026-06-01`);
+      return r.body?.properties?.provisioningState === "Succeeded" ? r.body : undefined;
+    }, "cluster Succeeded");
+    assert.equal(c.properties.networkProfile.networkPluginMode, "overlay");
+    const kube = await adminKube(req, cid);
+    const pods = await eventually(async () => {
+      const r = await kube("/api/v1/namespaces/kube-system/pods?labelSelector=k8s-app%3Dkube-dns");
+      const items = r.body?.items ?? [];
+      return items.length > 0 && items.every((p: any) => p.status?.phase === "Running" && p.status?.podIP) ? items : undefined;
+    }, "coredns Running with IPs");
+    for (const p of pods) assert.match(p.status.podIP, /^10\.244\.\d+\.\d+$/, p.metadata.name);
+    assert.equal(new Set(pods.map((p: any) => p.status.podIP)).size, pods.length, "distinct pod IPs");
+    const view = (await req("GET", `${cid}/emulatorView?api-version=2026-06-01`)).body;
+    const ep = await kube("/api/v1/namespaces/default/endpoints/kubernetes");
+    assert.equal(ep.status, 200);
+    assert.equal(ep.body.subsets[0].addresses[0].ip, view.apiServer.address, JSON.stringify(view.apiServer));
+  });
+});

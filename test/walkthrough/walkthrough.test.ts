@@ -220,20 +220,20 @@ describe("the seed walkthrough with azl", () => {
     await azl(["role", "assignment", "create", "--scope", plain.id, "--role", "Network Contributor", "--assignee", identity.clientId]);
     let r = await azl([...base, "-n", "f-undelegated", "--apiserver-subnet-id", plain.id]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /delegat/i);
+    assert.match(r.stderr, /\(ApiserverSubnetConfigError\) apiServerAccessProfile\.subnetId '[^']+\/subnets\/plain' must be delegated to Microsoft\.ContainerService\/managedClusters\./);
     // A /29 delegated subnet is too small.
     const small = await json(["network", "vnet", "subnet", "create", "-g", "wt-rg", "--vnet-name", "wt-vnet", "-n", "small", "--delegations", "Microsoft.ContainerService/managedClusters", "--address-prefixes", "172.19.4.0/29"]);
     await azl(["role", "assignment", "create", "--scope", small.id, "--role", "Network Contributor", "--assignee", identity.clientId]);
     r = await azl([...base, "-n", "f-small", "--apiserver-subnet-id", small.id]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /\/28|28/);
+    assert.match(r.stderr, /\(ApiserverSubnetConfigError\) .*has address prefix 172\.19\.4\.0\/29; the API server subnet must be \/28 or larger\./);
     // A delegated subnet in another VNet.
     await json(["network", "vnet", "create", "-g", "wt-rg", "-n", "other-vnet", "--address-prefixes", "10.50.0.0/16"]);
     const other = await json(["network", "vnet", "subnet", "create", "-g", "wt-rg", "--vnet-name", "other-vnet", "-n", "api", "--delegations", "Microsoft.ContainerService/managedClusters", "--address-prefixes", "10.50.0.0/28"]);
     await azl(["role", "assignment", "create", "--scope", other.id, "--role", "Network Contributor", "--assignee", identity.clientId]);
     r = await azl([...base, "-n", "f-othervnet", "--apiserver-subnet-id", other.id]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /same virtual network|same VNet|vnet/i);
+    assert.match(r.stderr, /\(ApiserverSubnetConfigError\) .*is in virtual network '[^']*\/virtualNetworks\/other-vnet'.*must be in the same virtual network as the cluster nodes\./);
     // Missing role assignment: a fresh identity without Network Contributor.
     const id2 = await json(["identity", "create", "-g", "wt-rg", "-n", "no-rights"]);
     const sub5 = await json(["network", "vnet", "subnet", "create", "-g", "wt-rg", "--vnet-name", "wt-vnet", "-n", "apiserver5", "--delegations", "Microsoft.ContainerService/managedClusters", "--address-prefixes", "172.19.5.0/28"]);
@@ -256,6 +256,8 @@ describe("the seed walkthrough with azl", () => {
     body.properties.apiServerAccessProfile.enableVnetIntegration = false;
     const off = await emu.request("PUT", `${body.id}?api-version=2025-03-01`, body);
     assert.equal(off.status, 400, off.text);
+    assert.equal(off.body.error.code, "OperationNotAllowed");
+    assert.match(off.body.error.message, /enableVnetIntegration/);
     // The misspelt flag from the page's prose.
     r = await azl(["aks", "create", "-n", "x", "-g", "wt-rg", "--network-plugin", "azure", "--enable-api-server-vnet-integration"]);
     assert.equal(r.code, 2);

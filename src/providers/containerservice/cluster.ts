@@ -142,7 +142,14 @@ export const managedClusterStrategy: ResourceStrategy = {
   delete(ctx: DeleteCtx) {
     deleteCluster(ctx.tx, ctx.env, ctx.record);
     const backend = kubeBackend(ctx.env);
-    if (backend) void Promise.resolve(backend.remove(idKey(ctx.record.id))).catch(() => undefined);
+    if (!backend) return;
+    // We are inside the cascade's transaction: drop the kube state only once it committed (the
+    // record is gone from the store); a rolled-back cascade keeps the cluster and its API.
+    const { env, record } = ctx;
+    setImmediate(() => {
+      if (getRecord(env.store, record.id)) return;
+      void Promise.resolve(backend.remove(idKey(record.id))).catch(() => undefined);
+    });
   },
   reconcile: reconcileCluster,
   render: (rec, ctx) => renderManagedCluster(rec, ctx.apiVersion),

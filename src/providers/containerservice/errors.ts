@@ -108,6 +108,8 @@ export const AksErrors = {
     template: "The identity is invalid: {detail}", source: "emulator" }),
 
   // ---- shape
+  invalidProperty: defineError<{ path: string; detail: string }>({ group: g, code: "InvalidParameter", status: 400,
+    template: "The value of parameter {path} is invalid: {detail}", source: "emulator" }),
   invalidClusterName: defineError<{ name: string }>({ group: g, code: "InvalidParameter", status: 400,
     template: "The value '{name}' of resource name is invalid: it must be 1 to 63 characters, start and end with a letter or digit and contain only letters, digits, '-' and '_'.",
     source: "emulator (pattern from the managedClusters spec)" }),

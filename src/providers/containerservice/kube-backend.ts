@@ -17,6 +17,10 @@ export interface KubeNodeSpec {
   nodeImageVersion: string;
   zone?: string;
   providerID: string;
+  /** "Linux" | "Windows" (the pool's osType). */
+  osType?: string;
+  /** The pool's orchestratorVersion (kubelet version of the node). */
+  kubeletVersion?: string;
   /** What the node's kubelet kubeconfig points at (https://<ILB IP>:443 for integrated clusters). */
   kubeletServer?: string;
 }
@@ -37,6 +41,10 @@ export interface KubeClusterSpec {
   dnsServiceIP: string;
   networkPlugin: string;
   networkPluginMode?: string;
+  /** The API server's address as the cluster's network sees it (ILB / private endpoint / public IP): default/kubernetes Endpoints. */
+  apiServerIP?: string;
+  /** identityProfile.kubeletidentity.clientId (node label kubernetes.azure.com/kubelet-identity-client-id). */
+  kubeletIdentityClientId?: string;
   nodes: KubeNodeSpec[];
   port?: number;
 }

@@ -33,6 +33,8 @@ export function kubeSpec(rec: ResourceRecord): KubeClusterSpec {
     dnsServiceIP: props.networkProfile?.dnsServiceIP,
     networkPlugin: props.networkProfile?.networkPlugin,
     networkPluginMode: props.networkProfile?.networkPluginMode,
+    apiServerIP: int.apiServer?.address,
+    kubeletIdentityClientId: props.identityProfile?.kubeletidentity?.clientId,
     nodes: (int.nodes ?? []).map((n) => {
       const pool = (props.agentPoolProfiles ?? []).find((p: any) => p.name === n.pool) ?? {};
       return {
@@ -46,6 +48,9 @@ export function kubeSpec(rec: ResourceRecord): KubeClusterSpec {
         vmSize: pool.vmSize,
         osSku: pool.osSKU,
         nodeImageVersion: pool.nodeImageVersion,
+        osType: pool.osType,
+        kubeletVersion: pool.currentOrchestratorVersion ?? pool.orchestratorVersion,
+        zone: Array.isArray(pool.availabilityZones) && pool.availabilityZones.length ? String(pool.availabilityZones[n.index % pool.availabilityZones.length]) : undefined,
         providerID: `azure:///subscriptions/${sub}/resourceGroups/${String(props.nodeResourceGroup).toLowerCase()}/providers/Microsoft.Compute/virtualMachineScaleSets/${vmssName(n.pool, int.digits)}/virtualMachines/${n.index}`,
         kubeletServer: server,
       };

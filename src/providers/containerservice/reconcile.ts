@@ -27,11 +27,26 @@ interface Stage {
   delayBeforeNext?: (op: OperationRecord) => string;
 }
 
-/** Apply fn to a fresh copy of the cluster record and store it (one transaction). */
-export function mutateCluster(env: ArmEnv, id: string, fn: (tx: Txn, rec: ResourceRecord, m: Mut) => void): ResourceRecord {
+/** An operation that is no longer the cluster's active one (a DELETE took over) must not change it. */
+export function superseded(rec: ResourceRecord | undefined, op: OperationRecord | undefined): boolean {
+  if (!op || !(op.kind === "put" || op.data?.setsProvisioningState)) return false; // runCommand etc. own no state
+  const active = rec?.internal?.activeOperation;
+  return !!active && active !== op.name;
+}
+
+function preempted(op: OperationRecord, rec: ResourceRecord | undefined): ArmError {
+  return new ArmError(409, "OperationPreempted", `Operation ${op.name} was preempted by a more recent operation (${rec?.internal?.activeOperation ?? "delete"}) on ${op.resourceId}.`);
+}
+
+/**
+ * Apply fn to a fresh copy of the cluster record and store it (one transaction). With `op`, the
+ * transaction refuses (OperationPreempted, nothing written) once op is no longer the active one.
+ */
+export function mutateCluster(env: ArmEnv, id: string, fn: (tx: Txn, rec: ResourceRecord, m: Mut) => void, op?: OperationRecord): ResourceRecord {
   return env.store.txn((tx) => {
     const rec = getRecord(tx, id);
     if (!rec) throw new ArmError(404, "NotFound", `Managed cluster ${id} no longer exists.`);
+    if (superseded(rec, op)) throw preempted(op!, rec);
     const m: Mut = { props: structuredClone(rec.properties), internal: structuredClone(internalOf(rec)) };
     fn(tx, rec, m);
     const next: ResourceRecord = { ...rec, properties: m.props, internal: m.internal };
@@ -43,12 +58,19 @@ export function mutateCluster(env: ArmEnv, id: string, fn: (tx: Txn, rec: Resour
 const kubeStage: AsyncStage = async (env, op) => {
   const rec = getRecord(env.store, op.resourceId);
   if (!rec) throw new ArmError(404, "NotFound", `Managed cluster ${op.resourceId} no longer exists.`);
+  if (superseded(rec, op)) throw preempted(op, rec);
   if (rec.properties.powerState?.code === "Stopped") return;
   const backend = kubeBackend(env);
   let creds;
   if (backend) creds = await backend.ensureRunning(kubeSpec(rec));
   else if (!internalOf(rec).kube) creds = await generatedCredentials(env, rec);
-  if (creds) mutateCluster(env, op.resourceId, (_tx, _r, m) => void (m.internal.kube = creds));
+  const after = getRecord(env.store, op.resourceId);
+  if (!after && backend) {
+    // Deleted while the API came up: do not leave kube state behind.
+    await backend.remove(idKey(op.resourceId));
+    throw preempted(op, undefined);
+  }
+  if (creds) mutateCluster(env, op.resourceId, (_tx, _r, m) => void (m.internal.kube = creds), op);
 };
 
 const finish = (extra?: (m: Mut) => void): SyncStage => (tx, _env, rec, m) => {
@@ -124,6 +146,8 @@ export const STAGES: Record<string, Stage> = {
 export async function reconcileCluster(ctx: ReconcileCtx): Promise<ReconcileStep> {
   const { env, op } = ctx;
   if (op.kind === "delete") return reconcileDelete(env, op);
+  const current = getRecord(env.store, op.resourceId);
+  if (superseded(current, op)) throw preempted(op, current);
   let name = op.stage;
   let stage = STAGES[name];
   if (!stage) throw new ArmError(500, "InternalServerError", `unknown managedClusters stage ${name}`);
@@ -140,7 +164,7 @@ export async function reconcileCluster(ctx: ReconcileCtx): Promise<ReconcileStep
         name = nextName!;
         stage = nextStage;
       }
-    });
+    }, op);
   }
   if (!stage.next) return { done: true };
   const delayMs = stage.delayBeforeNext ? env.latency.delay(stage.delayBeforeNext(op)) : 0;

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Txn } from "../../store/store.js";
 import type { ArmEnv, ResourceRecord } from "../../arm/types.js";
 import { getRecord, listByType } from "../../arm/repo.js";
+import { ArmError } from "../../arm/errors.js";
 import { createResourceGroupRecord, deleteResourceGroupNow } from "../resources/resource-groups.js";
 import { networkModel } from "../network/model.js";
 import {
@@ -196,11 +197,27 @@ export function ensureApiServer(tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mu
   m.internal.apiServer = { mode: "public", address: apiServerPublicIp(m.internal.hash) };
 }
 
-function podCidrFor(base: string, k: number): string {
+function ipNum(addr: string): number {
+  const o = addr.split(".").map(Number);
+  return ((o[0]! << 24) >>> 0) + (o[1]! << 16) + (o[2]! << 8) + o[3]!;
+}
+
+/** The k-th /24 of the cluster pod CIDR (k counts across octets: the 257th node gets base+256*256). */
+export function podCidrFor(base: string, k: number): string {
   const [addr] = base.split("/");
-  const o = addr!.split(".").map(Number);
-  const n = ((o[0]! << 24) >>> 0) + (o[1]! << 16) + (o[2]! << 8) + o[3]! + k * 256;
-  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.0/24`;
+  const n = ((ipNum(addr!) & 0xffffff00) >>> 0) + k * 256;
+  return `${Math.floor(n / 16777216) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.0/24`;
+}
+
+/** Index of a node /24 inside the cluster pod CIDR (inverse of podCidrFor). */
+export function podCidrIndex(base: string, cidr: string): number {
+  return Math.floor((ipNum(cidr.split("/")[0]!) - ((ipNum(base.split("/")[0]!) & 0xffffff00) >>> 0)) / 256);
+}
+
+/** How many node /24s fit into the cluster pod CIDR. */
+export function podCidrCapacity(base: string): number {
+  const bits = Number(base.split("/")[1]);
+  return bits > 24 ? 0 : 2 ** (24 - bits);
 }
 
 /** Node addresses per pool (Azure CNI: 1 + maxPods per node from the node subnet), releasing removed nodes. */
@@ -227,11 +244,13 @@ export function ensureNodes(tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mut): 
   }
   for (const n of prev) if (!wanted.has(n.owner) || !next.includes(n)) model.release(tx, n.owner, n.subnetId);
   if (net.podCidr) {
-    for (const n of next) if (n.podCIDR) usedCidr.add(Number(n.podCIDR.split(".")[2]) - Number(String(net.podCidr).split(".")[2]));
+    for (const n of next) if (n.podCIDR) usedCidr.add(podCidrIndex(String(net.podCidr), n.podCIDR));
+    const capacity = podCidrCapacity(String(net.podCidr));
     let k = 0;
     for (const n of next) {
       if (n.podCIDR) continue;
       while (usedCidr.has(k)) k++;
+      if (k >= capacity) throw new ArmError(400, "InvalidParameter", `networkProfile.podCidr ${net.podCidr} has room for ${capacity} nodes (one /24 each); the agent pools need more.`);
       n.podCIDR = podCidrFor(net.podCidr, k);
       usedCidr.add(k);
     }

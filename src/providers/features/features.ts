@@ -26,6 +26,8 @@ interface FeatureRecord {
   state: State;
   /** When the state last became Registered. */
   registeredAt?: string;
+  /** The operation that owns the pending transition; completions of older ones are ignored. */
+  operation?: string;
 }
 
 type Reader = Pick<Txn, "get" | "list">;
@@ -44,6 +46,7 @@ export function isFeatureEffective(tx: Reader, sub: string, ns: string, name: st
 }
 
 function render(sub: string, f: FeatureRecord) {
+  // "operation" is emulator bookkeeping, not part of Azure's FeatureResult.
   return {
     id: `/subscriptions/${sub}/providers/Microsoft.Features/providers/${f.namespace}/features/${f.name}`,
     name: `${f.namespace}/${f.name}`,
@@ -57,10 +60,12 @@ export async function reconcileFeature(ctx: ReconcileCtx): Promise<ReconcileStep
   const { namespace, name, target } = op.data as { namespace: string; name: string; target: State };
   env.store.txn((tx) => {
     const cur = state(tx, op.subscriptionId, namespace, name);
+    if (cur.operation !== undefined && cur.operation !== op.name) return; // superseded by a later request
     tx.put<FeatureRecord>(key(op.subscriptionId, namespace, name), {
       ...cur,
       state: target,
       registeredAt: target === "Registered" ? env.now().toISOString() : undefined,
+      operation: undefined,
     });
   });
   return { done: true };
@@ -87,13 +92,14 @@ export function featureRoutes(env: ArmEnv): Route[] {
       const cur = state(tx, p.sub!, f.ns, f.name);
       if (cur.state === target) return cur;
       const next: FeatureRecord = { ...cur, state: target === "Registered" ? "Registering" : "Unregistering" };
-      tx.put(key(p.sub!, f.ns, f.name), next);
-      env.ops.start(tx, {
+      const op = env.ops.start(tx, {
         kind: "action", action: target === "Registered" ? "register" : "unregister", resourceId: render(p.sub!, next).id,
         type: FEATURE_TYPE, namespace: "Microsoft.Features", location: "global", subscriptionId: p.sub!, apiVersion: ctx.query("api-version")!,
         stage: "complete", delayMs: env.latency.delay(target === "Registered" ? "features.register" : "features.unregister"),
         data: { namespace: f.ns, name: f.name, target }, principal: ctx.principal,
       });
+      next.operation = op.name;
+      tx.put(key(p.sub!, f.ns, f.name), next);
       return next;
     });
     ctx.send(200, render(p.sub!, rec));

@@ -109,6 +109,29 @@ export function throwIfBusy(env: ArmEnv, rec: ResourceRecord | undefined, req?: 
   if (rec && isBusy(rec)) throw NetErrors.anotherOperationInProgress.make({ url: operationUrlOf(env, rec, req) });
 }
 
+/**
+ * A referenced resource that is being deleted cannot be taken into use: 409 AnotherOperationInProgress
+ * (NRP answers so for a reference to a resource whose delete operation is running).
+ */
+export function throwIfDeleting(env: ArmEnv, rec: ResourceRecord | undefined, req?: RequestContext): void {
+  if (rec && rec.properties?.provisioningState === "Deleting") throw NetErrors.anotherOperationInProgress.make({ url: operationUrlOf(env, rec, req) });
+}
+
+/** Whether a user (resource id, or an IPAM owner key under one) lies inside the given resource group. */
+export function inScope(userId: string, scope: string): boolean {
+  return idKey(userId).startsWith(idKey(scope) + "/");
+}
+
+/**
+ * Which users still block a delete: all of them for a direct delete; in a resource-group cascade
+ * (cascadeScope set) those outside the group being deleted; none in other cascades (a parent's).
+ */
+export function blockingUsers<U>(ctx: Pick<DeleteCtx, "cascade" | "cascadeScope">, users: U[], idOf: (u: U) => string): U[] {
+  if (!ctx.cascade) return users;
+  if (!ctx.cascadeScope) return [];
+  return users.filter((u) => !inScope(idOf(u), ctx.cascadeScope!));
+}
+
 export function withoutActiveOperation(internal: Record<string, any> | undefined): Record<string, any> {
   const out = { ...(internal ?? {}) };
   delete out.activeOperation;
@@ -118,6 +141,8 @@ export function withoutActiveOperation(internal: Record<string, any> | undefined
 export interface NrpReconcileHooks {
   /** After a PUT's operation completes (record already Succeeded). */
   onPutComplete?(tx: Txn, env: ArmEnv, rec: ResourceRecord): void;
+  /** Re-check, when the delete runs, that the resource is still deletable (it may have been taken into use meanwhile). */
+  checkDelete?(tx: Txn, env: ArmEnv, rec: ResourceRecord): void;
   /** Side effects of a delete (release addresses, detach), before the record tree is removed. */
   finalizeDelete?(tx: Txn, env: ArmEnv, rec: ResourceRecord): void;
 }
@@ -130,6 +155,7 @@ export function nrpReconcile(hooks: NrpReconcileHooks = {}) {
       const rec = getRecord(tx, op.resourceId);
       if (!rec) return;
       if (op.kind === "delete") {
+        hooks.checkDelete?.(tx, env, rec);
         hooks.finalizeDelete?.(tx, env, rec);
         deleteRecordTree(tx, rec.id);
         return;

@@ -9,7 +9,7 @@ import type { ArmEnv, ResourceRecord, ResourceTypeDef, WriteCtx } from "../../ar
 import { idKey } from "../../arm/resource-id.js";
 import { NetErrors } from "./errors.js";
 import { NRP_API_VERSIONS, NRP_DEFAULT_API_VERSION } from "./api-versions.js";
-import { NS, T, arr, checkNrpName, envelope, getTyped, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, refId, weakEtag, writeState } from "./common.js";
+import { NS, T, arr, checkNrpName, envelope, getTyped, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, refId, throwIfDeleting, weakEtag, writeState } from "./common.js";
 import { SubnetCache, assignIpConfigs, claimBackendAddress, heldIpConfigs, releaseOwners } from "./ipconfigs.js";
 
 const SUB = {
@@ -75,6 +75,7 @@ function lbPut(ctx: WriteCtx): ResourceRecord {
 
   for (const f of fes) {
     if (f.publicIp && !getTyped(tx, f.publicIp, T.pip)) throw NetErrors.invalidResourceReference.make({ ref: f.publicIp, id });
+    if (f.publicIp) throwIfDeleting(env, getTyped(tx, f.publicIp, T.pip), ctx.req);
   }
   // Addresses: frontends, then backend addresses; one cache so the subnet is written once.
   const cache = new SubnetCache(tx, env, ctx.req);

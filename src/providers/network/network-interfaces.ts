@@ -6,7 +6,7 @@ import type { ArmEnv, ResourceRecord, ResourceTypeDef, WriteCtx } from "../../ar
 import { idKey } from "../../arm/resource-id.js";
 import { NetErrors } from "./errors.js";
 import { NRP_API_VERSIONS, NRP_DEFAULT_API_VERSION } from "./api-versions.js";
-import { NS, T, arr, checkNrpName, envelope, getTyped, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, refId, weakEtag, writeState } from "./common.js";
+import { NS, T, arr, checkNrpName, envelope, getTyped, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, refId, throwIfDeleting, weakEtag, writeState } from "./common.js";
 import { SubnetCache, assignIpConfigs, heldIpConfigs } from "./ipconfigs.js";
 
 const IPCONFIG_TYPE = "Microsoft.Network/networkInterfaces/ipConfigurations";
@@ -18,6 +18,7 @@ function nicPut(ctx: WriteCtx): ResourceRecord {
   const props = obj(body.properties);
   const nsgId = refId(props.networkSecurityGroup);
   if (nsgId && !getTyped(tx, nsgId, T.nsg)) throw NetErrors.invalidResourceReference.make({ ref: nsgId, id });
+  if (nsgId) throwIfDeleting(env, getTyped(tx, nsgId, T.nsg), ctx.req);
   const configs = arr(props.ipConfigurations).map((x, i) => {
     const o = obj(x);
     const p = obj(o.properties);
@@ -29,6 +30,7 @@ function nicPut(ctx: WriteCtx): ResourceRecord {
   if (configs.length > 0 && !configs.some((c) => c.primary === true)) configs[0]!.primary = true;
   for (const c of configs) {
     if (c.publicIp && !getTyped(tx, c.publicIp, T.pip)) throw NetErrors.invalidResourceReference.make({ ref: c.publicIp, id });
+    if (c.publicIp) throwIfDeleting(env, getTyped(tx, c.publicIp, T.pip), ctx.req);
   }
   const cache = new SubnetCache(tx, env, ctx.req);
   const assigned = assignIpConfigs(cache, id, heldIpConfigs(existing, "ipConfigurations"),

@@ -10,7 +10,7 @@ import { idKey, nameOf, parentId, subscriptionOf } from "../../arm/resource-id.j
 import { NetErrors } from "./errors.js";
 import { NRP_API_VERSIONS, NRP_DEFAULT_API_VERSION } from "./api-versions.js";
 import {
-  NS, T, arr, checkNrpName, envelope, getTyped, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, refId, throwIfBusy, weakEtag, writeState,
+  NS, T, arr, blockingUsers, checkNrpName, envelope, getTyped, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, refId, throwIfBusy, weakEtag, writeState,
 } from "./common.js";
 
 type Reader = Pick<Txn, "get" | "list">;
@@ -94,9 +94,9 @@ function usersOf(tx: Reader, nsgId: string): { subnets: string[]; nics: string[]
   return { subnets, nics };
 }
 
-function checkNsgDeletable(tx: Reader, rec: ResourceRecord): void {
+function checkNsgDeletable(tx: Reader, rec: ResourceRecord, ctx: Pick<DeleteCtx, "cascade" | "cascadeScope"> = { cascade: false }): void {
   const u = usersOf(tx, rec.id);
-  const all = [...u.nics, ...u.subnets];
+  const all = blockingUsers(ctx, [...u.nics, ...u.subnets], (x) => x);
   if (all.length > 0) throw NetErrors.inUseNsgCannotBeDeleted.make({ nsg: rec.id, users: all.join(", ") });
 }
 
@@ -152,9 +152,9 @@ export const networkSecurityGroupType: ResourceTypeDef = {
       return nrpDeleteStage(ctx);
     },
     delete: (ctx: DeleteCtx) => {
-      if (!ctx.cascade) checkNsgDeletable(ctx.tx, ctx.record);
+      checkNsgDeletable(ctx.tx, ctx.record, ctx);
     },
-    reconcile: nrpReconcile({ onPutComplete: nsgPutComplete }),
+    reconcile: nrpReconcile({ checkDelete: (tx, _env, rec) => checkNsgDeletable(tx, rec), onPutComplete: nsgPutComplete }),
     render: renderNsg,
   },
 };

@@ -97,6 +97,7 @@ export const privateDnsZoneType: ResourceTypeDef = {
       return nrpDeleteStage(ctx);
     },
     delete: (ctx: DeleteCtx) => {
+      // Virtual network links are the zone's children: always inside a cascade's group.
       if (!ctx.cascade) checkZoneDeletable(ctx.tx, ctx.record);
     },
     reconcile: nrpReconcile(),

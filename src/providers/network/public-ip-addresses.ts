@@ -4,12 +4,12 @@
 // assigns them only when associated). `ipConfiguration` is computed from the LB frontends and NIC
 // ipConfigurations that reference the address, which also keep it from being deleted.
 import type { Txn } from "../../store/store.js";
-import type { ResourceRecord, ResourceTypeDef, RenderCtx, WriteCtx } from "../../arm/types.js";
+import type { DeleteCtx, ResourceRecord, ResourceTypeDef, RenderCtx, WriteCtx } from "../../arm/types.js";
 import { listByType } from "../../arm/repo.js";
 import { idKey, nameOf, subscriptionOf } from "../../arm/resource-id.js";
 import { NetErrors } from "./errors.js";
 import { NRP_API_VERSIONS, NRP_DEFAULT_API_VERSION } from "./api-versions.js";
-import { NS, T, arr, checkNrpName, envelope, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, refId, throwIfBusy, weakEtag, writeState } from "./common.js";
+import { NS, T, arr, blockingUsers, checkNrpName, envelope, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, refId, throwIfBusy, weakEtag, writeState } from "./common.js";
 
 type Reader = Pick<Txn, "get" | "list">;
 const COUNTER = "netpip:next";
@@ -51,20 +51,25 @@ function pipPut(ctx: WriteCtx): ResourceRecord {
   return rec;
 }
 
-/** The LB frontend / NIC ipConfiguration using the address, if any. */
-function userOf(tx: Reader, pipId: string): string | undefined {
+/** The LB frontends / NIC ipConfigurations using the address. */
+function usersOf(tx: Reader, pipId: string): string[] {
   const sub = subscriptionOf(pipId) ?? "";
+  const out: string[] = [];
   for (const lb of listByType(tx, sub, T.lb)) {
-    for (const f of arr(lb.properties?.frontendIPConfigurations)) if (idKey(refId(f.properties?.publicIPAddress) ?? "") === idKey(pipId)) return String(f.id);
+    for (const f of arr(lb.properties?.frontendIPConfigurations)) if (idKey(refId(f.properties?.publicIPAddress) ?? "") === idKey(pipId)) out.push(String(f.id));
   }
   for (const nic of listByType(tx, sub, T.nic)) {
-    for (const c of arr(nic.properties?.ipConfigurations)) if (idKey(refId(c.properties?.publicIPAddress) ?? "") === idKey(pipId)) return String(c.id);
+    for (const c of arr(nic.properties?.ipConfigurations)) if (idKey(refId(c.properties?.publicIPAddress) ?? "") === idKey(pipId)) out.push(String(c.id));
   }
-  return undefined;
+  return out;
 }
 
-function checkPipDeletable(tx: Reader, rec: ResourceRecord): void {
-  const user = userOf(tx, rec.id);
+function userOf(tx: Reader, pipId: string): string | undefined {
+  return usersOf(tx, pipId)[0];
+}
+
+function checkPipDeletable(tx: Reader, rec: ResourceRecord, ctx: Pick<DeleteCtx, "cascade" | "cascadeScope"> = { cascade: false }): void {
+  const user = blockingUsers(ctx, usersOf(tx, rec.id), (x) => x)[0];
   if (user) throw NetErrors.publicIPAddressCannotBeDeleted.make({ pip: rec.id, user });
 }
 
@@ -92,9 +97,9 @@ export const publicIPAddressType: ResourceTypeDef = {
       return nrpDeleteStage(ctx);
     },
     delete: (ctx) => {
-      if (!ctx.cascade) checkPipDeletable(ctx.tx, ctx.record);
+      checkPipDeletable(ctx.tx, ctx.record, ctx);
     },
-    reconcile: nrpReconcile(),
+    reconcile: nrpReconcile({ checkDelete: (tx, _env, rec) => checkPipDeletable(tx, rec) }),
     render: renderPip,
   },
 };

@@ -13,7 +13,7 @@ import { NetErrors } from "./errors.js";
 import { NRP_API_VERSIONS, NRP_DEFAULT_API_VERSION } from "./api-versions.js";
 import { findDelegationService } from "./delegations.js";
 import {
-  NS, T, arr, checkNrpName, getTyped, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, refId, throwIfBusy, weakEtag, writeState,
+  NS, T, arr, blockingUsers, checkNrpName, getTyped, throwIfDeleting, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, refId, throwIfBusy, weakEtag, writeState,
 } from "./common.js";
 import { type SalState, type SubnetInternal, forgetSubnetOwners, loadPools, poolStates, subnetPrefixes } from "./ipam-store.js";
 
@@ -48,20 +48,33 @@ function servicesOf(delegations: unknown): string[] {
   return arr(delegations).map((d) => String(obj(obj(d).properties).serviceName ?? ""));
 }
 
-/** Who keeps the subnet from being deleted: an ipConfiguration, a private endpoint or a SAL with allowDelete false. */
-export function subnetUser(rec: ResourceRecord): string | undefined {
+/** Who keeps the subnet from being deleted: ipConfigurations, private endpoints, SALs with allowDelete false, address holders. */
+export function subnetUsers(rec: ResourceRecord): Array<{ id: string; owner: string }> {
   const int = (rec.internal ?? {}) as SubnetInternal;
-  if (int.ipConfigurations?.length) return int.ipConfigurations[0];
-  if (int.privateEndpoints?.length) return int.privateEndpoints[0];
-  const sal = (int.sals ?? []).find((s) => !s.allowDelete);
-  if (sal) return `${rec.id}/serviceAssociationLinks/${sal.name}`;
-  return undefined;
+  const out: Array<{ id: string; owner: string }> = [];
+  for (const c of int.ipConfigurations ?? []) out.push({ id: c, owner: c });
+  for (const p of int.privateEndpoints ?? []) out.push({ id: p, owner: p });
+  for (const sal of int.sals ?? []) if (!sal.allowDelete) out.push({ id: `${rec.id}/serviceAssociationLinks/${sal.name}`, owner: sal.link });
+  // Addresses held by other owners (AKS nodes, API server endpoints): their owner keys start with the owning resource's id.
+  const seen = new Set(out.map((u) => idKey(u.owner)));
+  for (const pool of loadPools(rec)) {
+    for (const o of pool.owners()) {
+      if (seen.has(idKey(o)) || !o.startsWith("/")) continue;
+      seen.add(idKey(o));
+      out.push({ id: o, owner: o });
+    }
+  }
+  return out;
 }
 
-/** Throws InUseSubnetCannotBeDeleted when the subnet is in use. */
-export function checkSubnetDeletable(rec: ResourceRecord): void {
-  const user = subnetUser(rec);
-  if (user) throw NetErrors.inUseSubnetCannotBeDeleted.make({ subnet: rec.name, user });
+export function subnetUser(rec: ResourceRecord): string | undefined {
+  return subnetUsers(rec)[0]?.id;
+}
+
+/** Throws InUseSubnetCannotBeDeleted when the subnet is in use (by users outside the cascade's group, in an RG cascade). */
+export function checkSubnetDeletable(rec: ResourceRecord, ctx: Pick<DeleteCtx, "cascade" | "cascadeScope"> = { cascade: false }): void {
+  const user = blockingUsers(ctx, subnetUsers(rec), (u) => u.owner)[0];
+  if (user) throw NetErrors.inUseSubnetCannotBeDeleted.make({ subnet: rec.name, user: user.id });
 }
 
 export interface BuildSubnetArgs {
@@ -232,6 +245,8 @@ function subnetPut(ctx: WriteCtx): ResourceRecord {
   const vnet = getTyped(tx, vnetId, T.vnet);
   if (!vnet) throw NetErrors.notFound.make({ id: vnetId });
   throwIfBusy(env, vnet, ctx.req);
+  const nsgRef = refId(obj(obj(ctx.body).properties).networkSecurityGroup);
+  if (nsgRef) throwIfDeleting(env, getTyped(tx, nsgRef, T.nsg), ctx.req);
   const children = listChildren(tx, vnetId, T.subnet);
   const siblings = children.filter((s) => idKey(s.id) !== idKey(id)).map((s) => ({ name: s.name, prefixes: subnetCidrs(s) }));
   const seq = children.reduce((m, k) => Math.max(m, Number((k.internal as SubnetInternal | undefined)?.seq ?? 0)), 0) + 1;
@@ -278,10 +293,10 @@ export const subnetType: ResourceTypeDef = {
       return nrpDeleteStage(ctx);
     },
     delete: (ctx: DeleteCtx) => {
-      if (!ctx.cascade) checkSubnetDeletable(ctx.record);
+      checkSubnetDeletable(ctx.record, ctx);
       subnetFinalizeDelete(ctx.tx, ctx.env, ctx.record);
     },
-    reconcile: nrpReconcile({ finalizeDelete: subnetFinalizeDelete }),
+    reconcile: nrpReconcile({ checkDelete: (_tx, _env, rec) => checkSubnetDeletable(rec), finalizeDelete: subnetFinalizeDelete }),
     render: (rec) => renderSubnet(rec),
     actions: subnetActions,
   },

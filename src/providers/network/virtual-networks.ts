@@ -10,7 +10,7 @@ import { contains, parseAddress } from "../../network/cidr.js";
 import { NetErrors } from "./errors.js";
 import { NRP_API_VERSIONS, NRP_DEFAULT_API_VERSION, vnetPutKeepsOmittedSubnets } from "./api-versions.js";
 import {
-  NS, T, arr, checkNrpName, envelope, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, throwIfBusy, weakEtag, writeState,
+  NS, T, arr, checkNrpName, getTyped, refId, throwIfDeleting, envelope, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, throwIfBusy, weakEtag, writeState,
 } from "./common.js";
 import { forgetSubnetOwners, loadPools, usageOf, type SubnetInternal } from "./ipam-store.js";
 import {
@@ -52,6 +52,8 @@ function vnetPut(ctx: WriteCtx): ResourceRecord {
       if (!SUBNET_NAME.test(sname)) throw NetErrors.invalidResourceName.make({ name: sname });
       const subnetId = `${id}/subnets/${sname}`;
       const ex = children.find((c) => idKey(c.id) === idKey(subnetId));
+      const nsgRef = refId(obj(e.properties).networkSecurityGroup);
+      if (nsgRef) throwIfDeleting(env, getTyped(tx, nsgRef, T.nsg), ctx.req);
       const { rec, prefixes: sp } = buildSubnet({
         tx, vnet: { id, name, location: body.location ?? existing?.location, prefixes },
         subnetId, name: sname, body: e, existing: ex, siblings: built, state, seq: ex ? 0 : ++seq,
@@ -97,10 +99,10 @@ function vnetPut(ctx: WriteCtx): ResourceRecord {
   };
 }
 
-function checkVnetDeletable(env: ArmEnv, tx: Txn, rec: ResourceRecord, req?: DeleteCtx["req"]): void {
+function checkVnetDeletable(env: ArmEnv, tx: Txn, rec: ResourceRecord, req?: DeleteCtx["req"], ctx: Pick<DeleteCtx, "cascade" | "cascadeScope"> = { cascade: false }): void {
   for (const s of subnetsOf(tx, rec.id)) {
-    throwIfBusy(env, s, req);
-    checkSubnetDeletable(s);
+    if (!ctx.cascade) throwIfBusy(env, s, req);
+    checkSubnetDeletable(s, ctx);
   }
 }
 
@@ -188,10 +190,10 @@ export const virtualNetworkType: ResourceTypeDef = {
       return nrpDeleteStage(ctx);
     },
     delete: (ctx) => {
-      if (!ctx.cascade) checkVnetDeletable(ctx.env, ctx.tx, ctx.record);
+      checkVnetDeletable(ctx.env, ctx.tx, ctx.record, undefined, ctx);
       vnetFinalizeDelete(ctx.tx, ctx.env, ctx.record);
     },
-    reconcile: nrpReconcile({ finalizeDelete: vnetFinalizeDelete, onPutComplete: vnetPutComplete }),
+    reconcile: nrpReconcile({ checkDelete: (tx, env, rec) => { for (const s of subnetsOf(tx, rec.id)) checkSubnetDeletable(s); }, finalizeDelete: vnetFinalizeDelete, onPutComplete: vnetPutComplete }),
     render: renderVnet,
     actions: vnetActions,
   },

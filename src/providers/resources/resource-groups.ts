@@ -59,7 +59,7 @@ export function deleteResourceGroupNow(tx: Txn, env: ArmEnv, sub: string, rg: st
   for (const rec of top) {
     if (!getRecord(tx, rec.id)) continue; // removed by an earlier cascade
     const def = env.registry.find(rec.type);
-    def?.strategy.delete?.({ env, tx, record: rec, apiVersion: def.apiVersions[0]!, principal: principal ?? { objectId: "", appId: "aksemu", tenantId: env.tenantId }, cascade: true });
+    def?.strategy.delete?.({ env, tx, record: rec, apiVersion: def.apiVersions[0]!, principal: principal ?? { objectId: "", appId: "aksemu", tenantId: env.tenantId }, cascade: true, cascadeScope: rgRec.id });
     deleteRecordTree(tx, rec.id);
   }
   deleteRecordTree(tx, rgRec.id);
@@ -186,7 +186,10 @@ export function resourceGroupRoutes(env: ArmEnv): Route[] {
         const op = env.store.txn((tx) => {
           const cur = getResourceGroup(tx, p.sub!, p.rg!);
           if (!cur) throw E.resourceGroupNotFound.make({ rg: p.rg! });
-          if (cur.properties.provisioningState === "Deleting" && cur.internal?.activeOperation) return env.ops.get(cur.internal.activeOperation)!;
+          if (cur.properties.provisioningState === "Deleting" && cur.internal?.activeOperation) {
+            const running = env.ops.get(cur.internal.activeOperation);
+            if (running?.status === "InProgress") return running;
+          }
           const o = env.ops.start(tx, {
             kind: "rgdelete", resourceId: cur.id, type: RG_TYPE, namespace: "Microsoft.Resources", location: cur.location!,
             subscriptionId: p.sub!, apiVersion, stage: "delete", delayMs: env.latency.delay("resourceGroups.delete"), principal: ctx.principal,
