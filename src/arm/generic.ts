@@ -415,13 +415,14 @@ export class GenericResourceHandler {
         });
         const props = res.async.provisioningState ? { ...rec.properties, provisioningState: res.async.provisioningState } : rec.properties;
         putRecord(tx, { ...rec, properties: props, internal: { ...rec.internal, activeOperation: op.name } });
-        return { op };
+        return { op, locationPath: res.async.locationPath?.(op.name) };
       }
       return { res };
     });
     if ("op" in out && out.op) {
       const urls = operationUrls(ctx, out.op);
-      ctx.send(202, undefined, { location: urls.location, "azure-asyncoperation": urls.asyncOperation, "retry-after": String(env.latency.retryAfterSeconds()) });
+      const location = "locationPath" in out && out.locationPath ? ctx.absolute(out.locationPath) : urls.location;
+      ctx.send(202, undefined, { location, "azure-asyncoperation": urls.asyncOperation, "retry-after": String(env.latency.retryAfterSeconds()) });
       return;
     }
     const res = (out as { res: { status: number; body?: unknown; headers?: Record<string, string> } }).res;

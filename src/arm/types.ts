@@ -130,7 +130,9 @@ export interface ActionCtx {
 export type ActionResult =
   | { status: number; body?: unknown; headers?: Record<string, string> }
   /** Long-running action: the engine runs `stage` of the strategy's reconcile. */
-  | { async: { stage: string; delayMs: number; data?: Record<string, any>; provisioningState?: string } };
+  | { async: { stage: string; delayMs: number; data?: Record<string, any>; provisioningState?: string;
+      /** Path (below the endpoint, with query) of the 202's Location header instead of the generic operationresults URL. */
+      locationPath?: (opName: string) => string } };
 
 export interface ActionDef {
   method: "POST" | "GET";

@@ -80,6 +80,9 @@ interface Route {
   watchPath: boolean;
 }
 
+/** Upper bound of a watch's timeoutSeconds (setTimeout overflows past ~24.8 days). */
+const MAX_WATCH_SECONDS = 3600;
+
 export class ApiServer {
   private readonly streams = new Set<ServerResponse>();
 
@@ -163,7 +166,13 @@ export class ApiServer {
       throw errors.unauthorized();
     }
 
-    const segs = path.split("/").filter(Boolean).map(decodeURIComponent);
+    const segs = path.split("/").filter(Boolean).map((seg) => {
+      try {
+        return decodeURIComponent(seg);
+      } catch {
+        throw errors.badRequest(`invalid URL escape in path segment ${JSON.stringify(seg)}`);
+      }
+    });
     if (segs[0] === "openapi") return this.openapi(req, res, segs);
     if (segs[0] === "api" || segs[0] === "apis") {
       const isCore = segs[0] === "api";
@@ -459,7 +468,7 @@ export class ApiServer {
     const to = setTimeout(() => {
       if (wo.allowWatchBookmarks) bookmark();
       finish();
-    }, Math.max(0, timeoutSeconds) * 1000);
+    }, Math.min(MAX_WATCH_SECONDS, Math.max(0, timeoutSeconds)) * 1000);
     to.unref();
     timers.push(to);
     req.on("close", finish);

@@ -23,6 +23,10 @@ export interface EngineOptions {
   stages?: Stage[];
 }
 
+const STALE_ATTEMPTS = 6;
+const MAX_ATTEMPTS = 8;
+const MAX_BACKOFF_MS = 1000;
+
 export class SimEngine implements SimContext {
   readonly cache: Cache;
   readonly registry: Registry;
@@ -30,6 +34,8 @@ export class SimEngine implements SimContext {
   private unwatch?: () => void;
   private readonly queue = new Map<string, () => void>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Failed attempts per work key (reset on success or when the item is dropped). */
+  private readonly attempts = new Map<string, number>();
   private drainScheduled = false;
   private running = false;
   private stopHeartbeats?: () => void;
@@ -81,6 +87,7 @@ export class SimEngine implements SimContext {
     this.stopHeartbeats?.();
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    this.attempts.clear();
     this.queue.clear();
     this.cache.clear();
     this.flushIdle();
@@ -167,14 +174,31 @@ export class SimEngine implements SimContext {
       if (!this.running) return;
       try {
         fn();
+        this.attempts.delete(key);
       } catch (err) {
-        if (err instanceof StatusError && (err.code === 409 || err.code === 404)) {
-          // Stale read: try again on the next turn, like a controller's rate-limited requeue.
-          this.enqueue(key, fn, 5);
-        } else console.error(`sim: work item ${key} failed:`, err);
+        this.retry(key, fn, err);
       }
     }
     if (!this.queue.size && !this.timers.size) this.flushIdle();
+  }
+
+  /**
+   * A failed work item, like a controller's rate-limited requeue: 404/409 may be a stale read, so
+   * a few retries with exponential backoff, then dropped (logged once); 422 is permanent (dropped
+   * at once); anything else backs off up to MAX_ATTEMPTS before being dropped.
+   */
+  private retry(key: string, fn: () => void, err: unknown): void {
+    const n = (this.attempts.get(key) ?? 0) + 1;
+    const code = err instanceof StatusError ? err.code : 0;
+    const limit = code === 422 ? 1 : code === 404 || code === 409 ? STALE_ATTEMPTS : MAX_ATTEMPTS;
+    if (n >= limit) {
+      this.attempts.delete(key);
+      if (code !== 404 && code !== 409) console.error(`sim: work item ${key} failed (dropped after ${n} attempt${n === 1 ? "" : "s"}):`, err);
+      return;
+    }
+    this.attempts.set(key, n);
+    if (n === 1 && code !== 404 && code !== 409) console.error(`sim: work item ${key} failed (retrying with backoff):`, err);
+    this.enqueue(key, fn, Math.min(MAX_BACKOFF_MS, 5 * 2 ** (n - 1)));
   }
 
   /** Resolves when the work queue is empty and no stage timer is pending (tests, benchmarks). */

@@ -111,6 +111,9 @@ test("overlay cluster (no networkProfile): coredns pods Running with 10.244.x.y 
     const cid = clusterId("rg", "ov");
     const body = clusterBody({ count: 2 });
     delete body.properties.networkProfile;
+    body.properties.agentPoolProfiles[0].availabilityZones = ["1", "2"];
+    body.properties.agentPoolProfiles[0].orchestratorVersion = "1.30";
+    body.properties.kubernetesVersion = "1.31";
     const put = await req("PUT", `${cid}?api-version=2026-06-01`, body);
     assert.equal(put.status, 201, put.text);
     const c = await eventually(async () => {
@@ -126,6 +129,18 @@ test("overlay cluster (no networkProfile): coredns pods Running with 10.244.x.y 
     }, "coredns Running with IPs");
     for (const p of pods) assert.match(p.status.podIP, /^10\.244\.\d+\.\d+$/, p.metadata.name);
     assert.equal(new Set(pods.map((p: any) => p.status.podIP)).size, pods.length, "distinct pod IPs");
+    // node labels / nodeInfo from the real pool and cluster
+    const nodes = (await kube("/api/v1/nodes")).body.items;
+    assert.equal(nodes.length, 2);
+    const kubeletClientId = c.properties.identityProfile?.kubeletidentity?.clientId;
+    assert.ok(kubeletClientId, JSON.stringify(c.properties.identityProfile));
+    for (const n of nodes) {
+      assert.equal(n.metadata.labels["kubernetes.azure.com/kubelet-identity-client-id"], kubeletClientId);
+      assert.equal(n.metadata.labels["kubernetes.io/os"], "linux");
+      assert.equal(n.status.nodeInfo.kubeletVersion, `v${c.properties.agentPoolProfiles[0].currentOrchestratorVersion}`);
+      assert.match(n.status.nodeInfo.kubeletVersion, /^v1\.30\./);
+    }
+    assert.deepEqual(nodes.map((n: any) => n.metadata.labels["topology.kubernetes.io/zone"]).sort(), [`${LOCATION}-1`, `${LOCATION}-2`]);
     const view = (await req("GET", `${cid}/emulatorView?api-version=2026-06-01`)).body;
     const ep = await kube("/api/v1/namespaces/default/endpoints/kubernetes");
     assert.equal(ep.status, 200);

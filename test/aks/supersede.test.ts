@@ -117,3 +117,69 @@ test("resource-group cascade: kube state is removed only after the cascade's tra
     await emu.close();
   }
 });
+
+test("agent pool PUT: cluster busy (409 to a cluster PUT) while it runs; a failed pool operation leaves no Succeeded cluster with phantom nodes", async () => {
+  const { emu, req } = await session();
+  let mode: "ok" | "block" | "fail" = "ok";
+  let release!: () => void;
+  let entered!: () => void;
+  let inKube = new Promise<void>((r) => (entered = r));
+  const backend = {
+    async ensureRunning() {
+      if (mode === "block") {
+        entered();
+        await new Promise<void>((r) => (release = r));
+      }
+      if (mode === "fail") throw new Error("kube boom");
+      return { port: 443, caPem: "", adminToken: "a", userToken: "u" };
+    },
+    stop() {},
+    remove() {},
+  };
+  emu.env.services.set("kube", backend);
+  const view = async (cid: string) => (await req("GET", `${cid}/emulatorView?api-version=2026-06-01`)).body;
+  const opDone = async (res: any) => eventually(async () => {
+    const r = await req("GET", path(res.headers["azure-asyncoperation"] as string));
+    return r.body?.status !== "InProgress" ? r.body : undefined;
+  }, "operation done");
+  try {
+    const cid = clusterId("rg", "pools");
+    const put = await req("PUT", `${cid}?api-version=2026-06-01`, clusterBody({ count: 1 }));
+    assert.equal(put.status, 201, put.text);
+    assert.equal((await opDone(put)).status, "Succeeded");
+    // 1. busy while the pool operation runs
+    mode = "block";
+    const p1 = await req("PUT", `${cid}/agentPools/user1?api-version=2026-06-01`, { properties: { count: 2, vmSize: "Standard_DS2_v2", mode: "User" } });
+    assert.ok(p1.status === 201 || p1.status === 200, p1.text);
+    await inKube;
+    const c1 = await req("GET", `${cid}?api-version=2026-06-01`);
+    assert.equal(c1.body.properties.provisioningState, "Updating");
+    const clash = await req("PUT", `${cid}?api-version=2026-06-01`, clusterBody({ count: 1 }));
+    assert.equal(clash.status, 409, clash.text);
+    assert.equal(clash.body.error.code, "AnotherOperationInProgress");
+    mode = "ok";
+    release();
+    assert.equal((await opDone(p1)).status, "Succeeded");
+    assert.equal((await req("GET", `${cid}?api-version=2026-06-01`)).body.properties.provisioningState, "Succeeded");
+    assert.equal((await view(cid)).nodes.filter((n: any) => n.pool === "user1").length, 2);
+    // 2. a failing pool operation
+    mode = "fail";
+    const p2 = await req("PUT", `${cid}/agentPools/user2?api-version=2026-06-01`, { properties: { count: 3, vmSize: "Standard_DS2_v2", mode: "User" } });
+    assert.ok(p2.status === 201 || p2.status === 200, p2.text);
+    assert.equal((await opDone(p2)).status, "Failed");
+    const c2 = (await req("GET", `${cid}?api-version=2026-06-01`)).body;
+    assert.notEqual(c2.properties.provisioningState, "Succeeded");
+    assert.ok(!c2.properties.agentPoolProfiles.some((p: any) => p.name === "user2"), "the failed pool is not in the cluster");
+    assert.equal((await view(cid)).nodes.filter((n: any) => n.pool === "user2").length, 0, "no phantom nodes");
+    // the cluster accepts writes again
+    mode = "ok";
+    const again = await req("PUT", `${cid}?api-version=2026-06-01`, clusterBody({ count: 1 }));
+    assert.equal(again.status, 200, again.text);
+    assert.equal((await opDone(again)).status, "Succeeded");
+    inKube = Promise.resolve();
+  } finally {
+    mode = "ok";
+    release?.();
+    await emu.close();
+  }
+});

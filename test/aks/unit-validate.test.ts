@@ -116,3 +116,84 @@ test("updates: one-way, fixed subnet, conversion needs subnetId, private toggles
 test("private cluster with a basic load balancer", () => {
   fails(input({ next: { enableVnetIntegration: true, subnetId: API, enablePrivateCluster: true }, loadBalancerSku: "basic" }), "PrivateClusterNotSupportedWithBasicLoadBalancer");
 });
+
+// ---- PUT body shape (400 InvalidParameter naming the property path)
+import { validateClusterShape, validatePodCidrCapacity, validatePoolShape } from "../../src/providers/containerservice/shape.js";
+import { podCidrFor, podCidrIndex } from "../../src/providers/containerservice/topology.js";
+
+function shapeFails(fn: () => void, path: string): void {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof ArmError, String(e));
+    assert.equal(e.status, 400, e.message);
+    assert.equal(e.code, "InvalidParameter", e.message);
+    assert.ok(e.message.includes(path), `${e.message} names ${path}`);
+    return;
+  }
+  assert.fail(`expected InvalidParameter for ${path}`);
+}
+
+const pool = (o: Record<string, unknown> = {}) => ({ name: "np1", count: 1, mode: "System", ...o });
+const body = (props: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ location: "westus2", ...extra, properties: { agentPoolProfiles: [pool()], ...props } });
+
+test("shape: maxPods must be an integer 10..250", () => {
+  shapeFails(() => validateClusterShape(body({ agentPoolProfiles: [pool({ maxPods: 5 })] })), "properties.agentPoolProfiles[0].maxPods");
+  shapeFails(() => validateClusterShape(body({ agentPoolProfiles: [pool({ maxPods: 251 })] })), "properties.agentPoolProfiles[0].maxPods");
+  shapeFails(() => validateClusterShape(body({ agentPoolProfiles: [pool({ maxPods: "30" })] })), "properties.agentPoolProfiles[0].maxPods");
+  shapeFails(() => validatePoolShape({ maxPods: 10.5 }, "properties", "1.31.10"), "properties.maxPods");
+  validateClusterShape(body({ agentPoolProfiles: [pool({ maxPods: 250 })] }));
+});
+
+test("shape: networkProfile CIDRs, dnsServiceIP inside serviceCidr, loadBalancerSku", () => {
+  shapeFails(() => validateClusterShape(body({ networkProfile: { serviceCidr: "10.0.0.0/33" } })), "properties.networkProfile.serviceCidr");
+  shapeFails(() => validateClusterShape(body({ networkProfile: { serviceCidr: "banana" } })), "properties.networkProfile.serviceCidr");
+  shapeFails(() => validateClusterShape(body({ networkProfile: { podCidr: "10.244.0.0/33" } })), "properties.networkProfile.podCidr");
+  shapeFails(() => validateClusterShape(body({ networkProfile: { podCidr: 17 } })), "properties.networkProfile.podCidr");
+  shapeFails(() => validateClusterShape(body({ networkProfile: { serviceCidr: "10.0.0.0/16", dnsServiceIP: "10.1.0.10" } })), "properties.networkProfile.dnsServiceIP");
+  shapeFails(() => validateClusterShape(body({ networkProfile: { serviceCidr: "10.0.0.0/16", dnsServiceIP: "10.0.0.1" } })), "properties.networkProfile.dnsServiceIP");
+  shapeFails(() => validateClusterShape(body({ networkProfile: { serviceCidr: "10.0.0.0/16", dnsServiceIP: "10.0.0.300" } })), "properties.networkProfile.dnsServiceIP");
+  shapeFails(() => validateClusterShape(body({ networkProfile: { loadBalancerSku: 1 } })), "properties.networkProfile.loadBalancerSku");
+  shapeFails(() => validateClusterShape(body({ networkProfile: { loadBalancerSku: "premium" } })), "properties.networkProfile.loadBalancerSku");
+  validateClusterShape(body({ networkProfile: { serviceCidr: "10.2.0.0/16", dnsServiceIP: "10.2.0.10", podCidr: "192.168.0.0/16", loadBalancerSku: "Standard" } }));
+});
+
+test("shape: apiServerAccessProfile booleans and strings, dnsPrefix/fqdnSubdomain, subnet ids, tags", () => {
+  shapeFails(() => validateClusterShape(body({ apiServerAccessProfile: { enablePrivateCluster: "true" } })), "properties.apiServerAccessProfile.enablePrivateCluster");
+  shapeFails(() => validateClusterShape(body({ apiServerAccessProfile: { enableVnetIntegration: 1 } })), "properties.apiServerAccessProfile.enableVnetIntegration");
+  shapeFails(() => validateClusterShape(body({ apiServerAccessProfile: { privateDNSZone: 42 } })), "properties.apiServerAccessProfile.privateDNSZone");
+  shapeFails(() => validateClusterShape(body({ apiServerAccessProfile: { subnetId: "not-an-id" } })), "properties.apiServerAccessProfile.subnetId");
+  shapeFails(() => validateClusterShape(body({ apiServerAccessProfile: { subnetId: 7 } })), "properties.apiServerAccessProfile.subnetId");
+  shapeFails(() => validateClusterShape(body({ dnsPrefix: 12 })), "properties.dnsPrefix");
+  shapeFails(() => validateClusterShape(body({ fqdnSubdomain: "-bad-" })), "properties.fqdnSubdomain");
+  shapeFails(() => validateClusterShape(body({ agentPoolProfiles: [pool({ vnetSubnetID: 3 })] })), "properties.agentPoolProfiles[0].vnetSubnetID");
+  shapeFails(() => validateClusterShape(body({ agentPoolProfiles: [pool({ vnetSubnetID: "/subscriptions/x" })] })), "properties.agentPoolProfiles[0].vnetSubnetID");
+  shapeFails(() => validateClusterShape(body({}, { tags: ["a"] })), "tags");
+  shapeFails(() => validateClusterShape(body({}, { tags: { a: 1 } })), "tags.a");
+  validateClusterShape(body({ dnsPrefix: "ok-prefix", apiServerAccessProfile: { enablePrivateCluster: true, privateDNSZone: "system", subnetId: API } }, { tags: { a: "b" } }));
+});
+
+test("shape: orchestratorVersion supported and not above the control plane; kubernetesVersion no downgrade / no skipped minor", () => {
+  shapeFails(() => validateClusterShape(body({ kubernetesVersion: "1.31.10", agentPoolProfiles: [pool({ orchestratorVersion: "1.29.0" })] })), "properties.agentPoolProfiles[0].orchestratorVersion");
+  shapeFails(() => validateClusterShape(body({ kubernetesVersion: "1.31.10", agentPoolProfiles: [pool({ orchestratorVersion: "1.32" })] })), "properties.agentPoolProfiles[0].orchestratorVersion");
+  shapeFails(() => validatePoolShape({ orchestratorVersion: "1.33.2" }, "properties", "1.31.10"), "properties.orchestratorVersion");
+  validateClusterShape(body({ kubernetesVersion: "1.31.10", agentPoolProfiles: [pool({ orchestratorVersion: "1.30" })] }));
+  const existing = { kubernetesVersion: "1.31.10", currentKubernetesVersion: "1.31.10" };
+  shapeFails(() => validateClusterShape(body({ kubernetesVersion: "1.30.14" }), existing), "properties.kubernetesVersion");
+  shapeFails(() => validateClusterShape(body({ kubernetesVersion: "1.33.2" }), existing), "properties.kubernetesVersion");
+  validateClusterShape(body({ kubernetesVersion: "1.32.6" }), existing);
+  validateClusterShape(body({ kubernetesVersion: "1.31.10" }), existing);
+});
+
+test("pod CIDR: one /24 per node, arithmetic beyond 256 nodes, capacity validated", () => {
+  assert.equal(podCidrFor("10.244.0.0/16", 0), "10.244.0.0/24");
+  assert.equal(podCidrFor("10.244.0.0/16", 255), "10.244.255.0/24");
+  assert.equal(podCidrFor("10.0.0.0/8", 256), "10.1.0.0/24");
+  assert.equal(podCidrFor("10.0.0.0/8", 300), "10.1.44.0/24");
+  assert.equal(podCidrIndex("10.0.0.0/8", "10.1.44.0/24"), 300);
+  assert.equal(podCidrFor("192.168.0.0/16", 3), "192.168.3.0/24");
+  assert.equal(podCidrIndex("192.168.0.0/16", "192.168.3.0/24"), 3);
+  shapeFails(() => validatePodCidrCapacity({ networkProfile: { podCidr: "10.244.0.0/23" }, agentPoolProfiles: [{ count: 3 }] }), "properties.networkProfile.podCidr");
+  validatePodCidrCapacity({ networkProfile: { podCidr: "10.244.0.0/23" }, agentPoolProfiles: [{ count: 2 }] });
+  shapeFails(() => validateClusterShape(body({ networkProfile: { podCidr: "10.244.0.0/25" } })), "properties.networkProfile.podCidr");
+});

@@ -237,4 +237,11 @@ test("azl against aksemu: the walkthrough", async (t) => {
     assert.equal(gone.code, 3, gone.stderr);
     assert.match(gone.stderr, /^WARNING: .*\nERROR: \((ResourceNotFound|NotFound)\) /);
   });
+
+  await t.test("group delete: the group holding a BYO-VNet cluster and its VNet goes (the cluster releases its SAL and addresses first)", async () => {
+    const d = await azl("group", "delete", "-n", "rg1", "--yes");
+    assert.equal(d.code, 0, d.stderr);
+    const e = await azl("group", "exists", "-n", "rg1");
+    assert.equal(e.stdout, "false\n");
+  });
 });

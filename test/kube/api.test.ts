@@ -175,6 +175,19 @@ describe("kube API contract", () => {
     assert.equal(ns.status, 404);
   });
 
+  test("malformed % escapes in the path → 400 BadRequest Status; huge watch timeoutSeconds is clamped, not overflowed", async () => {
+    for (const p of ["/api/v1/namespaces/%zz/configmaps", "/api/v1/namespaces/default/configmaps/a%E0%A4%A"]) {
+      const r = await req("GET", p);
+      assert.equal(r.status, 400, `${p}: ${r.body}`);
+      assert.equal(r.json.kind, "Status");
+      assert.equal(r.json.reason, "BadRequest");
+    }
+    const w = await watch("/api/v1/namespaces/default/configmaps?watch=true&fieldSelector=metadata.name%3Dwbig&timeoutSeconds=99999999999", 1, () =>
+      req("POST", "/api/v1/namespaces/default/configmaps", cm("wbig")));
+    assert.equal(w.status, 200);
+    assert.equal(w.events[0]?.type, "ADDED", JSON.stringify(w.events));
+  });
+
   test("optimistic concurrency: stale resourceVersion → 409 Conflict; no-op keeps RV", async () => {
     const c = (await req("POST", "/api/v1/namespaces/default/configmaps", cm("occ"))).json;
     const upd = await req("PUT", "/api/v1/namespaces/default/configmaps/occ", JSON.stringify({ ...c, data: { a: "2" } }));

@@ -174,7 +174,7 @@ describe("kubectl v1.32", { skip }, () => {
       e,
       ["get", "configmaps", "-w", "--request-timeout=30s"],
       () => k("create", "configmap", "watched", "--from-literal=k=v"),
-      (o) => /watched/.test(o),
+      (o) => /watched\s+1\s+\S+\s*\n/.test(o), // the whole row, not just the name chunk
     );
     assert.match(out, /NAME\s+DATA\s+AGE/);
     assert.match(out, /watched\s+1/);

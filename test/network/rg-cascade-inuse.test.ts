@@ -169,3 +169,29 @@ test("an NRP delete re-checks 'in use' when it runs: a subnet taken into use mea
   const r = await emu.request("DELETE", `${sid}?api-version=${V}`);
   assertNrpError(r, 400, "InUseSubnetCannotBeDeleted");
 });
+
+test("an AKS cluster in another group (SAL on the delegated subnet, node addresses) keeps the VNet's group; its own group's cluster does not", async () => {
+  await seedTopology(emu, "cas-aksnet");
+  const cluster = `${rgId("cas-aksrg")}/providers/Microsoft.ContainerService/managedClusters/c1`;
+  const env = emu.emulator.env;
+  env.store.txn((tx) => emu.model.addServiceAssociationLink(tx, subnetId("cas-aksnet", "vnet", "apiserver"), {
+    name: "AzureKubernetesService", linkedResourceType: "Microsoft.ContainerService/managedClusters", link: cluster, allowDelete: false,
+  }));
+  let res = await deleteGroup("cas-aksnet");
+  assert.equal(res.status, 400, res.text);
+  assert.equal(res.body.error.code, "InUseSubnetCannotBeDeleted", res.text);
+  assert.equal(await groupState("cas-aksnet"), "Succeeded");
+  env.store.txn((tx) => emu.model.removeServiceAssociationLink(tx, subnetId("cas-aksnet", "vnet", "apiserver"), "AzureKubernetesService"));
+  // Node addresses held by the other group's cluster block too.
+  env.store.txn((tx) => emu.model.allocate(tx, subnetId("cas-aksnet", "vnet", "nodes"), `${cluster.toLowerCase()}/agentpools/np/nodes/0`, 4));
+  res = await deleteGroup("cas-aksnet");
+  assert.equal(res.status, 400, res.text);
+  assert.equal(res.body.error.code, "InUseSubnetCannotBeDeleted", res.text);
+  assert.ok(await exists(vnetId("cas-aksnet", "vnet")));
+  // A holder inside the group being deleted does not block.
+  env.store.txn((tx) => emu.model.release(tx, `${cluster.toLowerCase()}/agentpools/np/nodes/0`));
+  const own = `${rgId("cas-aksnet")}/providers/Microsoft.ContainerService/managedClusters/own`.toLowerCase();
+  env.store.txn((tx) => emu.model.allocate(tx, subnetId("cas-aksnet", "vnet", "nodes"), `${own}/agentpools/np/nodes/0`, 4));
+  assert.equal((await deleteGroup("cas-aksnet")).status, 200);
+  assert.equal(await groupState("cas-aksnet"), undefined);
+});

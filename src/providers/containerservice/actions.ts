@@ -3,6 +3,16 @@ import type { ActionCtx, ActionDef, ActionResult } from "../../arm/types.js";
 import { AksErrors } from "./errors.js";
 import { emulatorView } from "./views.js";
 
+/** AKS command ids are 32 hex digits (the operation's UUID without hyphens). */
+export function commandId(opName: string): string {
+  return opName.replace(/-/g, "");
+}
+
+/** The operation name of a command id (either form). */
+export function opNameOfCommandId(id: string): string {
+  return /^[0-9a-f]{32}$/i.test(id) ? `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`.toLowerCase() : id;
+}
+
 const stopped = (ctx: ActionCtx) => ctx.record.properties.powerState?.code === "Stopped";
 
 export const clusterActions: Record<string, ActionDef> = {
@@ -27,7 +37,9 @@ export const clusterActions: Record<string, ActionDef> = {
       if (stopped(ctx)) throw AksErrors.clusterStopped.make({ op: "runCommand" });
       const command = ctx.body?.command;
       if (typeof command !== "string" || command.trim() === "") throw AksErrors.invalidRunCommand.make({});
-      return { async: { stage: "runCommand", delayMs: ctx.env.latency.delay("managedClusters.runCommand"), data: { command } } };
+      // az/azl `command invoke --no-wait` read the command id from .../commandResults/{id}.
+      const locationPath = (opName: string) => `${ctx.record.id}/commandResults/${commandId(opName)}?api-version=${ctx.apiVersion}`;
+      return { async: { stage: "runCommand", delayMs: ctx.env.latency.delay("managedClusters.runCommand"), data: { command }, locationPath } };
     },
   },
   emulatorView: {

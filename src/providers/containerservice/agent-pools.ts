@@ -17,6 +17,7 @@ import { kubeBackend } from "./kube-backend.js";
 import { kubeSpec } from "./kube.js";
 import { poolRecord, syncAgentPoolRecords } from "./agent-pool-records.js";
 import { renderAgentPool } from "./render.js";
+import { validatePodCidrCapacity, validatePoolShape } from "./shape.js";
 
 function parentCluster(ctx: { tx: WriteCtx["tx"]; env: ArmEnv }, id: string): ResourceRecord {
   const cid = parentId(id)!;
@@ -33,6 +34,7 @@ function put(ctx: WriteCtx): ResourceRecord {
   const props = cluster.properties;
   const pools: any[] = props.agentPoolProfiles ?? [];
   const existing = pools.find((p) => p.name === name);
+  validatePoolShape(ctx.body?.properties, "properties", props.currentKubernetesVersion ?? props.kubernetesVersion);
   const profile = normalizeAgentPool({ ...(ctx.body?.properties ?? {}), name }, {
     kubernetesVersion: props.kubernetesVersion, network: props.networkProfile ?? {}, existing, isFirst: false,
   });
@@ -41,6 +43,7 @@ function put(ctx: WriteCtx): ResourceRecord {
   // Node subnet rules (exists, same VNet, not delegated, identity may join, capacity).
   const byoBefore = nodeSubnetIds(props);
   const nextProps = { ...props, agentPoolProfiles: nextPools };
+  validatePodCidrCapacity(nextProps);
   const all = nodeSubnetIds(nextProps);
   if (all.length > 0 && byoBefore.length === 0 && pools.length > 0) throw AksErrors.invalidAgentPool.make({ detail: "a cluster on the AKS-managed VNet cannot add pools with vnetSubnetID" });
   if (byoBefore.length > 0 && !profile.vnetSubnetID) throw AksErrors.invalidAgentPool.make({ detail: "agent pools of a BYO VNet cluster need vnetSubnetID" });
@@ -55,18 +58,90 @@ function put(ctx: WriteCtx): ResourceRecord {
     canJoin: (p, s) => rbacCan(tx, p, "Microsoft.Network/virtualNetworks/subnets/join/action", s),
     nodeDemand: demand, loadBalancerSku: props.networkProfile?.loadBalancerSku ?? "standard",
   });
-  putRecord(tx, { ...cluster, properties: nextProps });
+  // The cluster is busy until the pool operation ends (a cluster PUT meanwhile gets 409).
+  putRecord(tx, markBusy(cluster, nextProps, name, existing));
   const rec = poolRecord({ ...cluster, properties: nextProps }, profile);
   rec.properties.provisioningState = existing ? "Updating" : "Creating";
   return rec;
 }
 
+const POOL_OP = (name: string) => `agentPool:${name.toLowerCase()}`;
+
+interface PoolRollback {
+  name: string;
+  /** The pool's profile before the request (undefined: the request added the pool). */
+  previous?: Record<string, any>;
+}
+
+/** The cluster record with the new pools, Updating and owned by the pool's (not yet named) operation. */
+function markBusy(cluster: ResourceRecord, props: Record<string, any>, name: string, previous: Record<string, any> | undefined): ResourceRecord {
+  const rollback: PoolRollback = { name, previous };
+  return {
+    ...cluster,
+    properties: { ...props, provisioningState: "Updating" },
+    internal: { ...cluster.internal, activeOperation: POOL_OP(name), poolRollback: rollback },
+  };
+}
+
+/** Does this pool operation (still) own the cluster? Claims it on first sight of the placeholder. */
+function ownsCluster(rec: ResourceRecord, op: ReconcileCtx["op"], name: string): boolean {
+  const active = rec.internal?.activeOperation;
+  return active === op.name || active === POOL_OP(name) || active === undefined;
+}
+
+function release(tx: Parameters<typeof putRecord>[0], rec: ResourceRecord, provisioningState: string, props?: Record<string, any>): void {
+  const internal = { ...rec.internal };
+  delete internal.activeOperation;
+  delete internal.poolRollback;
+  putRecord(tx, { ...rec, properties: { ...(props ?? rec.properties), provisioningState }, internal });
+}
+
 async function reconcile(ctx: ReconcileCtx): Promise<ReconcileStep> {
+  try {
+    return await reconcilePool(ctx);
+  } catch (err) {
+    rollback(ctx);
+    throw err;
+  }
+}
+
+/** A failed pool operation: put the pool back as it was (releasing node addresses of added nodes) and leave the cluster Failed, not Succeeded with phantom nodes. */
+function rollback(ctx: ReconcileCtx): void {
+  const { env, op } = ctx;
+  const clusterId = parentId(op.resourceId)!;
+  const name = op.resourceId.split("/").pop()!;
+  try {
+    env.store.txn((tx) => {
+      const c = getRecord(tx, clusterId);
+      if (!c || !ownsCluster(c, op, name)) return;
+      const rb = c.internal?.poolRollback as PoolRollback | undefined;
+      let pools: any[] = c.properties.agentPoolProfiles ?? [];
+      if (rb && op.kind !== "delete") {
+        pools = rb.previous ? pools.map((p) => (p.name === rb.name ? rb.previous : p)) : pools.filter((p) => p.name !== rb.name);
+      }
+      const m = { props: { ...c.properties, agentPoolProfiles: pools }, internal: structuredClone(internalOf(c)) };
+      ensureNodes(tx, env, c, m);
+      const next = { ...c, properties: m.props, internal: m.internal };
+      release(tx, next, "Failed");
+      syncAgentPoolRecords(tx, { ...next, properties: { ...m.props, provisioningState: "Failed" } });
+    });
+  } catch (e) {
+    console.error(`agent pool ${op.resourceId}: rollback after failure failed:`, e);
+  }
+}
+
+function preempted(op: ReconcileCtx["op"], cluster: ResourceRecord | undefined): ArmError {
+  return new ArmError(409, "OperationPreempted", `Operation ${op.name} was preempted by a more recent operation (${cluster?.internal?.activeOperation ?? "delete"}) on the managed cluster.`);
+}
+
+async function reconcilePool(ctx: ReconcileCtx): Promise<ReconcileStep> {
   const { env, op } = ctx;
   const clusterId = parentId(op.resourceId)!;
   const name = op.resourceId.split("/").pop()!;
   if (op.stage === "poolNodes" || op.stage === "poolDelete") {
     mutateCluster(env, clusterId, (tx, rec, m) => {
+      if (!ownsCluster(rec, op, name)) throw preempted(op, rec);
+      m.internal.activeOperation = op.name;
       if (op.stage === "poolDelete") m.props.agentPoolProfiles = (m.props.agentPoolProfiles ?? []).filter((p: any) => p.name !== name);
       ensureNodes(tx, env, rec, m);
       if (op.stage === "poolDelete") deleteRecordTree(tx, op.resourceId);
@@ -75,6 +150,7 @@ async function reconcile(ctx: ReconcileCtx): Promise<ReconcileStep> {
   }
   if (op.stage === "poolKube") {
     const rec = getRecord(env.store, clusterId);
+    if (rec && !ownsCluster(rec, op, name)) throw preempted(op, rec);
     const backend = kubeBackend(env);
     if (rec && backend && rec.properties.powerState?.code !== "Stopped") {
       const creds = await backend.ensureRunning(kubeSpec(rec));
@@ -82,7 +158,11 @@ async function reconcile(ctx: ReconcileCtx): Promise<ReconcileStep> {
     }
     env.store.txn((tx) => {
       const c = getRecord(tx, clusterId);
-      if (c) syncAgentPoolRecords(tx, c);
+      if (!c) return;
+      if (!ownsCluster(c, op, name)) throw preempted(op, c);
+      const done = { ...c, properties: { ...c.properties, provisioningState: "Succeeded" } };
+      release(tx, done, "Succeeded");
+      syncAgentPoolRecords(tx, done);
     });
     return op.kind === "delete" ? { done: true, result: { status: 200 } } : { done: true };
   }
@@ -98,6 +178,7 @@ export const agentPoolStrategy: ResourceStrategy = {
       if (isBusy(cluster)) throw E.anotherOperationInProgress.make({ url: cluster.id });
       const rest = (cluster.properties.agentPoolProfiles ?? []).filter((p: any) => p.name !== ctx.record.name);
       if (!rest.some((p: any) => p.mode === "System")) throw AksErrors.lastSystemPool.make({ name: ctx.record.name });
+      putRecord(ctx.tx, markBusy(cluster, cluster.properties, ctx.record.name, undefined));
     }
     return { stage: "poolDelete", delayMs: 0 };
   },

@@ -12,6 +12,7 @@ import {
   defaultDnsPrefix, digits8, fqdnLabel, hash8, isValidClusterName, nodeResourceGroupName, portalFqdn, privateFqdn, publicFqdn, systemPrivateZone,
 } from "./names.js";
 import { addressesPerNode, filterForApiVersion, nodeSubnetIds, normalizeProperties, sameId, type ApiServerAccess } from "./spec.js";
+import { validateClusterShape, validatePodCidrCapacity } from "./shape.js";
 import { enablesIntegration, JOIN_ACTION, validateCluster } from "./validate.js";
 import { applyPrivateDns, zoneMode } from "./private-dns.js";
 import { identityFacts, rbacCan, subnetFacts } from "./facts.js";
@@ -33,10 +34,13 @@ function put(ctx: WriteCtx): ResourceRecord {
   const body = filterForApiVersion(ctx.body, apiVersion);
   const location: string = body.location ?? existing?.location;
   const exProps = existing?.properties;
+  validateClusterShape(body, exProps);
   const requested: ApiServerAccess = { ...(body.properties?.apiServerAccessProfile ?? {}) };
   const props = normalizeProperties(body.properties, {
     name, resourceGroup: rg, subscriptionId: sub, location, apiVersion, defaultDnsPrefix: defaultDnsPrefix(name, rg, sub), existing: exProps,
   });
+
+  validatePodCidrCapacity(props);
 
   // Identity: UserAssigned must reference an existing identity.
   const identityBody = body.identity ?? existing?.identity ?? { type: "SystemAssigned" };

@@ -129,7 +129,7 @@ export const STAGES: Record<string, Stage> = {
         done: true,
         result: {
           status: 200,
-          body: { id: op.name, properties: { provisioningState: "Succeeded", exitCode: out.exitCode, startedAt, finishedAt: env.now().toISOString(), logs: out.logs, reason: out.exitCode === 0 ? "" : "CommandFailed" } },
+          body: { id: op.name.replace(/-/g, ""), properties: { provisioningState: "Succeeded", exitCode: out.exitCode, startedAt, finishedAt: env.now().toISOString(), logs: out.logs, reason: out.exitCode === 0 ? "" : "CommandFailed" } },
         },
       };
     }) as AsyncStage,

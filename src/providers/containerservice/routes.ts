@@ -7,6 +7,7 @@ import { requireApiVersion } from "../../arm/generic.js";
 import { getRecord } from "../../arm/repo.js";
 import { resolveApiVersion } from "../../arm/api-version.js";
 import { AksErrors } from "./errors.js";
+import { commandId, opNameOfCommandId } from "./actions.js";
 import { MANAGED_CLUSTER_API_VERSIONS } from "./api-versions.js";
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from "./versions.js";
 
@@ -25,13 +26,13 @@ export function containerServiceRoutes(env: ArmEnv): Route[] {
         checkVersion(requireApiVersion(ctx));
         const clusterId = `/subscriptions/${p.sub}/resourceGroups/${p.rg}/providers/Microsoft.ContainerService/managedClusters/${p.name}`;
         if (!getRecord(env.store, clusterId)) throw E.resourceNotFound.make({ type: "Microsoft.ContainerService/managedClusters", name: p.name!, rg: p.rg! });
-        const op = env.ops.get(p.id!);
+        const op = env.ops.get(opNameOfCommandId(p.id!));
         if (!op || op.action?.toLowerCase() !== "runcommand" || op.resourceId.toLowerCase() !== clusterId.toLowerCase()) throw AksErrors.commandNotFound.make({ id: p.id! });
         if (op.status === "InProgress") {
-          return ctx.send(202, { id: op.name, properties: { provisioningState: "Running", startedAt: op.startTime } }, { location: ctx.url.toString(), "retry-after": String(env.latency.retryAfterSeconds()) });
+          return ctx.send(202, { id: commandId(op.name), properties: { provisioningState: "Running", startedAt: op.startTime } }, { location: ctx.url.toString(), "retry-after": String(env.latency.retryAfterSeconds()) });
         }
-        if (op.status === "Failed") return ctx.send(200, { id: op.name, properties: { provisioningState: "Failed", reason: op.error?.message ?? "" } });
-        ctx.send(200, op.result?.body ?? { id: op.name, properties: { provisioningState: "Succeeded" } });
+        if (op.status === "Failed") return ctx.send(200, { id: commandId(op.name), properties: { provisioningState: "Failed", reason: op.error?.message ?? "" } });
+        ctx.send(200, op.result?.body ?? { id: commandId(op.name), properties: { provisioningState: "Succeeded" } });
       },
     },
     {

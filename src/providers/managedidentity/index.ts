@@ -4,6 +4,7 @@
 // directory (appId = clientId, id = principalId, alternativeNames incl. the ARM id), so role
 // assignments and Graph look-ups (`az role assignment create --assignee <client-id>`) find it;
 // the principal goes when the identity goes (also in a resource-group cascade).
+import { tagsProblem } from "../network/tags.js";
 import { randomUUID } from "node:crypto";
 import type { ProviderPlugin } from "../plugin.js";
 import type { DeleteCtx, ResourceRecord, ResourceStrategy, ResourceTypeDef, RenderCtx, WriteCtx } from "../../arm/types.js";
@@ -34,9 +35,8 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/;
 function tagsOf(body: any, fallback: Record<string, string> | null | undefined): Record<string, string> {
   if (body.tags === undefined) return fallback ?? {};
   if (body.tags === null) return {};
-  if (typeof body.tags !== "object" || Array.isArray(body.tags)) {
-    throw E.invalidRequestContent.make({ detail: "Error converting value to type 'Dictionary<string, string>'. Path 'tags'." });
-  }
+  const problem = tagsProblem(body.tags);
+  if (problem) throw E.invalidRequestContent.make({ detail: problem });
   return body.tags as Record<string, string>;
 }
 

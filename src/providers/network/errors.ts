@@ -6,6 +6,11 @@ import { defineError } from "../../arm/errors.js";
 const g = "Microsoft.Network";
 
 export const NetErrors = {
+  invalidRequestFormat: defineError<Record<string, never>>({
+    group: g, code: "InvalidRequestFormat", status: 400, nrp: true,
+    template: "Cannot parse the request.",
+    source: "Azure/azure-cli#21034 (NRP's answer to a body it cannot deserialize; detail InvalidJson)",
+  }),
   invalidAddressPrefixFormat: defineError<{ prefix: string; id: string }>({
     group: g, code: "InvalidAddressPrefixFormat", status: 400, nrp: true,
     template: "Address prefix {prefix} of resource {id} is not formatted correctly. It should follow CIDR notation, for example 10.0.0.0/24.",

@@ -12,6 +12,24 @@ import { networkSecurityGroupType, securityRuleType } from "./network-security-g
 import { privateDnsZoneType, recordSetTypes, virtualNetworkLinkType } from "./private-dns.js";
 import { availableDelegationsType } from "./available-delegations.js";
 import { publicIPAddressType } from "./public-ip-addresses.js";
+import { checkNrpTags } from "./tags.js";
+import type { ResourceTypeDef } from "../../arm/types.js";
+
+/** Client PUTs carry `tags` as an object of strings (NRP: 400 InvalidRequestFormat otherwise). */
+function withTagCheck(def: ResourceTypeDef): ResourceTypeDef {
+  const put = def.strategy.put;
+  if (!put) return def;
+  return {
+    ...def,
+    strategy: {
+      ...def.strategy,
+      put: (ctx) => {
+        if (ctx.req) checkNrpTags((ctx.body as { tags?: unknown } | undefined)?.tags);
+        return put(ctx);
+      },
+    },
+  };
+}
 
 export const networkProvider: ProviderPlugin = {
   name: "Microsoft.Network",
@@ -20,7 +38,7 @@ export const networkProvider: ProviderPlugin = {
       virtualNetworkType, subnetType, loadBalancerType, networkInterfaceType, networkSecurityGroupType, securityRuleType, publicIPAddressType,
       privateDnsZoneType, ...recordSetTypes, virtualNetworkLinkType, availableDelegationsType,
     ]) {
-      host.registerType(def);
+      host.registerType(withTagCheck(def));
     }
     host.env.services.set(NETWORK_MODEL_SERVICE, createNetworkModel(host.env));
   },

@@ -72,10 +72,12 @@ export async function reconcileProviderRegistration(ctx: ReconcileCtx): Promise<
   const ns = op.data!.namespace as string;
   const target = op.data!.target as ProviderRegistration["registrationState"];
   env.store.txn((tx) => {
+    const cur = tx.get<ProviderRegistration & { operation?: string }>(providerKey(op.subscriptionId, ns))?.value;
+    if (cur?.operation !== undefined && cur.operation !== op.name) return; // superseded by a later request
     tx.put<ProviderRegistration>(providerKey(op.subscriptionId, ns), {
       namespace: ns,
       registrationState: target,
-      registeredAt: target === "Registered" ? env.now().toISOString() : undefined,
+      registeredAt: target === "Registered" ? env.now().toISOString() : cur?.registeredAt,
     });
   });
   return { done: true };
@@ -91,19 +93,19 @@ export function providerRoutes(env: ArmEnv): Route[] {
     if (!c) throw E.invalidResourceNamespace.make({ ns });
     return c;
   };
-  const change = (target: "Registered" | "NotRegistered") => (ctx: RequestContext, p: Record<string, string>) => {
+  const change = (target: "Registered" | "Unregistered") => (ctx: RequestContext, p: Record<string, string>) => {
     check(ctx, p.sub);
     const ns = nsOr404(p.ns!);
     if (BUILTIN_NAMESPACES[ns]) return ctx.send(200, renderProvider(env, p.sub!, ns));
     env.store.txn((tx) => {
       const cur = getProviderRegistration(tx, p.sub!, ns);
       // Registering again refreshes propagation of registered preview features.
-      tx.put<ProviderRegistration>(providerKey(p.sub!, ns), { ...cur, namespace: ns, registrationState: target === "Registered" ? "Registering" : "Unregistering" });
-      env.ops.start(tx, {
+      const op = env.ops.start(tx, {
         kind: "action", action: target === "Registered" ? "register" : "unregister", resourceId: `/subscriptions/${p.sub}/providers/${ns}`,
         type: PROVIDER_TYPE, namespace: "Microsoft.Resources", location: "global", subscriptionId: p.sub!, apiVersion: ctx.query("api-version")!,
         stage: "complete", delayMs: env.latency.delay("providers.register"), data: { namespace: ns, target }, principal: ctx.principal,
       });
+      tx.put(providerKey(p.sub!, ns), { ...cur, namespace: ns, registrationState: target === "Registered" ? "Registering" : "Unregistering", operation: op.name });
     });
     ctx.send(200, renderProvider(env, p.sub!, ns));
   };
@@ -125,7 +127,7 @@ export function providerRoutes(env: ArmEnv): Route[] {
       },
     },
     { method: "POST", pattern: "/subscriptions/{sub}/providers/{ns}/register", handler: change("Registered") },
-    { method: "POST", pattern: "/subscriptions/{sub}/providers/{ns}/unregister", handler: change("NotRegistered") },
+    { method: "POST", pattern: "/subscriptions/{sub}/providers/{ns}/unregister", handler: change("Unregistered") },
     {
       method: "GET",
       pattern: "/providers",

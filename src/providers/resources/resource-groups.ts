@@ -12,6 +12,14 @@ import { getResourceGroup, getSubscription, normalizeLocation, resourceGroupId }
 import { allLocationNames, isKnownLocation } from "../../arm/locations.js";
 import { RESOURCES_API_VERSIONS, checkArmApiVersion } from "./api-versions.js";
 import type { OperationRecord } from "../../arm/types.js";
+import { tagsProblem } from "../network/tags.js";
+import { defineError } from "../../arm/errors.js";
+
+const invalidFilter = defineError<{ filter: string }>({
+  group: "Microsoft.Resources", code: "InvalidFilterInQueryString", status: 400, origin: "gateway",
+  template: "Invalid $filter '{filter}' specified in the query string.",
+  source: "Azure/azure-sdk-for-net#18748, Azure/azure-sdk-for-go#2480",
+});
 
 export const RG_TYPE = "Microsoft.Resources/resourceGroups";
 
@@ -79,6 +87,25 @@ export async function reconcileResourceGroupDelete(ctx: ReconcileCtx): Promise<R
   return { done: true, result: { status: 200 } };
 }
 
+/** ARM reads a resource group body as { tags: Dictionary<string, string>, managedBy: string }. */
+function checkGroupBody(body: Record<string, any>): void {
+  const problem = tagsProblem(body.tags);
+  if (problem) throw E.invalidRequestContent.make({ detail: problem });
+  if (body.managedBy !== undefined && body.managedBy !== null && typeof body.managedBy !== "string") {
+    const shown = typeof body.managedBy === "object" ? JSON.stringify(body.managedBy) : String(body.managedBy);
+    throw E.invalidRequestContent.make({ detail: `Error converting value ${shown} to type 'System.String'. Path 'managedBy'.` });
+  }
+}
+
+/** Stored tags as a plain string map (records written by older versions or code may hold odd values). */
+function storedTags(r: ResourceRecord): Record<string, string> {
+  const t = r.tags as unknown;
+  if (!t || typeof t !== "object" || Array.isArray(t)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(t as Record<string, unknown>)) out[k] = typeof v === "string" ? v : v === null || v === undefined ? "" : String(v);
+  return out;
+}
+
 export function resourceGroupRoutes(env: ArmEnv): Route[] {
   const checkSub = (ctx: RequestContext, sub: string) => {
     checkArmApiVersion(requireApiVersion(ctx), RESOURCES_API_VERSIONS);
@@ -103,8 +130,7 @@ export function resourceGroupRoutes(env: ArmEnv): Route[] {
           .map((e) => e.value)
           .filter((r) => r.type === RG_TYPE);
         const filter = ctx.query("$filter");
-        const tagMatch = filter ? /tagName\s+eq\s+'([^']*)'(?:\s+and\s+tagValue\s+eq\s+'([^']*)')?/i.exec(filter) : null;
-        const selected = tagMatch ? rgs.filter((r) => r.tags && tagMatch[1]! in r.tags && (tagMatch[2] === undefined || r.tags[tagMatch[1]!] === tagMatch[2])) : rgs;
+        const selected = filter ? rgs.filter(groupFilter(filter)) : rgs;
         sendPage(ctx, selected.map(renderResourceGroup), (x) => x.id);
       },
     },
@@ -134,9 +160,7 @@ export function resourceGroupRoutes(env: ArmEnv): Route[] {
         if (typeof body.location !== "string" || !body.location) throw E.locationRequired.make({});
         const loc = normalizeLocation(body.location);
         if (!isKnownLocation(loc)) throw E.locationNotAvailableForResourceGroup.make({ loc: body.location, list: allLocationNames().join(",") });
-        if (body.tags !== undefined && body.tags !== null && (typeof body.tags !== "object" || Array.isArray(body.tags))) {
-          throw E.invalidRequestContent.make({ detail: "Error converting value to type 'Dictionary<string, string>'. Path 'tags'." });
-        }
+        checkGroupBody(body);
         const out = env.store.txn((tx) => {
           const existing = getResourceGroup(tx, p.sub!, name);
           if (existing?.properties.provisioningState === "Deleting") throw E.resourceGroupBeingDeleted.make({ rg: existing.name });
@@ -166,6 +190,7 @@ export function resourceGroupRoutes(env: ArmEnv): Route[] {
       handler: async (ctx, p) => {
         checkSub(ctx, p.sub!);
         const body = await readJsonBody(ctx, true);
+        checkGroupBody(body);
         const rec = env.store.txn((tx) => {
           const cur = getResourceGroup(tx, p.sub!, p.rg!);
           if (!cur) throw E.resourceGroupNotFound.make({ rg: p.rg! });
@@ -227,7 +252,8 @@ export function resourceGroupRoutes(env: ArmEnv): Route[] {
       handler: (ctx, p) => {
         checkSub(ctx, p.sub!);
         mustGet(p.sub!, p.rg!);
-        const recs = listInGroup(env.store, p.sub!, p.rg!).filter((r) => isListedResource(env, r));
+        const match = resourceFilter(ctx.query("$filter"));
+        const recs = listInGroup(env.store, p.sub!, p.rg!).filter((r) => isListedResource(env, r) && match(r));
         sendPage(ctx, recs.map(genericResourceView), (x) => String(x.id));
       },
     },
@@ -240,10 +266,84 @@ export function resourceGroupRoutes(env: ArmEnv): Route[] {
           .list<ResourceRecord>(recordKey(`/subscriptions/${p.sub}/resourcegroups/`))
           .map((e) => e.value)
           .filter((r) => r.type !== RG_TYPE && isListedResource(env, r));
-        sendPage(ctx, recs.map(genericResourceView), (x) => idKey(String(x.id)));
+        const match = resourceFilter(ctx.query("$filter"));
+        const selected = recs.filter(match);
+        sendPage(ctx, selected.map(genericResourceView), (x) => idKey(String(x.id)));
       },
     },
   ];
+}
+
+/** One `field eq 'value'` clause of a $filter ('' inside a value is a quote). */
+interface Clause { field: string; value: string }
+
+/** Parse "a eq 'x' and b eq 'y'" (case-insensitive field names and `and`); undefined when it is not that form. */
+function parseClauses(filter: string): Clause[] | undefined {
+  const out: Clause[] = [];
+  const re = /^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*/i;
+  let rest = filter;
+  for (;;) {
+    const m = re.exec(rest);
+    if (!m) return undefined;
+    out.push({ field: m[1]!.toLowerCase(), value: m[2]!.replace(/''/g, "'") });
+    rest = rest.slice(m[0].length);
+    if (rest === "") return out;
+    const and = /^and\s+/i.exec(rest);
+    if (!and) return undefined;
+    rest = rest.slice(and[0].length);
+  }
+}
+
+/** tagName (and optional tagValue) clauses → a matcher; tag names compare case-insensitively, values exactly. */
+function tagMatcher(clauses: Clause[]): ((tags: Record<string, string>) => boolean) | undefined {
+  const name = clauses.find((c) => c.field === "tagname");
+  const value = clauses.find((c) => c.field === "tagvalue");
+  if (!name) return undefined;
+  const k = name.value.toLowerCase();
+  return (tags) => Object.entries(tags).some(([tk, tv]) => tk.toLowerCase() === k && (value === undefined || tv === value.value));
+}
+
+/**
+ * $filter of GET resourcegroups: `tagName eq 'a' [and tagValue eq 'b']` (as az group list --tag
+ * sends it). Anything else is ARM's 400 InvalidFilterInQueryString.
+ */
+function groupFilter(filter: string): (r: ResourceRecord) => boolean {
+  const clauses = parseClauses(filter);
+  const fields = clauses?.map((c) => c.field).sort().join(",");
+  if (!clauses || (fields !== "tagname" && fields !== "tagname,tagvalue")) throw invalidFilter.make({ filter });
+  const tags = tagMatcher(clauses)!;
+  return (r) => tags(storedTags(r));
+}
+
+/**
+ * $filter of the /resources listings, in the forms az and the SDKs send: `resourceType eq 'X'`,
+ * `name eq 'X'`, `location eq 'X'`, `resourceGroup eq 'X'` joined with `and` (az resource list),
+ * or `tagName eq 'a' [and tagValue eq 'b']` alone (ARM does not combine tags with other clauses).
+ * Anything else is ARM's 400 InvalidFilterInQueryString.
+ */
+function resourceFilter(filter: string | undefined): (r: ResourceRecord) => boolean {
+  if (filter === undefined || filter.trim() === "") return () => true;
+  const clauses = parseClauses(filter);
+  if (!clauses) throw invalidFilter.make({ filter });
+  const fields = clauses.map((c) => c.field);
+  const hasTag = fields.includes("tagname") || fields.includes("tagvalue");
+  if (hasTag) {
+    const sorted = [...fields].sort().join(",");
+    if (sorted !== "tagname" && sorted !== "tagname,tagvalue") throw invalidFilter.make({ filter });
+    const tags = tagMatcher(clauses)!;
+    return (r) => tags(storedTags(r));
+  }
+  const simple = new Set(["resourcetype", "name", "location", "resourcegroup"]);
+  if (fields.some((f) => !simple.has(f)) || new Set(fields).size !== fields.length) throw invalidFilter.make({ filter });
+  return (r) => clauses.every((c) => {
+    const v = c.value.toLowerCase();
+    switch (c.field) {
+      case "resourcetype": return r.type.toLowerCase() === v;
+      case "name": return r.name.toLowerCase() === v;
+      case "location": return (r.location ?? "").toLowerCase().replace(/\s+/g, "") === v.replace(/\s+/g, "");
+      default: return (parseId(r.id)?.resourceGroup ?? "").toLowerCase() === v;
+    }
+  });
 }
 
 /** The GenericResource shape of /resources listings. */
@@ -256,7 +356,7 @@ function isListedResource(env: ArmEnv, r: ResourceRecord): boolean {
 
 function genericResourceView(r: ResourceRecord) {
   const out: Record<string, unknown> = { id: r.id, name: r.name, type: r.type, location: r.location };
-  if (r.tags) out.tags = r.tags;
+  if (r.tags && typeof r.tags === "object") out.tags = storedTags(r);
   if (r.kind) out.kind = r.kind;
   if (r.sku) out.sku = r.sku;
   if (r.identity) out.identity = r.identity;
