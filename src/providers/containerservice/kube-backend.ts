@@ -3,51 +3,10 @@
 // the provider still works: credentials are well-formed kubeconfigs pointing at the FQDN.
 import type { ArmEnv } from "../../arm/types.js";
 
-export interface KubeNodeSpec {
-  name: string;
-  pool: string;
-  mode: string;
-  internalIP: string;
-  podIPs: string[];
-  /** Pod CIDR of the node (kubenet / Azure CNI overlay). */
-  podCIDR?: string;
-  maxPods?: number;
-  vmSize: string;
-  osSku: string;
-  nodeImageVersion: string;
-  zone?: string;
-  providerID: string;
-  /** "Linux" | "Windows" (the pool's osType). */
-  osType?: string;
-  /** The pool's orchestratorVersion (kubelet version of the node). */
-  kubeletVersion?: string;
-  /** What the node's kubelet kubeconfig points at (https://<ILB IP>:443 for integrated clusters). */
-  kubeletServer?: string;
-}
-
-export interface KubeClusterSpec {
-  /** Lower-cased ARM id of the cluster (the KubeHost's key). */
-  id: string;
-  name: string;
-  resourceGroup: string;
-  location: string;
-  nodeResourceGroup: string;
-  kubernetesVersion: string;
-  fqdn: string;
-  extraSans?: string[];
-  /** "https://<ILB>:443" (integrated) or "https://<fqdn>:443". */
-  apiServerAddress: string;
-  serviceCidr: string;
-  dnsServiceIP: string;
-  networkPlugin: string;
-  networkPluginMode?: string;
-  /** The API server's address as the cluster's network sees it (ILB / private endpoint / public IP): default/kubernetes Endpoints. */
-  apiServerIP?: string;
-  /** identityProfile.kubeletidentity.clientId (node label kubernetes.azure.com/kubelet-identity-client-id). */
-  kubeletIdentityClientId?: string;
-  nodes: KubeNodeSpec[];
-  port?: number;
-}
+// The cluster spec is the Kubernetes layer's own shape (src/kube/cluster-api.ts); providers sit
+// above kube/, so they import it rather than restate it.
+export type { KubeNodeSpec, KubeClusterSpec } from "../../kube/cluster-api.js";
+import type { KubeClusterSpec } from "../../kube/cluster-api.js";
 
 export interface IssuedPair {
   certPem: string;
