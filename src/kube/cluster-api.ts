@@ -202,6 +202,7 @@ export class KubeHost {
       const meta = await this.loadMeta(spec);
       const registry = new Registry(this.store, spec.id, { strategyContext: (internal) => this.strategyContext(spec.id, internal) });
       const holder: { spec: KubeClusterSpec } = { spec };
+      const pinned = [meta.adminCert.certPem, meta.userCert.certPem].map((pem) => new X509Certificate(pem).fingerprint256);
       const api = new ApiServer({
         registry,
         kubernetesVersion: () => (this.running.get(spec.id)?.spec ?? holder.spec).kubernetesVersion,
@@ -210,6 +211,7 @@ export class KubeHost {
           { token: meta.adminToken, user: ADMIN_USER },
           { token: meta.userToken, user: CLUSTER_USER },
         ],
+        clientCertFingerprints: () => pinned,
       });
       const engine = new SimEngine({
         registry,

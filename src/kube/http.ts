@@ -31,6 +31,12 @@ export interface ClusterHandle {
   /** host:port clients reached, for /api serverAddressByClientCIDRs. */
   serverAddress(): string;
   tokens(): { token: string; user: User }[];
+  /**
+   * SHA-256 fingerprints (as Node prints them) of the client certificates issued for THIS cluster.
+   * Every cluster's certificates chain to the emulator CA, so the chain alone would let one
+   * cluster's kubeconfig open another; AKS clusters each have their own CA.
+   */
+  clientCertFingerprints?(): string[];
 }
 
 interface Negotiated {
@@ -129,7 +135,8 @@ export class ApiServer {
     if (sock.authorized && typeof sock.getPeerCertificate === "function") {
       const cert = sock.getPeerCertificate();
       const subj = cert?.subject as unknown as Record<string, string | string[]> | undefined;
-      if (subj?.CN) {
+      const pinned = this.cluster.clientCertFingerprints?.();
+      if (subj?.CN && (!pinned || pinned.includes(cert.fingerprint256))) {
         const o = subj.O;
         return { name: String(subj.CN), groups: [...(Array.isArray(o) ? o : o ? [o] : []), "system:authenticated"] };
       }
