@@ -5,6 +5,7 @@ import { featuresProvider } from "./features/index.js";
 import { authorizationProvider } from "./authorization/index.js";
 import { managedIdentityProvider } from "./managedidentity/index.js";
 import { networkProvider } from "./network/index.js";
+import { computeProvider } from "./compute/index.js";
 import { containerServiceProvider } from "./containerservice/index.js";
 
 export const PROVIDERS: ProviderPlugin[] = [
@@ -13,5 +14,6 @@ export const PROVIDERS: ProviderPlugin[] = [
   authorizationProvider,
   managedIdentityProvider,
   networkProvider,
+  computeProvider,
   containerServiceProvider,
 ];

@@ -5,13 +5,13 @@
 import { randomUUID } from "node:crypto";
 import type { Txn } from "../../store/store.js";
 import type { ArmEnv, ResourceRecord } from "../../arm/types.js";
-import { getRecord, listByType } from "../../arm/repo.js";
+import { getRecord, listByType, listByTypeInGroup } from "../../arm/repo.js";
 import { ArmError } from "../../arm/errors.js";
 import { createResourceGroupRecord, deleteResourceGroupNow } from "../resources/resource-groups.js";
 import { networkModel } from "../network/model.js";
 import {
   APISERVER_BACKEND_IPS, DELEGATION_SERVICE, ILB_BACKEND_POOL, ILB_FRONTEND, ILB_NAME, ILB_PROBE, ILB_RULE, MANAGED_APISERVER_SUBNET,
-  MANAGED_NODE_SUBNET, MANAGED_VNET_PREFIX, SAL_NAME, apiServerPublicIp, fqdnLabel, kubeletIdentityName, managedVnetName, nodeName, nsgName, guidFrom,
+  MANAGED_NODE_SUBNET, MANAGED_VNET_PREFIX, SAL_NAME, apiServerPublicIp, fqdnLabel, kubeletIdentityName, managedVnetName, nodeName, nsgName, guidFrom, vmssName,
 } from "./names.js";
 import { addressesPerNode, sameId, vnetOfSubnet } from "./spec.js";
 import { clusterParts, ensureResource, internalOf, owners, removeResource, type ClusterInternal, type NodeAlloc } from "./model.js";
@@ -27,6 +27,7 @@ export const T = {
   aRecord: "Microsoft.Network/privateDnsZones/A",
   link: "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
   mi: "Microsoft.ManagedIdentity/userAssignedIdentities",
+  vmss: "Microsoft.Compute/virtualMachineScaleSets",
 };
 
 export function nodeRgId(rec: ResourceRecord): string {
@@ -256,6 +257,80 @@ export function ensureNodes(tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mut): 
     }
   }
   m.internal.nodes = next;
+  ensureScaleSets(tx, env, rec, m);
+}
+
+/** AKS's shared image gallery for a node image version ("AKSUbuntu-2204gen2containerd-202501.12.0"). */
+function imageReference(nodeImageVersion: string | undefined): Record<string, string> {
+  const parts = String(nodeImageVersion ?? "").split("-");
+  if (parts.length < 3) return { id: "" };
+  const [gallery, image, version] = [parts[0]!, parts.slice(1, -1).join("-"), parts[parts.length - 1]!];
+  return { id: `/subscriptions/${AKS_IMAGE_SUBSCRIPTION}/resourceGroups/AKS-${gallery.replace(/^AKS/, "")}/providers/Microsoft.Compute/galleries/${gallery}/images/${image}/versions/${version}` };
+}
+
+/** The subscription of AKS's node image galleries (the imageReference.id of every AKS VMSS). */
+const AKS_IMAGE_SUBSCRIPTION = "109a5e88-712a-48ae-9078-9ca8b3c81345";
+
+/**
+ * One `aks-<pool>-<digits>-vmss` per agent pool in the node RG, its instances a copy of the pool's
+ * node allocations (written in the caller's transaction, so both always agree); scale sets of
+ * removed pools go.
+ */
+export function ensureScaleSets(tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mut): void {
+  if (!getRecord(tx, nodeRgId(rec))) return;
+  const nodes = m.internal.nodes ?? [];
+  const wanted = new Set<string>();
+  for (const pool of m.props.agentPoolProfiles ?? []) {
+    const name = vmssName(pool.name, m.internal.digits);
+    const id = inNodeRg(rec, "Microsoft.Compute", "virtualMachineScaleSets", name);
+    wanted.add(id.toLowerCase());
+    const existing = getRecord(tx, id);
+    const subnetId = nodeSubnetOf(m, pool);
+    const version = pool.currentOrchestratorVersion ?? pool.orchestratorVersion ?? m.props.currentKubernetesVersion ?? m.props.kubernetesVersion;
+    const instances = nodes.filter((n) => n.pool === pool.name).sort((a, b) => a.index - b.index)
+      .map((n) => ({ instanceId: String(n.index), computerName: n.name, subnetId: n.subnetId, ip: n.ip, podIPs: [...n.podIPs] }));
+    ensureResource(tx, env, id, T.vmss, {
+      location: rec.location,
+      tags: {
+        "aks-managed-createOperationID": existing?.tags?.["aks-managed-createOperationID"] ?? String(m.internal.activeOperation ?? randomUUID()),
+        "aks-managed-creationSource": `vmssclient-${name}`,
+        "aks-managed-kubeletIdentityClientID": String(m.props.identityProfile?.kubeletidentity?.clientId ?? ""),
+        "aks-managed-orchestrator": `Kubernetes:${version ?? ""}`,
+        "aks-managed-poolName": pool.name,
+        "aks-managed-resourceNameSuffix": m.internal.digits,
+      },
+      sku: { name: pool.vmSize, tier: "Standard", capacity: pool.count },
+      properties: {
+        orchestrationMode: "Uniform",
+        singlePlacementGroup: false,
+        overprovision: false,
+        doNotRunExtensionsOnOverprovisionedVMs: false,
+        platformFaultDomainCount: 1,
+        upgradePolicy: { mode: "Manual" },
+        virtualMachineProfile: {
+          osProfile: { computerNamePrefix: name, adminUsername: "azureuser", linuxConfiguration: { disablePasswordAuthentication: true, provisionVMAgent: true } },
+          storageProfile: {
+            imageReference: imageReference(pool.nodeImageVersion),
+            osDisk: { osType: "Linux", createOption: "FromImage", caching: "ReadOnly", diskSizeGB: pool.osDiskSizeGB ?? 128, managedDisk: { storageAccountType: "Premium_LRS" } },
+          },
+          networkProfile: {
+            networkInterfaceConfigurations: [{
+              name,
+              properties: {
+                primary: true, enableAcceleratedNetworking: false, enableIPForwarding: true, disableTcpStateTracking: false,
+                ipConfigurations: [{ name: "ipconfig1", properties: { subnet: { id: subnetId }, primary: true, privateIPAddressVersion: "IPv4" } }],
+              },
+            }],
+          },
+        },
+      },
+      internal: { managedBy: rec.id, pool: pool.name, instances },
+    });
+  }
+  const rgName = String(rec.properties.nodeResourceGroup);
+  for (const s of listByTypeInGroup(tx, clusterParts(rec.id).sub, rgName, T.vmss)) {
+    if (!wanted.has(s.id.toLowerCase()) && sameId(s.internal?.managedBy, rec.id)) removeResource(tx, env, s.id);
+  }
 }
 
 /** Outbound: public IP + `kubernetes` Standard LB (outboundType loadBalancer, standard SKU). */
