@@ -21,28 +21,8 @@ import type { StrategyContext } from "./types.js";
 import { fnv32a, randomHex, type Obj } from "./util.js";
 import { runKubectl, shellSplit } from "./run-command.js";
 
-export interface KubeNodeSpec {
-  name: string;
-  pool: string;
-  /** "System" | "User" (any case). */
-  mode: string;
-  internalIP: string;
-  podIPs: string[];
-  vmSize: string;
-  osSku: string;
-  nodeImageVersion: string;
-  zone?: string;
-  providerID: string;
-  /** "Linux" | "Windows" (the pool's osType). */
-  osType?: string;
-  /** The pool's orchestratorVersion (kubelet version of the node). */
-  kubeletVersion?: string;
-  maxPods?: number;
-  /** Pod CIDR of the node (kubenet / Azure CNI overlay); shown as spec.podCIDR. */
-  podCIDR?: string;
-  /** The node's kubelet kubeconfig server, when it differs from apiServerAddress. */
-  kubeletServer?: string;
-}
+/** A node as the AKS provider describes it: the simulation's node spec (sim/ sits below kube/). */
+export type KubeNodeSpec = SimNodeSpec;
 
 export interface KubeClusterSpec {
   /** Stable cluster key (lower-cased ARM id); store prefix is `kube/${id}/`. */

@@ -11,6 +11,7 @@ export interface LatencyProfile {
 export interface SimNodeSpec {
   name: string;
   pool: string;
+  /** "System" | "User" (any case). */
   mode: string;
   internalIP: string;
   podIPs: string[];
@@ -24,7 +25,9 @@ export interface SimNodeSpec {
   /** The pool's orchestratorVersion (kubelet version of the node). */
   kubeletVersion?: string;
   maxPods?: number;
+  /** Pod CIDR of the node (kubenet / Azure CNI overlay); shown as spec.podCIDR. */
   podCIDR?: string;
+  /** The node's kubelet kubeconfig server, when it differs from apiServerAddress. */
   kubeletServer?: string;
 }
 

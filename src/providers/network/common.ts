@@ -6,7 +6,8 @@
 import { randomUUID } from "node:crypto";
 import type { RequestContext } from "../../server/context.js";
 import type { Txn } from "../../store/store.js";
-import type { ArmEnv, DeleteCtx, ReconcileCtx, ReconcileStep, ResourceRecord, WriteCtx } from "../../arm/types.js";
+import type { ArmEnv, DeleteCtx, ReconcileCtx, ReconcileStep, ResourceRecord, ResourceTypeDef, WriteCtx } from "../../arm/types.js";
+import { NRP_API_VERSIONS, NRP_DEFAULT_API_VERSION } from "./api-versions.js";
 import { isBusy, operationUrls, renderBase } from "../../arm/generic.js";
 import { deleteRecordTree, getRecord, putRecord } from "../../arm/repo.js";
 import { idKey, type ParsedId } from "../../arm/resource-id.js";
@@ -187,4 +188,34 @@ export function uniqueIds(ids: Iterable<string>): string[] {
     out.push(id);
   }
   return out;
+}
+
+/**
+ * A tracked NRP resource whose addresses come from subnets (load balancers, NICs): LRO PUT and
+ * DELETE, and `release` both for synchronous (cascade) and asynchronous deletes.
+ */
+export function addressHoldingType(o: {
+  type: string;
+  put(ctx: WriteCtx): ResourceRecord;
+  release(tx: Txn, env: ArmEnv, rec: ResourceRecord): void;
+  render(rec: ResourceRecord): Record<string, unknown>;
+}): ResourceTypeDef {
+  return {
+    namespace: "Microsoft.Network",
+    type: o.type,
+    apiVersions: NRP_API_VERSIONS,
+    defaultApiVersion: NRP_DEFAULT_API_VERSION,
+    scope: "resourceGroup",
+    tracked: true,
+    capabilities: "SupportsTags, SupportsLocation",
+    strategy: {
+      checkId: checkNrpName,
+      put: o.put,
+      asyncPut: (ctx) => nrpAsyncPut(ctx),
+      asyncDelete: (ctx) => nrpDeleteStage(ctx),
+      delete: (ctx) => o.release(ctx.tx, ctx.env, ctx.record),
+      reconcile: nrpReconcile({ finalizeDelete: o.release }),
+      render: (rec) => o.render(rec),
+    },
+  };
 }

@@ -8,8 +8,7 @@ import type { Txn } from "../../store/store.js";
 import type { ArmEnv, ResourceRecord, ResourceTypeDef, WriteCtx } from "../../arm/types.js";
 import { idKey } from "../../arm/resource-id.js";
 import { NetErrors } from "./errors.js";
-import { NRP_API_VERSIONS, NRP_DEFAULT_API_VERSION } from "./api-versions.js";
-import { NS, T, arr, checkNrpName, envelope, getTyped, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, refId, throwIfDeleting, weakEtag, writeState } from "./common.js";
+import { T, addressHoldingType, arr, envelope, getTyped, guid, obj, pick, refId, throwIfDeleting, weakEtag, writeState } from "./common.js";
 import { SubnetCache, assignIpConfigs, claimBackendAddress, heldIpConfigs, releaseOwners } from "./ipconfigs.js";
 
 const SUB = {
@@ -187,21 +186,4 @@ function renderLb(rec: ResourceRecord): Record<string, unknown> {
   });
 }
 
-export const loadBalancerType: ResourceTypeDef = {
-  namespace: NS,
-  type: "loadBalancers",
-  apiVersions: NRP_API_VERSIONS,
-  defaultApiVersion: NRP_DEFAULT_API_VERSION,
-  scope: "resourceGroup",
-  tracked: true,
-  capabilities: "SupportsTags, SupportsLocation",
-  strategy: {
-    checkId: checkNrpName,
-    put: lbPut,
-    asyncPut: (ctx) => nrpAsyncPut(ctx),
-    asyncDelete: (ctx) => nrpDeleteStage(ctx),
-    delete: (ctx) => releaseLb(ctx.tx, ctx.env, ctx.record),
-    reconcile: nrpReconcile({ finalizeDelete: releaseLb }),
-    render: (rec) => renderLb(rec),
-  },
-};
+export const loadBalancerType: ResourceTypeDef = addressHoldingType({ type: "loadBalancers", put: lbPut, release: releaseLb, render: renderLb });

@@ -5,8 +5,7 @@ import type { Txn } from "../../store/store.js";
 import type { ArmEnv, ResourceRecord, ResourceTypeDef, WriteCtx } from "../../arm/types.js";
 import { idKey } from "../../arm/resource-id.js";
 import { NetErrors } from "./errors.js";
-import { NRP_API_VERSIONS, NRP_DEFAULT_API_VERSION } from "./api-versions.js";
-import { NS, T, arr, checkNrpName, envelope, getTyped, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, refId, throwIfDeleting, weakEtag, writeState } from "./common.js";
+import { T, addressHoldingType, arr, envelope, getTyped, guid, obj, pick, refId, throwIfDeleting, weakEtag, writeState } from "./common.js";
 import { SubnetCache, assignIpConfigs, heldIpConfigs } from "./ipconfigs.js";
 
 const IPCONFIG_TYPE = "Microsoft.Network/networkInterfaces/ipConfigurations";
@@ -89,21 +88,4 @@ function renderNic(rec: ResourceRecord): Record<string, unknown> {
   });
 }
 
-export const networkInterfaceType: ResourceTypeDef = {
-  namespace: NS,
-  type: "networkInterfaces",
-  apiVersions: NRP_API_VERSIONS,
-  defaultApiVersion: NRP_DEFAULT_API_VERSION,
-  scope: "resourceGroup",
-  tracked: true,
-  capabilities: "SupportsTags, SupportsLocation",
-  strategy: {
-    checkId: checkNrpName,
-    put: nicPut,
-    asyncPut: (ctx) => nrpAsyncPut(ctx),
-    asyncDelete: (ctx) => nrpDeleteStage(ctx),
-    delete: (ctx) => releaseNic(ctx.tx, ctx.env, ctx.record),
-    reconcile: nrpReconcile({ finalizeDelete: releaseNic }),
-    render: (rec) => renderNic(rec),
-  },
-};
+export const networkInterfaceType: ResourceTypeDef = addressHoldingType({ type: "networkInterfaces", put: nicPut, release: releaseNic, render: renderNic });
