@@ -3,7 +3,7 @@
 // identity, role assignments).
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { eventually, SUBSCRIPTION_ID, type RunningEmulator } from "../helpers/emulator.js";
+import { eventually, rawRequest, SUBSCRIPTION_ID, TENANT_ID, type RunningEmulator } from "../helpers/emulator.js";
 
 export const SUB = SUBSCRIPTION_ID;
 export const PREVIEW = "2022-04-02-preview";
@@ -170,4 +170,15 @@ export async function usage(emu: RunningEmulator, subnetIdValue: string): Promis
   const u = r.body.value.find((x: any) => x.id.toLowerCase() === subnetIdValue.toLowerCase());
   assert.ok(u, `no usage for ${subnetIdValue}`);
   return { used: Number(u.currentValue), limit: Number(u.limit) };
+}
+
+/**
+ * Authorized raw ARM requests against an emulator started in this process (tests that plug a
+ * stand-in or real KubeHost into env.services), with a fresh token.
+ */
+export async function inProcessArm(emu: { endpoint: string; pki: { caPem: string } }) {
+  const tok = await rawRequest(emu.endpoint, emu.pki.caPem, "POST", `/${TENANT_ID}/oauth2/v2.0/token`,
+    `grant_type=client_credentials&client_id=t&client_secret=x&scope=${encodeURIComponent(emu.endpoint + "/.default")}`, { "content-type": "application/x-www-form-urlencoded" });
+  const h = { authorization: `Bearer ${tok.body.access_token}`, "content-type": "application/json" };
+  return (m: string, p: string, b?: unknown) => rawRequest(emu.endpoint, emu.pki.caPem, m, p, b === undefined ? undefined : JSON.stringify(b), h);
 }

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import https from "node:https";
 import YAML from "yaml";
 import { Emulator } from "../../src/emulator.js";
-import { tempDir, rawRequest, eventually, SUBSCRIPTION_ID, TENANT_ID } from "../helpers/emulator.js";
-import { clusterBody, clusterId, LOCATION } from "./helpers.js";
+import { tempDir, eventually, SUBSCRIPTION_ID } from "../helpers/emulator.js";
+import { clusterBody, clusterId, LOCATION, inProcessArm } from "./helpers.js";
 
 function kubeGet(server: string, tlsServerName: string | undefined, ca: string, token: string, path: string): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
@@ -35,10 +35,7 @@ test("KubeHost behind env.services 'kube': nodes, addresses and kubeconfig", asy
   const host = new KubeHost({ store: emu.env.store, pki: emu.pki, latency: { delay: () => 0 } });
   emu.env.services.set("kube", host);
   try {
-    const tok = await rawRequest(emu.endpoint, emu.pki.caPem, "POST", `/${TENANT_ID}/oauth2/v2.0/token`,
-      `grant_type=client_credentials&client_id=t&client_secret=x&scope=${encodeURIComponent(emu.endpoint + "/.default")}`, { "content-type": "application/x-www-form-urlencoded" });
-    const h = { authorization: `Bearer ${tok.body.access_token}`, "content-type": "application/json" };
-    const req = (m: string, p: string, b?: unknown) => rawRequest(emu.endpoint, emu.pki.caPem, m, p, b === undefined ? undefined : JSON.stringify(b), h);
+    const req = await inProcessArm(emu);
     assert.equal((await req("PUT", `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg?api-version=2021-04-01`, { location: LOCATION })).status, 201);
     const cid = clusterId("rg", "k1");
     const put = await req("PUT", `${cid}?api-version=2026-06-01`, clusterBody({ integrate: true, count: 2 }));
@@ -86,10 +83,7 @@ async function withKubeHost(t: any, fn: (req: (m: string, p: string, b?: unknown
   const host = new KubeHost({ store: emu.env.store, pki: emu.pki, latency: { delay: () => 0 } });
   emu.env.services.set("kube", host);
   try {
-    const tok = await rawRequest(emu.endpoint, emu.pki.caPem, "POST", `/${TENANT_ID}/oauth2/v2.0/token`,
-      `grant_type=client_credentials&client_id=t&client_secret=x&scope=${encodeURIComponent(emu.endpoint + "/.default")}`, { "content-type": "application/x-www-form-urlencoded" });
-    const h = { authorization: `Bearer ${tok.body.access_token}`, "content-type": "application/json" };
-    const req = (m: string, p: string, b?: unknown) => rawRequest(emu.endpoint, emu.pki.caPem, m, p, b === undefined ? undefined : JSON.stringify(b), h);
+    const req = await inProcessArm(emu);
     assert.equal((await req("PUT", `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg?api-version=2021-04-01`, { location: LOCATION })).status, 201);
     await fn(req, emu);
   } finally {

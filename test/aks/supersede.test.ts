@@ -3,8 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Emulator } from "../../src/emulator.js";
-import { tempDir, rawRequest, eventually, SUBSCRIPTION_ID, TENANT_ID } from "../helpers/emulator.js";
-import { clusterBody, clusterId, LOCATION } from "./helpers.js";
+import { tempDir, eventually, SUBSCRIPTION_ID } from "../helpers/emulator.js";
+import { clusterBody, clusterId, LOCATION, inProcessArm } from "./helpers.js";
 
 /** A KubeBackend whose ensureRunning waits until released (the create is "in the kube stage"). */
 function gatedBackend() {
@@ -32,10 +32,7 @@ function gatedBackend() {
 
 async function session() {
   const emu = await Emulator.start({ dataDir: tempDir(), port: 0, latency: "instant" });
-  const tok = await rawRequest(emu.endpoint, emu.pki.caPem, "POST", `/${TENANT_ID}/oauth2/v2.0/token`,
-    `grant_type=client_credentials&client_id=t&client_secret=x&scope=${encodeURIComponent(emu.endpoint + "/.default")}`, { "content-type": "application/x-www-form-urlencoded" });
-  const h = { authorization: `Bearer ${tok.body.access_token}`, "content-type": "application/json" };
-  const req = (m: string, p: string, b?: unknown) => rawRequest(emu.endpoint, emu.pki.caPem, m, p, b === undefined ? undefined : JSON.stringify(b), h);
+  const req = await inProcessArm(emu);
   assert.equal((await req("PUT", `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg?api-version=2021-04-01`, { location: LOCATION })).status, 201);
   return { emu, req };
 }

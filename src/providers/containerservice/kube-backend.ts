@@ -5,14 +5,10 @@ import type { ArmEnv } from "../../arm/types.js";
 
 // The cluster spec is the Kubernetes layer's own shape (src/kube/cluster-api.ts); providers sit
 // above kube/, so they import it rather than restate it.
-export type { KubeNodeSpec, KubeClusterSpec } from "../../kube/cluster-api.js";
-import type { KubeClusterSpec } from "../../kube/cluster-api.js";
+export type { KubeNodeSpec, KubeClusterSpec, IssuedPair } from "../../kube/cluster-api.js";
+import type { KubeClusterSpec, IssuedPair } from "../../kube/cluster-api.js";
 
-export interface IssuedPair {
-  certPem: string;
-  keyPem: string;
-}
-
+/** The Kubernetes layer's credentials, looser: without a backend the provider has no client certificates. */
 export interface KubeCredentials {
   port: number;
   caPem: string;
