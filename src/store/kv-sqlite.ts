@@ -19,6 +19,7 @@ import {
   LeaseNotFoundError,
   RequestTooLargeError,
   TooManyOpsError,
+  inKeyRange,
   keyRange,
   type Compare,
   type KeyValue,
@@ -50,7 +51,7 @@ export interface SqliteKvOptions {
 }
 
 interface LogRow {
-  key: Buffer;
+  key: string;
   rev: number;
   create_rev: number;
   version: number;
@@ -106,11 +107,11 @@ export class SqliteKv implements Kv {
     db.pragma("synchronous = FULL");
     db.exec(`
       CREATE TABLE IF NOT EXISTS log (
-        key BLOB NOT NULL, rev INTEGER NOT NULL, create_rev INTEGER NOT NULL, prev_rev INTEGER NOT NULL,
+        key TEXT NOT NULL, rev INTEGER NOT NULL, create_rev INTEGER NOT NULL, prev_rev INTEGER NOT NULL,
         version INTEGER NOT NULL, deleted INTEGER NOT NULL, lease INTEGER NOT NULL, value BLOB,
         PRIMARY KEY (key, rev)) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS log_rev ON log (rev);
-      CREATE TABLE IF NOT EXISTS live (key BLOB PRIMARY KEY, rev INTEGER NOT NULL, lease INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY, rev INTEGER NOT NULL, lease INTEGER NOT NULL) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS live_lease ON live (lease) WHERE lease != 0;
       CREATE TABLE IF NOT EXISTS leases (id INTEGER PRIMARY KEY AUTOINCREMENT, ttl INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
@@ -120,18 +121,18 @@ export class SqliteKv implements Kv {
     this.stmts = {
       meta: db.prepare<[string], { v: number }>("SELECT v FROM meta WHERE k = ?"),
       setMeta: db.prepare<[number, string]>("UPDATE meta SET v = ? WHERE k = ?"),
-      liveGet: db.prepare<[Buffer], LogRow>(`SELECT ${cols} FROM live v JOIN log l ON l.key = v.key AND l.rev = v.rev WHERE v.key = ?`),
-      liveMeta: db.prepare<[Buffer], LogRow>(
+      liveGet: db.prepare<[string], LogRow>(`SELECT ${cols} FROM live v JOIN log l ON l.key = v.key AND l.rev = v.rev WHERE v.key = ?`),
+      liveMeta: db.prepare<[string], LogRow>(
         "SELECT l.key, l.rev, l.create_rev, l.version, l.deleted, l.lease, NULL AS value FROM live v JOIN log l ON l.key = v.key AND l.rev = v.rev WHERE v.key = ?",
       ),
-      insertLog: db.prepare<[Buffer, number, number, number, number, number, number, Buffer | null]>(
+      insertLog: db.prepare<[string, number, number, number, number, number, number, Buffer | null]>(
         "INSERT INTO log (key, rev, create_rev, prev_rev, version, deleted, lease, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       ),
-      upsertLive: db.prepare<[Buffer, number, number]>(
+      upsertLive: db.prepare<[string, number, number]>(
         "INSERT INTO live (key, rev, lease) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET rev = excluded.rev, lease = excluded.lease",
       ),
-      deleteLive: db.prepare<[Buffer]>("DELETE FROM live WHERE key = ?"),
-      leaseKeys: db.prepare<[number], { key: Buffer }>("SELECT key FROM live WHERE lease = ? ORDER BY key"),
+      deleteLive: db.prepare<[string]>("DELETE FROM live WHERE key = ?"),
+      leaseKeys: db.prepare<[number], { key: string }>("SELECT key FROM live WHERE lease = ? ORDER BY key"),
       leaseExists: db.prepare<[number], { ttl: number }>("SELECT ttl FROM leases WHERE id = ?"),
       insertLease: db.prepare<[number]>("INSERT INTO leases (ttl) VALUES (?)"),
       deleteLease: db.prepare<[number]>("DELETE FROM leases WHERE id = ?"),
@@ -182,7 +183,7 @@ export class SqliteKv implements Kv {
   /** at = -1 reads the head (also inside a write, where it sees the request's own writes). */
   private rangeAt(key: string, opts: Omit<RangeOptions, "revision">, at: number): RangeResult {
     const { from, to } = keyRange(key, opts);
-    const shape = to === undefined ? "one" : to.length === 0 ? "open" : "bounded";
+    const shape = to === undefined ? "one" : to === "" ? "open" : "bounded";
     const args: unknown[] = [from];
     if (shape === "bounded") args.push(to);
     if (at >= 0) args.push(at);
@@ -258,7 +259,7 @@ export class SqliteKv implements Kv {
     }
     for (const branch of [req.success, failure]) {
       const puts = new Set<string>();
-      const deletes: { from: Buffer; to?: Buffer }[] = [];
+      const deletes: { from: string; to?: string }[] = [];
       for (const op of branch) {
         const key = "put" in op ? op.put.key : "delete" in op ? op.delete.key : op.range.key;
         if (key === "") throw new EmptyKeyError();
@@ -270,10 +271,7 @@ export class SqliteKv implements Kv {
         } else if ("delete" in op) deletes.push(keyRange(key, op.delete));
       }
       // etcd refuses a put whose key a delete of the same branch covers.
-      for (const k of puts) {
-        const b = Buffer.from(k);
-        if (deletes.some((d) => inRange(b, d))) throw new DuplicateKeyError(k);
-      }
+      for (const k of puts) if (deletes.some((d) => inKeyRange(k, d))) throw new DuplicateKeyError(k);
     }
     if (size > maxRequestBytes) throw new RequestTooLargeError(size);
   }
@@ -297,7 +295,7 @@ export class SqliteKv implements Kv {
   }
 
   private holds(c: Compare): boolean {
-    const row = (c.target === "value" ? this.stmts.liveGet : this.stmts.liveMeta).get(Buffer.from(c.key));
+    const row = (c.target === "value" ? this.stmts.liveGet : this.stmts.liveMeta).get(c.key);
     if (c.target === "value") {
       if (!row) return false; // etcd: a value compare on an absent key always fails
       return cmp(Buffer.compare(row.value ?? Buffer.alloc(0), Buffer.from(c.value)), c.result);
@@ -315,7 +313,7 @@ export class SqliteKv implements Kv {
   }
 
   private applyPut(p: { key: string; value: Uint8Array; lease?: LeaseId; prevKv?: boolean }, takeRev: () => number): { prevKv?: KeyValue } {
-    const key = Buffer.from(p.key);
+    const key = p.key;
     const lease = p.lease && p.lease !== "0" ? Number(p.lease) : 0;
     if (lease && !this.stmts.leaseExists.get(lease)) throw new LeaseNotFoundError(p.lease!);
     const prev = (p.prevKv ? this.stmts.liveGet : this.stmts.liveMeta).get(key);
@@ -333,7 +331,7 @@ export class SqliteKv implements Kv {
   }
 
   private tombstone(kv: KeyValue, rev: number): void {
-    const key = Buffer.from(kv.key);
+    const key = kv.key;
     this.stmts.insertLog.run(key, rev, Number(kv.createRevision), Number(kv.modRevision), 0, 1, 0, null);
     this.stmts.deleteLive.run(key);
   }
@@ -401,7 +399,7 @@ export class SqliteKv implements Kv {
     const l = this.leaseExpiry.get(id);
     if (!l) return undefined;
     const left = Math.max(0, Math.ceil((l.expiresAt - this.clock()) / 1000));
-    const keys = this.stmts.leaseKeys.all(Number(id)).map((r) => r.key.toString("utf8"));
+    const keys = this.stmts.leaseKeys.all(Number(id)).map((r) => r.key);
     return { id, ttl: left, grantedTtl: l.ttl, keys };
   }
 
@@ -430,7 +428,7 @@ export class SqliteKv implements Kv {
     if (w.next < this.compactRev) throw new CompactedError(BigInt(w.next), BigInt(this.compactRev));
     if (w.next > this.rev) return undefined;
     const upto = Math.min(this.rev, w.next + WATCH_MAX_REVS - 1);
-    const shape = w.range.to === undefined ? "one" : w.range.to.length === 0 ? "open" : "bounded";
+    const shape = w.range.to === undefined ? "one" : w.range.to === "" ? "open" : "bounded";
     const args: unknown[] = [w.next, upto, w.range.from];
     if (shape === "bounded") args.push(w.range.to);
     const rows = this.eventStmt(shape).all(...args) as EventRow[];
@@ -438,7 +436,7 @@ export class SqliteKv implements Kv {
     if (rows.length === 0) return this.readEvents(w);
     const events = rows.map((r): WatchEvent => {
       const kv: KeyValue = r.deleted
-        ? { key: r.key.toString("utf8"), value: EMPTY, createRevision: 0n, modRevision: BigInt(r.rev), version: 0n, lease: "0" }
+        ? { key: r.key, value: EMPTY, createRevision: 0n, modRevision: BigInt(r.rev), version: 0n, lease: "0" }
         : toKv(r);
       const e: WatchEvent = { type: r.deleted ? "delete" : "put", kv };
       if (w.prevKv && r.p_rev !== null) {
@@ -570,7 +568,7 @@ class SqliteWatch implements Watch {
 
   constructor(
     private readonly kv: SqliteKv,
-    readonly range: { from: Buffer; to?: Buffer },
+    readonly range: { from: string; to?: string },
     start: number,
     readonly prevKv: boolean,
   ) {
@@ -610,7 +608,7 @@ class SqliteWatch implements Watch {
 
 function toKv(r: LogRow): KeyValue {
   return {
-    key: r.key.toString("utf8"),
+    key: r.key,
     value: r.value ? new Uint8Array(r.value.buffer, r.value.byteOffset, r.value.byteLength) : EMPTY,
     createRevision: BigInt(r.create_rev),
     modRevision: BigInt(r.rev),
@@ -632,8 +630,4 @@ function cmp(sign: number, result: Compare["result"]): boolean {
   }
 }
 
-function inRange(k: Buffer, r: { from: Buffer; to?: Buffer }): boolean {
-  if (r.to === undefined) return k.equals(r.from);
-  return Buffer.compare(k, r.from) >= 0 && (r.to.length === 0 || Buffer.compare(k, r.to) < 0);
-}
 

@@ -239,25 +239,35 @@ export const bytes = (s: string): Uint8Array => utf8.encode(s);
 export const text = (b: Uint8Array): string => utf8d.decode(b);
 
 /**
- * The byte range [from, to) a key/end/prefix selects; `to` undefined = single key,
- * `to` empty = no upper bound (etcd's "\0" end and "all keys" forms).
+ * The range [from, to) a key/end/prefix selects; `to` undefined = single key, `to` "" = no upper
+ * bound (etcd's "\0" end). Keys compare as UTF-8 bytes, as in etcd (SQLite's BINARY collation).
  */
-export function keyRange(key: string, opts: { end?: string; prefix?: boolean }): { from: Buffer; to?: Buffer } {
-  const from = Buffer.from(key, "utf8");
-  if (opts.prefix) return { from, to: prefixEnd(from) };
-  if (opts.end === undefined || opts.end === "") return { from };
-  if (opts.end === "\0") return { from, to: Buffer.alloc(0) };
-  return { from, to: Buffer.from(opts.end, "utf8") };
+export function keyRange(key: string, opts: { end?: string; prefix?: boolean }): { from: string; to?: string } {
+  if (opts.prefix) return { from: key, to: prefixEnd(key) };
+  if (opts.end === undefined || opts.end === "") return { from: key };
+  if (opts.end === "\0") return { from: key, to: "" };
+  return { from: key, to: opts.end };
 }
 
-/** etcd's GetPrefixRangeEnd: increment the last byte below 0xff, dropping 0xff tails; empty = no end. */
-export function prefixEnd(prefix: Buffer): Buffer {
-  const end = Buffer.from(prefix);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i]! < 0xff) {
-      end[i] = end[i]! + 1;
-      return end.subarray(0, i + 1);
-    }
+/**
+ * The smallest string above every string that starts with prefix: its last code point + 1
+ * (UTF-8 is prefix-free and keeps code point order, so this is etcd's GetPrefixRangeEnd on
+ * valid UTF-8); "" = no end.
+ */
+export function prefixEnd(prefix: string): string {
+  const cps = [...prefix].map((c) => c.codePointAt(0)!);
+  while (cps.length > 0) {
+    let last = cps.pop()! + 1;
+    if (last === 0xd800) last = 0xe000; // skip the surrogate range
+    if (last <= 0x10ffff) return String.fromCodePoint(...cps, last);
   }
-  return Buffer.alloc(0);
+  return "";
+}
+
+/** Whether key lies in a keyRange(). */
+export function inKeyRange(key: string, r: { from: string; to?: string }): boolean {
+  const k = Buffer.from(key);
+  const from = Buffer.from(r.from);
+  if (r.to === undefined) return k.equals(from);
+  return Buffer.compare(k, from) >= 0 && (r.to === "" || Buffer.compare(k, Buffer.from(r.to)) < 0);
 }

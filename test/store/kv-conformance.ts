@@ -225,6 +225,12 @@ export function kvConformance(name: string, factory: KvFactory): void {
       const one = await kv.range(`${p}r/0`, { revision: before.revision - 1n });
       assert.equal(one.kvs[0]!.version, 1n);
       await assert.rejects(kv.range(p + "r/", { prefix: true, revision: now.revision + 10n }), FutureRevisionError);
+      // Keys are UTF-8 and ordered by bytes, also past ASCII.
+      for (const k of ["ü/a", "ü/b", "üz", "ý", "\u{10FFFF}"]) await kv.put(p + "u/" + k, v(k));
+      assert.deepEqual(keys((await kv.range(p + "u/ü/", { prefix: true })).kvs), [p + "u/ü/a", p + "u/ü/b"]);
+      assert.deepEqual(keys((await kv.range(p + "u/ü", { prefix: true })).kvs), [p + "u/ü/a", p + "u/ü/b", p + "u/üz"]);
+      assert.equal((await kv.range(p + "u/\u{10FFFF}", { prefix: true })).count, 1);
+      assert.equal((await kv.range(p + "u/", { prefix: true })).count, 5);
     });
 
     withKv("watch from a revision: replay, then live; prefix filter; delete events with prevKv; whole txns", async (kv, p) => {
