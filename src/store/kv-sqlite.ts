@@ -2,7 +2,8 @@
 // synchronous=FULL). Layout after k3s's kine: every change is a row of the `log` table keyed
 // by (key, revision), with the key's create revision, the revision of its previous row and a
 // deleted flag, so "range at revision R" and "watch from revision R" are queries on the table and
-// survive restarts; `live` points at the newest row of each existing key for reads at the head.
+// survive restarts; `live` holds a copy of the newest row of each existing key, so reads at the
+// head are one scan (the copy costs a second write of the value; measured in bench/kv.bench.ts).
 //
 // Group commit: writes are queued and flushed on the next turn of the event loop; one flush runs
 // every queued request in ONE SQLite transaction (one fsync), each in its own SAVEPOINT, in
@@ -111,7 +112,9 @@ export class SqliteKv implements Kv {
         version INTEGER NOT NULL, deleted INTEGER NOT NULL, lease INTEGER NOT NULL, value BLOB,
         PRIMARY KEY (key, rev)) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS log_rev ON log (rev);
-      CREATE TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY, rev INTEGER NOT NULL, lease INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS live (
+        key TEXT PRIMARY KEY, rev INTEGER NOT NULL, create_rev INTEGER NOT NULL, version INTEGER NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0, lease INTEGER NOT NULL, value BLOB) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS live_lease ON live (lease) WHERE lease != 0;
       CREATE TABLE IF NOT EXISTS leases (id INTEGER PRIMARY KEY AUTOINCREMENT, ttl INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
@@ -121,15 +124,15 @@ export class SqliteKv implements Kv {
     this.stmts = {
       meta: db.prepare<[string], { v: number }>("SELECT v FROM meta WHERE k = ?"),
       setMeta: db.prepare<[number, string]>("UPDATE meta SET v = ? WHERE k = ?"),
-      liveGet: db.prepare<[string], LogRow>(`SELECT ${cols} FROM live v JOIN log l ON l.key = v.key AND l.rev = v.rev WHERE v.key = ?`),
+      liveGet: db.prepare<[string], LogRow>(`SELECT ${cols} FROM live l WHERE l.key = ?`),
       liveMeta: db.prepare<[string], LogRow>(
-        "SELECT l.key, l.rev, l.create_rev, l.version, l.deleted, l.lease, NULL AS value FROM live v JOIN log l ON l.key = v.key AND l.rev = v.rev WHERE v.key = ?",
+        "SELECT key, rev, create_rev, version, deleted, lease, NULL AS value FROM live WHERE key = ?",
       ),
       insertLog: db.prepare<[string, number, number, number, number, number, number, Buffer | null]>(
         "INSERT INTO log (key, rev, create_rev, prev_rev, version, deleted, lease, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       ),
-      upsertLive: db.prepare<[string, number, number]>(
-        "INSERT INTO live (key, rev, lease) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET rev = excluded.rev, lease = excluded.lease",
+      upsertLive: db.prepare<[string, number, number, number, number, Buffer]>(
+        "INSERT OR REPLACE INTO live (key, rev, create_rev, version, lease, value) VALUES (?, ?, ?, ?, ?, ?)",
       ),
       deleteLive: db.prepare<[string]>("DELETE FROM live WHERE key = ?"),
       leaseKeys: db.prepare<[number], { key: string }>("SELECT key FROM live WHERE lease = ? ORDER BY key"),
@@ -210,7 +213,7 @@ export class SqliteKv implements Kv {
       sql =
         kind === "count"
           ? `SELECT count(*) AS n FROM live WHERE ${where("")}`
-          : `SELECT ${cols} FROM live v JOIN log l ON l.key = v.key AND l.rev = v.rev WHERE ${where("v.")} ORDER BY v.key LIMIT ?`;
+          : `SELECT ${cols} FROM live l WHERE ${where("l.")} ORDER BY l.key LIMIT ?`;
     } else {
       // The newest row of each key at or below the revision, unless it is a tombstone.
       const newest = `SELECT key, max(rev) AS rev FROM log WHERE ${where("")} AND rev <= ? GROUP BY key`;
@@ -319,8 +322,10 @@ export class SqliteKv implements Kv {
     const prev = (p.prevKv ? this.stmts.liveGet : this.stmts.liveMeta).get(key);
     const rev = takeRev();
     const value = Buffer.from(p.value.buffer, p.value.byteOffset, p.value.byteLength);
-    this.stmts.insertLog.run(key, rev, prev ? prev.create_rev : rev, prev ? prev.rev : 0, prev ? prev.version + 1 : 1, 0, lease, value);
-    this.stmts.upsertLive.run(key, rev, lease);
+    const createRev = prev ? prev.create_rev : rev;
+    const version = prev ? prev.version + 1 : 1;
+    this.stmts.insertLog.run(key, rev, createRev, prev ? prev.rev : 0, version, 0, lease, value);
+    this.stmts.upsertLive.run(key, rev, createRev, version, lease, value);
     return p.prevKv && prev ? { prevKv: toKv(prev) } : {};
   }
 
