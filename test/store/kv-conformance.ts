@@ -27,7 +27,10 @@ import { guaranteedUpdate } from "../../src/store/kv-update.js";
 export interface KvHarness {
   /** Open a client on the store; a second open() after close() sees the same data (a restart). */
   open(): Promise<Kv>;
-  /** Let `ms` of the store's lease clock pass and return once leases due by then are gone. */
+  /**
+   * Let `ms` of the store's lease clock pass and return once leases due by then are gone
+   * (SQLite: an injected clock; an engine on a real clock waits, then polls).
+   */
   advance(ms: number): Promise<void>;
   /** Remove the store's data (after every client closed). */
   cleanup(): Promise<void>;
@@ -290,7 +293,8 @@ export function kvConformance(name: string, factory: KvFactory): void {
       const mid = (await kv.put(p + "a", v("a3"))).revision;
       await kv.put(p + "a", v("a4"));
       await kv.compact(mid);
-      await assert.rejects(kv.range(p, { prefix: true, revision: r1 }), (e: unknown) => e instanceof CompactedError && e.compactRevision >= mid);
+      // (etcd's Range error does not say the compaction revision; a watch's cancel does.)
+      await assert.rejects(kv.range(p, { prefix: true, revision: r1 }), CompactedError);
       const atMid = await kv.range(p, { prefix: true, revision: mid });
       assert.deepEqual(atMid.kvs.map((k) => `${k.key.slice(p.length)}=${s(k)}`), ["a=a3", "b=b1"], "the state at the compaction revision is still readable");
       const head = await kv.range(p, { prefix: true });
@@ -315,7 +319,7 @@ export function kvConformance(name: string, factory: KvFactory): void {
       await kv.put(p + "held/2", v("2"), { lease: lease.id });
       await kv.put(p + "free", v("f"));
       const status = await kv.timeToLive(lease.id);
-      assert.deepEqual(status?.keys, [p + "held/1", p + "held/2"]);
+      assert.deepEqual([...(status?.keys ?? [])].sort(), [p + "held/1", p + "held/2"]);
       assert.equal(status?.grantedTtl, lease.ttl);
       assert.equal((await kv.range(p + "held/1")).kvs[0]!.lease, lease.id);
       const w = kv.watch(p, { prefix: true, startRevision: base + 3n, prevKv: true });
