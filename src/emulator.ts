@@ -9,6 +9,8 @@ import { entraRoutes } from "./entra/routes.js";
 import { graphRoutes } from "./entra/graph.js";
 import { metadataRoutes } from "./server/metadata.js";
 import { createApp } from "./server/app.js";
+import { Site } from "./server/site.js";
+import { AuthPolicy } from "./server/auth.js";
 import { listenHttps, type Listening } from "./server/listener.js";
 import { Router, type Route } from "./arm/router.js";
 import { TypeRegistry } from "./arm/registry.js";
@@ -55,6 +57,26 @@ export function providerSurface(): { types: import("./arm/types.js").ResourceTyp
   return { types: registry.all(), routes };
 }
 
+/**
+ * The routes the emulator serves itself, besides the providers': health, the metadata document,
+ * Entra's token endpoints and the minimal Graph.
+ */
+export function frontDoorRoutes(d: { env: Pick<ArmEnv, "store" | "subscriptionId" | "tenantId" | "latency">; tokens: TokenService }): Route[] {
+  const { env, tokens } = d;
+  const store = env.store;
+  return [
+    {
+      method: "GET",
+      pattern: "/aksemu/health",
+      auth: false,
+      handler: (ctx) => ctx.send(200, { status: "ok", version: VERSION, subscriptionId: env.subscriptionId, tenantId: env.tenantId, latency: env.latency.profile, revision: store.revision() }),
+    },
+    ...metadataRoutes(),
+    ...entraRoutes({ store, tokens, tenantId: env.tenantId }),
+    ...graphRoutes(store),
+  ];
+}
+
 export class Emulator {
   private constructor(
     readonly env: ArmEnv,
@@ -98,17 +120,7 @@ export class Emulator {
     env.services.set("pki", pki);
     const startHooks: Array<() => void | Promise<void>> = [];
     const stopHooks: Array<() => void | Promise<void>> = [];
-    const routes: Route[] = [
-      {
-        method: "GET",
-        pattern: "/aksemu/health",
-        auth: false,
-        handler: (ctx) => ctx.send(200, { status: "ok", version: VERSION, subscriptionId: env.subscriptionId, tenantId: env.tenantId, latency: env.latency.profile, revision: store.revision() }),
-      },
-      ...metadataRoutes(),
-      ...entraRoutes({ store, tokens, tenantId: env.tenantId }),
-      ...graphRoutes(store),
-    ];
+    const routes: Route[] = frontDoorRoutes({ env, tokens });
     const host: ProviderHost = {
       env,
       registerType: (def) => registry.register(def),
@@ -122,8 +134,11 @@ export class Emulator {
     router.add(...routes);
     for (const fn of startHooks) await fn();
     const cert = await loadOrIssueServerCert(pki, o.dataDir, ["localhost", "127.0.0.1", "::1", ...(o.host && o.host !== "127.0.0.1" ? [o.host] : [])]);
-    const app = createApp({ router, generic: new GenericResourceHandler(env), tokens, log: o.log });
+    const site = new Site(o.host);
+    const auth = new AuthPolicy(tokens, site, env.tenantId);
+    const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, log: o.log });
     const listening = await listenHttps({ cert: cert.certPem, key: cert.keyPem, port: o.port, host: o.host, handler: app });
+    site.port = listening.port;
     ops.resumeAll();
     return new Emulator(env, pki, listening, ops, stopHooks, o.dataDir);
   }

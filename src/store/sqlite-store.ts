@@ -4,7 +4,7 @@
 // crash recovery and indexed prefix scans for free (see docs/architecture.md).
 import Database from "better-sqlite3";
 import type { Entry, ListOptions, Store, Txn, WatchCallback, WatchEvent } from "./store.js";
-import { StoreCompactedError } from "./store.js";
+import { StoreBusyError, StoreCompactedError } from "./store.js";
 
 interface Row {
   key: string;
@@ -14,6 +14,17 @@ interface Row {
 }
 
 const HISTORY_LIMIT = 20000;
+
+/**
+ * How long a write waits for another process's lock before giving up with StoreBusyError. Short,
+ * because better-sqlite3 waits synchronously (the event loop stalls for that long).
+ */
+export const BUSY_TIMEOUT_MS = 1000;
+
+function isLockError(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === "string" && /^SQLITE_(BUSY|LOCKED)/.test(code);
+}
 
 /** Smallest string greater than every string starting with prefix. */
 function prefixEnd(prefix: string): string {
@@ -29,6 +40,7 @@ export class SqliteStore implements Store {
   private readonly stmts;
 
   private constructor(private readonly db: Database.Database) {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
     db.exec(`
@@ -98,11 +110,16 @@ export class SqliteStore implements Store {
     this.active = tx;
     let result: R;
     try {
+      // IMMEDIATE: take the write lock up front, so a lock held elsewhere is met (and waited for)
+      // at BEGIN rather than half-way through the strategy's work.
       result = this.db.transaction(() => {
         const r = fn(tx);
         if (tx.events.length > 0) this.stmts.setRev.run(tx.revision);
         return r;
-      })();
+      }).immediate();
+    } catch (e) {
+      if (isLockError(e)) throw new StoreBusyError(e as Error);
+      throw e;
     } finally {
       this.active = undefined;
     }
