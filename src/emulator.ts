@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { SqliteStore } from "./store/sqlite-store.js";
+import { DataDirLock, PRIVATE_UMASK, securePrivateDir } from "./store/data-dir.js";
 import { FilePki, loadOrIssueServerCert } from "./server/pki.js";
 import { TokenService } from "./entra/tokens.js";
 import { entraRoutes } from "./entra/routes.js";
@@ -85,6 +86,7 @@ export class Emulator {
     private readonly ops: OperationEngine,
     private readonly stopHooks: Array<() => void | Promise<void>>,
     readonly dataDir: string,
+    private readonly lock: DataDirLock,
   ) {}
 
   get port(): number {
@@ -96,7 +98,14 @@ export class Emulator {
   }
 
   static async start(o: EmulatorOptions): Promise<Emulator> {
-    fs.mkdirSync(o.dataDir, { recursive: true });
+    // Everything this process creates (state.db and its -wal/-shm, keys, kubeconfigs) is owner-only.
+    process.umask(PRIVATE_UMASK);
+    fs.mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+    const lock = DataDirLock.acquire(o.dataDir);
+    const loosened = securePrivateDir(o.dataDir);
+    if (loosened.length > 0) {
+      console.error(`aksemu: tightened permissions in ${o.dataDir}: ${loosened.length} path(s) were open to other users (now directories 0700, files 0600)`);
+    }
     const store = SqliteStore.open(path.join(o.dataDir, "state.db"));
     const pki = await FilePki.open(o.dataDir);
     const tokens = TokenService.open(o.dataDir);
@@ -140,7 +149,7 @@ export class Emulator {
     const listening = await listenHttps({ cert: cert.certPem, key: cert.keyPem, port: o.port, host: o.host, handler: app });
     site.port = listening.port;
     ops.resumeAll();
-    return new Emulator(env, pki, listening, ops, stopHooks, o.dataDir);
+    return new Emulator(env, pki, listening, ops, stopHooks, o.dataDir, lock);
   }
 
   async close(): Promise<void> {
@@ -149,5 +158,6 @@ export class Emulator {
     for (const fn of this.stopHooks.reverse()) await fn();
     await this.ops.idle();
     this.env.store.close();
+    this.lock.release();
   }
 }

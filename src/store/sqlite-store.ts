@@ -38,6 +38,8 @@ export class SqliteStore implements Store {
   private watchers = new Set<{ prefix: string; cb: WatchCallback }>();
   private active: SqlTxn | undefined;
   private readonly stmts;
+  /** While another process keeps the lock, further writes fail fast instead of each stalling the event loop. */
+  private lockedUntil = 0;
 
   private constructor(private readonly db: Database.Database) {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -108,6 +110,8 @@ export class SqliteStore implements Store {
     if (this.active) return fn(this.active); // nested: join the outer transaction
     const tx = new SqlTxn(this, this.rev + 1);
     this.active = tx;
+    const failFast = Date.now() < this.lockedUntil;
+    if (failFast) this.db.pragma("busy_timeout = 0");
     let result: R;
     try {
       // IMMEDIATE: take the write lock up front, so a lock held elsewhere is met (and waited for)
@@ -117,11 +121,16 @@ export class SqliteStore implements Store {
         if (tx.events.length > 0) this.stmts.setRev.run(tx.revision);
         return r;
       }).immediate();
+      this.lockedUntil = 0;
     } catch (e) {
-      if (isLockError(e)) throw new StoreBusyError(e as Error);
+      if (isLockError(e)) {
+        this.lockedUntil = Date.now() + BUSY_TIMEOUT_MS;
+        throw new StoreBusyError(e as Error);
+      }
       throw e;
     } finally {
       this.active = undefined;
+      if (failFast) this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
     if (tx.events.length > 0) {
       this.rev = tx.revision;
