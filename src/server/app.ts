@@ -60,7 +60,7 @@ export function renderError(ctx: RequestContext, err: unknown): void {
   }
   if (err instanceof BodyTooLargeError) {
     const e = E.requestTooLarge.make({ limit: `${MAX_BODY_BYTES / (1024 * 1024)} MB` });
-    ctx.send(e.status, e.toBody(), { ...e.headers, connection: "close" });
+    ctx.send(e.status, e.toBody(), e.headers); // the unread rest of the body is drained, so the client reads this answer
     return;
   }
   if (err instanceof StoreBusyError) {
