@@ -17,6 +17,7 @@ import { bindPod, podLog } from "./subresources.js";
 import { toTable, type IncludeObject } from "./table.js";
 import type { Strategy } from "./types.js";
 import { clone, isObj, nowTime, randomHex, type Obj } from "./util.js";
+import { StoreBusyError } from "../store/store.js";
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -105,6 +106,7 @@ export class ApiServer {
   }
 
   private fail(res: ServerResponse, err: unknown): void {
+    if (err instanceof StoreBusyError) err = errors.serviceUnavailable("the state store is locked by another process; nothing was written, retry the request");
     const se = err instanceof StatusError ? err : errors.internal(String((err as Error)?.message ?? err));
     if (!(err instanceof StatusError)) console.error("kube api: internal error:", err);
     if (res.headersSent) {
