@@ -87,6 +87,7 @@ export class Emulator {
     private readonly stopHooks: Array<() => void | Promise<void>>,
     readonly dataDir: string,
     private readonly lock: DataDirLock,
+    private readonly site: Site,
   ) {}
 
   get port(): number {
@@ -94,7 +95,7 @@ export class Emulator {
   }
 
   get endpoint(): string {
-    return `https://127.0.0.1:${this.listening.port}`;
+    return this.site.endpoint;
   }
 
   static async start(o: EmulatorOptions): Promise<Emulator> {
@@ -149,7 +150,7 @@ export class Emulator {
     const listening = await listenHttps({ cert: cert.certPem, key: cert.keyPem, port: o.port, host: o.host, handler: app });
     site.port = listening.port;
     ops.resumeAll();
-    return new Emulator(env, pki, listening, ops, stopHooks, o.dataDir, lock);
+    return new Emulator(env, pki, listening, ops, stopHooks, o.dataDir, lock, site);
   }
 
   async close(): Promise<void> {
