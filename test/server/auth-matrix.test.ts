@@ -28,7 +28,7 @@ function routeMatrix(): Array<{ method: string; path: string; anonymous: boolean
     const collection = id.slice(0, id.lastIndexOf("/"));
     for (const m of ["GET", "PUT", "PATCH", "DELETE"]) out.push({ method: m, path: id, anonymous: false });
     out.push({ method: "GET", path: collection, anonymous: false });
-    for (const a of Object.keys(def.strategy.actions ?? {})) out.push({ method: "POST", path: `${id}/${a}`, anonymous: false });
+    for (const [a, act] of Object.entries(def.strategy.actions ?? {})) out.push({ method: act.method, path: `${id}/${a}`, anonymous: false });
   }
   return out;
 }
@@ -76,6 +76,8 @@ test("no token, no way in: every route family under every path encoding answers 
     for (const f of ["subscriptions", "tenants", "providers", "v1.0", "aksemu", "metadata"]) assert.ok(families.has(f), `route family ${f} is in the matrix`);
     assert.ok(matrix.some((m) => m.path.endsWith("/listClusterAdminCredential")), "actions are in the matrix");
     assert.ok(matrix.some((m) => m.path.endsWith("/runCommand")), "runCommand is in the matrix");
+    assert.ok(matrix.some((m) => m.method === "GET" && m.path.endsWith("/emulatorView")), "emulator-only routes are in the matrix");
+    assert.ok(matrix.some((m) => /\/operations\/|operationresults/.test(m.path)), "operation polling is in the matrix");
 
     let tried = 0;
     const failures: string[] = [];
