@@ -111,10 +111,13 @@ export class KubeHost {
   private readonly host: string;
   private readonly latency: LatencyProfile;
   private readonly events: boolean;
+  /** Request-body read timeout of every cluster's listener (default: the API server's 60 s). */
+  private readonly bodyTimeoutMs: number | undefined;
   private readonly running = new Map<string, Running>();
   private readonly locks = new Map<string, Promise<unknown>>();
 
-  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean }) {
+  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean; bodyTimeoutMs?: number }) {
+    this.bodyTimeoutMs = opts.bodyTimeoutMs;
     this.store = opts.store;
     this.pki = opts.pki;
     this.host = opts.host ?? "127.0.0.1";
@@ -192,7 +195,7 @@ export class KubeHost {
           { token: meta.userToken, user: CLUSTER_USER },
         ],
         clientCertFingerprints: () => pinned,
-      });
+      }, { bodyTimeoutMs: this.bodyTimeoutMs });
       const engine = new SimEngine({
         registry,
         latency: this.latency,

@@ -140,6 +140,7 @@ function put(ctx: WriteCtx): ResourceRecord {
 
 export const managedClusterStrategy: ResourceStrategy = {
   put,
+  envelopeError: (p) => AksErrors.invalidProperty.make({ path: p.path, detail: p.detail }),
   asyncPut: (ctx) => ({ stage: "network", delayMs: 0, data: { created: !ctx.existing } }),
   asyncDelete: (ctx) => ({ stage: "delete", delayMs: ctx.env.latency.delay("managedClusters.delete") }),
   /** Synchronous delete: resource-group cascades. */
