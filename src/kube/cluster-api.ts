@@ -15,7 +15,7 @@ import { reconcileNodes, seedCluster, parseCidr, intToIp, ipToInt, kubernetesSer
 import type { LatencyProfile, SimNodeSpec } from "../sim/types.js";
 import { strategyFor } from "./catalog.js";
 import { StatusError } from "./errors.js";
-import { ApiServer, type User } from "./http.js";
+import { ApiServer, unparsableRequestResponse, type User } from "./http.js";
 import { Registry } from "./registry.js";
 import type { StrategyContext } from "./types.js";
 import { fnv32a, randomHex, type Obj } from "./util.js";
@@ -219,7 +219,11 @@ export class KubeHost {
         sockets.add(s);
         s.on("close", () => sockets.delete(s));
       });
-      server.on("clientError", (err, socket) => { if (process.env.AKSEMU_DEBUG) console.error("kube clientError", err, String((err as { rawPacket?: Buffer }).rawPacket ?? "")); socket.destroy(); });
+      server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+        if (process.env.AKSEMU_DEBUG) console.error("kube clientError", err, String((err as { rawPacket?: Buffer }).rawPacket ?? ""));
+        if (socket.writable && err.code !== "ECONNRESET") socket.end(unparsableRequestResponse(err));
+        else socket.destroy();
+      });
       server.requestTimeout = 0;
       server.headersTimeout = 60_000;
       const wantPort = spec.port || meta.port || 0;

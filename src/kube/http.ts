@@ -170,10 +170,13 @@ export class ApiServer {
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "https://kube.local");
-    const path = url.pathname.replace(/\/+$/, "") || "/";
+    // The request target as sent (Go reads it literally; WHATWG URL parsing would treat "/\\x" as a host).
+    const target = req.url ?? "/";
+    const qi = target.indexOf("?");
+    const rawPath = qi < 0 ? target : target.slice(0, qi);
+    const path = rawPath.replace(/\/+$/, "") || "/";
     const method = (req.method ?? "GET").toUpperCase();
-    const q = url.searchParams;
+    const q = new URLSearchParams(qi < 0 ? "" : target.slice(qi + 1));
 
     // Health and version are readable anonymously (system:public-info-viewer).
     if (method === "GET" && (path === "/healthz" || path === "/livez" || path === "/readyz")) {
@@ -618,6 +621,21 @@ export class ApiServer {
         throw errors.pathNotFound();
     }
   }
+}
+
+/**
+ * The raw HTTP answer to a request Node could not parse (unknown method, bad header, oversized
+ * headers): a Status, then the connection closes, instead of a silent reset.
+ */
+export function unparsableRequestResponse(err: NodeJS.ErrnoException): string {
+  const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+  const code = tooLarge ? 431 : 400;
+  const body = JSON.stringify(
+    tooLarge
+      ? statusObject(431, "RequestHeaderFieldsTooLarge", "Request Header Fields Too Large")
+      : statusObject(400, "BadRequest", `the server could not parse the request: ${err.code ?? "malformed HTTP"}`),
+  );
+  return `HTTP/1.1 ${code} ${tooLarge ? "Request Header Fields Too Large" : "Bad Request"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 function listOptions(q: URLSearchParams): ListOptions {
