@@ -158,6 +158,31 @@ const armPath = fc.oneof(
   fc.array(segment(fc.string({ minLength: 1, maxLength: 8 })), { maxLength: 8 }).map((segs) => `/${segs.join("/")}`),
 );
 
+/** The same path with one letter of its first segment percent-encoded (upper/lower-case hex, or double). */
+const armPathEncoded = fc.tuple(armPath, fc.constantFrom("as is", "as is", "as is", "upper", "lower", "double"), fc.nat({ max: 12 })).map(([p, how, at]) => {
+  if (how === "as is") return p;
+  const m = /^\/([^/]+)/.exec(p);
+  if (!m) return p;
+  const first = m[1]!;
+  const letters = [...first.matchAll(/[a-zA-Z]/g)];
+  if (!letters.length) return p;
+  const i = letters[at % letters.length]!.index!;
+  const hex = first.charCodeAt(i).toString(16);
+  const esc = how === "upper" ? `%${hex.toUpperCase()}` : how === "lower" ? `%${hex}` : `%25${hex}`;
+  return `/${first.slice(0, i)}${esc}${first.slice(i + 1)}${p.slice(1 + first.length)}`;
+});
+
+/** Routes that need a token (the documented anonymous ones are metadata, OIDC, token, JWKS, health). */
+function protectedPath(p: string): boolean {
+  let decoded = p;
+  try {
+    decoded = decodeURIComponent(p.split("?")[0]!);
+  } catch {
+    // undecodable: judged as sent
+  }
+  return /^\/(subscriptions|tenants|providers|v1\.0)(\/|$)/i.test(decoded);
+}
+
 const apiVersion = fc.oneof(
   fc.constantFrom("2026-06-01", "2024-05-01", "2023-01-31", "2022-09-01", "2022-04-02-preview", "2021-04-01"),
   fc.constantFrom("", "abc", "2099-01-01", "2026-06-01-preview", "0000-00-00", "2026-06-01,2024-05-01"),
@@ -175,7 +200,7 @@ const armBodies: Record<string, unknown>[] = [
 
 const armRequest = fc.record({
   method: fc.oneof({ weight: 8, arbitrary: fc.constantFrom("GET", "PUT", "PATCH", "POST", "DELETE", "HEAD") }, { weight: 1, arbitrary: fc.constantFrom("OPTIONS", "TRACE", "PROPFIND", "get") }),
-  path: armPath,
+  path: armPathEncoded,
   apiVersion: fc.option(apiVersion, { nil: undefined }),
   extraQuery: fc.option(fc.constantFrom("&$top=0", "&$top=-1", "&$skipToken=%%%", "&$filter=tagName%20eq%20'", "&$expand=x", "&api-version=2026-06-01"), { nil: undefined }),
   auth: fc.oneof({ weight: 12, arbitrary: fc.constant("token") }, { weight: 1, arbitrary: fc.constantFrom("none", "garbage", "basic") }),
@@ -360,6 +385,8 @@ test("fuzz ARM: malformed requests never crash, never 5xx, errors are ARM envelo
     const what = `${r.method} ${r.path}${qs} auth=${r.auth} body=${r.body ? r.body[fc.toStringMethod]() : "-"} → ${a.status} ${a.text.slice(0, 300)}`;
     assert.ok(a.status < 500, `5xx: ${what}`);
     if (a.status >= 400 && r.method.toUpperCase() !== "HEAD") assert.ok(isArmEnvelope(a.text), `not an ARM error envelope: ${what}`);
+    // Deny by default: without a valid token, no protected route (however its path is encoded) succeeds.
+    if (r.auth !== "token" && protectedPath(r.path)) assert.ok(a.status >= 400, `answered without a valid token: ${what}`);
   });
   await batches(t, "arm", property);
   report(t, "arm");
