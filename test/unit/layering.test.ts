@@ -54,8 +54,6 @@ const ALLOWED: Record<string, string> = {
   "providers/containerservice/facts.ts -> providers/network/model.ts": "reads the Network provider's model directly",
   "providers/containerservice/cluster.ts -> providers/features/features.ts": "reads feature registrations directly",
   "providers/features/features.ts -> providers/resources/api-versions.ts": "shares the Resources provider's api-version list",
-  "providers/managedidentity/index.ts -> providers/network/tags.ts": "tag validation lives in the Network provider",
-  "providers/resources/resource-groups.ts -> providers/network/tags.ts": "tag validation lives in the Network provider",
 };
 
 function walk(dir: string): string[] {
