@@ -13,6 +13,7 @@ import { buildId, extensionScope, parseId, typeOf, isValidName, type ParsedId, i
 import { deleteRecordTree, getRecord, listByType, listByTypeInGroup, listChildren, putRecord } from "./repo.js";
 import { getProviderRegistration, getResourceGroup, getSubscription, normalizeLocation } from "./state.js";
 import { isKnownLocation, allLocationNames } from "./locations.js";
+import { defaultEnvelopeError, envelopeProblem } from "./envelope.js";
 import type { ArmEnv, ResourceRecord, ResourceTypeDef, RenderCtx, OperationRecord } from "./types.js";
 import type { Txn } from "../store/store.js";
 
@@ -278,8 +279,15 @@ export class GenericResourceHandler {
     sendPage(ctx, recs.map((rec) => renderRecord(r.def, rec, this.renderCtx(r.apiVersion))), (x) => String(x.id));
   }
 
+  /** PUT and PATCH read the envelope alike: nothing unreadable reaches a strategy or the store. */
+  private checkEnvelope(r: Resolved, body: Record<string, unknown>): void {
+    const p = envelopeProblem(body);
+    if (p) throw (r.def.strategy.envelopeError ?? defaultEnvelopeError)(p);
+  }
+
   private async put(ctx: RequestContext, r: Resolved): Promise<void> {
     const body = await readJsonBody(ctx, true);
+    this.checkEnvelope(r, body);
     const env = this.env;
     const principal = ctx.principal!;
     const result = env.store.txn((tx) => {
@@ -333,6 +341,7 @@ export class GenericResourceHandler {
 
   private async patch(ctx: RequestContext, r: Resolved): Promise<void> {
     const body = await readJsonBody(ctx, true);
+    this.checkEnvelope(r, body);
     const env = this.env;
     const rec = env.store.txn((tx) => {
       const existing = getRecord(tx, r.id!);
@@ -341,12 +350,7 @@ export class GenericResourceHandler {
       const wctx = { env, tx, id: r.id!, parsed: r.parsed, apiVersion: r.apiVersion, body, existing, principal: ctx.principal!, req: ctx };
       let next: ResourceRecord;
       if (r.def.strategy.patch) next = r.def.strategy.patch(wctx);
-      else {
-        if (body.tags !== undefined && (body.tags === null || typeof body.tags !== "object")) {
-          throw E.invalidRequestContent.make({ detail: "tags must be an object" });
-        }
-        next = { ...existing, tags: body.tags ?? existing.tags, etag: existing.etag ? newEtag() : undefined };
-      }
+      else next = { ...existing, tags: body.tags ?? existing.tags, etag: existing.etag ? newEtag() : undefined };
       next.systemData = stampSystemData(existing.systemData, ctx.principal!.appId, env.now());
       putRecord(tx, next);
       return next;

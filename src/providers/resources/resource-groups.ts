@@ -13,7 +13,7 @@ import { getResourceGroup, getSubscription, normalizeLocation, resourceGroupId }
 import { allLocationNames, isKnownLocation } from "../../arm/locations.js";
 import { RESOURCES_API_VERSIONS, checkArmApiVersion } from "./api-versions.js";
 import type { OperationRecord } from "../../arm/types.js";
-import { tagsProblem } from "../network/tags.js";
+import { tagsProblem } from "../../arm/envelope.js";
 import { defineError } from "../../arm/errors.js";
 
 const invalidFilter = defineError<{ filter: string }>({
