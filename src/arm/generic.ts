@@ -5,8 +5,8 @@
 // say what differs per type (validation, defaults, side effects, rendering).
 import { randomUUID } from "node:crypto";
 import type { RequestContext } from "../server/context.js";
-import { BodyTooLargeError } from "../server/context.js";
 import { E } from "./catalog.js";
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "./json-depth.js";
 import { ArmError } from "./errors.js";
 import { compareApiVersions, resolveApiVersion, sortApiVersions } from "./api-version.js";
 import { buildId, extensionScope, parseId, typeOf, isValidName, type ParsedId, idKey, nameOf as nameOfId } from "./resource-id.js";
@@ -45,18 +45,13 @@ export function renderBase(rec: ResourceRecord): Record<string, unknown> {
 }
 
 export async function readJsonBody(ctx: RequestContext, required: boolean): Promise<any> {
-  let raw: Buffer;
-  try {
-    raw = await ctx.rawBody();
-  } catch (e) {
-    if (e instanceof BodyTooLargeError) throw E.requestTooLarge.make({ limit: "8 MB" });
-    throw e;
-  }
+  const raw = await ctx.rawBody(); // too large: BodyTooLargeError, rendered as 413 by server/app.ts
   const text = raw.toString("utf8").replace(/^\uFEFF/, "");
   if (text.trim() === "") {
     if (required) throw E.invalidRequestContent.make({ detail: "The request body is empty." });
     return {};
   }
+  if (jsonDepthExceeds(text)) throw E.invalidRequestContentDepth.make({ limit: MAX_JSON_DEPTH });
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -18,6 +18,7 @@ import { toTable, type IncludeObject } from "./table.js";
 import { asHeaderBytes, warningHeaders } from "./warnings.js";
 import type { Strategy } from "./types.js";
 import { clone, isObj, nowTime, randomHex, type Obj } from "./util.js";
+import { StoreBusyError } from "../store/store.js";
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -120,6 +121,7 @@ export class ApiServer {
   }
 
   private fail(res: ServerResponse, err: unknown): void {
+    if (err instanceof StoreBusyError) err = errors.serviceUnavailable("the state store is locked by another process; nothing was written, retry the request");
     const se = err instanceof StatusError ? err : errors.internal(String((err as Error)?.message ?? err));
     if (!(err instanceof StatusError)) console.error("kube api: internal error:", err);
     if (res.headersSent) {

@@ -6,6 +6,7 @@ import type { ArmEnv, ResourceRecord, ReconcileCtx, ReconcileStep } from "../../
 import type { Txn } from "../../store/store.js";
 import { E } from "../../arm/catalog.js";
 import { readJsonBody, requireApiVersion, sendPage, stampSystemData } from "../../arm/generic.js";
+import { operationInSubscription } from "../../arm/operation-routes.js";
 import { checkResourceGroupName, idKey, parseId } from "../../arm/resource-id.js";
 import { deleteRecordTree, getRecord, listInGroup, putRecord, recordKey } from "../../arm/repo.js";
 import { getResourceGroup, getSubscription, normalizeLocation, resourceGroupId } from "../../arm/state.js";
@@ -239,8 +240,8 @@ export function resourceGroupRoutes(env: ArmEnv): Route[] {
         } catch {
           opId = undefined;
         }
-        const op = opId ? env.ops.get(opId) : undefined;
-        if (!op) throw E.operationNotFound.make({ id: p.token! });
+        if (!opId) throw E.operationNotFound.make({ id: p.token! });
+        const op = operationInSubscription(env, p.sub!, opId, p.token!);
         if (op.status === "InProgress") return ctx.send(202, undefined, { location: ctx.url.toString(), "retry-after": String(env.latency.retryAfterSeconds()) });
         if (op.status === "Failed") return ctx.send(op.error ? 400 : 500, { error: op.error });
         ctx.send(200);
