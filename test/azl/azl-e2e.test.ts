@@ -13,7 +13,7 @@ import { parse as yamlParse } from "yaml";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..", "..");
 const AKSEMU = join(root, "dist", "src", "cli", "aksemu.js");
-const AZL = join(root, "dist", "src", "cli", "azl.js");
+const AZL = join(root, "dist", "azl", "azl.js");
 
 let server: ChildProcess | undefined;
 let endpoint = "";

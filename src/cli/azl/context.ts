@@ -375,7 +375,8 @@ export class CommandContext {
 
   authorization(): Promise<import("@azure/arm-authorization").AuthorizationManagementClient> {
     return this.client("authorization", async (c, s) => {
-      const { AuthorizationManagementClient } = await import("@azure/arm-authorization");
+      // a CommonJS package: its module.exports is `default` both natively and in the esbuild bundle
+      const { AuthorizationManagementClient } = (await import("@azure/arm-authorization")).default;
       return new AuthorizationManagementClient(c, s, this.clientOptions());
     });
   }
