@@ -10,6 +10,7 @@ const io = {
   stderr: (s: string) => process.stderr.write(s),
   color: !!process.stdout.isTTY && !!process.stderr.isTTY && !process.env.NO_COLOR && process.env.AZURE_CORE_NO_COLOR !== "true",
   stdinIsTTY: !!process.stdin.isTTY,
+  stderrIsTTY: !!process.stderr.isTTY,
   env: process.env,
   cwd: process.cwd(),
   prompt: (q: string) =>

@@ -173,7 +173,7 @@ function validateIds(a: ParsedArgs): void {
 type MC = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Shape an SDK ManagedCluster like az prints it. `removeNulls` = acs custom.py _remove_nulls. */
-function shapeCluster(mc: unknown, removeNulls = false): Record<string, unknown> {
+export function shapeCluster(mc: unknown, removeNulls = false): Record<string, unknown> {
   const o = toAz(mc) as Record<string, unknown>;
   if (removeNulls) {
     if (o.tags === null) delete o.tags;
@@ -787,7 +787,7 @@ async function createHandler(ctx: CommandContext, a: ParsedArgs): Promise<unknow
     await poller.submitted();
     return undefined;
   }
-  const result = (await poller.pollUntilDone()) as MC;
+  const result = (await ctx.lro(poller.pollUntilDone())) as MC;
   if (needPostCreationGrant) {
     const pid = result.identity?.principalId as string | undefined;
     if (!pid || !(await addNetworkContributor(ctx, pid, vnetSubnetId!))) {
@@ -808,7 +808,7 @@ async function updateHandler(ctx: CommandContext, a: ParsedArgs): Promise<unknow
     await poller.submitted();
     return undefined;
   }
-  return shapeCluster(await poller.pollUntilDone());
+  return shapeCluster(await ctx.lro(poller.pollUntilDone()));
 }
 
 /** Python's str(datetime) for an aware UTC datetime: "2024-01-02 03:04:05.678000+00:00" */
@@ -937,7 +937,7 @@ export const aksCommands: CommandSpec[] = [
     handler: async (ctx, a) => {
       const poller = (await ctx.aks()).managedClusters.delete(String(a.resource_group_name), String(a.name), { updateIntervalInMs: POLL_MS });
       if (a.no_wait) await poller.submitted();
-      else await poller.pollUntilDone();
+      else await ctx.lro(poller.pollUntilDone());
       return undefined;
     },
   },
@@ -952,7 +952,7 @@ export const aksCommands: CommandSpec[] = [
     handler: async (ctx, a) => {
       const poller = (await ctx.aks()).managedClusters.stop(String(a.resource_group_name), String(a.name), { updateIntervalInMs: POLL_MS });
       if (a.no_wait) await poller.submitted();
-      else await poller.pollUntilDone();
+      else await ctx.lro(poller.pollUntilDone());
       return undefined;
     },
   },
@@ -966,7 +966,7 @@ export const aksCommands: CommandSpec[] = [
     handler: async (ctx, a) => {
       const poller = (await ctx.aks()).managedClusters.start(String(a.resource_group_name), String(a.name), { updateIntervalInMs: POLL_MS });
       if (a.no_wait) await poller.submitted();
-      else await poller.pollUntilDone();
+      else await ctx.lro(poller.pollUntilDone());
       return undefined;
     },
   },
@@ -1062,7 +1062,7 @@ export const aksCommands: CommandSpec[] = [
         if (m) await commandInProgress(ctx, group, clusterName, m[1]!);
         return undefined;
       }
-      const result = (await c.managedClusters.runCommand(group, clusterName, request, { updateIntervalInMs: POLL_MS }).pollUntilDone()) as MC;
+      const result = (await ctx.lro(c.managedClusters.runCommand(group, clusterName, request, { updateIntervalInMs: POLL_MS }).pollUntilDone())) as MC;
       return printCommandResult(ctx, result, specifiedOutput);
     },
   },
