@@ -20,4 +20,7 @@ await build({
   banner: { js: "import{createRequire as __azlRequire}from'node:module';const require=__azlRequire(import.meta.url);" },
   logLevel: "warning",
   legalComments: "none",
+  // core-rest-pipeline asks `typeof FormData` on every request; in Node that global's first use
+  // loads undici (fetch, http2, workers: ~60 ms). azl never sends multipart bodies.
+  define: { FormData: "undefined" },
 });
