@@ -146,6 +146,16 @@ describe("azl commands around the walkthrough", () => {
     const noTty = await azl("aks", "nodepool", "upgrade", "-g", "rg1", "--cluster-name", "c1", "-n", "user1");
     assert.equal(noTty.code, 1);
     assert.match(noTty.stderr, /Unable to prompt for confirmation as no tty available\. Use --yes\./);
+    const auto = (await ok("aks", "nodepool", "update", "-g", "rg1", "--cluster-name", "c1", "-n", "user1", "--enable-cluster-autoscaler", "--min-count", "1", "--max-count", "4", "--labels", "team=b")).json();
+    assert.deepEqual([auto.enableAutoScaling, auto.minCount, auto.maxCount], [true, 1, 4]);
+    assert.deepEqual(auto.nodeLabels, { team: "b" });
+    const scaleAuto = await azl("aks", "nodepool", "scale", "-g", "rg1", "--cluster-name", "c1", "-n", "user1", "--node-count", "2");
+    assert.equal(scaleAuto.code, 1);
+    assert.match(scaleAuto.stderr, /ERROR: Cannot scale cluster autoscaler enabled node pool\.\n$/);
+    const both = await azl("aks", "nodepool", "update", "-g", "rg1", "--cluster-name", "c1", "-n", "user1", "-e", "-d");
+    assert.equal(both.code, 1);
+    assert.match(both.stderr, /Cannot specify "--enable-cluster-autoscaler" or "--disable-cluster-autoscaler" or "--update-cluster-autoscaler" at the same time\./);
+    assert.equal((await ok("aks", "nodepool", "update", "-g", "rg1", "--cluster-name", "c1", "-n", "user1", "--disable-cluster-autoscaler", "--query", "enableAutoScaling")).stdout, "false\n");
     const sameVersion = (await ok("aks", "nodepool", "upgrade", "-g", "rg1", "--cluster-name", "c1", "-n", "user1", "--yes")).json();
     assert.equal(sameVersion.orchestratorVersion, current);
     const scaled = (await ok("aks", "scale", "-g", "rg1", "-n", "c1", "--nodepool-name", "nodepool1", "--node-count", "2")).json();

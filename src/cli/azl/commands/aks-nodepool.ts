@@ -6,7 +6,7 @@ import { POLL_MS, type CommandContext } from "../context.js";
 import { AzCliError } from "../errors.js";
 import { toAz } from "../shape.js";
 import { collect, isValidResourceId, noWait, parseTags, rg, str, tags, yes } from "./common.js";
-import { aksTableRow, shapeCluster } from "./aks.js";
+import { aksTableRow, applyAutoscalerFlags, shapeCluster } from "./aks.js";
 
 const EXT = "aks-preview";
 type AP = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -136,6 +136,21 @@ async function upgradeHandler(ctx: CommandContext, a: ParsedArgs): Promise<unkno
   }
   const body: AP = { ...current, orchestratorVersion: version || current.orchestratorVersion };
   if (a.max_surge) body.upgradeSettings = { ...(current.upgradeSettings ?? {}), maxSurge: a.max_surge };
+  return putPool(ctx, a, body);
+}
+
+/** az aks nodepool update (AKSAgentPoolUpdateDecorator): GET, change what the flags name, PUT
+ * (with no flags the PUT reconciles the pool to its goal state). */
+async function updateHandler(ctx: CommandContext, a: ParsedArgs): Promise<unknown> {
+  const c = await ctx.aks();
+  const current = (await c.agentPools.get(g(a), cluster(a), pool(a))) as AP;
+  const body: AP = { ...current };
+  applyAutoscalerFlags(body, a);
+  if (a.tags !== null && a.tags !== undefined) body.tags = parseTags(a.tags);
+  if (a.mode) body.mode = a.mode;
+  if (a.max_surge) body.upgradeSettings = { ...(current.upgradeSettings ?? {}), maxSurge: a.max_surge };
+  if (a.labels !== null && a.labels !== undefined) body.nodeLabels = parseTags(a.labels);
+  if (a.node_taints !== null && a.node_taints !== undefined) body.nodeTaints = String(a.node_taints).split(",").map((x) => x.trim()).filter(Boolean);
   return putPool(ctx, a, body);
 }
 
@@ -283,6 +298,36 @@ export const aksNodepoolCommands: CommandSpec[] = [
     ],
     tableTransformer: (r) => [agentPoolTableRow(r)],
     handler: upgradeHandler,
+  },
+  {
+    name: "aks nodepool update",
+    summary: "Update a node pool properties.",
+    longSummary: "Update a node pool to enable/disable cluster-autoscaler or change min-count or max-count. When called with no optional arguments this attempts to move the node pool to its goal state without changing the current node pool configuration. This can be used to move out of a non succeeded state.",
+    extension: EXT,
+    args: [
+      rg(),
+      clusterName,
+      nodepoolName,
+      { dest: "enable_cluster_autoscaler", options: ["--enable-cluster-autoscaler", "-e"], kind: "flag", help: "Enable cluster autoscaler." },
+      { dest: "disable_cluster_autoscaler", options: ["--disable-cluster-autoscaler", "-d"], kind: "flag", help: "Disable cluster autoscaler." },
+      { dest: "update_cluster_autoscaler", options: ["--update-cluster-autoscaler", "-u"], kind: "flag", help: "Update min-count or max-count for cluster autoscaler." },
+      { dest: "min_count", options: ["--min-count"], kind: "int", help: "Minimun nodes count used for autoscaler, when \"--enable-cluster-autoscaler\" specified. Please specify the value in the range of [0, 1000]" },
+      { dest: "max_count", options: ["--max-count"], kind: "int", help: "Maximum nodes count used for autoscaler, when \"--enable-cluster-autoscaler\" specified. Please specify the value in the range of [0, 1000]" },
+      { dest: "mode", options: ["--mode"], choices: ["System", "User", "Gateway", "ManagedSystem", "Machines"], help: "The mode for a node pool which defines a node pool's primary function. If set as \"System\", AKS prefers system pods scheduling to node pools with mode `System`. Learn more at https://aka.ms/aks/nodepool/mode." },
+      { dest: "labels", options: ["--labels"], nargs: "*", help: "The node labels for the node pool. See https://aka.ms/node-labels for syntax of labels." },
+      { dest: "node_taints", options: ["--node-taints"], help: "The node taints for the node pool. You can't change the AKS-managed taints by this command." },
+      maxSurge,
+      tags(),
+      noWait(),
+      { dest: "aks_custom_headers", options: ["--aks-custom-headers"], help: "Send custom headers. When specified, format should be Key1=Value1,Key2=Value2", ignored: true },
+    ],
+    examples: [
+      { name: "Reconcile the nodepool back to its current state.", text: "az aks nodepool update -g MyResourceGroup -n MyNodePool --cluster-name MyManagedCluster" },
+      { name: "Enable cluster-autoscaler within node count range [1,5]", text: "az aks nodepool update --enable-cluster-autoscaler --min-count 1 --max-count 5 -g MyResourceGroup -n nodepool1 --cluster-name MyManagedCluster" },
+      { name: "Change a node pool's mode to system", text: "az aks nodepool update --mode System -g MyResourceGroup -n nodepool1 --cluster-name MyManagedCluster" },
+    ],
+    tableTransformer: (r) => [agentPoolTableRow(r)],
+    handler: updateHandler,
   },
   {
     name: "aks nodepool delete",

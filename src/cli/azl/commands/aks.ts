@@ -433,38 +433,13 @@ export function applyUpdate(mc: MC, a: ParsedArgs): MC {
 
   if (a.tags !== null && a.tags !== undefined) mc.tags = parseTags(a.tags);
   const pools = (mc.agentPoolProfiles ?? []) as MC[];
-  const flags = [a.enable_cluster_autoscaler, a.disable_cluster_autoscaler, a.update_cluster_autoscaler].filter(Boolean).length;
-  if (flags > 1) {
+  if (autoscalerFlagCount(a) === 1 && pools.length !== 1) {
     throw new AzCliError(
-      "MutuallyExclusiveArgumentError",
-      'Cannot specify "--enable-cluster-autoscaler" or "--disable-cluster-autoscaler" or "--update-cluster-autoscaler" at the same time.',
+      "ArgumentUsageError",
+      'There are more than one node pool in the cluster. Please use "az aks nodepool" command to update per node pool auto scaler settings',
     );
   }
-  if (flags === 1) {
-    if (pools.length !== 1) {
-      throw new AzCliError(
-        "ArgumentUsageError",
-        'There are more than one node pool in the cluster. Please use "az aks nodepool" command to update per node pool auto scaler settings',
-      );
-    }
-    const p = pools[0]!;
-    if (a.enable_cluster_autoscaler || a.update_cluster_autoscaler) {
-      if (a.min_count === null || a.max_count === null) {
-        throw new AzCliError("RequiredArgumentMissingError", "Please specify both min-count and max-count when --enable-cluster-autoscaler enabled");
-      }
-      if (Number(a.min_count) > Number(a.max_count)) throw new AzCliError("InvalidArgumentValueError", "value of min-count should be less than or equal to value of max-count.");
-      if (a.enable_cluster_autoscaler && p.enableAutoScaling) {
-        throw new AzCliError("UnclassifiedUserFault", 'Cluster autoscaler is already enabled for this node pool.\nPlease run "az aks --update-cluster-autoscaler" if you want to update min-count or max-count.');
-      }
-      p.enableAutoScaling = true;
-      p.minCount = a.min_count;
-      p.maxCount = a.max_count;
-    } else {
-      p.enableAutoScaling = false;
-      p.minCount = undefined;
-      p.maxCount = undefined;
-    }
-  }
+  if (pools.length === 1) applyAutoscalerFlags(pools[0]!, a);
   if (a.tier) mc.sku = { name: mc.sku?.name ?? "Base", tier: String(a.tier)[0]!.toUpperCase() + String(a.tier).slice(1) };
   if (a.assign_identity) mc.identity = { type: "UserAssigned", userAssignedIdentities: { [String(a.assign_identity)]: {} } };
   else if (a.enable_managed_identity && (!mc.identity || mc.identity.type === "None")) mc.identity = { type: "SystemAssigned" };
@@ -482,6 +457,39 @@ export function applyUpdate(mc: MC, a: ParsedArgs): MC {
   if (a.disable_local_accounts) mc.disableLocalAccounts = true;
   if (a.enable_local_accounts) mc.disableLocalAccounts = false;
   return mc;
+}
+
+/** How many of --enable/--disable/--update-cluster-autoscaler were given (at most one may be). */
+function autoscalerFlagCount(a: ParsedArgs): number {
+  const flags = [a.enable_cluster_autoscaler, a.disable_cluster_autoscaler, a.update_cluster_autoscaler].filter(Boolean).length;
+  if (flags > 1) {
+    throw new AzCliError(
+      "MutuallyExclusiveArgumentError",
+      'Cannot specify "--enable-cluster-autoscaler" or "--disable-cluster-autoscaler" or "--update-cluster-autoscaler" at the same time.',
+    );
+  }
+  return flags;
+}
+
+/** The autoscaler flags of `aks update` and `aks nodepool update` applied to one pool. */
+export function applyAutoscalerFlags(p: MC, a: ParsedArgs): void {
+  if (autoscalerFlagCount(a) === 0) return;
+  if (a.enable_cluster_autoscaler || a.update_cluster_autoscaler) {
+    if (a.min_count === null || a.max_count === null) {
+      throw new AzCliError("RequiredArgumentMissingError", "Please specify both min-count and max-count when --enable-cluster-autoscaler enabled");
+    }
+    if (Number(a.min_count) > Number(a.max_count)) throw new AzCliError("InvalidArgumentValueError", "value of min-count should be less than or equal to value of max-count.");
+    if (a.enable_cluster_autoscaler && p.enableAutoScaling) {
+      throw new AzCliError("UnclassifiedUserFault", 'Cluster autoscaler is already enabled for this node pool.\nPlease run "az aks --update-cluster-autoscaler" if you want to update min-count or max-count.');
+    }
+    p.enableAutoScaling = true;
+    p.minCount = a.min_count;
+    p.maxCount = a.max_count;
+  } else {
+    p.enableAutoScaling = false;
+    p.minCount = undefined;
+    p.maxCount = undefined;
+  }
 }
 
 // ------------------------------------------------------------------------------- arguments
