@@ -1,5 +1,6 @@
 // Microsoft.ContainerService/managedClusters/agentPools: GET/list/PUT (scale, add)/DELETE. A pool
 // write changes the parent's agentPoolProfiles, then the node stage converges node addresses.
+import { randomUUID } from "node:crypto";
 import type { ArmEnv, DeleteCtx, ReconcileCtx, ReconcileStep, ResourceRecord, ResourceStrategy, WriteCtx } from "../../arm/types.js";
 import { ArmError } from "../../arm/errors.js";
 import { E } from "../../arm/catalog.js";
@@ -38,6 +39,7 @@ function put(ctx: WriteCtx): ResourceRecord {
   const profile = normalizeAgentPool({ ...(ctx.body?.properties ?? {}), name }, {
     kubernetesVersion: props.kubernetesVersion, network: props.networkProfile ?? {}, existing, isFirst: false,
   });
+  profile.eTag = randomUUID();
   const nextPools = existing ? pools.map((p) => (p.name === name ? profile : p)) : [...pools, profile];
   if (!nextPools.some((p) => p.mode === "System")) throw AksErrors.lastSystemPool.make({ name });
   // Node subnet rules (exists, same VNet, not delegated, identity may join, capacity).
@@ -79,7 +81,7 @@ function markBusy(cluster: ResourceRecord, props: Record<string, any>, name: str
   return {
     ...cluster,
     properties: { ...props, provisioningState: "Updating" },
-    internal: { ...cluster.internal, activeOperation: POOL_OP(name), poolRollback: rollback },
+    internal: { ...cluster.internal, activeOperation: POOL_OP(name), poolRollback: rollback, eTag: randomUUID() },
   };
 }
 
@@ -183,5 +185,5 @@ export const agentPoolStrategy: ResourceStrategy = {
     return { stage: "poolDelete", delayMs: 0 };
   },
   reconcile,
-  render: (rec) => renderAgentPool(rec),
+  render: (rec, ctx) => renderAgentPool(rec, ctx.apiVersion),
 };

@@ -109,6 +109,10 @@ function put(ctx: WriteCtx): ResourceRecord {
     int.restartRequired = true;
   }
 
+  // eTag (optimistic concurrency, rendered on the api-versions that have it): new on every write.
+  int.eTag = randomUUID();
+  for (const ap of props.agentPoolProfiles) ap.eTag = randomUUID();
+
   props.provisioningState = existing ? "Updating" : "Creating";
   props.powerState = exProps?.powerState ?? { code: "Running" };
 
