@@ -226,8 +226,9 @@ describe("the seed walkthrough with the current az", { skip: needClient(CURRENT_
     assert.equal((await json(["aks", "nodepool", "scale", ...c, "-n", "user1", "--node-count", "2"])).count, 2);
     const pup = await json(["aks", "nodepool", "get-upgrades", ...c, "--nodepool-name", "user1"]);
     assert.match(pup.latestNodeImageVersion, /^AKSUbuntu-/);
-    const img = await json(["aks", "nodepool", "upgrade", ...c, "-n", "user1", "--node-image-only"]);
-    assert.equal(img.nodeImageVersion, pup.latestNodeImageVersion);
+    const img = await az(["aks", "nodepool", "upgrade", ...c, "-n", "user1", "--node-image-only"]);
+    assert.equal(img.code, 0, img.stderr);
+    assert.equal((await json(["aks", "nodepool", "show", ...c, "-n", "user1"])).nodeImageVersion, pup.latestNodeImageVersion);
     assert.match(await table(["aks", "nodepool", "list", ...c]), /user1\s+Linux\s+1\.31\.10\s+Standard_DS2_v2\s+2\s+30\s+Succeeded/);
     const del = await az(["aks", "nodepool", "delete", ...c, "-n", "user1"]);
     assert.equal(del.code, 0, del.stderr);

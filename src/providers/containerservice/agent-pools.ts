@@ -1,7 +1,7 @@
 // Microsoft.ContainerService/managedClusters/agentPools: GET/list/PUT (scale, add)/DELETE. A pool
 // write changes the parent's agentPoolProfiles, then the node stage converges node addresses.
 import { randomUUID } from "node:crypto";
-import type { ArmEnv, DeleteCtx, ReconcileCtx, ReconcileStep, ResourceRecord, ResourceStrategy, WriteCtx } from "../../arm/types.js";
+import type { ActionDef, ActionResult, ArmEnv, DeleteCtx, ReconcileCtx, ReconcileStep, ResourceRecord, ResourceStrategy, WriteCtx } from "../../arm/types.js";
 import { ArmError } from "../../arm/errors.js";
 import { E } from "../../arm/catalog.js";
 import { isBusy } from "../../arm/generic.js";
@@ -18,6 +18,8 @@ import { kubeBackend } from "./kube-backend.js";
 import { kubeSpec } from "./kube.js";
 import { poolRecord, syncAgentPoolRecords } from "./agent-pool-records.js";
 import { renderAgentPool } from "./render.js";
+import { latestNodeImageFor } from "./versions.js";
+import { DEFAULT_API_VERSION } from "./api-versions.js";
 import { validatePodCidrCapacity, validatePoolShape } from "./shape.js";
 
 function parentCluster(ctx: { tx: WriteCtx["tx"]; env: ArmEnv }, id: string): ResourceRecord {
@@ -150,6 +152,16 @@ async function reconcilePool(ctx: ReconcileCtx): Promise<ReconcileStep> {
     });
     return { next: "poolKube", delayMs: env.latency.delay("managedClusters.update") };
   }
+  if (op.stage === "poolNodeImage") {
+    // upgradeNodeImageVersion: reimage the pool's nodes to the latest image (kubelets show it in the kube stage).
+    mutateCluster(env, clusterId, (_tx, rec, m) => {
+      if (!ownsCluster(rec, op, name)) throw preempted(op, rec);
+      m.internal.activeOperation = op.name;
+      m.props.agentPoolProfiles = (m.props.agentPoolProfiles ?? []).map((p: any) =>
+        p.name === name ? { ...p, nodeImageVersion: latestNodeImageFor(p.osSKU ?? "Ubuntu", p.osType ?? "Linux"), eTag: randomUUID() } : p);
+    });
+    return { next: "poolKube", delayMs: env.latency.delay("managedClusters.update") };
+  }
   if (op.stage === "poolKube") {
     const rec = getRecord(env.store, clusterId);
     if (rec && !ownsCluster(rec, op, name)) throw preempted(op, rec);
@@ -166,10 +178,26 @@ async function reconcilePool(ctx: ReconcileCtx): Promise<ReconcileStep> {
       release(tx, done, "Succeeded");
       syncAgentPoolRecords(tx, done);
     });
-    return op.kind === "delete" ? { done: true, result: { status: 200 } } : { done: true };
+    if (op.kind === "delete") return { done: true, result: { status: 200 } };
+    // The action's result is the agent pool (AgentPools_UpgradeNodeImageVersion answers with it).
+    const pool = op.kind === "action" ? getRecord(env.store, op.resourceId) : undefined;
+    return pool ? { done: true, result: { status: 200, body: renderAgentPool(pool, DEFAULT_API_VERSION) } } : { done: true };
   }
   throw new ArmError(500, "InternalServerError", `unknown agentPools stage ${op.stage}`);
 }
+
+const poolActions: Record<string, ActionDef> = {
+  upgradeNodeImageVersion: {
+    method: "POST",
+    run(ctx): ActionResult {
+      const cluster = getRecord(ctx.tx, parentId(ctx.record.id)!);
+      if (!cluster) throw E.parentResourceNotFound.make({ parent: parentId(ctx.record.id)!.split("/").pop()! });
+      if (isBusy(cluster)) throw E.anotherOperationInProgress.make({ url: cluster.id });
+      if (cluster.properties.powerState?.code === "Stopped") throw AksErrors.clusterStopped.make({ op: "upgradeNodeImageVersion" });
+      return { async: { stage: "poolNodeImage", delayMs: 0, provisioningState: "UpgradingNodeImageVersion" } };
+    },
+  },
+};
 
 export const agentPoolStrategy: ResourceStrategy = {
   put,
@@ -185,5 +213,6 @@ export const agentPoolStrategy: ResourceStrategy = {
     return { stage: "poolDelete", delayMs: 0 };
   },
   reconcile,
+  actions: poolActions,
   render: (rec, ctx) => renderAgentPool(rec, ctx.apiVersion),
 };
