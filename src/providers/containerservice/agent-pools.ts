@@ -194,6 +194,9 @@ const poolActions: Record<string, ActionDef> = {
       if (!cluster) throw E.parentResourceNotFound.make({ parent: parentId(ctx.record.id)!.split("/").pop()! });
       if (isBusy(cluster)) throw E.anotherOperationInProgress.make({ url: cluster.id });
       if (cluster.properties.powerState?.code === "Stopped") throw AksErrors.clusterStopped.make({ op: "upgradeNodeImageVersion" });
+      const profile = (cluster.properties.agentPoolProfiles ?? []).find((p: any) => p.name === ctx.record.name);
+      // The cluster is busy until the reimage ends (a cluster PUT meanwhile gets 409).
+      putRecord(ctx.tx, markBusy(cluster, cluster.properties, ctx.record.name, profile));
       return { async: { stage: "poolNodeImage", delayMs: 0, provisioningState: "UpgradingNodeImageVersion" } };
     },
   },

@@ -39,6 +39,8 @@ export function renderManagedCluster(rec: ResourceRecord, apiVersion: string): R
   for (const k of PROPERTY_ORDER) if (props[k] !== undefined) p[k] = props[k];
   for (const [k, v] of Object.entries(props)) if (!(k in p) && v !== undefined) p[k] = v;
   p.agentPoolProfiles = (props.agentPoolProfiles ?? []).map((ap: any) => renderAgentPoolProfile(ap, props, apiVersion));
+  // A service principal's secret is write-only.
+  if (p.servicePrincipalProfile?.secret !== undefined) p.servicePrincipalProfile = { clientId: p.servicePrincipalProfile.clientId };
   const asp = renderApiServerAccessProfile(props, apiVersion, managedVnet);
   if (asp) p.apiServerAccessProfile = asp;
   else delete p.apiServerAccessProfile;
