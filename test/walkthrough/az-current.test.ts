@@ -237,8 +237,8 @@ describe("the seed walkthrough with the current az", { skip: needClient(CURRENT_
     assert.equal(ni.code, 0, ni.stderr);
     const shown = await json(["aks", "show", ...g, "-n", "managed-public"]);
     assert.equal(shown.agentPoolProfiles[0].nodeImageVersion, pup.latestNodeImageVersion);
-    const ranges = await json(["aks", "update", ...g, "-n", "managed-public", "--api-server-authorized-ip-ranges", "203.0.113.0/24"]);
-    assert.deepEqual(ranges.apiServerAccessProfile.authorizedIpRanges, ["203.0.113.0/24"]);
+    const ranges = await json(["aks", "update", ...g, "-n", "managed-public", "--api-server-authorized-ip-ranges", "20.30.40.0/24"]);
+    assert.deepEqual(ranges.apiServerAccessProfile.authorizedIpRanges, ["20.30.40.0/24"]);
     assert.equal((await az(["aks", "stop", ...g, "-n", "managed-public"])).code, 0);
     assert.equal((await json(["aks", "show", ...g, "-n", "managed-public"])).powerState.code, "Stopped");
     assert.equal((await az(["aks", "start", ...g, "-n", "managed-public"])).code, 0);
