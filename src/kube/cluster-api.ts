@@ -15,7 +15,7 @@ import { reconcileNodes, seedCluster, parseCidr, intToIp, ipToInt, kubernetesSer
 import type { LatencyProfile, SimNodeSpec } from "../sim/types.js";
 import { strategyFor } from "./catalog.js";
 import { StatusError } from "./errors.js";
-import { ApiServer, type User } from "./http.js";
+import { ApiServer, unparsableRequestResponse, type User } from "./http.js";
 import { Registry } from "./registry.js";
 import type { StrategyContext } from "./types.js";
 import { fnv32a, randomHex, type Obj } from "./util.js";
@@ -111,10 +111,13 @@ export class KubeHost {
   private readonly host: string;
   private readonly latency: LatencyProfile;
   private readonly events: boolean;
+  /** Request-body read timeout of every cluster's listener (default: the API server's 60 s). */
+  private readonly bodyTimeoutMs: number | undefined;
   private readonly running = new Map<string, Running>();
   private readonly locks = new Map<string, Promise<unknown>>();
 
-  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean }) {
+  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean; bodyTimeoutMs?: number }) {
+    this.bodyTimeoutMs = opts.bodyTimeoutMs;
     this.store = opts.store;
     this.pki = opts.pki;
     this.host = opts.host ?? "127.0.0.1";
@@ -192,7 +195,7 @@ export class KubeHost {
           { token: meta.userToken, user: CLUSTER_USER },
         ],
         clientCertFingerprints: () => pinned,
-      });
+      }, { bodyTimeoutMs: this.bodyTimeoutMs });
       const engine = new SimEngine({
         registry,
         latency: this.latency,
@@ -216,7 +219,11 @@ export class KubeHost {
         sockets.add(s);
         s.on("close", () => sockets.delete(s));
       });
-      server.on("clientError", (err, socket) => { if (process.env.AKSEMU_DEBUG) console.error("kube clientError", err, String((err as { rawPacket?: Buffer }).rawPacket ?? "")); socket.destroy(); });
+      server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+        if (process.env.AKSEMU_DEBUG) console.error("kube clientError", err, String((err as { rawPacket?: Buffer }).rawPacket ?? ""));
+        if (socket.writable && err.code !== "ECONNRESET") socket.end(unparsableRequestResponse(err));
+        else socket.destroy();
+      });
       server.requestTimeout = 0;
       server.headersTimeout = 60_000;
       const wantPort = spec.port || meta.port || 0;
