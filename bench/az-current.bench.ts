@@ -29,10 +29,11 @@ emit("az-current", { case: "machine", ...machine(), date: new Date().toISOString
 const node: number[] = [];
 for (let i = 0; i < 10; i++) node.push(timeIt(process.execPath, ["-e", "0"], process.env, 30_000));
 const rows: Array<Array<string | number>> = [["node -e 0 (baseline)", median(node), 1]];
-const emu = await startEmulator({ latency: "instant" });
-try {
-  for (const [label, azPath] of [["current az: az group show", CURRENT_AZ], ["Debian az 2.45: az group show", "/usr/bin/az"]] as const) {
-    if (!fs.existsSync(azPath)) continue;
+// One emulator (and so one az config dir) per az: their MSAL token caches are not compatible.
+for (const [label, azPath] of [["current az: az group show", CURRENT_AZ], ["Debian az 2.45: az group show", "/usr/bin/az"]] as const) {
+  if (!fs.existsSync(azPath)) continue;
+  const emu = await startEmulator({ latency: "instant" });
+  try {
     const s = await setupAz(emu, { azPath, timeoutMs: 600_000 });
     const env = { ...process.env, ...s.env };
     timeIt(azPath, ["group", "create", "-n", "bench-rg", "-l", "westus2", "-o", "none"], env, 300_000);
@@ -40,9 +41,9 @@ try {
     for (let i = 0; i < RUNS; i++) t.push(timeIt(azPath, ["group", "show", "-n", "bench-rg", "-o", "none"], env, 300_000));
     emit("az-current", { case: label, runsMs: t, medianMs: median(t) });
     rows.push([label, median(t), median(t) / median(node)]);
+  } finally {
+    await emu.stop();
   }
-} finally {
-  await emu.stop();
 }
 const walk: number[] = [];
 for (let i = 0; i < WALK_RUNS; i++) {
