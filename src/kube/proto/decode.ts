@@ -175,6 +175,9 @@ function omitZero(o: Obj): Obj {
 
 /** group/version/kind → schema message name. */
 function messageType(apiVersion: string, kind: string): string {
+  // DeleteOptions is meta/v1's message, registered into every group-version (client-go sends it
+  // as {apiVersion: "v1", kind: "DeleteOptions"} on a core DELETE, e.g. Helm purging a release).
+  if (kind === "DeleteOptions") return "meta.v1.DeleteOptions";
   const [g, v] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
   const group = g === "" ? "core" : g!.replace(/\.k8s\.io$/, "");
   return `${group}.${v}.${kind}`;
