@@ -17,6 +17,7 @@ import { strategyFor } from "./catalog.js";
 import { StatusError } from "./errors.js";
 import { ApiServer, type User } from "./http.js";
 import { Registry } from "./registry.js";
+import { seedApiServerObjects } from "./bootstrap.js";
 import type { StrategyContext } from "./types.js";
 import { fnv32a, randomHex, type Obj } from "./util.js";
 import { runKubectl, shellSplit } from "./run-command.js";
@@ -244,6 +245,7 @@ export class KubeHost {
     r.engine.refreshInfo();
     const info = seedInfo(spec, this.pki.caPem);
     seedCluster(r.registry, info);
+    seedApiServerObjects(r.registry);
     const changes = reconcileNodes(r.registry, info);
     if (!r.engine.isRunning) r.engine.start();
     this.afterNodeChanges(r, changes.reimaged, changes.upgraded);
@@ -298,6 +300,7 @@ export class KubeHost {
     this.running.delete(id);
     r.engine.stop();
     r.api.closeStreams();
+    r.registry.close();
     await new Promise<void>((resolve) => {
       r.server.close(() => resolve());
       for (const s of r.sockets) s.destroy();

@@ -1,6 +1,8 @@
 // The controller set every simulated cluster runs.
 import { leaseController } from "../heartbeat.js";
 import type { Controller } from "../types.js";
+import { clusterRoleAggregationController } from "./clusterrole-aggregation.js";
+import { crdCleanupController } from "./crd-cleanup.js";
 import { daemonSetController } from "./daemonset.js";
 import { deploymentController } from "./deployment.js";
 import { endpointsController } from "./endpoints.js";
@@ -18,4 +20,6 @@ export const controllers: Controller[] = [
   namespaceController,
   garbageCollector,
   leaseController,
+  clusterRoleAggregationController,
+  crdCleanupController,
 ];
