@@ -18,6 +18,7 @@ import { StatusError } from "./errors.js";
 import { ApiServer, type User } from "./http.js";
 import { Registry } from "./registry.js";
 import { seedApiServerObjects } from "./bootstrap.js";
+import { admissionChain } from "./admission/index.js";
 import type { StrategyContext } from "./types.js";
 import { fnv32a, randomHex, type Obj } from "./util.js";
 import { runKubectl, shellSplit } from "./run-command.js";
@@ -181,7 +182,10 @@ export class KubeHost {
     let r = this.running.get(spec.id);
     if (!r) {
       const meta = await this.loadMeta(spec);
-      const registry = new Registry(this.store, spec.id, { strategyContext: (internal) => this.strategyContext(spec.id, internal) });
+      const registry: Registry = new Registry(this.store, spec.id, {
+        strategyContext: (internal) => this.strategyContext(spec.id, internal),
+        admit: admissionChain(() => registry),
+      });
       const holder: { spec: KubeClusterSpec } = { spec };
       const pinned = [meta.adminCert.certPem, meta.userCert.certPem].map((pem) => new X509Certificate(pem).fingerprint256);
       const api = new ApiServer({

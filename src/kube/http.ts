@@ -21,6 +21,7 @@ import { isSuperUser, type UserInfo } from "./auth/rbac.js";
 import { checkAccess, impersonate, verbOf } from "./auth/request.js";
 import { answerReview, tokenRequest } from "./auth/reviews.js";
 import { verifyToken } from "./auth/tokens.js";
+import { evict } from "./admission/disruption.js";
 import { clone, isObj, nowTime, randomHex, type Obj } from "./util.js";
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -596,8 +597,9 @@ export class ApiServer {
       }
       case "eviction": {
         if (method !== "POST") throw errors.methodNotAllowed();
-        await this.readBody(req);
-        reg.delete(s, ns, name, {});
+        const buf = await this.readBody(req);
+        const body = buf.length ? this.parseObjectBody(buf, req.headers["content-type"] ?? "application/json") : {};
+        evict(reg, ns!, name, isObj(body) ? body.deleteOptions : undefined);
         return this.send(res, 201, successStatus({}));
       }
       case "token": {

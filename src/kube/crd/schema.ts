@@ -153,7 +153,7 @@ function pruneKey(obj: Obj, key: string, parent: Schema, base: string, removed: 
   }
   if (sub === true) return;
   const v = obj[key];
-  if (v === null && sub.nullable !== true) {
+  if ((v === null && sub.nullable !== true) || v === undefined) {
     delete obj[key];
     return;
   }
@@ -269,9 +269,9 @@ export function validateValue(v: unknown, s: Schema, path: string, out: StatusCa
     const n = Object.keys(v).length;
     if (typeof s.maxProperties === "number" && n > s.maxProperties) out.push({ reason: "FieldValueTooMany", message: `Too many: ${n}: must have at most ${s.maxProperties} items`, field: where });
     if (typeof s.minProperties === "number" && n < s.minProperties) out.push(cause.invalid(where, v, `${where} in body should have at least ${s.minProperties} properties`));
-    for (const r of (Array.isArray(s.required) ? s.required : []) as string[]) if (v[r] === undefined) out.push(cause.required(fieldPath(path, r)));
+    for (const r of (Array.isArray(s.required) ? s.required : []) as string[]) if (v[r] === undefined || v[r] === null) out.push(cause.required(fieldPath(path, r)));
     for (const [k, val] of Object.entries(v)) {
-      if (!path && (k === "apiVersion" || k === "kind" || k === "metadata")) continue;
+      if (val === undefined || (!path && (k === "apiVersion" || k === "kind" || k === "metadata"))) continue;
       const ps = isObj(s.properties) && isObj(s.properties[k]) ? s.properties[k] : isObj(s.additionalProperties) ? s.additionalProperties : undefined;
       if (ps) validateValue(val, ps, fieldPath(path, k), out);
     }

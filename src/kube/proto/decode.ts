@@ -176,7 +176,8 @@ function omitZero(o: Obj): Obj {
 /** group/version/kind → schema message name. */
 function messageType(apiVersion: string, kind: string): string {
   const [g, v] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
-  const group = g === "" ? "core" : g!.replace(/\.k8s\.io$/, "");
+  // Proto packages are named by the group's first label (rbac.authorization.k8s.io → rbac).
+  const group = g === "" ? "core" : g!.split(".")[0]!;
   return `${group}.${v}.${kind}`;
 }
 

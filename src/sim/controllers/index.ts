@@ -8,6 +8,7 @@ import { deploymentController } from "./deployment.js";
 import { endpointsController } from "./endpoints.js";
 import { garbageCollector } from "./gc.js";
 import { namespaceController } from "./namespace.js";
+import { policyStatusController } from "./policy-status.js";
 import { replicaSetController } from "./replicaset.js";
 import { scheduler } from "./scheduler.js";
 
@@ -22,4 +23,5 @@ export const controllers: Controller[] = [
   leaseController,
   clusterRoleAggregationController,
   crdCleanupController,
+  policyStatusController,
 ];
