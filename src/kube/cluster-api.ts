@@ -72,6 +72,7 @@ export interface KubePki {
   readonly caPem: string;
   issueServerCert(o: { commonName: string; dnsNames: string[]; ipAddresses: string[] }): Promise<IssuedPair>;
   issueClientCert(o: { commonName: string; organizations: string[] }): Promise<IssuedPair>;
+  signCsr?(o: { csrPem: string; serverAuth: boolean; clientAuth: boolean; expirationSeconds?: number }): Promise<string>;
 }
 
 export interface KubeconfigOptions {
@@ -197,6 +198,7 @@ export class KubeHost {
           { token: meta.userToken, user: CLUSTER_USER },
         ],
         clientCertFingerprints: () => pinned,
+        signCsr: this.pki.signCsr ? (o) => this.pki.signCsr!(o) : undefined,
       });
       const engine = new SimEngine({
         registry,

@@ -17,7 +17,8 @@ import { bindPod, podLog } from "./subresources.js";
 import { toTable, type IncludeObject } from "./table.js";
 import type { Strategy } from "./types.js";
 import type { Kinds } from "./catalog.js";
-import { isSuperUser, type UserInfo } from "./auth/rbac.js";
+import { authorize, isSuperUser, type UserInfo } from "./auth/rbac.js";
+import { issuedFingerprints, signIfApproved, stampRequester, updateApproval, type CsrSigner } from "./csr.js";
 import { checkAccess, impersonate, verbOf } from "./auth/request.js";
 import { answerReview, tokenRequest } from "./auth/reviews.js";
 import { verifyToken } from "./auth/tokens.js";
@@ -40,6 +41,8 @@ export interface ClusterHandle {
    * cluster's kubeconfig open another; AKS clusters each have their own CA.
    */
   clientCertFingerprints?(): string[];
+  /** Signs approved CertificateSigningRequests with the cluster CA. */
+  signCsr?: CsrSigner;
 }
 
 interface Negotiated {
@@ -143,7 +146,8 @@ export class ApiServer {
       const cert = sock.getPeerCertificate();
       const subj = cert?.subject as unknown as Record<string, string | string[]> | undefined;
       const pinned = this.cluster.clientCertFingerprints?.();
-      if (subj?.CN && (!pinned || pinned.includes(cert.fingerprint256))) {
+      // Certificates signed through this cluster's CSRs (kube-apiserver-client signer) count too.
+      if (subj?.CN && (!pinned || pinned.includes(cert.fingerprint256) || issuedFingerprints(this.cluster.registry).has(cert.fingerprint256))) {
         const o = subj.O;
         return { name: String(subj.CN), groups: [...(Array.isArray(o) ? o : o ? [o] : []), "system:authenticated"] };
       }
@@ -354,7 +358,7 @@ export class ApiServer {
       return this.send(res, 201, answerReview(reg, s, ns, body, user), neg);
     }
 
-    if (sub && !["status", "scale", "finalize"].includes(sub)) return this.otherSubresource(req, res, method, q, route);
+    if (sub && !["status", "scale", "finalize"].includes(sub)) return this.otherSubresource(req, res, method, q, route, user);
 
     if (name === undefined) {
       // Collection.
@@ -377,6 +381,7 @@ export class ApiServer {
       }
       if (method === "POST") {
         const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json");
+        if (s.info.resource === "certificatesigningrequests") stampRequester(body, user);
         const r = reg.create(s, ns, body, this.writeOptions(q, req));
         return this.send(res, 201, r.obj, neg, r.warnings);
       }
@@ -574,7 +579,7 @@ export class ApiServer {
     return this.send(res, 200, this.scaleOf(r.obj));
   }
 
-  private async otherSubresource(req: IncomingMessage, res: ServerResponse, method: string, q: URLSearchParams, route: Route): Promise<void> {
+  private async otherSubresource(req: IncomingMessage, res: ServerResponse, method: string, q: URLSearchParams, route: Route, user: User): Promise<void> {
     const { strategy: s, namespace: ns, name, subresource: sub } = route;
     const reg = this.cluster.registry;
     if (!name) throw errors.pathNotFound();
@@ -615,6 +620,20 @@ export class ApiServer {
       case "proxy":
         req.resume();
         throw errors.serviceUnavailable(`no endpoints available for ${s.info.singular} "${name}"`);
+      case "approval": {
+        if (method === "GET") return this.send(res, 200, reg.get(s, ns, name));
+        if (method !== "PUT") throw errors.methodNotAllowed();
+        const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json");
+        const csr = reg.get(s, ns, name);
+        if (!isSuperUser(user)) {
+          const signer = String(csr.spec?.signerName ?? "");
+          const d = authorize(reg, { user, verb: "approve", resourceRequest: true, apiGroup: "certificates.k8s.io", resource: "signers", name: signer });
+          if (!d.allowed) throw errors.forbidden("certificatesigningrequests", "certificates.k8s.io", name, `user not permitted to approve requests with signerName "${signer}"`);
+        }
+        updateApproval(reg, name, body, this.writeOptions(q, req).fieldManager ?? "unknown");
+        await signIfApproved(reg, name, this.cluster.signCsr);
+        return this.send(res, 200, reg.get(s, ns, name));
+      }
       case "ephemeralcontainers": {
         if (method === "GET") return this.send(res, 200, reg.get(s, ns, name));
         throw errors.methodNotAllowed();

@@ -2,7 +2,10 @@
 // (RBAC with aggregation, CRD + custom resource, webhooks, networking and policy kinds) applies;
 // every kind answers get/describe/explain; RBAC (can-i, --as, tokens, 403 texts); CRD schema
 // refusals; PDB-refused drain; quota refusing the 11th pod; webhook failurePolicy.
+import "reflect-metadata";
+import * as x509 from "@peculiar/x509";
 import assert from "node:assert/strict";
+import { webcrypto } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -231,6 +234,28 @@ describe("static manifests, RBAC, CRDs and policy with kubectl v1.32", { skip: k
     assert.match(bad.stderr, /priority class names with 'system-' prefix are reserved for system use only/);
     const ing = await k("create", "ingress", "bad", "--rule=foo.com/bar=svc1:8080", "--dry-run=server", "-o", "json");
     assert.equal(ing.code, 0);
+  });
+
+  test("a CertificateSigningRequest approved with kubectl is signed by the cluster CA, and the certificate logs in", async () => {
+    const keys = (await webcrypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const req = await x509.Pkcs10CertificateRequestGenerator.create({ name: "CN=jane,O=devs", keys, signingAlgorithm: { name: "ECDSA", hash: "SHA-256" } });
+    const keyPem = `-----BEGIN PRIVATE KEY-----\n${Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)).toString("base64").replace(/(.{64})/g, "$1\n").trim()}\n-----END PRIVATE KEY-----\n`;
+    const csr = file("csr.yaml", [
+      "apiVersion: certificates.k8s.io/v1", "kind: CertificateSigningRequest", "metadata:", "  name: jane", "spec:",
+      `  request: ${Buffer.from(req.toString("pem")).toString("base64")}`, "  signerName: kubernetes.io/kube-apiserver-client", "  expirationSeconds: 86400", "  usages: [client auth]", "",
+    ].join("\n"));
+    await ok("apply", "-f", csr);
+    assert.match(await ok("get", "csr", "jane"), /jane\s+\S+\s+kubernetes\.io\/kube-apiserver-client\s+masterclient\s+24h\s+Pending/);
+    assert.match(await ok("certificate", "approve", "jane"), /approved/);
+    assert.match(await ok("get", "csr", "jane"), /Approved,Issued/);
+    const certPem = Buffer.from((await ok("get", "csr", "jane", "-o", "jsonpath={.status.certificate}")).trim(), "base64").toString("utf8");
+    assert.match(certPem, /BEGIN CERTIFICATE/);
+    const cfg = JSON.parse(await ok("config", "view", "--raw", "-o", "json"));
+    await ok("config", "set-credentials", "jane", `--client-certificate=${file("jane.crt", certPem)}`, `--client-key=${file("jane.key", keyPem)}`, "--embed-certs");
+    await ok("config", "set-context", "jane", `--cluster=${cfg.contexts[0].context.cluster}`, "--user=jane");
+    assert.match(await ok("--context", "jane", "auth", "whoami"), /Username\s+jane[\s\S]*Groups\s+\[devs system:authenticated\]/);
+    const r = await k("--context", "jane", "get", "secrets");
+    assert.match(r.stderr, /secrets is forbidden: User "jane" cannot list resource "secrets" in API group "" in the namespace "default"/);
   });
 
   test("api-resources lists the new groups", async () => {

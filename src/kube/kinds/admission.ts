@@ -3,7 +3,7 @@
 // Webhook calls themselves are in src/kube/admission/webhooks.ts.
 import { cause, type StatusCause } from "../errors.js";
 import type { Strategy } from "../types.js";
-import { isObj, type Obj } from "../util.js";
+import { humanDuration, isObj, type Obj } from "../util.js";
 import { ageCol, col, nameCol } from "./common.js";
 
 const info = (group: string, resource: string, kind: string, extra: Partial<Strategy["info"]> = {}): Strategy["info"] => ({
@@ -164,7 +164,7 @@ export const certificatesigningrequests: Strategy = {
     ageCol,
     col("SignerName", "string", (o) => o.spec?.signerName ?? ""),
     col("Requestor", "string", (o) => o.spec?.username ?? ""),
-    col("RequestedDuration", "string", (o) => (o.spec?.expirationSeconds ? durationShort(o.spec.expirationSeconds) : "<none>")),
+    col("RequestedDuration", "string", (o) => (o.spec?.expirationSeconds ? humanDuration(o.spec.expirationSeconds * 1000) : "<none>")),
     col("Condition", "string", (o) => {
       const conds = ((o.status?.conditions ?? []) as Obj[]).map((c) => c.type);
       const out = conds.length ? conds.join(",") : "Pending";
@@ -173,13 +173,6 @@ export const certificatesigningrequests: Strategy = {
   ],
   patchMeta: { "status.conditions": { key: "type" } },
 };
-
-function durationShort(s: number): string {
-  if (s % 86400 === 0) return `${s / 86400}d`;
-  if (s % 3600 === 0) return `${s / 3600}h`;
-  if (s % 60 === 0) return `${s / 60}m`;
-  return `${s}s`;
-}
 
 export { SIGNERS as BUILTIN_SIGNERS };
 
