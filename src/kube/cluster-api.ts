@@ -15,7 +15,7 @@ import { reconcileNodes, seedCluster, parseCidr, intToIp, ipToInt, kubernetesSer
 import type { LatencyProfile, SimNodeSpec } from "../sim/types.js";
 import { strategyFor } from "./catalog.js";
 import { StatusError } from "./errors.js";
-import { ApiServer, type User } from "./http.js";
+import { ApiServer, unparsableRequestResponse, type User } from "./http.js";
 import { Registry } from "./registry.js";
 import { seedApiServerObjects } from "./bootstrap.js";
 import { admissionChain } from "./admission/index.js";
@@ -114,10 +114,13 @@ export class KubeHost {
   private readonly host: string;
   private readonly latency: LatencyProfile;
   private readonly events: boolean;
+  /** Request-body read timeout of every cluster's listener (default: the API server's 60 s). */
+  private readonly bodyTimeoutMs: number | undefined;
   private readonly running = new Map<string, Running>();
   private readonly locks = new Map<string, Promise<unknown>>();
 
-  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean }) {
+  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean; bodyTimeoutMs?: number }) {
+    this.bodyTimeoutMs = opts.bodyTimeoutMs;
     this.store = opts.store;
     this.pki = opts.pki;
     this.host = opts.host ?? "127.0.0.1";
@@ -199,7 +202,7 @@ export class KubeHost {
         ],
         clientCertFingerprints: () => pinned,
         signCsr: this.pki.signCsr ? (o) => this.pki.signCsr!(o) : undefined,
-      });
+      }, { bodyTimeoutMs: this.bodyTimeoutMs });
       const engine = new SimEngine({
         registry,
         latency: this.latency,
@@ -223,7 +226,11 @@ export class KubeHost {
         sockets.add(s);
         s.on("close", () => sockets.delete(s));
       });
-      server.on("clientError", (err, socket) => { if (process.env.AKSEMU_DEBUG) console.error("kube clientError", err, String((err as { rawPacket?: Buffer }).rawPacket ?? "")); socket.destroy(); });
+      server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+        if (process.env.AKSEMU_DEBUG) console.error("kube clientError", err, String((err as { rawPacket?: Buffer }).rawPacket ?? ""));
+        if (socket.writable && err.code !== "ECONNRESET") socket.end(unparsableRequestResponse(err));
+        else socket.destroy();
+      });
       server.requestTimeout = 0;
       server.headersTimeout = 60_000;
       const wantPort = spec.port || meta.port || 0;

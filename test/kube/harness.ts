@@ -67,11 +67,11 @@ export interface Env {
   close(): Promise<void>;
 }
 
-export async function startEnv(id = "/subscriptions/x/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/demo", over: Partial<KubeClusterSpec> = {}, opts: { events?: boolean } = {}): Promise<Env> {
+export async function startEnv(id = "/subscriptions/x/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/demo", over: Partial<KubeClusterSpec> = {}, opts: { events?: boolean; bodyTimeoutMs?: number } = {}): Promise<Env> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aksemu-kube-"));
   const pki = await FilePki.open(path.join(dir, "pki"));
   const store = SqliteStore.open(":memory:");
-  const host = new KubeHost({ store, pki, latency: instant, events: opts.events });
+  const host = new KubeHost({ store, pki, latency: instant, events: opts.events, bodyTimeoutMs: opts.bodyTimeoutMs });
   const spec = clusterSpec(id, over);
   const creds = await host.ensureRunning(spec);
   await host.idle(spec.id);
