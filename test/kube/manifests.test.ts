@@ -121,6 +121,15 @@ describe("static manifests, RBAC, CRDs and policy with kubectl v1.32", { skip: k
     await ok("config", "set-credentials", "reader", `--token=${other}`);
     const r2 = await k("--context", "reader", "get", "configmaps", "-n", "ingress-nginx");
     assert.match(r2.stderr, /Unauthorized|must be logged in/);
+    // A legacy token Secret is populated by the token controller and its token logs in.
+    await ok("apply", "-f", file("sa-secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: reader-token\n  namespace: ingress-nginx\n  annotations:\n    kubernetes.io/service-account.name: reader\ntype: kubernetes.io/service-account-token\n"));
+    let legacy = "";
+    for (let i = 0; i < 50 && !legacy; i++) {
+      legacy = (await ok("get", "secret", "reader-token", "-n", "ingress-nginx", "-o", "jsonpath={.data.token}")).trim();
+      if (!legacy) await new Promise((res) => setTimeout(res, 100));
+    }
+    await ok("config", "set-credentials", "reader", `--token=${Buffer.from(legacy, "base64").toString("utf8")}`);
+    assert.match(await ok("--context", "reader", "get", "configmaps", "-n", "ingress-nginx"), /ingress-nginx-controller/);
     // Deleting the service account invalidates its tokens.
     await ok("config", "set-credentials", "reader", `--token=${token}`);
     await ok("delete", "serviceaccount", "reader", "-n", "ingress-nginx");

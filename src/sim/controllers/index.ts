@@ -11,6 +11,7 @@ import { namespaceController } from "./namespace.js";
 import { policyStatusController } from "./policy-status.js";
 import { replicaSetController } from "./replicaset.js";
 import { scheduler } from "./scheduler.js";
+import { tokenSecretController } from "./token-secrets.js";
 
 export const controllers: Controller[] = [
   scheduler,
@@ -24,4 +25,5 @@ export const controllers: Controller[] = [
   clusterRoleAggregationController,
   crdCleanupController,
   policyStatusController,
+  tokenSecretController,
 ];
