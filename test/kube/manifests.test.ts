@@ -237,6 +237,11 @@ describe("static manifests, RBAC, CRDs and policy with kubectl v1.32", { skip: k
     assert.match(await ok("create", "clusterrolebinding", "pr", "--clusterrole=pod-reader", "--user=bob"), /created/);
     assert.match(await ok("create", "priorityclass", "high", "--value=1000", "--description=high"), /created/);
     assert.match(await ok("create", "ingress", "simple", "--rule=foo.com/bar=svc1:8080"), /created/);
+    // Protobuf-embedded (inline) structs decode into their parent: rules[].http, not ingressRuleValue.
+    assert.deepEqual(JSON.parse(await ok("get", "ingress", "simple", "-o", "json")).spec.rules[0], {
+      host: "foo.com",
+      http: { paths: [{ path: "/bar", pathType: "Exact", backend: { service: { name: "svc1", port: { number: 8080 } } } }] },
+    });
     assert.match(await ok("create", "pdb", "pdb1", "--selector=app=x", "--min-available=1"), /created/);
     assert.equal((await ok("auth", "can-i", "get", "pods", "--as", "bob")).trim(), "yes");
     const bad = await k("create", "priorityclass", "system-mine", "--value=5");
