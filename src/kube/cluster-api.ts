@@ -17,6 +17,8 @@ import { strategyFor } from "./catalog.js";
 import { StatusError } from "./errors.js";
 import { ApiServer, unparsableRequestResponse, type User } from "./http.js";
 import { Registry } from "./registry.js";
+import { seedApiServerObjects } from "./bootstrap.js";
+import { admissionChain } from "./admission/index.js";
 import type { StrategyContext } from "./types.js";
 import { fnv32a, randomHex, type Obj } from "./util.js";
 import { runKubectl, shellSplit } from "./run-command.js";
@@ -70,6 +72,7 @@ export interface KubePki {
   readonly caPem: string;
   issueServerCert(o: { commonName: string; dnsNames: string[]; ipAddresses: string[] }): Promise<IssuedPair>;
   issueClientCert(o: { commonName: string; organizations: string[] }): Promise<IssuedPair>;
+  signCsr?(o: { csrPem: string; serverAuth: boolean; clientAuth: boolean; expirationSeconds?: number }): Promise<string>;
 }
 
 export interface KubeconfigOptions {
@@ -183,7 +186,10 @@ export class KubeHost {
     let r = this.running.get(spec.id);
     if (!r) {
       const meta = await this.loadMeta(spec);
-      const registry = new Registry(this.store, spec.id, { strategyContext: (internal) => this.strategyContext(spec.id, internal) });
+      const registry: Registry = new Registry(this.store, spec.id, {
+        strategyContext: (internal) => this.strategyContext(spec.id, internal),
+        admit: admissionChain(() => registry),
+      });
       const holder: { spec: KubeClusterSpec } = { spec };
       const pinned = [meta.adminCert.certPem, meta.userCert.certPem].map((pem) => new X509Certificate(pem).fingerprint256);
       const api = new ApiServer({
@@ -195,6 +201,7 @@ export class KubeHost {
           { token: meta.userToken, user: CLUSTER_USER },
         ],
         clientCertFingerprints: () => pinned,
+        signCsr: this.pki.signCsr ? (o) => this.pki.signCsr!(o) : undefined,
       }, { bodyTimeoutMs: this.bodyTimeoutMs });
       const engine = new SimEngine({
         registry,
@@ -251,6 +258,7 @@ export class KubeHost {
     r.engine.refreshInfo();
     const info = seedInfo(spec, this.pki.caPem);
     seedCluster(r.registry, info);
+    seedApiServerObjects(r.registry);
     const changes = reconcileNodes(r.registry, info);
     if (!r.engine.isRunning) r.engine.start();
     this.afterNodeChanges(r, changes.reimaged, changes.upgraded);
@@ -305,6 +313,7 @@ export class KubeHost {
     this.running.delete(id);
     r.engine.stop();
     r.api.closeStreams();
+    r.registry.close();
     await new Promise<void>((resolve) => {
       r.server.close(() => resolve());
       for (const s of r.sockets) s.destroy();

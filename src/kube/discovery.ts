@@ -2,7 +2,7 @@
 // from the catalog. Always plain application/json: clients fall back to legacy discovery by
 // the response Content-Type, so aggregated discovery is never required (and never a 406).
 import { createHash } from "node:crypto";
-import { ALL_VERBS, groupVersions, resourcesIn } from "./catalog.js";
+import { ALL_VERBS, builtinKinds, type Kinds } from "./catalog.js";
 import type { Strategy } from "./types.js";
 
 interface SubresourceDef {
@@ -24,6 +24,7 @@ const SUBRESOURCES: Record<string, (s: Strategy) => SubresourceDef> = {
   ephemeralcontainers: (s) => ({ kind: s.info.kind, verbs: ["get", "patch", "update"] }),
   finalize: () => ({ kind: "Namespace", verbs: ["update"] }),
   proxy: (s) => ({ kind: `${s.info.kind}ProxyOptions`, verbs: ["create", "delete", "get", "patch", "update"] }),
+  approval: (s) => ({ kind: s.info.kind, verbs: ["get", "patch", "update"] }),
   token: () => ({ kind: "TokenRequest", group: "authentication.k8s.io", version: "v1", verbs: ["create"] }),
 };
 
@@ -31,8 +32,8 @@ function storageVersionHash(s: Strategy): string {
   return createHash("sha256").update(`${s.info.group}/${s.info.version}/${s.info.kind}`).digest("base64").slice(0, 11);
 }
 
-export function resourceList(group: string, version: string): Record<string, unknown> | undefined {
-  const list = resourcesIn(group, version);
+export function resourceList(group: string, version: string, kinds: Kinds = builtinKinds): Record<string, unknown> | undefined {
+  const list = kinds.resourcesIn(group, version);
   if (!list.length) return undefined;
   const resources: Record<string, unknown>[] = [];
   for (const s of list) {
@@ -65,21 +66,37 @@ export function apiVersions(serverAddress: string): Record<string, unknown> {
   return { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress }] };
 }
 
-function groupEntry(name: string): Record<string, unknown> {
-  const versions = groupVersions()
+/** Kube-aware version order (v2 > v1 > v1beta2 > v1beta1 > v1alpha1 > others alphabetically). */
+export function versionPriority(a: string, b: string): number {
+  const parse = (v: string) => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    if (!m) return [0, 0, 0] as const;
+    return [m[2] === "alpha" ? 1 : m[2] === "beta" ? 2 : 3, Number(m[1]), Number(m[3] ?? 0)] as const;
+  };
+  const [ka, ma, na] = parse(a);
+  const [kb, mb, nb] = parse(b);
+  if (ka !== kb) return kb - ka;
+  if (ka === 0) return a < b ? -1 : a > b ? 1 : 0;
+  return ma !== mb ? mb - ma : nb - na;
+}
+
+function groupEntry(name: string, kinds: Kinds): Record<string, unknown> {
+  const versions = kinds
+    .groupVersions()
+    .sort((a, b) => versionPriority(a.version, b.version))
     .filter((gv) => gv.group === name)
     .map((gv) => ({ groupVersion: `${gv.group}/${gv.version}`, version: gv.version }));
   return { name, versions, preferredVersion: versions[0] };
 }
 
-export function apiGroupList(): Record<string, unknown> {
-  const names = [...new Set(groupVersions().map((gv) => gv.group).filter((g) => g !== ""))];
-  return { kind: "APIGroupList", apiVersion: "v1", groups: names.map(groupEntry) };
+export function apiGroupList(kinds: Kinds = builtinKinds): Record<string, unknown> {
+  const names = [...new Set(kinds.groupVersions().map((gv) => gv.group).filter((g) => g !== ""))];
+  return { kind: "APIGroupList", apiVersion: "v1", groups: names.map((n) => groupEntry(n, kinds)) };
 }
 
-export function apiGroup(name: string): Record<string, unknown> | undefined {
-  if (!name || !groupVersions().some((gv) => gv.group === name)) return undefined;
-  return { kind: "APIGroup", apiVersion: "v1", ...groupEntry(name) };
+export function apiGroup(name: string, kinds: Kinds = builtinKinds): Record<string, unknown> | undefined {
+  if (!name || !kinds.groupVersions().some((gv) => gv.group === name)) return undefined;
+  return { kind: "APIGroup", apiVersion: "v1", ...groupEntry(name, kinds) };
 }
 
 /** GET /version for a cluster at kubernetesVersion ("1.31.2"). */

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import { timingSafeEqual } from "node:crypto";
 import YAML from "yaml";
-import { apiVersionOf, lookup } from "./catalog.js";
+import { apiVersionOf } from "./catalog.js";
 import { apiGroup, apiGroupList, apiVersions, resourceList, versionInfo } from "./discovery.js";
 import { errors, StatusError, statusObject, successStatus } from "./errors.js";
 import { OPENAPI_V2_PROTOBUF, openapiV2Json, openapiV2Protobuf, openapiV3Doc, openapiV3Index } from "./openapi.js";
@@ -17,15 +17,19 @@ import { bindPod, podLog } from "./subresources.js";
 import { toTable, type IncludeObject } from "./table.js";
 import { asHeaderBytes, warningHeaders } from "./warnings.js";
 import type { Strategy } from "./types.js";
+import type { Kinds } from "./catalog.js";
+import { authorize, isSuperUser, type UserInfo } from "./auth/rbac.js";
+import { issuedFingerprints, signIfApproved, stampRequester, updateApproval, type CsrSigner } from "./csr.js";
+import { checkAccess, impersonate, verbOf } from "./auth/request.js";
+import { answerReview, tokenRequest } from "./auth/reviews.js";
+import { verifyToken } from "./auth/tokens.js";
+import { evict } from "./admission/disruption.js";
 import { clone, isObj, nowTime, randomHex, type Obj } from "./util.js";
 import { StoreBusyError } from "../store/store.js";
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-export interface User {
-  name: string;
-  groups: string[];
-}
+export type User = UserInfo;
 
 export interface ClusterHandle {
   registry: Registry;
@@ -39,6 +43,8 @@ export interface ClusterHandle {
    * cluster's kubeconfig open another; AKS clusters each have their own CA.
    */
   clientCertFingerprints?(): string[];
+  /** Signs approved CertificateSigningRequests with the cluster CA. */
+  signCsr?: CsrSigner;
 }
 
 interface Negotiated {
@@ -110,6 +116,10 @@ export class ApiServer {
     this.bodyTimeoutMs = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   }
 
+  private get kinds(): Kinds {
+    return this.cluster.registry.kinds;
+  }
+
   /** End every open watch (cluster stopping). */
   closeStreams(): void {
     for (const s of this.streams) s.end();
@@ -155,7 +165,8 @@ export class ApiServer {
       const cert = sock.getPeerCertificate();
       const subj = cert?.subject as unknown as Record<string, string | string[]> | undefined;
       const pinned = this.cluster.clientCertFingerprints?.();
-      if (subj?.CN && (!pinned || pinned.includes(cert.fingerprint256))) {
+      // Certificates signed through this cluster's CSRs (kube-apiserver-client signer) count too.
+      if (subj?.CN && (!pinned || pinned.includes(cert.fingerprint256) || issuedFingerprints(this.cluster.registry).has(cert.fingerprint256))) {
         const o = subj.O;
         return { name: String(subj.CN), groups: [...(Array.isArray(o) ? o : o ? [o] : []), "system:authenticated"] };
       }
@@ -167,6 +178,9 @@ export class ApiServer {
         const b = Buffer.from(t.token);
         if (b.length === token.length && timingSafeEqual(b, token)) return t.user;
       }
+      // Service account tokens (TokenRequest): signature, expiry, audience, live service account.
+      const sa = verifyToken(this.cluster.registry, token.toString("utf8"));
+      if (sa && "user" in sa) return sa.user;
     }
     return undefined;
   }
@@ -188,11 +202,21 @@ export class ApiServer {
     }
     if (method === "GET" && path === "/version") return this.send(res, 200, versionInfo(this.cluster.kubernetesVersion()));
 
-    const user = this.authenticate(req);
-    if (!user) {
+    const authenticated = this.authenticate(req);
+    if (!authenticated) {
       // Drain the body so the client sees the 401 rather than a reset.
       req.resume();
       throw errors.unauthorized();
+    }
+    let user: User;
+    try {
+      user = impersonate(this.cluster.registry, authenticated, req.headers, req.url ?? "/");
+      // Non-resource paths (discovery, OpenAPI) are authorized by path; resources in resource().
+      const isResource = (path.startsWith("/api/") || path.startsWith("/apis/")) && path.split("/").filter(Boolean).length > (path.startsWith("/api/") ? 2 : 3);
+      if (!isResource && !isSuperUser(user)) checkAccess(this.cluster.registry, { user, verb: method === "HEAD" ? "get" : method.toLowerCase(), resourceRequest: false, path });
+    } catch (err) {
+      req.resume();
+      throw err;
     }
 
     const segs = path.split("/").filter(Boolean).map((seg) => {
@@ -207,9 +231,9 @@ export class ApiServer {
       const isCore = segs[0] === "api";
       if (method === "GET") {
         if (isCore && segs.length === 1) return this.send(res, 200, apiVersions(this.cluster.serverAddress()));
-        if (!isCore && segs.length === 1) return this.send(res, 200, apiGroupList());
+        if (!isCore && segs.length === 1) return this.send(res, 200, apiGroupList(this.kinds));
         if (!isCore && segs.length === 2) {
-          const g = apiGroup(segs[1]!);
+          const g = apiGroup(segs[1]!, this.kinds);
           if (!g) throw errors.pathNotFound();
           return this.send(res, 200, g);
         }
@@ -219,7 +243,7 @@ export class ApiServer {
       const rest = segs.slice(isCore ? 2 : 3);
       if (rest.length === 0) {
         if (method !== "GET") throw errors.methodNotAllowed();
-        const doc = resourceList(group, version);
+        const doc = resourceList(group, version, this.kinds);
         if (!doc) throw errors.pathNotFound();
         return this.send(res, 200, doc);
       }
@@ -242,7 +266,7 @@ export class ApiServer {
       rest = rest.slice(2);
     }
     const [resource, name, subresource, ...extra] = rest;
-    const strategy = resource ? lookup(group, version, resource) : undefined;
+    const strategy = resource ? this.kinds.lookup(group, version, resource) : undefined;
     if (!strategy || extra.length) throw errors.pathNotFound();
     if (namespace !== undefined && !strategy.info.namespaced) throw errors.pathNotFound();
     if (namespace === undefined && strategy.info.namespaced && name !== undefined) throw errors.pathNotFound();
@@ -255,18 +279,18 @@ export class ApiServer {
     if (segs[1] === "v2" && segs.length === 2) {
       const accept = req.headers.accept ?? "";
       if (/protobuf/.test(accept) || !/json/.test(accept)) {
-        const body = openapiV2Protobuf(v);
+        const body = openapiV2Protobuf(v, this.kinds);
         res.writeHead(200, { "Content-Type": OPENAPI_V2_PROTOBUF, "Content-Length": String(body.length) });
         res.end(body);
         return;
       }
-      return this.send(res, 200, openapiV2Json(v));
+      return this.send(res, 200, openapiV2Json(v, this.kinds));
     }
     if (segs[1] === "v3") {
-      if (segs.length === 2) return this.send(res, 200, openapiV3Index(v));
+      if (segs.length === 2) return this.send(res, 200, openapiV3Index(v, this.kinds));
       const rest = segs.slice(2);
       const [kind, a, b] = rest;
-      const doc = kind === "api" && rest.length === 2 ? openapiV3Doc("", a!, v) : kind === "apis" && rest.length === 3 ? openapiV3Doc(a!, b!, v) : undefined;
+      const doc = kind === "api" && rest.length === 2 ? openapiV3Doc("", a!, v, this.kinds) : kind === "apis" && rest.length === 3 ? openapiV3Doc(a!, b!, v, this.kinds) : undefined;
       if (!doc) throw errors.pathNotFound();
       return this.send(res, 200, doc);
     }
@@ -338,13 +362,34 @@ export class ApiServer {
 
   // --- resources ------------------------------------------------------------------------------
 
+  private authorizeRoute(method: string, q: URLSearchParams, route: Route, user: User): void {
+    if (isSuperUser(user)) return;
+    const { strategy: s, namespace: ns, subresource: sub } = route;
+    const watch = route.watchPath || queryFlag(q.get("watch"));
+    let name = route.name;
+    // A list/watch narrowed to one name by field selector is authorized for that name.
+    if (!name && method === "GET") name = /(?:^|,)metadata\.name=([^,]+)/.exec(q.get("fieldSelector") ?? "")?.[1];
+    const verb = verbOf(method, route.name !== undefined, watch);
+    checkAccess(this.cluster.registry, { user, verb, resourceRequest: true, namespace: ns, apiGroup: s.info.group, apiVersion: s.info.version, resource: s.info.resource, subresource: sub, name });
+  }
+
   private async resource(req: IncomingMessage, res: ServerResponse, method: string, q: URLSearchParams, route: Route, user: User): Promise<void> {
-    void user;
     const { strategy: s, namespace: ns, name, subresource: sub } = route;
     const reg = this.cluster.registry;
     const neg = method === "GET" ? parseAccept(req.headers.accept) : parseAccept(req.headers.accept);
+    try {
+      this.authorizeRoute(method, q, route, user);
+    } catch (err) {
+      req.resume();
+      throw err;
+    }
+    if (s.virtual) {
+      if (method !== "POST" || name !== undefined) throw errors.methodNotAllowed();
+      const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json");
+      return this.send(res, 201, answerReview(reg, s, ns, body, user), neg);
+    }
 
-    if (sub && !["status", "scale", "finalize"].includes(sub)) return this.otherSubresource(req, res, method, q, route);
+    if (sub && !["status", "scale", "finalize"].includes(sub)) return this.otherSubresource(req, res, method, q, route, user);
 
     if (name === undefined) {
       // Collection.
@@ -367,6 +412,7 @@ export class ApiServer {
       }
       if (method === "POST") {
         const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json");
+        if (s.info.resource === "certificatesigningrequests") stampRequester(body, user);
         const r = reg.create(s, ns, body, this.writeOptions(q, req));
         return this.send(res, 201, r.obj, neg, r.warnings);
       }
@@ -407,7 +453,8 @@ export class ApiServer {
       }
       case "PATCH": {
         const ct = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-        const accepted = [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.apply, PATCH_TYPES.strategic];
+        // Custom resources have no strategic-merge metadata: kube-apiserver refuses that patch type.
+        const accepted = s.noStrategicMerge ? [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.apply] : [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.apply, PATCH_TYPES.strategic];
         if (!(accepted as string[]).includes(ct)) {
           req.resume();
           throw errors.unsupportedMediaType(ct, accepted);
@@ -564,7 +611,7 @@ export class ApiServer {
     return this.send(res, 200, this.scaleOf(r.obj));
   }
 
-  private async otherSubresource(req: IncomingMessage, res: ServerResponse, method: string, q: URLSearchParams, route: Route): Promise<void> {
+  private async otherSubresource(req: IncomingMessage, res: ServerResponse, method: string, q: URLSearchParams, route: Route, user: User): Promise<void> {
     const { strategy: s, namespace: ns, name, subresource: sub } = route;
     const reg = this.cluster.registry;
     if (!name) throw errors.pathNotFound();
@@ -587,25 +634,15 @@ export class ApiServer {
       }
       case "eviction": {
         if (method !== "POST") throw errors.methodNotAllowed();
-        await this.readBody(req);
-        reg.delete(s, ns, name, {});
+        const buf = await this.readBody(req);
+        const body = buf.length ? this.parseObjectBody(buf, req.headers["content-type"] ?? "application/json") : {};
+        evict(reg, ns!, name, isObj(body) ? body.deleteOptions : undefined);
         return this.send(res, 201, successStatus({}));
       }
       case "token": {
         if (method !== "POST") throw errors.methodNotAllowed();
-        const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json") as Obj;
-        const sa = reg.get(s, ns, name);
-        const exp = typeof body?.spec?.expirationSeconds === "number" ? body.spec.expirationSeconds : 3600;
-        const claims = { iss: "https://kubernetes.default.svc.cluster.local", sub: `system:serviceaccount:${ns}:${name}`, aud: body?.spec?.audiences ?? [], exp: Math.floor(Date.now() / 1000) + exp, uid: sa.metadata.uid };
-        const b64 = (x: unknown) => Buffer.from(JSON.stringify(x)).toString("base64url");
-        const token = `${b64({ alg: "RS256", kid: "aksemu" })}.${b64(claims)}.${randomHex(32)}`;
-        return this.send(res, 201, {
-          kind: "TokenRequest",
-          apiVersion: "authentication.k8s.io/v1",
-          metadata: { name, namespace: ns, creationTimestamp: null },
-          spec: { audiences: claims.aud, expirationSeconds: exp, boundObjectRef: body?.spec?.boundObjectRef ?? null },
-          status: { token, expirationTimestamp: nowTime(Date.now() + exp * 1000) },
-        });
+        const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json");
+        return this.send(res, 201, tokenRequest(reg, ns!, name, body));
       }
       case "exec":
       case "attach":
@@ -615,6 +652,20 @@ export class ApiServer {
       case "proxy":
         req.resume();
         throw errors.serviceUnavailable(`no endpoints available for ${s.info.singular} "${name}"`);
+      case "approval": {
+        if (method === "GET") return this.send(res, 200, reg.get(s, ns, name));
+        if (method !== "PUT") throw errors.methodNotAllowed();
+        const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json");
+        const csr = reg.get(s, ns, name);
+        if (!isSuperUser(user)) {
+          const signer = String(csr.spec?.signerName ?? "");
+          const d = authorize(reg, { user, verb: "approve", resourceRequest: true, apiGroup: "certificates.k8s.io", resource: "signers", name: signer });
+          if (!d.allowed) throw errors.forbidden("certificatesigningrequests", "certificates.k8s.io", name, `user not permitted to approve requests with signerName "${signer}"`);
+        }
+        updateApproval(reg, name, body, this.writeOptions(q, req).fieldManager ?? "unknown");
+        await signIfApproved(reg, name, this.cluster.signCsr);
+        return this.send(res, 200, reg.get(s, ns, name));
+      }
       case "ephemeralcontainers": {
         if (method === "GET") return this.send(res, 200, reg.get(s, ns, name));
         throw errors.methodNotAllowed();

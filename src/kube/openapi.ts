@@ -3,7 +3,7 @@
 // fieldManager, fieldValidation and force, tagged with x-kubernetes-group-version-kind.
 // Definitions stay empty on purpose: kubectl then skips client-side schema validation.
 import { createHash } from "node:crypto";
-import { groupVersions, resourcesIn, strategies } from "./catalog.js";
+import { builtinKinds, type Kinds } from "./catalog.js";
 import { PATCH_TYPES } from "./patch.js";
 import type { Strategy } from "./types.js";
 
@@ -43,10 +43,11 @@ function gvkYaml(s: Strategy): string {
 }
 
 /** Document{swagger=1, info=2, paths=8}; see kube-api.md §4 Option B for the field numbers. */
-export function openapiV2Protobuf(kubernetesVersion: string): Buffer {
+export function openapiV2Protobuf(kubernetesVersion: string, kinds: Kinds = builtinKinds): Buffer {
   const info = msg(lenField(1, "Kubernetes"), lenField(2, `v${kubernetesVersion}`));
   const namedPaths: Buffer[] = [];
-  for (const s of strategies) {
+  for (const s of kinds.all()) {
+    if (s.virtual) continue;
     const params = QUERY_PARAMS.map((name) => {
       const q = msg(lenField(2, "query"), lenField(4, name), lenField(6, name === "force" ? "boolean" : "string"));
       const nonBody = lenField(3, q); // NonBodyParameter.query_parameter_sub_schema
@@ -62,9 +63,10 @@ export function openapiV2Protobuf(kubernetesVersion: string): Buffer {
 }
 
 /** JSON rendering of the same document, for clients asking application/json. */
-export function openapiV2Json(kubernetesVersion: string): Record<string, unknown> {
+export function openapiV2Json(kubernetesVersion: string, kinds: Kinds = builtinKinds): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
-  for (const s of strategies) {
+  for (const s of kinds.all()) {
+    if (s.virtual) continue;
     paths[itemPath(s)] = {
       patch: {
         consumes: CONSUMES,
@@ -83,11 +85,15 @@ function gvPath(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;
 }
 
-export function openapiV3Doc(group: string, version: string, kubernetesVersion: string): Record<string, unknown> | undefined {
-  const list = resourcesIn(group, version);
+export function openapiV3Doc(group: string, version: string, kubernetesVersion: string, kinds: Kinds = builtinKinds): Record<string, unknown> | undefined {
+  const list = kinds.resourcesIn(group, version);
   if (!list.length) return undefined;
   const paths: Record<string, unknown> = {};
+  const schemas: Record<string, unknown> = {};
   for (const s of list) {
+    const def = definitionOf(s);
+    if (def) schemas[def.name] = def.schema;
+    if (s.virtual) continue;
     paths[itemPath(s)] = {
       patch: {
         operationId: `patch${s.info.namespaced ? "Namespaced" : ""}${s.info.kind}`,
@@ -99,18 +105,28 @@ export function openapiV3Doc(group: string, version: string, kubernetesVersion: 
       },
     };
   }
-  return { openapi: "3.0.0", info: { title: "Kubernetes", version: `v${kubernetesVersion}` }, paths, components: { schemas: {} } };
+  return { openapi: "3.0.0", info: { title: "Kubernetes", version: `v${kubernetesVersion}` }, paths, components: { schemas } };
 }
 
-export function openapiV3Hash(group: string, version: string, kubernetesVersion: string): string {
-  return createHash("sha512").update(JSON.stringify(openapiV3Doc(group, version, kubernetesVersion) ?? {})).digest("hex").toUpperCase();
+/** REST-friendly definition name ("com.example.v1.Widget") and schema, for kinds that publish one (`kubectl explain`). */
+function definitionOf(s: Strategy): { name: string; schema: Record<string, unknown> } | undefined {
+  if (!s.openapiSchema) return undefined;
+  const g = s.info.group ? s.info.group.split(".").reverse().join(".") : "io.k8s.api.core";
+  return {
+    name: `${g}.${s.info.version}.${s.info.kind}`,
+    schema: { ...s.openapiSchema, "x-kubernetes-group-version-kind": [{ group: s.info.group, kind: s.info.kind, version: s.info.version }] },
+  };
 }
 
-export function openapiV3Index(kubernetesVersion: string): Record<string, unknown> {
+export function openapiV3Hash(group: string, version: string, kubernetesVersion: string, kinds: Kinds = builtinKinds): string {
+  return createHash("sha512").update(JSON.stringify(openapiV3Doc(group, version, kubernetesVersion, kinds) ?? {})).digest("hex").toUpperCase();
+}
+
+export function openapiV3Index(kubernetesVersion: string, kinds: Kinds = builtinKinds): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
-  for (const gv of groupVersions()) {
+  for (const gv of kinds.groupVersions()) {
     const p = gvPath(gv.group, gv.version);
-    paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${openapiV3Hash(gv.group, gv.version, kubernetesVersion)}` };
+    paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${openapiV3Hash(gv.group, gv.version, kubernetesVersion, kinds)}` };
   }
   return { paths };
 }

@@ -7,7 +7,8 @@
 // kube/<cluster>/r/<group|core>/<resource>/<name>; resourceVersion = the store's modRevision.
 import type { Entry, Store, WatchEvent } from "../store/store.js";
 import { StoreCompactedError } from "../store/store.js";
-import { apiVersionOf, storageOf } from "./catalog.js";
+import { apiVersionOf, Kinds, storageOf } from "./catalog.js";
+import { isEstablished, strategiesFor } from "./crd/custom.js";
 import { cause, errors, StatusError, successStatus, type StatusCause } from "./errors.js";
 import { METADATA_FIELDS } from "./kinds/common.js";
 import { METADATA_PATCH_META } from "./kinds/podspec.js";
@@ -91,6 +92,20 @@ export interface WatchOptions extends ListOptions {
 /** What the registry needs from its cluster. */
 export interface RegistryEnv {
   strategyContext(internal: boolean): StrategyContext;
+  /**
+   * Admission after defaulting and validation, before the write (quota, LimitRange, webhooks):
+   * may mutate obj, throws a StatusError to refuse, returns warnings.
+   */
+  admit?(a: AdmissionAttributes): string[] | void;
+}
+
+export interface AdmissionAttributes {
+  operation: "CREATE" | "UPDATE";
+  strategy: Strategy;
+  namespace?: string;
+  obj: Obj;
+  old?: Obj;
+  opts: WriteOptions;
 }
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -101,6 +116,9 @@ const LABEL_NAMES = new Set(["namespaces", "services"]);
 
 export class Registry {
   readonly prefix: string;
+  /** The kinds this cluster serves: built-ins plus its established custom resources. */
+  readonly kinds: Kinds;
+  private readonly unwatchCrds: () => void;
 
   constructor(
     readonly store: Store,
@@ -108,6 +126,21 @@ export class Registry {
     private readonly env: RegistryEnv,
   ) {
     this.prefix = `kube/${clusterId}/r/`;
+    const crdPrefix = `${this.prefix}apiextensions.k8s.io/customresourcedefinitions/`;
+    this.kinds = new Kinds(() =>
+      this.store
+        .list<Obj>(crdPrefix)
+        .map((e) => e.value)
+        .filter(isEstablished)
+        .flatMap((crd) => strategiesFor(crd)),
+    );
+    // Store watchers run synchronously after commit, so a CR create right after its CRD works.
+    this.unwatchCrds = this.store.watch(crdPrefix, undefined, () => this.kinds.invalidate());
+  }
+
+  /** Stop following CRD changes (cluster stopped). */
+  close(): void {
+    this.unwatchCrds();
   }
 
   // --- keys -----------------------------------------------------------------------------------
@@ -265,6 +298,10 @@ export class Registry {
                 : "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
             ),
           );
+      } else if (s.pathSegmentName) {
+        // RBAC names are path segments (ValidatePathSegmentName): "system:..." is fine.
+        if (name === "." || name === "..") out.push(cause.invalid("metadata.name", name, `may not be '${name}'`));
+        for (const bad of ["/", "%"]) if (name.includes(bad)) out.push(cause.invalid("metadata.name", name, `may not contain '${bad}'`));
       } else if (!DNS1123_SUBDOMAIN.test(name) || name.length > 253) {
         if (s.info.resource !== "events" || name.length > 253 || /[/%]/.test(name))
           out.push(
@@ -310,6 +347,10 @@ export class Registry {
   /** Unknown-field detection for fieldValidation (top level, metadata, spec where known). */
   unknownFields(s: Strategy, body: Obj): string[] {
     const out: string[] = [];
+    if (s.unknownFields) {
+      if (isObj(body.metadata)) for (const k of Object.keys(body.metadata)) if (!METADATA_FIELDS.has(k)) out.push(`metadata.${k}`);
+      return [...out, ...s.unknownFields(body)];
+    }
     const top = new Set(["apiVersion", "kind", "metadata", ...(s.fields ?? [])]);
     for (const k of Object.keys(body)) if (!top.has(k) && !k.startsWith("$")) out.push(k);
     if (isObj(body.metadata)) for (const k of Object.keys(body.metadata)) if (!METADATA_FIELDS.has(k) && !k.startsWith("$")) out.push(`metadata.${k}`);
@@ -389,6 +430,8 @@ export class Registry {
         shapeError(err);
       }
       if (causes.length) throw errors.invalid(s.info.kind, s.info.group, md.name, causes);
+      const admitWarnings = this.env.admit?.({ operation: "CREATE", strategy: s, namespace: md.namespace, obj: o, opts }) ?? [];
+      warnings.push(...admitWarnings);
       delete md.managedFields;
       normalizeMeta(md);
       recordUpdate(undefined, o, this.meta(s), {
@@ -499,6 +542,7 @@ export class Registry {
         shapeError(err);
       }
       if (causes.length) throw errors.invalid(s.info.kind, s.info.group, name, causes);
+      const admitWarnings = (sub === undefined && this.env.admit?.({ operation: "UPDATE", strategy: s, namespace: md.namespace, obj: next, old: oldS, opts })) || [];
 
       if (s.generation && sub !== "status" && md.generation !== undefined) {
         const spec = (o: Obj) => {
@@ -525,17 +569,17 @@ export class Registry {
       normalizeMeta(next.metadata);
       if (sameObject(next, oldS)) return { obj: old, created: false, warnings: [] };
 
-      if (opts.dryRun) return { obj: { ...next, metadata: { ...next.metadata, resourceVersion: oldMd.resourceVersion } }, created: false, warnings: [] };
+      if (opts.dryRun) return { obj: { ...next, metadata: { ...next.metadata, resourceVersion: oldMd.resourceVersion } }, created: false, warnings: admitWarnings };
 
       // Last finalizer removed from an object being deleted: it goes now.
       if (md.deletionTimestamp && this.readyToGo(s, next)) {
         this.store.txn((tx) => tx.delete(key));
-        return { obj: this.output(s, this.toStored(s, next), this.store.revision()), created: false, warnings: [] };
+        return { obj: this.output(s, this.toStored(s, next), this.store.revision()), created: false, warnings: admitWarnings };
       }
       const stored = this.toStored(s, next);
       const rev = this.store.txn((tx) => tx.put(key, stored));
       // put() serialised its own copy, so the stored value can be handed out.
-      return { obj: this.output(s, stored, rev), created: false, warnings: [] };
+      return { obj: this.output(s, stored, rev), created: false, warnings: admitWarnings };
     });
   }
 
@@ -550,6 +594,8 @@ export class Registry {
   update(s: Strategy, ns: string | undefined, name: string, body: unknown, opts: WriteOptions = {}): WriteResult {
     const warnings = this.fieldValidation(s, body, opts);
     if (!isObj(body)) throw errors.badRequest("body must be an object");
+    if (s.requireResourceVersionOnUpdate && opts.subresource === undefined && !(isObj(body.metadata) && body.metadata.resourceVersion))
+      throw errors.invalid(s.info.resource, s.info.group, name, [{ reason: "FieldValueInvalid", message: "Invalid value: 0x0: must be specified for an update", field: "metadata.resourceVersion" }]);
     const allowCreate = opts.subresource === undefined && ["endpoints", "leases", "events", "endpointslices"].includes(s.info.resource);
     if (allowCreate && !(isObj(body.metadata) && body.metadata.resourceVersion)) {
       // Create-on-update kinds (kube's AllowCreateOnUpdate).

@@ -66,4 +66,20 @@ export interface Strategy {
   fromStorage?(obj: Obj): Obj;
   /** Grace period for a DELETE without an explicit one; undefined = immediate. */
   defaultGracePeriod?(obj: Obj): number | undefined;
+  /** Names are path segments, not DNS subdomains (RBAC kinds). */
+  pathSegmentName?: boolean;
+  /** Create-only, never stored (access reviews, TokenReview): answered by the auth layer. */
+  virtual?: boolean;
+  /** Custom resources: this version is the CRD's storage version. */
+  storageVersion?: boolean;
+  /** Custom resources refuse strategic merge patch (415), as kube-apiserver does. */
+  noStrategicMerge?: boolean;
+  /** Schema-driven unknown-field paths for fieldValidation (replaces fields/specFields). */
+  unknownFields?(body: Obj): string[];
+  /** PUT without metadata.resourceVersion is refused (custom resources). */
+  requireResourceVersionOnUpdate?: boolean;
+  /** OpenAPI v3 schema published for `kubectl explain` (custom resources: the CRD's schema). */
+  openapiSchema?: Obj;
+  /** Scale subresource paths (custom resources); built-ins use spec.replicas/status.replicas. */
+  scalePaths?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
 }

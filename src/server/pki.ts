@@ -116,6 +116,35 @@ export class FilePki implements Pki {
     ]);
   }
 
+  /**
+   * Sign a PKCS#10 request (CertificateSigningRequest approved for a built-in signer): the
+   * requested subject and public key, the usages' key purposes, the requested lifetime.
+   */
+  async signCsr(o: { csrPem: string; serverAuth: boolean; clientAuth: boolean; expirationSeconds?: number }): Promise<string> {
+    const csr = new x509.Pkcs10CertificateRequest(o.csrPem);
+    if (!(await csr.verify())) throw new Error("the certificate request signature is invalid");
+    const now = Date.now();
+    const publicKey = await csr.publicKey.export();
+    const eku = [...(o.clientAuth ? [x509.ExtendedKeyUsage.clientAuth] : []), ...(o.serverAuth ? [x509.ExtendedKeyUsage.serverAuth] : [])];
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: serial(),
+      subject: csr.subject,
+      issuer: this.caCert.subject,
+      notBefore: new Date(now - 5 * 60_000),
+      notAfter: new Date(now + (o.expirationSeconds ?? 365 * 86400) * 1000),
+      signingAlgorithm: ALG,
+      publicKey,
+      signingKey: this.caKey,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+        ...(eku.length ? [new x509.ExtendedKeyUsageExtension(eku)] : []),
+        await x509.AuthorityKeyIdentifierExtension.create(this.caCert, false),
+      ],
+    });
+    return cert.toString("pem") + "\n";
+  }
+
   issueClientCert(o: { commonName: string; organizations: string[] }): Promise<IssuedCert> {
     const name = [...o.organizations.map((org) => `O=${escapeDn(org)}`), `CN=${escapeDn(o.commonName)}`].join(",");
     return this.issue(name, [

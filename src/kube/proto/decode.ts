@@ -83,6 +83,17 @@ function scalar(r: Reader, wire: number, type: string): unknown {
 
 const SCALARS = new Set(["string", "bytes", "bool", "int32", "int64", "uint32", "uint64", "double", "float"]);
 
+/** Go structs embedded with `json:",inline"`: their fields belong to the parent in JSON. */
+export const INLINE = new Set([
+  "volumeSource:core.v1.VolumeSource",
+  "localObjectReference:core.v1.LocalObjectReference",
+  "handler:core.v1.ProbeHandler",
+  "ephemeralContainerCommon:core.v1.EphemeralContainerCommon",
+  "persistentVolumeSource:core.v1.PersistentVolumeSource",
+  "ingressRuleValue:networking.v1.IngressRuleValue",
+  "rule:admissionregistration.v1.Rule",
+]);
+
 function decodeMessage(buf: Buffer, type: string): unknown {
   const fields = SCHEMA[type];
   const r = new Reader(buf);
@@ -125,6 +136,7 @@ function decodeMessage(buf: Buffer, type: string): unknown {
       value = decodeMessage(r.bytes(), ftype);
     }
     if (repeated) ((out[name] ??= []) as unknown[]).push(value);
+    else if (INLINE.has(`${name}:${ftype}`) && value && typeof value === "object") Object.assign(out, value);
     else out[name] = value;
   }
   return special(type, out);
@@ -174,12 +186,13 @@ function omitZero(o: Obj): Obj {
 }
 
 /** group/version/kind → schema message name. */
-function messageType(apiVersion: string, kind: string): string {
+export function messageType(apiVersion: string, kind: string): string {
   // DeleteOptions is meta/v1's message, registered into every group-version (client-go sends it
   // as {apiVersion: "v1", kind: "DeleteOptions"} on a core DELETE, e.g. Helm purging a release).
   if (kind === "DeleteOptions") return "meta.v1.DeleteOptions";
   const [g, v] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
-  const group = g === "" ? "core" : g!.replace(/\.k8s\.io$/, "");
+  // Proto packages are named by the group's first label (rbac.authorization.k8s.io → rbac).
+  const group = g === "" ? "core" : g!.split(".")[0]!;
   return `${group}.${v}.${kind}`;
 }
 

@@ -8,7 +8,10 @@ import path from "node:path";
 
 const [apiDir, machDir] = process.argv.slice(2);
 const files = [
-  ...["core/v1", "apps/v1", "batch/v1", "coordination/v1", "discovery/v1", "events/v1", "storage/v1", "policy/v1", "autoscaling/v1"].map((g) => path.join(apiDir, g, "generated.proto")),
+  ...[
+    "core/v1", "apps/v1", "batch/v1", "coordination/v1", "discovery/v1", "events/v1", "storage/v1", "policy/v1", "autoscaling/v1", "rbac/v1", "networking/v1",
+    "scheduling/v1", "node/v1", "authentication/v1", "authorization/v1", "certificates/v1", "admissionregistration/v1",
+  ].map((g) => path.join(apiDir, g, "generated.proto")),
   ...["pkg/apis/meta/v1", "pkg/runtime", "pkg/util/intstr", "pkg/api/resource"].map((g) => path.join(machDir, g, "generated.proto")),
 ];
 const short = (full) => full.replace(/^k8s\.io\.api\./, "").replace(/^k8s\.io\.apimachinery\.pkg\.(apis\.)?/, "");
@@ -47,6 +50,13 @@ const roots = [
   "core.v1.Node", "core.v1.Event", "core.v1.Binding", "apps.v1.Deployment", "apps.v1.ReplicaSet", "apps.v1.DaemonSet", "apps.v1.StatefulSet",
   "batch.v1.Job", "batch.v1.CronJob", "coordination.v1.Lease", "discovery.v1.EndpointSlice", "events.v1.Event", "storage.v1.StorageClass",
   "meta.v1.DeleteOptions", "autoscaling.v1.Scale", "policy.v1.Eviction", "runtime.Unknown",
+  // kubectl create role|clusterrole|rolebinding|clusterrolebinding|ingress|pdb|priorityclass|quota|token, auth can-i/whoami.
+  "rbac.v1.Role", "rbac.v1.ClusterRole", "rbac.v1.RoleBinding", "rbac.v1.ClusterRoleBinding", "networking.v1.Ingress", "networking.v1.IngressClass",
+  "networking.v1.NetworkPolicy", "policy.v1.PodDisruptionBudget", "scheduling.v1.PriorityClass", "core.v1.ResourceQuota", "core.v1.LimitRange",
+  "core.v1.PodTemplate", "core.v1.ReplicationController", "node.v1.RuntimeClass", "authentication.v1.TokenRequest", "authentication.v1.TokenReview",
+  "authentication.v1.SelfSubjectReview", "authorization.v1.SelfSubjectAccessReview", "authorization.v1.SubjectAccessReview",
+  "authorization.v1.LocalSubjectAccessReview", "authorization.v1.SelfSubjectRulesReview", "certificates.v1.CertificateSigningRequest",
+  "admissionregistration.v1.ValidatingWebhookConfiguration", "admissionregistration.v1.MutatingWebhookConfiguration",
 ];
 const keep = new Set();
 const visit = (n) => {

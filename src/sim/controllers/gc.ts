@@ -1,18 +1,15 @@
 // Garbage collector: dependents of a deleted owner are deleted (background) or orphaned;
 // owners with the foregroundDeletion finalizer wait for their dependents; pods bound to a
 // node that no longer exists are removed (pod GC).
-import { lookupKind, storageOf, strategies } from "../../kube/catalog.js";
 import { StatusError } from "../../kube/errors.js";
 import type { Strategy } from "../../kube/types.js";
 import type { Obj } from "../../kube/util.js";
 import type { Cached } from "../cache.js";
 import type { Controller, SimContext } from "../types.js";
 
-const byStorage = new Map<string, Strategy>();
-for (const s of strategies) if (!byStorage.has(storageOf(s.info))) byStorage.set(storageOf(s.info), s);
-
-function strategyOfCached(c: Cached): Strategy | undefined {
-  return byStorage.get(c.storage);
+// Custom resources count too: the cluster's kinds include its CRDs' storage versions.
+function strategyOfCached(ctx: SimContext, c: Cached): Strategy | undefined {
+  return ctx.registry.kinds.byStorage(c.storage);
 }
 
 function swallow404(fn: () => void): void {
@@ -25,7 +22,7 @@ function swallow404(fn: () => void): void {
 
 function processOwnerGone(ctx: SimContext, uid: string): void {
   for (const dep of ctx.cache.dependents(uid)) {
-    const s = strategyOfCached(dep);
+    const s = strategyOfCached(ctx, dep);
     if (!s) continue;
     const refs = (dep.value.metadata?.ownerReferences ?? []) as Obj[];
     const liveOthers = refs.filter((r) => r.uid !== uid && ctx.cache.hasUid(r.uid));
@@ -41,12 +38,12 @@ function processFinalizers(ctx: SimContext, c: Cached): void {
   const o = c.value;
   const fins = (o.metadata?.finalizers ?? []) as string[];
   if (!o.metadata?.deletionTimestamp) return;
-  const s = strategyOfCached(c);
+  const s = strategyOfCached(ctx, c);
   if (!s) return;
   const uid = o.metadata.uid;
   if (fins.includes("orphan")) {
     for (const dep of ctx.cache.dependents(uid)) {
-      const ds = strategyOfCached(dep);
+      const ds = strategyOfCached(ctx, dep);
       if (ds) swallow404(() => ctx.registry.mutate(ds, dep.namespace, dep.name, (x) => (x.metadata.ownerReferences = ((x.metadata.ownerReferences ?? []) as Obj[]).filter((r) => r.uid !== uid)), { fieldManager: "garbage-collector", internal: true }));
     }
     swallow404(() => ctx.registry.mutate(s, c.namespace, c.name, (x) => (x.metadata.finalizers = ((x.metadata.finalizers ?? []) as string[]).filter((f) => f !== "orphan")), { fieldManager: "garbage-collector", internal: true }));
@@ -55,7 +52,7 @@ function processFinalizers(ctx: SimContext, c: Cached): void {
   if (fins.includes("foregroundDeletion")) {
     const deps = ctx.cache.dependents(uid);
     for (const dep of deps) {
-      const ds = strategyOfCached(dep);
+      const ds = strategyOfCached(ctx, dep);
       if (ds && !dep.value.metadata?.deletionTimestamp) swallow404(() => ctx.registry.delete(ds, dep.namespace, dep.name, { propagationPolicy: "Foreground" }));
     }
     if (deps.length === 0)
@@ -66,7 +63,7 @@ function processFinalizers(ctx: SimContext, c: Cached): void {
 function podGC(ctx: SimContext, c: Cached): void {
   const node = c.value.spec?.nodeName;
   if (!node || ctx.cache.getObj("core/nodes", undefined, node)) return;
-  const s = strategyOfCached(c)!;
+  const s = strategyOfCached(ctx, c)!;
   swallow404(() => ctx.registry.delete(s, c.namespace, c.name, { gracePeriodSeconds: 0 }));
 }
 
@@ -97,7 +94,7 @@ export const garbageCollector: Controller = {
   resync(ctx) {
     // Dangling owner references (owner deleted while the engine was stopped).
     const seen = new Set<string>();
-    for (const storage of byStorage.keys()) {
+    for (const { storage } of ctx.registry.kinds.storages()) {
       for (const c of ctx.cache.list(storage)) {
         for (const r of (c.value.metadata?.ownerReferences ?? []) as Obj[]) {
           if (r.uid && !ctx.cache.hasUid(r.uid) && !seen.has(r.uid)) {
@@ -109,6 +106,5 @@ export const garbageCollector: Controller = {
         if (c.value.metadata?.deletionTimestamp) ctx.enqueue(`gc:fin:${c.key}`, () => { const x = ctx.cache.get(c.key); if (x) processFinalizers(ctx, x); });
       }
     }
-    void lookupKind;
   },
 };

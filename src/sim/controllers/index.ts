@@ -1,13 +1,17 @@
 // The controller set every simulated cluster runs.
 import { leaseController } from "../heartbeat.js";
 import type { Controller } from "../types.js";
+import { clusterRoleAggregationController } from "./clusterrole-aggregation.js";
+import { crdCleanupController } from "./crd-cleanup.js";
 import { daemonSetController } from "./daemonset.js";
 import { deploymentController } from "./deployment.js";
 import { endpointsController } from "./endpoints.js";
 import { garbageCollector } from "./gc.js";
 import { namespaceController } from "./namespace.js";
+import { policyStatusController } from "./policy-status.js";
 import { replicaSetController } from "./replicaset.js";
 import { scheduler } from "./scheduler.js";
+import { tokenSecretController } from "./token-secrets.js";
 
 export const controllers: Controller[] = [
   scheduler,
@@ -18,4 +22,8 @@ export const controllers: Controller[] = [
   namespaceController,
   garbageCollector,
   leaseController,
+  clusterRoleAggregationController,
+  crdCleanupController,
+  policyStatusController,
+  tokenSecretController,
 ];

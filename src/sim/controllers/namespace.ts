@@ -1,7 +1,7 @@
 // Namespace lifecycle: every active namespace gets ServiceAccount "default" and ConfigMap
 // "kube-root-ca.crt"; a terminating namespace has its content deleted, then its "kubernetes"
 // finalizer removed, after which the registry drops it.
-import { namespacedStorages, strategyFor } from "../../kube/catalog.js";
+import { strategyFor } from "../../kube/catalog.js";
 import { StatusError } from "../../kube/errors.js";
 import type { Obj } from "../../kube/util.js";
 import type { Controller, SimContext } from "../types.js";
@@ -37,7 +37,7 @@ export function reconcileNamespace(ctx: SimContext, name: string): void {
   }
   // Terminating: delete everything in it; finalize once empty.
   let remaining = 0;
-  for (const { storage, strategy } of namespacedStorages()) {
+  for (const { storage, strategy } of ctx.registry.kinds.namespacedStorages()) {
     for (const c of ctx.cache.list(storage, name)) {
       remaining++;
       if (c.value.metadata?.deletionTimestamp) continue;
@@ -57,7 +57,7 @@ export function reconcileNamespace(ctx: SimContext, name: string): void {
 
 function countIn(ctx: SimContext, ns: string): number {
   let n = 0;
-  for (const { storage } of namespacedStorages()) n += ctx.cache.list(storage, ns).length;
+  for (const { storage } of ctx.registry.kinds.namespacedStorages()) n += ctx.cache.list(storage, ns).length;
   return n;
 }
 

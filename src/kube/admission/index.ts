@@ -1,0 +1,19 @@
+// The admission chain the registry runs on every write after validation (kube-apiserver's
+// order: mutating — LimitRanger — then validating — ResourceQuota, webhooks).
+import type { AdmissionAttributes, Registry } from "../registry.js";
+import { applyLimitRanges } from "./limitranger.js";
+import { checkQuota } from "./quota.js";
+import { callWebhooks } from "./webhooks.js";
+
+export function admissionChain(reg: () => Registry): (a: AdmissionAttributes) => string[] {
+  return (a) => {
+    const r = reg();
+    const { strategy: s, namespace: ns, obj, opts } = a;
+    const isPod = s.info.group === "" && s.info.resource === "pods";
+    if (a.operation === "CREATE" && isPod && ns) applyLimitRanges(r, ns, obj);
+    // In-process controllers are trusted: webhooks never block the simulation itself.
+    if (!opts.internal) callWebhooks(r, a.operation, s, ns, obj);
+    if (a.operation === "CREATE" && ns) checkQuota(r, s, ns, obj);
+    return [];
+  };
+}

@@ -1,0 +1,306 @@
+// Issue 17 acceptance with real kubectl (1.32 and Debian's 1.20): a static install manifest
+// (RBAC with aggregation, CRD + custom resource, webhooks, networking and policy kinds) applies;
+// every kind answers get/describe/explain; RBAC (can-i, --as, tokens, 403 texts); CRD schema
+// refusals; PDB-refused drain; quota refusing the 11th pod; webhook failurePolicy.
+import "reflect-metadata";
+import * as x509 from "@peculiar/x509";
+import assert from "node:assert/strict";
+import { webcrypto } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { KUBECTL_120, KUBECTL_V32, kubectl, kubectlMissing, repoRoot, startEnv, type Env } from "./harness.js";
+
+const FIXTURES = path.join(repoRoot, "test/fixtures/manifests");
+const STATIC = path.join(FIXTURES, "static-install.yaml");
+const APPS = path.join(FIXTURES, "static-install-apps.yaml");
+
+function docs(file: string): number {
+  return fs.readFileSync(file, "utf8").split(/^---$/m).filter((d) => /^kind:/m.test(d)).length;
+}
+
+describe("static manifests, RBAC, CRDs and policy with kubectl v1.32", { skip: kubectlMissing(KUBECTL_V32) }, () => {
+  let e: Env;
+  const k = (...args: string[]) => kubectl(e, KUBECTL_V32, args);
+  const ok = async (...args: string[]) => {
+    const r = await k(...args);
+    assert.equal(r.code, 0, `kubectl ${args.join(" ")} failed:\n${r.stdout}${r.stderr}`);
+    return r.stdout;
+  };
+  const file = (name: string, text: string) => {
+    const p = path.join(e.dir, name);
+    fs.writeFileSync(p, text);
+    return p;
+  };
+
+  before(async () => {
+    e = await startEnv();
+  });
+  after(async () => {
+    await e?.close();
+  });
+
+  test("the static install manifest applies: created for every object", async () => {
+    const out1 = await ok("apply", "-f", STATIC);
+    assert.equal(out1.trim().split("\n").filter((l) => / created$/.test(l)).length, docs(STATIC), out1);
+    const out2 = await ok("apply", "-f", APPS);
+    assert.equal(out2.trim().split("\n").filter((l) => / created$/.test(l)).length, docs(APPS), out2);
+    // Re-apply creates nothing (the aggregated "monitoring" role is "configured": its applied
+    // rules: [] differ from the aggregated live rules, as on a real cluster).
+    const again = await ok("apply", "-f", STATIC);
+    assert.doesNotMatch(again, /created/);
+    assert.match(again, /configmap\/ingress-nginx-controller unchanged/);
+  });
+
+  test("get, describe and explain on every kind", async () => {
+    const kinds = [
+      ["role", "ingress-nginx", "-n", "ingress-nginx"], ["clusterrole", "ingress-nginx"], ["rolebinding", "ingress-nginx", "-n", "ingress-nginx"],
+      ["clusterrolebinding", "ingress-nginx"], ["ingressclass", "nginx"], ["validatingwebhookconfiguration", "ingress-nginx-admission"],
+      ["priorityclass", "ingress-critical"], ["crd", "widgets.example.com"], ["widget", "w1", "-n", "ingress-nginx"], ["ingress", "web", "-n", "ingress-nginx"],
+      ["networkpolicy", "allow-ingress", "-n", "ingress-nginx"], ["pdb", "ingress-nginx", "-n", "ingress-nginx"], ["quota", "pods", "-n", "ingress-nginx"],
+      ["limitrange", "defaults", "-n", "ingress-nginx"],
+    ];
+    for (const [kind, name, ...rest] of kinds) {
+      assert.match(await ok("get", kind!, name!, ...rest), new RegExp(`^NAME`, "m"));
+      assert.match(await ok("describe", kind!, name!, ...rest), new RegExp(`Name:\\s+${name!.replace(/\./g, "\\.")}`));
+    }
+    assert.match(await ok("get", "clusterrolebinding", "ingress-nginx", "-o", "wide"), /ClusterRole\/ingress-nginx.*ingress-nginx\/ingress-nginx/);
+    assert.match(await ok("get", "ingress", "-n", "ingress-nginx"), /web\s+nginx\s+web\.example\.com\s+80/);
+    assert.match(await ok("get", "wd", "-n", "ingress-nginx"), /^w1\s+1\s+\S*\s*\d+s/m);
+    const ex = await ok("explain", "widgets.spec");
+    assert.match(ex, /KIND:\s+Widget/);
+    assert.match(ex, /image\s+<string> -required-/);
+    assert.match(ex, /Container image\./);
+  });
+
+  test("aggregation: user ClusterRoles and the default view role pick up labelled rules", async () => {
+    const mon = JSON.parse(await ok("get", "clusterrole", "monitoring", "-o", "json"));
+    assert.deepEqual(mon.rules, [{ apiGroups: [""], resources: ["services", "endpoints", "pods"], verbs: ["get", "list", "watch"] }]);
+    const view = JSON.parse(await ok("get", "clusterrole", "view", "-o", "json"));
+    assert.ok(view.rules.some((r: { apiGroups: string[]; resources: string[] }) => r.apiGroups.includes("example.com") && r.resources.includes("widgets")), "widgets-view aggregated into view");
+    const admin = JSON.parse(await ok("get", "clusterrole", "admin", "-o", "json"));
+    assert.ok(admin.rules.some((r: { resources: string[] }) => r.resources.includes("rolebindings")));
+    assert.ok(admin.rules.some((r: { resources: string[] }) => r.resources.includes("widgets")), "view ⊂ edit ⊂ admin");
+  });
+
+  test("auth can-i: admin, service account without and with a binding, --list", async () => {
+    assert.equal((await ok("auth", "can-i", "delete", "nodes")).trim(), "yes");
+    await ok("create", "serviceaccount", "bot");
+    const no = await k("auth", "can-i", "list", "pods", "--as", "system:serviceaccount:default:bot");
+    assert.equal(no.stdout.trim(), "no");
+    assert.equal(no.code, 1);
+    const denied = await k("get", "pods", "--as", "system:serviceaccount:default:bot");
+    assert.match(denied.stderr, /Error from server \(Forbidden\): pods is forbidden: User "system:serviceaccount:default:bot" cannot list resource "pods" in API group "" in the namespace "default"/);
+    await ok("create", "rolebinding", "bot-view", "--clusterrole=view", "--serviceaccount=default:bot");
+    assert.equal((await ok("auth", "can-i", "list", "pods", "--as", "system:serviceaccount:default:bot")).trim(), "yes");
+    assert.equal((await k("auth", "can-i", "list", "secrets", "--as", "system:serviceaccount:default:bot")).stdout.trim(), "no");
+    assert.equal((await k("auth", "can-i", "list", "pods", "-n", "kube-system", "--as", "system:serviceaccount:default:bot")).stdout.trim(), "no");
+    const list = await ok("auth", "can-i", "--list", "--as", "system:serviceaccount:default:bot");
+    assert.match(list, /^pods\s+\[\]\s+\[\]\s+\[get list watch\]/m);
+    assert.match(list, /selfsubjectaccessreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]/);
+  });
+
+  test("a service account token: 403 without a binding, 200 after binding it; expiry and audience are checked", async () => {
+    await ok("create", "serviceaccount", "reader", "-n", "ingress-nginx");
+    const token = (await ok("create", "token", "reader", "-n", "ingress-nginx", "--duration=1h")).trim();
+    assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const cfg = JSON.parse(await ok("config", "view", "--raw", "-o", "json"));
+    const cluster = cfg.contexts[0].context.cluster;
+    await ok("config", "set-credentials", "reader", `--token=${token}`);
+    await ok("config", "set-context", "reader", `--cluster=${cluster}`, "--user=reader");
+    const r1 = await k("--context", "reader", "get", "configmaps", "-n", "ingress-nginx");
+    assert.match(r1.stderr, /configmaps is forbidden: User "system:serviceaccount:ingress-nginx:reader" cannot list resource "configmaps" in API group "" in the namespace "ingress-nginx"/);
+    await ok("create", "rolebinding", "reader", "--clusterrole=view", "--serviceaccount=ingress-nginx:reader", "-n", "ingress-nginx");
+    assert.match(await ok("--context", "reader", "get", "configmaps", "-n", "ingress-nginx"), /ingress-nginx-controller/);
+    assert.match(await ok("--context", "reader", "auth", "whoami"), /system:serviceaccount:ingress-nginx:reader/);
+    // Impersonation is itself authorized.
+    const imp = await k("--context", "reader", "get", "pods", "--as", "admin");
+    assert.match(imp.stderr, /users "admin" is forbidden: User "system:serviceaccount:ingress-nginx:reader" cannot impersonate resource "users" in API group "" at the cluster scope/);
+    // A token for another audience is not accepted by the API server.
+    const other = (await ok("create", "token", "reader", "-n", "ingress-nginx", "--audience=vault")).trim();
+    await ok("config", "set-credentials", "reader", `--token=${other}`);
+    const r2 = await k("--context", "reader", "get", "configmaps", "-n", "ingress-nginx");
+    assert.match(r2.stderr, /Unauthorized|must be logged in/);
+    // A legacy token Secret is populated by the token controller and its token logs in.
+    await ok("apply", "-f", file("sa-secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: reader-token\n  namespace: ingress-nginx\n  annotations:\n    kubernetes.io/service-account.name: reader\ntype: kubernetes.io/service-account-token\n"));
+    let legacy = "";
+    for (let i = 0; i < 50 && !legacy; i++) {
+      legacy = (await ok("get", "secret", "reader-token", "-n", "ingress-nginx", "-o", "jsonpath={.data.token}")).trim();
+      if (!legacy) await new Promise((res) => setTimeout(res, 100));
+    }
+    await ok("config", "set-credentials", "reader", `--token=${Buffer.from(legacy, "base64").toString("utf8")}`);
+    assert.match(await ok("--context", "reader", "get", "configmaps", "-n", "ingress-nginx"), /ingress-nginx-controller/);
+    // Deleting the service account invalidates its tokens.
+    await ok("config", "set-credentials", "reader", `--token=${token}`);
+    await ok("delete", "serviceaccount", "reader", "-n", "ingress-nginx");
+    const r3 = await k("--context", "reader", "get", "configmaps", "-n", "ingress-nginx");
+    assert.match(r3.stderr, /Unauthorized|must be logged in/);
+  });
+
+  test("custom resources: schema violations refused with kube-apiserver's texts, pruning, status subresource", async () => {
+    const bad = file("bad.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: bad\nspec:\n  image: x\n  size: \"big\"\n  mode: turbo\n");
+    const r = await k("apply", "-f", bad);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /The Widget "bad" is invalid: \n?\* ?spec\.mode: Unsupported value: "turbo": supported values: "fast", "slow"|spec\.mode: Unsupported value: "turbo"/);
+    assert.match(r.stderr, /spec\.size: Invalid value: "string": spec\.size in body must be of type integer: "string"/);
+    const big = file("big.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: big\nspec:\n  size: 11\n");
+    const r2 = await k("create", "-f", big);
+    assert.match(r2.stderr, /spec\.image: Required value/);
+    assert.match(r2.stderr, /spec\.size: Invalid value: 11: spec\.size in body should be less than or equal to 10/);
+    const unknown = file("unknown.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: typo\nspec:\n  image: x\n  colour: red\n");
+    const r3 = await k("apply", "-f", unknown);
+    assert.match(r3.stderr, /strict decoding error: unknown field "spec\.colour"/);
+    await ok("apply", "-f", unknown, "--validate=false");
+    const typo = JSON.parse(await ok("get", "widget", "typo", "-o", "json"));
+    assert.deepEqual(typo.spec, { image: "x", size: 1 }, "unknown field pruned, default applied");
+    // Status only through /status.
+    await ok("patch", "widget", "typo", "--type=merge", "-p", '{"status":{"phase":"Ignored"}}');
+    assert.equal(JSON.parse(await ok("get", "widget", "typo", "-o", "json")).status, undefined);
+    await ok("patch", "widget", "typo", "--subresource=status", "--type=merge", "-p", '{"status":{"phase":"Ready"}}');
+    assert.match(await ok("get", "widget", "typo"), /typo\s+1\s+Ready/);
+    const smp = await k("patch", "widget", "typo", "-p", '{"spec":{"size":2}}');
+    assert.match(smp.stderr, /strategic merge patch is not supported|UnsupportedMediaType|unknown format/);
+    // Watch works for custom resources.
+    const w = await ok("get", "widgets", "--watch-only", "--request-timeout=1s");
+    void w;
+  });
+
+  test("a CRD without a schema, then deleting a CRD deletes its objects", async () => {
+    const crd = file("gadget.yaml", [
+      "apiVersion: apiextensions.k8s.io/v1", "kind: CustomResourceDefinition", "metadata:", "  name: gadgets.example.com", "spec:", "  group: example.com",
+      "  scope: Cluster", "  names: {plural: gadgets, singular: gadget, kind: Gadget}", "  versions:", "  - name: v1", "    served: true", "    storage: true", "",
+    ].join("\n"));
+    const r = await k("apply", "-f", crd);
+    assert.match(r.stderr, /spec\.versions\[0\]\.schema\.openAPIV3Schema: Required value: schemas are required/);
+    fs.appendFileSync(crd, "    schema:\n      openAPIV3Schema:\n        type: object\n        x-kubernetes-preserve-unknown-fields: true\n");
+    await ok("apply", "-f", crd);
+    await ok("wait", "--for=condition=Established", "crd/gadgets.example.com", "--timeout=10s");
+    await ok("apply", "-f", file("g1.yaml", "apiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: g1\nanything: goes\n"));
+    assert.equal(JSON.parse(await ok("get", "gadget", "g1", "-o", "json")).anything, "goes");
+    await ok("delete", "crd", "gadgets.example.com");
+    const gone = await k("get", "gadgets");
+    // kubectl's cached discovery still knows the type, so it asks and gets 404 (as documented for real clusters).
+    assert.match(gone.stderr, /the server doesn't have a resource type "gadgets"|Unable to list "example\.com\/v1, Resource=gadgets": the server could not find the requested resource/);
+    await ok("apply", "-f", crd);
+    await ok("wait", "--for=condition=Established", "crd/gadgets.example.com", "--timeout=10s");
+    for (let i = 0; i < 50 && /g1/.test(await ok("get", "gadgets")); i++) await new Promise((res) => setTimeout(res, 100));
+    assert.doesNotMatch(await ok("get", "gadgets"), /g1/, "recreated CRD starts empty");
+  });
+
+  test("kubectl drain is refused by a PodDisruptionBudget", async () => {
+    await ok("wait", "--for=condition=Available", "deploy/ingress-nginx-controller", "-n", "ingress-nginx", "--timeout=20s");
+    const pods = JSON.parse(await ok("get", "pods", "-n", "ingress-nginx", "-l", "app.kubernetes.io/name=ingress-nginx", "-o", "json")).items;
+    assert.equal(pods.length, 2);
+    const node = pods[0].spec.nodeName;
+    const r = await kubectl(e, KUBECTL_V32, ["drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=4s", "--pod-selector=app.kubernetes.io/name=ingress-nginx"], { timeoutMs: 30_000 });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stdout + r.stderr, /Cannot evict pod as it would violate the pod's disruption budget/);
+    assert.match(await ok("get", "node", node), /SchedulingDisabled/);
+    await ok("uncordon", node);
+  });
+
+  test("a ResourceQuota refuses the 11th pod; LimitRange defaults are applied", async () => {
+    await ok("create", "namespace", "q");
+    await ok("create", "quota", "ten", "--hard=pods=10", "-n", "q");
+    await ok("create", "-f", file("lr.yaml", "apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: lr\n  namespace: q\nspec:\n  limits:\n  - type: Container\n    default: {cpu: 200m}\n"));
+    for (let i = 1; i <= 10; i++) await ok("run", `p${i}`, "--image=nginx", "-n", "q");
+    const r = await k("run", "p11", "--image=nginx", "-n", "q");
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /pods "p11" is forbidden: exceeded quota: ten, requested: pods=1, used: pods=10, limited: pods=10/);
+    const p1 = JSON.parse(await ok("get", "pod", "p1", "-n", "q", "-o", "json"));
+    assert.deepEqual(p1.spec.containers[0].resources, { limits: { cpu: "200m" }, requests: { cpu: "200m" } });
+    for (let i = 0; i < 50 && !/pods: 10\/10/.test(await ok("get", "quota", "ten", "-n", "q")); i++) await new Promise((res) => setTimeout(res, 100));
+    assert.match(await ok("describe", "quota", "ten", "-n", "q"), /pods\s+10\s+10/);
+  });
+
+  test("webhooks follow failurePolicy when their backend cannot answer", async () => {
+    const hook = (policy: string) =>
+      file(`hook-${policy}.yaml`, [
+        "apiVersion: admissionregistration.k8s.io/v1", "kind: ValidatingWebhookConfiguration", "metadata:", `  name: deny-cm-${policy.toLowerCase()}`, "webhooks:",
+        `- name: cm.${policy.toLowerCase()}.example.com`, "  admissionReviewVersions: [v1]", "  sideEffects: None", `  failurePolicy: ${policy}`,
+        "  objectSelector: {matchLabels: {hooked: \"yes\"}}",
+        "  rules: [{apiGroups: [\"\"], apiVersions: [v1], operations: [CREATE], resources: [configmaps]}]",
+        "  clientConfig: {service: {name: missing-svc, namespace: default, path: /validate}}", "",
+      ].join("\n"));
+    await ok("apply", "-f", hook("Ignore"));
+    await ok("create", "configmap", "c1", "--from-literal=a=b");
+    await ok("apply", "-f", file("c2.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c2\n  labels: {hooked: \"yes\"}\n"));
+    await ok("apply", "-f", hook("Fail"));
+    const r = await k("apply", "-f", file("c3.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c3\n  labels: {hooked: \"yes\"}\n"));
+    assert.match(r.stderr, /Internal error occurred: failed calling webhook "cm\.fail\.example\.com": failed to call webhook: Post "https:\/\/missing-svc\.default\.svc:443\/validate\?timeout=10s": service "missing-svc" not found/);
+    await ok("create", "configmap", "c4", "--from-literal=a=b");
+  });
+
+  test("typed create subcommands POST protobuf for the new kinds", async () => {
+    assert.match(await ok("create", "clusterrole", "pod-reader", "--verb=get,list", "--resource=pods"), /created/);
+    assert.match(await ok("create", "role", "pod-reader", "--verb=get", "--resource=pods"), /created/);
+    assert.match(await ok("create", "clusterrolebinding", "pr", "--clusterrole=pod-reader", "--user=bob"), /created/);
+    assert.match(await ok("create", "priorityclass", "high", "--value=1000", "--description=high"), /created/);
+    assert.match(await ok("create", "ingress", "simple", "--rule=foo.com/bar=svc1:8080"), /created/);
+    // Protobuf-embedded (inline) structs decode into their parent: rules[].http, not ingressRuleValue.
+    assert.deepEqual(JSON.parse(await ok("get", "ingress", "simple", "-o", "json")).spec.rules[0], {
+      host: "foo.com",
+      http: { paths: [{ path: "/bar", pathType: "Exact", backend: { service: { name: "svc1", port: { number: 8080 } } } }] },
+    });
+    assert.match(await ok("create", "pdb", "pdb1", "--selector=app=x", "--min-available=1"), /created/);
+    assert.equal((await ok("auth", "can-i", "get", "pods", "--as", "bob")).trim(), "yes");
+    const bad = await k("create", "priorityclass", "system-mine", "--value=5");
+    assert.match(bad.stderr, /priority class names with 'system-' prefix are reserved for system use only/);
+    const ing = await k("create", "ingress", "bad", "--rule=foo.com/bar=svc1:8080", "--dry-run=server", "-o", "json");
+    assert.equal(ing.code, 0);
+  });
+
+  test("a CertificateSigningRequest approved with kubectl is signed by the cluster CA, and the certificate logs in", async () => {
+    const keys = (await webcrypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const req = await x509.Pkcs10CertificateRequestGenerator.create({ name: "CN=jane,O=devs", keys, signingAlgorithm: { name: "ECDSA", hash: "SHA-256" } });
+    const keyPem = `-----BEGIN PRIVATE KEY-----\n${Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)).toString("base64").replace(/(.{64})/g, "$1\n").trim()}\n-----END PRIVATE KEY-----\n`;
+    const csr = file("csr.yaml", [
+      "apiVersion: certificates.k8s.io/v1", "kind: CertificateSigningRequest", "metadata:", "  name: jane", "spec:",
+      `  request: ${Buffer.from(req.toString("pem")).toString("base64")}`, "  signerName: kubernetes.io/kube-apiserver-client", "  expirationSeconds: 86400", "  usages: [client auth]", "",
+    ].join("\n"));
+    await ok("apply", "-f", csr);
+    assert.match(await ok("get", "csr", "jane"), /jane\s+\S+\s+kubernetes\.io\/kube-apiserver-client\s+masterclient\s+24h\s+Pending/);
+    assert.match(await ok("certificate", "approve", "jane"), /approved/);
+    assert.match(await ok("get", "csr", "jane"), /Approved,Issued/);
+    const certPem = Buffer.from((await ok("get", "csr", "jane", "-o", "jsonpath={.status.certificate}")).trim(), "base64").toString("utf8");
+    assert.match(certPem, /BEGIN CERTIFICATE/);
+    const cfg = JSON.parse(await ok("config", "view", "--raw", "-o", "json"));
+    await ok("config", "set-credentials", "jane", `--client-certificate=${file("jane.crt", certPem)}`, `--client-key=${file("jane.key", keyPem)}`, "--embed-certs");
+    await ok("config", "set-context", "jane", `--cluster=${cfg.contexts[0].context.cluster}`, "--user=jane");
+    assert.match(await ok("--context", "jane", "auth", "whoami"), /Username\s+jane[\s\S]*Groups\s+\[devs system:authenticated\]/);
+    const r = await k("--context", "jane", "get", "secrets");
+    assert.match(r.stderr, /secrets is forbidden: User "jane" cannot list resource "secrets" in API group "" in the namespace "default"/);
+  });
+
+  test("api-resources lists the new groups", async () => {
+    const out = await ok("api-resources");
+    for (const re of [/clusterroles\s+rbac\.authorization\.k8s\.io\/v1\s+false\s+ClusterRole/, /ingresses\s+ing\s+networking\.k8s\.io\/v1\s+true\s+Ingress/, /poddisruptionbudgets\s+pdb\s+policy\/v1\s+true/, /customresourcedefinitions\s+crd,crds\s+apiextensions\.k8s\.io\/v1\s+false/, /widgets\s+wd\s+example\.com\/v1\s+true\s+Widget/, /selfsubjectaccessreviews\s+authorization\.k8s\.io\/v1\s+false/])
+      assert.match(out, re);
+  });
+});
+
+describe("static manifests with kubectl v1.20", { skip: kubectlMissing(KUBECTL_120) }, () => {
+  let e: Env;
+  const ok = async (...args: string[]) => {
+    const r = await kubectl(e, KUBECTL_120, args);
+    assert.equal(r.code, 0, `kubectl ${args.join(" ")} failed:\n${r.stdout}${r.stderr}`);
+    return r.stdout;
+  };
+  before(async () => {
+    e = await startEnv();
+  });
+  after(async () => {
+    await e?.close();
+  });
+
+  test("apply, get, describe, auth can-i", async () => {
+    assert.equal((await ok("apply", "-f", STATIC)).trim().split("\n").filter((l) => / created$/.test(l)).length, docs(STATIC));
+    assert.equal((await ok("apply", "-f", APPS)).trim().split("\n").filter((l) => / created$/.test(l)).length, docs(APPS));
+    assert.match(await ok("get", "widgets", "-A"), /w1/);
+    assert.match(await ok("describe", "clusterrole", "monitoring"), /endpoints/);
+    assert.equal((await ok("auth", "can-i", "list", "pods")).trim(), "yes");
+    const r = await kubectl(e, KUBECTL_120, ["auth", "can-i", "delete", "pods", "--as", "system:serviceaccount:ingress-nginx:ingress-nginx", "-n", "kube-system"]);
+    assert.equal(r.stdout.trim(), "no");
+    assert.equal((await ok("auth", "can-i", "list", "pods", "--as", "system:serviceaccount:ingress-nginx:ingress-nginx", "-n", "ingress-nginx")).trim(), "yes");
+  });
+});
