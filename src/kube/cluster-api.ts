@@ -12,7 +12,7 @@ import YAML from "yaml";
 import type { Store } from "../store/store.js";
 import { SimEngine } from "../sim/engine.js";
 import { reconcileNodes, seedCluster, parseCidr, intToIp, ipToInt, kubernetesServiceIP, type SeedInfo } from "../sim/seed.js";
-import type { LatencyProfile, SimNodeSpec } from "../sim/types.js";
+import type { CloudProvider, LatencyProfile, SimNodeSpec } from "../sim/types.js";
 import { strategyFor } from "./catalog.js";
 import { StatusError } from "./errors.js";
 import { ApiServer, type User } from "./http.js";
@@ -113,6 +113,7 @@ export class KubeHost {
   private readonly events: boolean;
   private readonly running = new Map<string, Running>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  private cloudProvider?: CloudProvider;
 
   constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean }) {
     this.store = opts.store;
@@ -132,6 +133,11 @@ export class KubeHost {
     const next = prev.then(fn, fn);
     this.locks.set(id, next.catch(() => undefined));
     return next;
+  }
+
+  /** The cloud behind every cluster (AKS: the provider's cloud-controller-manager and CSI drivers). */
+  attachCloud(p: CloudProvider): void {
+    this.cloudProvider = p;
   }
 
   isRunning(id: string): boolean {
@@ -198,6 +204,7 @@ export class KubeHost {
         latency: this.latency,
         events: this.events,
         info: () => ({ ...simInfo(this.running.get(spec.id)?.spec ?? holder.spec), caPem: this.pki.caPem }),
+        cloud: () => this.cloudProvider?.forCluster(spec.id),
       });
       const sockets = new Set<Socket>();
       const server = https.createServer(

@@ -8,7 +8,7 @@ import { StatusError } from "../kube/errors.js";
 import { clone, nowTime, randomHex, type Obj } from "../kube/util.js";
 import { Cache } from "./cache.js";
 import { allStages, delayOverride, type Stage } from "./stages.js";
-import type { Change, Controller, EventSpec, SimContext, SimClusterInfo, SimNodeSpec, LatencyProfile } from "./types.js";
+import type { ClusterCloud, Change, Controller, EventSpec, SimContext, SimClusterInfo, SimNodeSpec, LatencyProfile } from "./types.js";
 import type { Registry } from "../kube/registry.js";
 import { controllers as defaultControllers } from "./controllers/index.js";
 import { startHeartbeats } from "./heartbeat.js";
@@ -21,6 +21,8 @@ export interface EngineOptions {
   events?: boolean;
   controllers?: Controller[];
   stages?: Stage[];
+  /** The cluster's cloud (cloud-controller-manager, CSI drivers); none = bare Kubernetes. */
+  cloud?: () => ClusterCloud | undefined;
 }
 
 const STALE_ATTEMPTS = 6;
@@ -55,6 +57,10 @@ export class SimEngine implements SimContext {
 
   info(): SimClusterInfo {
     return this.opts.info();
+  }
+
+  cloud(): ClusterCloud | undefined {
+    return this.opts.cloud?.();
   }
 
   nodeSpec(name: string): SimNodeSpec | undefined {

@@ -189,31 +189,7 @@ export const nodeStages: Stage[] = [
   },
 ];
 
-export const serviceStages: Stage[] = [
-  {
-    name: "service-loadbalancer",
-    resource: "core/services",
-    delay: "kube.service.lb",
-    manager: "cloud-controller-manager",
-    selector: (o) => o.spec?.type === "LoadBalancer" && !(o.status?.loadBalancer?.ingress ?? []).length && !o.metadata?.deletionTimestamp,
-    next(o, ctx) {
-      const internal = o.metadata?.annotations?.["service.beta.kubernetes.io/azure-load-balancer-internal"] === "true";
-      const h = Number.parseInt(hex(o.metadata.uid, 6), 16);
-      let ip: string;
-      if (internal) {
-        const base = ctx.info().nodes[0]?.internalIP ?? "10.224.0.4";
-        const parts = base.split(".");
-        ip = `${parts[0]}.${parts[1]}.${parts[2]}.${200 + (h % 50)}`;
-      } else ip = `20.${(h >> 16) & 0xff || 1}.${(h >> 8) & 0xff}.${(h & 0xff) || 1}`;
-      return {
-        status: { ...o.status, loadBalancer: { ingress: [{ ip, ipMode: "VIP" }] } },
-        events: [{ type: "Normal", reason: "EnsuredLoadBalancer", message: "Ensured load balancer", component: "service-controller" }],
-      };
-    },
-  },
-];
-
-export const allStages: Stage[] = [...nodeStages, ...podStages, ...serviceStages];
+export const allStages: Stage[] = [...nodeStages, ...podStages];
 
 /** Per-object delay override, kwok's `<stage>.stage.kwok.x-k8s.io/delay` annotation ("5s", "300ms"). */
 export function delayOverride(o: Obj, stage: string): number | undefined {

@@ -55,8 +55,31 @@ export interface EventSpec {
   fieldPath?: string;
 }
 
+/**
+ * What the cluster's cloud does for Kubernetes objects (AKS: the cloud-controller-manager and the
+ * CSI drivers). Implemented above sim/ (the AKS provider) and handed in by the composition layer;
+ * every call runs inside the caller's store transaction, so Azure-side writes and the Kubernetes
+ * status write that reports them commit together. Failures throw CloudError.
+ */
+export interface ClusterCloud {
+  /** Ensure the Azure load balancer pieces for a Service of type LoadBalancer; returns status.loadBalancer.ingress. */
+  ensureLoadBalancer(svc: Obj): Array<{ ip: string }>;
+  /** Remove everything ensureLoadBalancer made for the Service (idempotent). */
+  ensureLoadBalancerDeleted(svc: Obj): void;
+}
+
+/** Finds the cloud of a cluster by its id (the store key of the cluster, kube/<id>/). */
+export interface CloudProvider {
+  forCluster(clusterId: string): ClusterCloud | undefined;
+}
+
+/** A cloud call failed; message is the text the controller puts into its Warning event. */
+export class CloudError extends Error {}
+
 export interface SimContext {
   readonly registry: Registry;
+  /** The cluster's cloud; undefined when the cluster runs without one (then LoadBalancers stay pending, as on bare Kubernetes). */
+  cloud(): ClusterCloud | undefined;
   readonly cache: Cache;
   readonly latency: LatencyProfile;
   info(): SimClusterInfo;

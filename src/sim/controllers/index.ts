@@ -8,6 +8,7 @@ import { garbageCollector } from "./gc.js";
 import { namespaceController } from "./namespace.js";
 import { replicaSetController } from "./replicaset.js";
 import { scheduler } from "./scheduler.js";
+import { serviceLoadBalancerController } from "./service-lb.js";
 
 export const controllers: Controller[] = [
   scheduler,
@@ -15,6 +16,7 @@ export const controllers: Controller[] = [
   deploymentController,
   daemonSetController,
   endpointsController,
+  serviceLoadBalancerController,
   namespaceController,
   garbageCollector,
   leaseController,
