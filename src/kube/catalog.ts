@@ -3,11 +3,12 @@
 import { appsKinds } from "./kinds/apps.js";
 import { coreKinds } from "./kinds/core.js";
 import { otherKinds } from "./kinds/other.js";
+import { storageKinds } from "./kinds/storage.js";
 import type { ResourceInfo, Strategy } from "./types.js";
 
 export const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
-export const strategies: Strategy[] = [...coreKinds, ...appsKinds, ...otherKinds];
+export const strategies: Strategy[] = [...coreKinds, ...appsKinds, ...otherKinds, ...storageKinds];
 
 const byGVR = new Map<string, Strategy>();
 const byKind = new Map<string, Strategy>();

@@ -13,6 +13,7 @@ import type { Store } from "../store/store.js";
 import { SimEngine } from "../sim/engine.js";
 import { reconcileNodes, seedCluster, parseCidr, intToIp, ipToInt, kubernetesServiceIP, type SeedInfo } from "../sim/seed.js";
 import type { CloudProvider, LatencyProfile, SimNodeSpec } from "../sim/types.js";
+import type { Clock } from "../sim/clock.js";
 import { strategyFor } from "./catalog.js";
 import { StatusError } from "./errors.js";
 import { ApiServer, type User } from "./http.js";
@@ -115,7 +116,10 @@ export class KubeHost {
   private readonly locks = new Map<string, Promise<unknown>>();
   private cloudProvider?: CloudProvider;
 
-  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean }) {
+  private readonly clock?: Clock;
+
+  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean; clock?: Clock }) {
+    this.clock = opts.clock;
     this.store = opts.store;
     this.pki = opts.pki;
     this.host = opts.host ?? "127.0.0.1";
@@ -205,6 +209,7 @@ export class KubeHost {
         events: this.events,
         info: () => ({ ...simInfo(this.running.get(spec.id)?.spec ?? holder.spec), caPem: this.pki.caPem }),
         cloud: () => this.cloudProvider?.forCluster(spec.id),
+        clock: this.clock,
       });
       const sockets = new Set<Socket>();
       const server = https.createServer(

@@ -7,6 +7,7 @@ import { strategyFor } from "../kube/catalog.js";
 import { StatusError } from "../kube/errors.js";
 import { clone, nowTime, randomHex, type Obj } from "../kube/util.js";
 import { Cache } from "./cache.js";
+import { scaledClock, type Clock } from "./clock.js";
 import { allStages, delayOverride, type Stage } from "./stages.js";
 import type { ClusterCloud, Change, Controller, EventSpec, SimContext, SimClusterInfo, SimNodeSpec, LatencyProfile } from "./types.js";
 import type { Registry } from "../kube/registry.js";
@@ -21,6 +22,8 @@ export interface EngineOptions {
   events?: boolean;
   controllers?: Controller[];
   stages?: Stage[];
+  /** Emulated time for schedules and deadlines (default: the wall clock). */
+  clock?: Clock;
   /** The cluster's cloud (cloud-controller-manager, CSI drivers); none = bare Kubernetes. */
   cloud?: () => ClusterCloud | undefined;
 }
@@ -36,6 +39,9 @@ export class SimEngine implements SimContext {
   private unwatch?: () => void;
   private readonly queue = new Map<string, () => void>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Background timers (at()): due work that must not hold idle(). */
+  private readonly later = new Map<string, NodeJS.Timeout>();
+  readonly clock: Clock;
   /** Failed attempts per work key (reset on success or when the item is dropped). */
   private readonly attempts = new Map<string, number>();
   private drainScheduled = false;
@@ -51,6 +57,7 @@ export class SimEngine implements SimContext {
     this.registry = opts.registry;
     this.latency = opts.latency;
     this.cache = new Cache(opts.registry.prefix);
+    this.clock = opts.clock ?? scaledClock(1);
     this.controllers = opts.controllers ?? defaultControllers;
     this.stages = opts.stages ?? allStages;
   }
@@ -93,6 +100,8 @@ export class SimEngine implements SimContext {
     this.stopHeartbeats?.();
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    for (const t of this.later.values()) clearTimeout(t);
+    this.later.clear();
     this.attempts.clear();
     this.queue.clear();
     this.cache.clear();
@@ -131,7 +140,7 @@ export class SimEngine implements SimContext {
   private considerStage(st: Stage, key: string): void {
     const c = this.cache.get(key);
     if (!c || !st.selector(c.value, this)) return;
-    const ms = delayOverride(c.value, st.name) ?? this.latency.delay(st.delay);
+    const ms = delayOverride(c.value, st.name) ?? st.delayFor?.(c.value) ?? this.latency.delay(st.delay);
     this.enqueue(`stage:${st.name}:${key}`, () => this.runStage(st, key), ms);
   }
 
@@ -170,6 +179,18 @@ export class SimEngine implements SimContext {
       this.drainScheduled = true;
       setImmediate(() => this.drain());
     }
+  }
+
+  at(key: string, fn: () => void, realMs: number): void {
+    if (!this.running) return;
+    const prev = this.later.get(key);
+    if (prev) clearTimeout(prev);
+    const t = setTimeout(() => {
+      this.later.delete(key);
+      this.enqueue(key, fn, 0);
+    }, Math.max(0, Math.min(realMs, 2_147_000_000)));
+    t.unref();
+    this.later.set(key, t);
   }
 
   private drain(): void {

@@ -5,6 +5,7 @@ import type { Obj } from "../kube/util.js";
 import { nowTime } from "../kube/util.js";
 import { nodeStatus } from "./node-template.js";
 import type { EventSpec, SimContext } from "./types.js";
+import { crashLoopBackoffMs, runProfile } from "./run-profile.js";
 
 export interface StageEffect {
   /** Replaces .status (written through the status subresource). */
@@ -24,6 +25,8 @@ export interface Stage {
   manager: string;
   selector(o: Obj, ctx: SimContext): boolean;
   next(o: Obj, ctx: SimContext): StageEffect | undefined;
+  /** Per-object delay (ms) instead of the latency key (e.g. kubelet's crash-loop back-off). */
+  delayFor?(o: Obj): number | undefined;
 }
 
 function cond(o: Obj, type: string): Obj | undefined {
@@ -45,6 +48,11 @@ function containerStatuses(o: Obj, state: "waiting" | "running", now: string): O
     if (state === "running") st.containerID = `containerd://${hex(`${o.metadata.uid}/${c.name}`, 64)}`;
     return st;
   });
+}
+
+function allRunning(o: Obj): boolean {
+  const st = (o.status?.containerStatuses ?? []) as Obj[];
+  return st.length > 0 && st.every((x) => !!x.state?.running);
 }
 
 function hex(s: string, n: number): string {
@@ -157,6 +165,64 @@ export const podStages: Stage[] = [
           { type: "Normal", reason: "Created", message: `Created container ${c0}`, component: "kubelet", host: o.spec.nodeName, fieldPath: `spec.containers{${c0}}` },
           { type: "Normal", reason: "Started", message: `Started container ${c0}`, component: "kubelet", host: o.spec.nodeName, fieldPath: `spec.containers{${c0}}` },
         ],
+      };
+    },
+  },
+  {
+    // The container ends as the pod's run profile says: Succeeded / Failed, or (OnFailure, non-zero) a restart after back-off.
+    name: "pod-complete",
+    resource: "core/pods",
+    delay: "kube.pod.complete",
+    manager: "kubelet",
+    selector: (o) => o.status?.phase === "Running" && !o.metadata?.deletionTimestamp && runProfile(o).completes && allRunning(o),
+    next(o) {
+      const now = nowTime();
+      const { exitCode } = runProfile(o);
+      const terminated = (st: Obj): Obj => ({
+        exitCode, reason: exitCode === 0 ? "Completed" : "Error", startedAt: st.state?.running?.startedAt ?? now, finishedAt: now, containerID: st.containerID,
+      });
+      const statuses = ((o.status?.containerStatuses ?? []) as Obj[]);
+      if (exitCode !== 0 && o.spec?.restartPolicy === "OnFailure") {
+        const c0 = statuses[0]?.name;
+        return {
+          status: {
+            ...o.status,
+            conditions: podConditions(o, false, now),
+            containerStatuses: statuses.map((st) => ({ ...st, ready: false, started: false, restartCount: Number(st.restartCount ?? 0) + 1, lastState: { terminated: terminated(st) }, state: { waiting: { reason: "CrashLoopBackOff", message: `back-off ${crashLoopBackoffMs(Number(st.restartCount ?? 0) + 1) / 1000}s restarting failed container=${st.name} pod=${o.metadata.name}_${o.metadata.namespace}(${o.metadata.uid})` } } })),
+          },
+          events: [{ type: "Warning", reason: "BackOff", message: `Back-off restarting failed container ${c0} in pod ${o.metadata.name}_${o.metadata.namespace}(${o.metadata.uid})`, component: "kubelet", host: o.spec.nodeName, fieldPath: `spec.containers{${c0}}` }],
+        };
+      }
+      const reason = "PodCompleted";
+      const conds = podConditions(o, false, now).map((c) => (c.type === "Ready" || c.type === "ContainersReady" ? { ...c, reason, message: undefined } : c.type === "PodReadyToStartContainers" ? { ...c, status: "False" } : c));
+      for (const c of conds) if (c.message === undefined) delete c.message;
+      return {
+        status: {
+          ...o.status,
+          phase: exitCode === 0 ? "Succeeded" : "Failed",
+          conditions: conds,
+          containerStatuses: statuses.map((st) => ({ ...st, ready: false, started: false, state: { terminated: terminated(st) } })),
+        },
+      };
+    },
+  },
+  {
+    name: "pod-restart",
+    resource: "core/pods",
+    delay: "kube.pod.ready",
+    manager: "kubelet",
+    selector: (o) => o.status?.phase === "Running" && !o.metadata?.deletionTimestamp && ((o.status?.containerStatuses ?? []) as Obj[]).some((st) => st.state?.waiting?.reason === "CrashLoopBackOff"),
+    delayFor: (o) => crashLoopBackoffMs(Math.max(0, ...((o.status?.containerStatuses ?? []) as Obj[]).map((st) => Number(st.restartCount ?? 0)))),
+    next(o) {
+      const now = nowTime();
+      const c0 = ((o.spec?.containers ?? []) as Obj[])[0]?.name;
+      return {
+        status: {
+          ...o.status,
+          conditions: podConditions(o, true, now),
+          containerStatuses: ((o.status?.containerStatuses ?? []) as Obj[]).map((st) => ({ ...st, ready: true, started: true, state: { running: { startedAt: now } } })),
+        },
+        events: [{ type: "Normal", reason: "Started", message: `Started container ${c0}`, component: "kubelet", host: o.spec.nodeName, fieldPath: `spec.containers{${c0}}` }],
       };
     },
   },

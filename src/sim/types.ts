@@ -2,6 +2,7 @@
 import type { Registry } from "../kube/registry.js";
 import type { Obj } from "../kube/util.js";
 import type { Cache } from "./cache.js";
+import type { Clock } from "./clock.js";
 
 /** Milliseconds per stage name; "instant" answers 0 for everything. */
 export interface LatencyProfile {
@@ -88,6 +89,10 @@ export interface SimContext {
   event(obj: Obj, e: EventSpec): void;
   /** Run fn after ms (0 = next turn of the work queue), once per key until it ran. */
   enqueue(key: string, fn: () => void, ms?: number): void;
+  /** Like enqueue, for work due at a later time (schedules, deadlines, TTLs): does not keep idle() waiting. The latest call per key wins. */
+  at(key: string, fn: () => void, realMs: number): void;
+  /** Emulated time (CronJob schedules, deadlines, TTLs). */
+  readonly clock: Clock;
 }
 
 /** A controller reacts to store changes of the storages it watches with keyed work. */

@@ -9,12 +9,18 @@ import { namespaceController } from "./namespace.js";
 import { replicaSetController } from "./replicaset.js";
 import { scheduler } from "./scheduler.js";
 import { serviceLoadBalancerController } from "./service-lb.js";
+import { jobController } from "./job.js";
+import { cronJobController } from "./cronjob.js";
+import { statefulSetController } from "./statefulset.js";
 
 export const controllers: Controller[] = [
   scheduler,
   replicaSetController,
   deploymentController,
   daemonSetController,
+  statefulSetController,
+  jobController,
+  cronJobController,
   endpointsController,
   serviceLoadBalancerController,
   namespaceController,
