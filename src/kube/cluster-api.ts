@@ -224,6 +224,7 @@ export class KubeHost {
         },
         (req, res) => api.handle(req, res),
       );
+      server.on("upgrade", (req, socket, head) => api.upgrade(req, socket, head));
       server.on("connection", (s: Socket) => {
         sockets.add(s);
         s.on("close", () => sockets.delete(s));
