@@ -20,7 +20,7 @@ import { ApiServer, type User } from "./http.js";
 import { Registry } from "./registry.js";
 import type { StrategyContext } from "./types.js";
 import { fnv32a, randomHex, type Obj } from "./util.js";
-import { runKubectl, shellSplit } from "./run-command.js";
+import { runInSandbox } from "./run-command.js";
 
 /** A node as the AKS provider describes it: the simulation's node spec (sim/ sits below kube/). */
 export type KubeNodeSpec = SimNodeSpec;
@@ -343,15 +343,10 @@ export class KubeHost {
     });
   }
 
-  /**
-   * `az aks command invoke`: run the command as AKS's command pod would, with kubectl and the
-   * admin credentials against this cluster's API. Only kubectl (and helm, not bundled) exist there.
-   */
+  /** `az aks command invoke`: the command runs with `sh -c` beside kubectl (and helm) and the admin kubeconfig, like AKS's command pod. */
   async runCommand(id: string, command: string): Promise<{ exitCode: number; logs: string }> {
     const r = this.running.get(id);
     if (!r) return { exitCode: 1, logs: "The cluster's API server is not running.\n" };
-    const argv = shellSplit(command);
-    if (argv[0] !== "kubectl") return { exitCode: 127, logs: `/bin/sh: 1: ${argv[0] ?? ""}: not found\n` };
     const kubeconfig = this.kubeconfig(id, {
       user: "clusterAdmin",
       clusterName: r.spec.name,
@@ -360,7 +355,7 @@ export class KubeHost {
       server: `https://${this.host === "::1" ? "[::1]" : this.host}:${r.meta.port}`,
       tlsServerName: r.spec.fqdn,
     });
-    return runKubectl(kubeconfig, argv.slice(1));
+    return runInSandbox(kubeconfig, command);
   }
 
   async closeAll(): Promise<void> {
