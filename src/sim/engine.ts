@@ -181,6 +181,16 @@ export class SimEngine implements SimContext {
     }
   }
 
+  touch(storage: string, namespace: string | undefined, name: string): void {
+    const v = this.cache.getObj(storage, namespace, name);
+    if (!v) return;
+    const key = `${this.registry.prefix}${storage}/${namespace ? `${namespace}/` : ""}${name}`;
+    this.enqueue(`touch:${key}`, () => {
+      const c = this.cache.get(key);
+      if (c) this.dispatch({ storage: c.storage, key, type: "put", value: c.value });
+    });
+  }
+
   at(key: string, fn: () => void, realMs: number): void {
     if (!this.running) return;
     const prev = this.later.get(key);

@@ -6,6 +6,7 @@ import { nowTime } from "../kube/util.js";
 import { nodeStatus } from "./node-template.js";
 import type { EventSpec, SimContext } from "./types.js";
 import { crashLoopBackoffMs, runProfile } from "./run-profile.js";
+import { claimsBound } from "./controllers/volumes.js";
 
 export interface StageEffect {
   /** Replaces .status (written through the status subresource). */
@@ -121,7 +122,8 @@ export const podStages: Stage[] = [
     resource: "core/pods",
     delay: "kube.pod.create",
     manager: "kubelet",
-    selector: (o, ctx) => !!o.spec?.nodeName && !o.metadata?.deletionTimestamp && !o.status?.hostIP && !!ctx.nodeSpec(o.spec.nodeName),
+    // The kubelet starts the sandbox once every claim the pod mounts is bound.
+    selector: (o, ctx) => !!o.spec?.nodeName && !o.metadata?.deletionTimestamp && !o.status?.hostIP && !!ctx.nodeSpec(o.spec.nodeName) && claimsBound(ctx, o),
     next(o, ctx) {
       const ip = allocatePodIP(o, ctx);
       const node = ctx.nodeSpec(o.spec.nodeName)!;

@@ -67,6 +67,29 @@ export interface ClusterCloud {
   ensureLoadBalancer(svc: Obj): Array<{ ip: string }>;
   /** Remove everything ensureLoadBalancer made for the Service (idempotent). */
   ensureLoadBalancerDeleted(svc: Obj): void;
+  /** CSI CreateVolume for a claim of a class with this provisioner; undefined when no driver of the cloud serves it. */
+  createVolume(req: VolumeRequest): ProvisionedVolume | undefined;
+  /** CSI DeleteVolume (reclaim policy Delete); idempotent. */
+  deleteVolume(provisioner: string, volumeHandle: string): void;
+}
+
+export interface VolumeRequest {
+  /** The PV name the external-provisioner chose: pvc-<claim uid>. */
+  pvName: string;
+  pvc: Obj;
+  provisioner: string;
+  parameters: Record<string, string>;
+  requestBytes: number;
+  /** Zone of the node the first consumer was scheduled to (WaitForFirstConsumer), e.g. "eastus-1". */
+  zone?: string;
+}
+
+export interface ProvisionedVolume {
+  volumeHandle: string;
+  capacityGiB: number;
+  volumeAttributes: Record<string, string>;
+  /** topology.disk.csi.azure.com/zone values the volume is reachable from. */
+  zones?: string[];
 }
 
 /** Finds the cloud of a cluster by its id (the store key of the cluster, kube/<id>/). */
@@ -91,6 +114,8 @@ export interface SimContext {
   enqueue(key: string, fn: () => void, ms?: number): void;
   /** Like enqueue, for work due at a later time (schedules, deadlines, TTLs): does not keep idle() waiting. The latest call per key wins. */
   at(key: string, fn: () => void, realMs: number): void;
+  /** Re-run the stages and controllers for an object as if it had just changed (e.g. a pod whose claims got bound). */
+  touch(storage: string, namespace: string | undefined, name: string): void;
   /** Emulated time (CronJob schedules, deadlines, TTLs). */
   readonly clock: Clock;
 }

@@ -135,3 +135,63 @@ test("LoadBalancer Services: public IP, frontends, rules, probes and NSG rules i
     await emu.stop();
   }
 });
+
+test("StatefulSet with volumeClaimTemplates: 3 managed disks named and tagged as the disk CSI driver does, 3 bound claims; Delete reclaims", { skip: missing }, async () => {
+  const emu = await startEmulator({ latency: "instant" });
+  try {
+    await resourceGroup(emu, "rg");
+    const cid = clusterId("rg", "disks");
+    const cluster = await ok(emu, cid, clusterBody({ count: 2 }), STABLE);
+    const nodeRg = cluster.properties.nodeResourceGroup;
+    const env = await kubeEnv(emu, cid);
+    const k = async (args: string[], input?: string) => {
+      const r = await run(KUBECTL_V32, args, env, { input });
+      assert.equal(r.code, 0, `kubectl ${args.join(" ")}: ${r.stderr}`);
+      return r.stdout;
+    };
+    await k(["apply", "-f", "-"], YAML.stringify({
+      apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "db" },
+      spec: {
+        serviceName: "db", replicas: 3, selector: { matchLabels: { app: "db" } },
+        template: { metadata: { labels: { app: "db" } }, spec: { containers: [{ name: "pg", image: "postgres:16", volumeMounts: [{ name: "data", mountPath: "/var/lib/postgresql/data" }] }] } },
+        volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], storageClassName: "managed-csi", resources: { requests: { storage: "1500Mi" } } } }],
+      },
+    }));
+    const r = await run(KUBECTL_V32, ["rollout", "status", "sts/db", "--timeout=60s"], env);
+    assert.equal(r.code, 0, r.stderr);
+    const pvcs = JSON.parse(await k(["get", "pvc", "-o", "json"])).items;
+    assert.deepEqual(pvcs.map((p: any) => [p.metadata.name, p.status.phase, p.status.capacity.storage]).sort(), [
+      ["data-db-0", "Bound", "2Gi"], ["data-db-1", "Bound", "2Gi"], ["data-db-2", "Bound", "2Gi"],
+    ]);
+    for (const pvc of pvcs) {
+      const pvName = `pvc-${pvc.metadata.uid}`;
+      assert.equal(pvc.spec.volumeName, pvName);
+      const disk = await emu.request("GET", `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${nodeRg}/providers/Microsoft.Compute/disks/${pvName}?api-version=2024-03-02`);
+      assert.equal(disk.status, 200, disk.text);
+      assert.deepEqual(disk.body.tags, {
+        "k8s-azure-created-by": "kubernetes-azure-dd", "kubernetes.io-created-for-pv-name": pvName,
+        "kubernetes.io-created-for-pvc-name": pvc.metadata.name, "kubernetes.io-created-for-pvc-namespace": "default",
+      });
+      assert.equal(disk.body.sku.name, "StandardSSD_LRS");
+      assert.equal(disk.body.properties.diskSizeGB, 2);
+      const pv = JSON.parse(await k(["get", "pv", pvName, "-o", "json"]));
+      assert.equal(pv.spec.csi.volumeHandle.toLowerCase(), disk.body.id.toLowerCase());
+      assert.equal(pv.status.phase, "Bound");
+      assert.equal(pv.spec.persistentVolumeReclaimPolicy, "Delete");
+    }
+    // WaitForFirstConsumer: a claim nobody uses stays Pending, with the controller's event.
+    await k(["apply", "-f", "-"], YAML.stringify({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "idle" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }));
+    await eventually(async () => (await k(["get", "events", "--field-selector", "involvedObject.name=idle,reason=WaitForFirstConsumer", "-o", "name"])).trim() !== "", "WaitForFirstConsumer event");
+    const idle = JSON.parse(await k(["get", "pvc", "idle", "-o", "json"]));
+    assert.deepEqual([idle.status.phase, idle.spec.storageClassName], ["Pending", "default"]);
+    // Reclaim: delete the StatefulSet and its claims, the disks go.
+    await k(["delete", "sts", "db", "--wait=true"]);
+    await k(["delete", "pvc", "data-db-0", "data-db-1", "data-db-2", "--wait=true"]);
+    for (const pvc of pvcs) {
+      await eventually(async () => (await emu.request("GET", `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${nodeRg}/providers/Microsoft.Compute/disks/pvc-${pvc.metadata.uid}?api-version=2024-03-02`)).status === 404, "disk deleted");
+    }
+    assert.equal(JSON.parse(await k(["get", "pv", "-o", "json"])).items.length, 0);
+  } finally {
+    await emu.stop();
+  }
+});

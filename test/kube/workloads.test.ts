@@ -135,3 +135,16 @@ test("StatefulSet: ordered stable names, status, scale down from the top, partit
   await k(["scale", "sts", "db", "--replicas=1"]);
   await eventually(async () => JSON.parse(await k(["get", "pods", "-l", "app=db", "-o", "json"])).items.map((p: any) => p.metadata.name).join() === "db-0", "scaled down to db-0");
 });
+
+test("PersistentVolumeClaim: kube-apiserver's validation and defaults; without a cloud the claim waits for its provisioner", { skip: missing }, async () => {
+  const bad = await kubectl(e, KUBECTL_V32, ["apply", "-f", "-"], { input: YAML.stringify({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "bad" }, spec: { resources: { requests: {} } } }) });
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /PersistentVolumeClaim "bad" is invalid: \n\* spec\.accessModes: Required value: at least 1 access mode is required\n\* spec\.resources\[storage\]: Required value/);
+  await k(["apply", "-f", "-"], YAML.stringify({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "c1" }, spec: { accessModes: ["ReadWriteOnce"], storageClassName: "managed-csi-premium", resources: { requests: { storage: "5Gi" } } } }));
+  const shrink = await kubectl(e, KUBECTL_V32, ["patch", "pvc", "c1", "-p", '{"spec":{"resources":{"requests":{"storage":"1Gi"}}}}']);
+  assert.notEqual(shrink.code, 0);
+  assert.match(shrink.stderr, /spec\.resources\.requests\.storage: Forbidden: field can not be less than previous value/);
+  const c1 = JSON.parse(await k(["get", "pvc", "c1", "-o", "json"]));
+  assert.deepEqual([c1.status.phase, c1.spec.volumeMode, c1.metadata.finalizers], ["Pending", "Filesystem", ["kubernetes.io/pvc-protection"]]);
+  assert.match(await k(["get", "pvc", "c1"]), /c1\s+Pending\s+managed-csi-premium/);
+});

@@ -42,7 +42,7 @@ export const persistentvolumeclaims: Strategy = {
     else if ((parseQuantity(req) ?? 0) <= 0) out.push(cause.invalid("spec.resources.requests.storage", req, "must be greater than zero"));
     if (o.spec?.volumeMode !== undefined && !["Block", "Filesystem"].includes(o.spec.volumeMode)) out.push(cause.notSupported("spec.volumeMode", o.spec.volumeMode, ["Block", "Filesystem"]));
     if (old) {
-      const strip = (x: Obj) => ({ ...(x.spec ?? {}), resources: undefined, volumeAttributesClassName: undefined, volumeName: old.spec?.volumeName ? undefined : x.spec?.volumeName, storageClassName: old.spec?.storageClassName ? x.spec?.storageClassName : undefined });
+      const strip = (x: Obj) => ({ ...(x.spec ?? {}), resources: undefined, volumeAttributesClassName: undefined, volumeName: old.spec?.volumeName ? x.spec?.volumeName : undefined, storageClassName: old.spec?.storageClassName ? x.spec?.storageClassName : undefined });
       if (!deepEqual(JSON.parse(JSON.stringify(strip(o))), JSON.parse(JSON.stringify(strip(old))))) {
         out.push(cause.forbidden("spec", "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"));
       }

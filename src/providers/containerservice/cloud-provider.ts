@@ -1,4 +1,5 @@
-// The cluster's cloud as AKS runs it (cloud-provider-azure's load-balancer reconciler): a
+// The cluster's cloud as AKS runs it (cloud-provider-azure's load-balancer reconciler, and the CSI
+// drivers of csi-drivers.ts): a
 // Service of type LoadBalancer becomes a public IP `kubernetes-<base>` + frontend, rules and
 // probes on the `kubernetes` load balancer + an NSG allow rule (public), or a frontend in the node
 // subnet (or the annotated one) on `kubernetes-internal` (internal), all in the node resource
@@ -13,6 +14,7 @@ import type { Obj } from "../../kube/util.js";
 import { clusterParts, ensureResource, internalOf, removeResource } from "./model.js";
 import { T, ids, nodeRgId, nodeSubnetOf } from "./topology.js";
 import { vnetOfSubnet } from "./spec.js";
+import { createVolume, deleteVolume } from "./csi-drivers.js";
 import {
   ANN, BACKEND_POOL, CCM_CLUSTER_NAME, INTERNAL_LB, NSG_RULE_PREFIX, PUBLIC_LB, TAG,
   allowRuleName, frontendName, lbBaseName, publicIpName, ruleName, taggedServices,
@@ -290,6 +292,8 @@ export function aksCloud(env: ArmEnv): CloudProvider {
       return {
         ensureLoadBalancer: (svc) => run((c) => ensureLoadBalancer(c, svc)),
         ensureLoadBalancerDeleted: (svc) => run((c) => ensureLoadBalancerDeleted(c, svc)),
+        createVolume: (req) => run((c) => createVolume(c.tx, c.env, c.cluster, req, armPut)),
+        deleteVolume: (provisioner, handle) => run((c) => deleteVolume(c.tx, c.env, provisioner, handle)),
       };
     },
   };

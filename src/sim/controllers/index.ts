@@ -12,6 +12,7 @@ import { serviceLoadBalancerController } from "./service-lb.js";
 import { jobController } from "./job.js";
 import { cronJobController } from "./cronjob.js";
 import { statefulSetController } from "./statefulset.js";
+import { volumeController } from "./volumes.js";
 
 export const controllers: Controller[] = [
   scheduler,
@@ -21,6 +22,7 @@ export const controllers: Controller[] = [
   statefulSetController,
   jobController,
   cronJobController,
+  volumeController,
   endpointsController,
   serviceLoadBalancerController,
   namespaceController,
