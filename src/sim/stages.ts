@@ -76,7 +76,9 @@ function allocatePodIP(o: Obj, ctx: SimContext): string | undefined {
   const used = new Set<string>();
   for (const p of ctx.cache.podsOnNode(node.name)) {
     const ip = p.value.status?.podIP;
-    if (ip && p.value.metadata?.uid !== o.metadata.uid && !p.value.spec?.hostNetwork) used.add(ip);
+    // A finished pod's sandbox is gone, and its address with it.
+    const done = p.value.status?.phase === "Succeeded" || p.value.status?.phase === "Failed";
+    if (ip && !done && p.value.metadata?.uid !== o.metadata.uid && !p.value.spec?.hostNetwork) used.add(ip);
   }
   const fromList = node.podIPs.find((ip) => !used.has(ip));
   if (fromList || node.podIPs.length > 0 || !node.podCIDR) return fromList;
