@@ -3,12 +3,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import { SqliteStore } from "./store/sqlite-store.js";
+import { DataDirLock, PRIVATE_UMASK, securePrivateDir } from "./store/data-dir.js";
 import { FilePki, loadOrIssueServerCert } from "./server/pki.js";
 import { TokenService } from "./entra/tokens.js";
 import { entraRoutes } from "./entra/routes.js";
 import { graphRoutes } from "./entra/graph.js";
 import { metadataRoutes } from "./server/metadata.js";
 import { createApp } from "./server/app.js";
+import { Site } from "./server/site.js";
+import { AuthPolicy } from "./server/auth.js";
 import { listenHttps, type Listening } from "./server/listener.js";
 import { Router, type Route } from "./arm/router.js";
 import { TypeRegistry } from "./arm/registry.js";
@@ -56,6 +59,26 @@ export function providerSurface(): { types: import("./arm/types.js").ResourceTyp
   return { types: registry.all(), routes };
 }
 
+/**
+ * The routes the emulator serves itself, besides the providers': health, the metadata document,
+ * Entra's token endpoints and the minimal Graph.
+ */
+export function frontDoorRoutes(d: { env: Pick<ArmEnv, "store" | "subscriptionId" | "tenantId" | "latency">; tokens: TokenService }): Route[] {
+  const { env, tokens } = d;
+  const store = env.store;
+  return [
+    {
+      method: "GET",
+      pattern: "/aksemu/health",
+      auth: false,
+      handler: (ctx) => ctx.send(200, { status: "ok", version: VERSION, subscriptionId: env.subscriptionId, tenantId: env.tenantId, latency: env.latency.profile, revision: store.revision() }),
+    },
+    ...metadataRoutes(),
+    ...entraRoutes({ store, tokens, tenantId: env.tenantId }),
+    ...graphRoutes(store),
+  ];
+}
+
 export class Emulator {
   private constructor(
     readonly env: ArmEnv,
@@ -64,6 +87,8 @@ export class Emulator {
     private readonly ops: OperationEngine,
     private readonly stopHooks: Array<() => void | Promise<void>>,
     readonly dataDir: string,
+    private readonly lock: DataDirLock,
+    private readonly site: Site,
   ) {}
 
   get port(): number {
@@ -71,11 +96,18 @@ export class Emulator {
   }
 
   get endpoint(): string {
-    return `https://127.0.0.1:${this.listening.port}`;
+    return this.site.endpoint;
   }
 
   static async start(o: EmulatorOptions): Promise<Emulator> {
-    fs.mkdirSync(o.dataDir, { recursive: true });
+    // Everything this process creates (state.db and its -wal/-shm, keys, kubeconfigs) is owner-only.
+    process.umask(PRIVATE_UMASK);
+    fs.mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+    const lock = DataDirLock.acquire(o.dataDir);
+    const loosened = securePrivateDir(o.dataDir);
+    if (loosened.length > 0) {
+      console.error(`aksemu: tightened permissions in ${o.dataDir}: ${loosened.length} path(s) were open to other users (now directories 0700, files 0600)`);
+    }
     const store = SqliteStore.open(path.join(o.dataDir, "state.db"));
     const pki = await FilePki.open(o.dataDir);
     const tokens = TokenService.open(o.dataDir);
@@ -100,17 +132,7 @@ export class Emulator {
     env.services.set("pki", pki);
     const startHooks: Array<() => void | Promise<void>> = [];
     const stopHooks: Array<() => void | Promise<void>> = [];
-    const routes: Route[] = [
-      {
-        method: "GET",
-        pattern: "/aksemu/health",
-        auth: false,
-        handler: (ctx) => ctx.send(200, { status: "ok", version: VERSION, subscriptionId: env.subscriptionId, tenantId: env.tenantId, latency: env.latency.profile, revision: store.revision() }),
-      },
-      ...metadataRoutes(),
-      ...entraRoutes({ store, tokens, tenantId: env.tenantId }),
-      ...graphRoutes(store),
-    ];
+    const routes: Route[] = frontDoorRoutes({ env, tokens });
     const host: ProviderHost = {
       env,
       registerType: (def) => registry.register(def),
@@ -124,10 +146,13 @@ export class Emulator {
     router.add(...routes);
     for (const fn of startHooks) await fn();
     const cert = await loadOrIssueServerCert(pki, o.dataDir, ["localhost", "127.0.0.1", "::1", ...(o.host && o.host !== "127.0.0.1" ? [o.host] : [])]);
-    const app = createApp({ router, generic: new GenericResourceHandler(env), tokens, log: o.log });
+    const site = new Site(o.host);
+    const auth = new AuthPolicy(tokens, site, env.tenantId);
+    const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, log: o.log });
     const listening = await listenHttps({ cert: cert.certPem, key: cert.keyPem, port: o.port, host: o.host, handler: app });
+    site.port = listening.port;
     ops.resumeAll();
-    return new Emulator(env, pki, listening, ops, stopHooks, o.dataDir);
+    return new Emulator(env, pki, listening, ops, stopHooks, o.dataDir, lock, site);
   }
 
   async close(): Promise<void> {
@@ -136,5 +161,6 @@ export class Emulator {
     for (const fn of this.stopHooks.reverse()) await fn();
     await this.ops.idle();
     this.env.store.close();
+    this.lock.release();
   }
 }

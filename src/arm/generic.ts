@@ -5,14 +5,15 @@
 // say what differs per type (validation, defaults, side effects, rendering).
 import { randomUUID } from "node:crypto";
 import type { RequestContext } from "../server/context.js";
-import { BodyTooLargeError } from "../server/context.js";
 import { E } from "./catalog.js";
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "./json-depth.js";
 import { ArmError } from "./errors.js";
 import { compareApiVersions, resolveApiVersion, sortApiVersions } from "./api-version.js";
 import { buildId, extensionScope, parseId, typeOf, isValidName, type ParsedId, idKey, nameOf as nameOfId } from "./resource-id.js";
 import { deleteRecordTree, getRecord, listByType, listByTypeInGroup, listChildren, putRecord } from "./repo.js";
 import { getProviderRegistration, getResourceGroup, getSubscription, normalizeLocation } from "./state.js";
 import { isKnownLocation, allLocationNames } from "./locations.js";
+import { defaultEnvelopeError, envelopeProblem } from "./envelope.js";
 import type { ArmEnv, ResourceRecord, ResourceTypeDef, RenderCtx, OperationRecord } from "./types.js";
 import type { Txn } from "../store/store.js";
 
@@ -44,18 +45,13 @@ export function renderBase(rec: ResourceRecord): Record<string, unknown> {
 }
 
 export async function readJsonBody(ctx: RequestContext, required: boolean): Promise<any> {
-  let raw: Buffer;
-  try {
-    raw = await ctx.rawBody();
-  } catch (e) {
-    if (e instanceof BodyTooLargeError) throw E.requestTooLarge.make({ limit: "8 MB" });
-    throw e;
-  }
+  const raw = await ctx.rawBody(); // too large: BodyTooLargeError, rendered as 413 by server/app.ts
   const text = raw.toString("utf8").replace(/^\uFEFF/, "");
   if (text.trim() === "") {
     if (required) throw E.invalidRequestContent.make({ detail: "The request body is empty." });
     return {};
   }
+  if (jsonDepthExceeds(text)) throw E.invalidRequestContentDepth.make({ limit: MAX_JSON_DEPTH });
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -283,8 +279,15 @@ export class GenericResourceHandler {
     sendPage(ctx, recs.map((rec) => renderRecord(r.def, rec, this.renderCtx(r.apiVersion))), (x) => String(x.id));
   }
 
+  /** PUT and PATCH read the envelope alike: nothing unreadable reaches a strategy or the store. */
+  private checkEnvelope(r: Resolved, body: Record<string, unknown>): void {
+    const p = envelopeProblem(body);
+    if (p) throw (r.def.strategy.envelopeError ?? defaultEnvelopeError)(p);
+  }
+
   private async put(ctx: RequestContext, r: Resolved): Promise<void> {
     const body = await readJsonBody(ctx, true);
+    this.checkEnvelope(r, body);
     const env = this.env;
     const principal = ctx.principal!;
     const result = env.store.txn((tx) => {
@@ -338,6 +341,7 @@ export class GenericResourceHandler {
 
   private async patch(ctx: RequestContext, r: Resolved): Promise<void> {
     const body = await readJsonBody(ctx, true);
+    this.checkEnvelope(r, body);
     const env = this.env;
     const rec = env.store.txn((tx) => {
       const existing = getRecord(tx, r.id!);
@@ -346,12 +350,7 @@ export class GenericResourceHandler {
       const wctx = { env, tx, id: r.id!, parsed: r.parsed, apiVersion: r.apiVersion, body, existing, principal: ctx.principal!, req: ctx };
       let next: ResourceRecord;
       if (r.def.strategy.patch) next = r.def.strategy.patch(wctx);
-      else {
-        if (body.tags !== undefined && (body.tags === null || typeof body.tags !== "object")) {
-          throw E.invalidRequestContent.make({ detail: "tags must be an object" });
-        }
-        next = { ...existing, tags: body.tags ?? existing.tags, etag: existing.etag ? newEtag() : undefined };
-      }
+      else next = { ...existing, tags: body.tags ?? existing.tags, etag: existing.etag ? newEtag() : undefined };
       next.systemData = stampSystemData(existing.systemData, ctx.principal!.appId, env.now());
       putRecord(tx, next);
       return next;

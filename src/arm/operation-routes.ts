@@ -20,18 +20,24 @@ export function operationStatusBody(op: OperationRecord) {
   return body;
 }
 
+/**
+ * An operation as seen from one subscription: another subscription's operation does not exist
+ * there (404, as ARM answers), so status and results are readable only under the owner.
+ */
+export function operationInSubscription(env: ArmEnv, sub: string, id: string, shownId = id): OperationRecord {
+  const op = env.ops.get(id);
+  if (!op || op.subscriptionId.toLowerCase() !== sub.toLowerCase()) throw E.operationNotFound.make({ id: shownId });
+  return op;
+}
+
 export function operationRoutes(env: ArmEnv): Route[] {
-  const find = (id: string) => {
-    const op = env.ops.get(id);
-    if (!op) throw E.operationNotFound.make({ id });
-    return op;
-  };
+  const find = (sub: string, id: string) => operationInSubscription(env, sub, id);
   return [
     {
       method: "GET",
       pattern: "/subscriptions/{sub}/providers/{ns}/locations/{loc}/operations/{id}",
       handler: (ctx, p) => {
-        const op = find(p.id!);
+        const op = find(p.sub!, p.id!);
         const headers: Record<string, string> = op.status === "InProgress" ? { "retry-after": String(env.latency.retryAfterSeconds()) } : {};
         ctx.send(200, operationStatusBody(op), headers);
       },
@@ -40,7 +46,7 @@ export function operationRoutes(env: ArmEnv): Route[] {
       method: "GET",
       pattern: "/subscriptions/{sub}/providers/{ns}/locations/{loc}/operationresults/{id}",
       handler: (ctx, p) => {
-        const op = find(p.id!);
+        const op = find(p.sub!, p.id!);
         if (op.status === "InProgress") {
           return ctx.send(202, undefined, { location: ctx.url.toString(), "retry-after": String(env.latency.retryAfterSeconds()) });
         }

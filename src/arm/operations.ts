@@ -7,6 +7,9 @@ import type { Txn } from "../store/store.js";
 import { ArmError } from "./errors.js";
 import { getRecord, putRecord } from "./repo.js";
 import type { ArmEnv, OperationRecord, OperationScheduler } from "./types.js";
+import { StoreBusyError } from "../store/store.js";
+
+const RETRY_WHEN_LOCKED_MS = 1000;
 
 const OP = "op:";
 
@@ -113,12 +116,24 @@ export class OperationEngine implements OperationScheduler {
       }
     } catch (err) {
       if (this.stopped) return;
+      if (err instanceof StoreBusyError) return this.retryLater(name); // stages are idempotent: run it again
       const e = err instanceof ArmError ? err : new ArmError(500, "InternalServerError", `operation failed: ${(err as Error).message}`);
       if (!(err instanceof ArmError)) console.error(`operation ${name} crashed:`, err);
-      this.finish(name, { status: "Failed", error: e.toBody().error as OperationRecord["error"] });
+      try {
+        this.finish(name, { status: "Failed", error: e.toBody().error as OperationRecord["error"] });
+      } catch (again) {
+        if (!(again instanceof StoreBusyError)) throw again;
+        this.retryLater(name);
+      }
     } finally {
       this.running.delete(name);
     }
+  }
+
+  /** Another process holds the database lock: the operation stays InProgress and its stage runs again shortly. */
+  private retryLater(name: string): void {
+    const op = this.get(name);
+    if (op) this.schedule({ ...op, dueAt: Date.now() + RETRY_WHEN_LOCKED_MS });
   }
 
   private finish(name: string, patch: Partial<OperationRecord>): void {

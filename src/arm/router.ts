@@ -9,8 +9,11 @@ export type RouteHandler = (ctx: RequestContext, params: Record<string, string>)
 export interface Route {
   method: string | string[];
   pattern: string;
-  /** Does this route need a valid bearer token? (metadata and OIDC documents do not) */
-  auth?: boolean;
+  /**
+   * `false` marks one of the documented anonymous endpoints (metadata, OIDC, token, JWKS, instance
+   * discovery, health). Anything else, and any path no route matches, needs a valid bearer token.
+   */
+  auth?: false;
   handler: RouteHandler;
 }
 

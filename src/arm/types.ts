@@ -3,6 +3,8 @@ import type { Store, Txn } from "../store/store.js";
 import type { Principal, RequestContext } from "../server/context.js";
 import type { ParsedId } from "./resource-id.js";
 import type { Latency } from "./latency.js";
+import type { EnvelopeProblem } from "./envelope.js";
+import type { ArmError } from "./errors.js";
 
 export interface SystemData {
   createdBy: string;
@@ -181,6 +183,8 @@ export interface ResourceStrategy {
   checkId?(id: string, parsed: ParsedId, method: string): void;
   /** Answer a synchronous DELETE with 200 and the deleted resource as body (role assignments). */
   deleteReturnsBody?: boolean;
+  /** How this provider words an unreadable `location`/`tags` (arm/envelope.ts); default ARM's InvalidRequestContent. */
+  envelopeError?(problem: EnvelopeProblem): ArmError;
 }
 
 export interface ResourceTypeDef {

@@ -5,6 +5,7 @@ import path from "node:path";
 import https from "node:https";
 import { Emulator, VERSION } from "../emulator.js";
 import { Latency } from "../arm/latency.js";
+import { DataDirLock, DataDirLockedError, LOCK_FILE, PRIVATE_UMASK } from "../store/data-dir.js";
 
 const HELP = `aksemu ${VERSION} - local emulator of Azure Kubernetes Service with API Server VNet Integration
 
@@ -65,22 +66,14 @@ function readRuntime(dir: string): RuntimeInfo | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
+/** Running = some process holds the data directory's lock (a PID in aksemu.json may be stale or reused). */
+function running(dir: string): RuntimeInfo | undefined {
+  if (!DataDirLock.isHeld(dir)) return undefined;
+  return readRuntime(dir) ?? { pid: 0, port: 0, endpoint: "(starting)", startedAt: "", version: VERSION };
 }
 
 async function start(flags: Record<string, string | true>): Promise<void> {
   const dataDir = dataDirOf(flags);
-  const prev = readRuntime(dataDir);
-  if (prev && prev.pid !== process.pid && alive(prev.pid)) {
-    console.error(`aksemu: already running on ${prev.endpoint} (pid ${prev.pid}) with data directory ${dataDir}`);
-    process.exit(1);
-  }
   const portRaw = typeof flags.port === "string" ? flags.port : process.env.AKSEMU_PORT ?? "8443";
   const port = Number(portRaw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -95,13 +88,22 @@ async function start(flags: Record<string, string | true>): Promise<void> {
     process.exit(2);
   }
   const t0 = process.hrtime.bigint();
-  const emu = await Emulator.start({
-    dataDir,
-    port,
-    host: typeof flags.host === "string" ? flags.host : undefined,
-    latency,
-    log: flags.verbose ? (l) => console.log(l) : undefined,
-  });
+  let emu: Emulator;
+  try {
+    emu = await Emulator.start({
+      dataDir,
+      port,
+      host: typeof flags.host === "string" ? flags.host : undefined,
+      latency,
+      log: flags.verbose ? (l) => console.log(l) : undefined,
+    });
+  } catch (e) {
+    if (!(e instanceof DataDirLockedError)) throw e;
+    const prev = readRuntime(dataDir);
+    console.error(`aksemu: already running with data directory ${dataDir}${prev ? ` on ${prev.endpoint} (pid ${prev.pid})` : ""}; ` +
+      `another aksemu holds its lock (${path.join(dataDir, LOCK_FILE)}). Stop it first, or pass another --data-dir.`);
+    process.exit(1);
+  }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const info: RuntimeInfo = { pid: process.pid, port: emu.port, endpoint: emu.endpoint, startedAt: new Date().toISOString(), version: VERSION };
   fs.writeFileSync(path.join(dataDir, "aksemu.json"), JSON.stringify(info, null, 2));
@@ -140,8 +142,8 @@ READY ${emu.endpoint}`);
 
 async function status(flags: Record<string, string | true>): Promise<void> {
   const dataDir = dataDirOf(flags);
-  const info = readRuntime(dataDir);
-  if (!info || !alive(info.pid)) {
+  const info = running(dataDir);
+  if (!info) {
     console.log(`aksemu: not running (data directory ${dataDir})`);
     process.exit(3);
   }
@@ -160,8 +162,8 @@ async function status(flags: Record<string, string | true>): Promise<void> {
 
 function reset(flags: Record<string, string | true>): void {
   const dataDir = dataDirOf(flags);
-  const info = readRuntime(dataDir);
-  if (info && alive(info.pid)) {
+  const info = fs.existsSync(dataDir) ? running(dataDir) : undefined;
+  if (info) {
     console.error(`aksemu: refusing to reset while running (pid ${info.pid}); stop it first`);
     process.exit(1);
   }
@@ -178,6 +180,8 @@ function reset(flags: Record<string, string | true>): void {
 }
 
 async function main(): Promise<void> {
+  // Files aksemu writes (data directory, az config directory, kubeconfigs) are owner-only.
+  process.umask(PRIVATE_UMASK);
   const a = parse(process.argv.slice(2));
   const cmd = a._[0];
   if (!cmd || a.flags.help || cmd === "help") {

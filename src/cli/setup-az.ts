@@ -16,6 +16,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { CLOUD_NAME } from "../server/metadata.js";
+import { DataDirLock } from "../store/data-dir.js";
 
 type Flags = Record<string, string | true>;
 
@@ -71,15 +72,6 @@ function versionAtLeast(v: number[], min: number[]): boolean {
     if (a !== min[i]) return a > min[i]!;
   }
   return true;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 function systemCaBundle(): { path: string; pem: string } | undefined {
@@ -166,7 +158,7 @@ export async function setupAz(flags: Flags): Promise<void> {
   } catch {
     fail(`no running emulator found (${path.join(dataDir, "aksemu.json")} is missing); start one with: aksemu start --data-dir ${dataDir}`);
   }
-  if (!printOnly && !isAlive(info.pid)) {
+  if (!printOnly && !DataDirLock.isHeld(dataDir)) {
     fail(`the emulator recorded in ${path.join(dataDir, "aksemu.json")} (pid ${info.pid}) is not running; start it with: aksemu start --data-dir ${dataDir}`);
   }
   const caPath = path.join(dataDir, "ca.pem");

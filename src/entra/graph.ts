@@ -71,16 +71,15 @@ export function graphRoutes(store: Store): Route[] {
     ctx.send(200, { "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#directoryObjects`, value });
   };
   return [
-    { method: "GET", pattern: "/v1.0/servicePrincipals", auth: true, handler: list },
-    { method: "GET", pattern: "/v1.0/servicePrincipals/{id}", auth: true, handler: one },
-    { method: "GET", pattern: "/v1.0/directoryObjects/{id}", auth: true, handler: one },
-    { method: "POST", pattern: "/v1.0/directoryObjects/getByIds", auth: true, handler: getByIds },
-    { method: "GET", pattern: "/v1.0/users", auth: true, handler: empty("users") },
-    { method: "GET", pattern: "/v1.0/groups", auth: true, handler: empty("groups") },
+    { method: "GET", pattern: "/v1.0/servicePrincipals", handler: list },
+    { method: "GET", pattern: "/v1.0/servicePrincipals/{id}", handler: one },
+    { method: "GET", pattern: "/v1.0/directoryObjects/{id}", handler: one },
+    { method: "POST", pattern: "/v1.0/directoryObjects/getByIds", handler: getByIds },
+    { method: "GET", pattern: "/v1.0/users", handler: empty("users") },
+    { method: "GET", pattern: "/v1.0/groups", handler: empty("groups") },
     {
       method: "GET",
       pattern: "/v1.0/users/{id}",
-      auth: true,
       handler: (ctx, p) => graphError(ctx, 404, "Request_ResourceNotFound", `Resource '${p.id}' does not exist or one of its queried reference-property objects are not present.`),
     },
   ];

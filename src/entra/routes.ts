@@ -93,7 +93,7 @@ export function entraRoutes(d: EntraDeps): Route[] {
   const config = (v2: boolean, adfs: boolean) => (ctx: RequestContext, p: Record<string, string>) =>
     ctx.send(200, oidcConfig(ctx.baseUrl, p.tenant ?? d.tenantId, v2, adfs));
   const jwks = async (ctx: RequestContext) => ctx.send(200, await d.tokens.jwks());
-  return [
+  const routes: Route[] = [
     { method: "GET", pattern: "/adfs/.well-known/openid-configuration", handler: config(false, true) },
     { method: "GET", pattern: "/{tenant}/v2.0/.well-known/openid-configuration", handler: config(true, false) },
     { method: "GET", pattern: "/{tenant}/.well-known/openid-configuration", handler: config(false, false) },
@@ -116,4 +116,6 @@ export function entraRoutes(d: EntraDeps): Route[] {
       },
     },
   ];
+  // All of Entra's endpoints here are how a client gets a token: anonymous by nature.
+  return routes.map((r) => ({ ...r, auth: false as const }));
 }

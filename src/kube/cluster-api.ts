@@ -12,11 +12,10 @@ import YAML from "yaml";
 import type { Store } from "../store/store.js";
 import { SimEngine } from "../sim/engine.js";
 import { reconcileNodes, seedCluster, parseCidr, intToIp, ipToInt, kubernetesServiceIP, type SeedInfo } from "../sim/seed.js";
-import type { CloudProvider, LatencyProfile, SimNodeSpec } from "../sim/types.js";
-import type { Clock } from "../sim/clock.js";
+import type { Clock, CloudProvider, LatencyProfile, SimNodeSpec } from "../sim/types.js";
 import { strategyFor } from "./catalog.js";
 import { StatusError } from "./errors.js";
-import { ApiServer, type User } from "./http.js";
+import { ApiServer, unparsableRequestResponse, type User } from "./http.js";
 import { Registry } from "./registry.js";
 import type { StrategyContext } from "./types.js";
 import { fnv32a, randomHex, type Obj } from "./util.js";
@@ -112,13 +111,16 @@ export class KubeHost {
   private readonly host: string;
   private readonly latency: LatencyProfile;
   private readonly events: boolean;
+  /** Request-body read timeout of every cluster's listener (default: the API server's 60 s). */
+  private readonly bodyTimeoutMs: number | undefined;
   private readonly running = new Map<string, Running>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private cloudProvider?: CloudProvider;
 
   private readonly clock?: Clock;
 
-  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean; clock?: Clock }) {
+  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean; bodyTimeoutMs?: number; clock?: Clock }) {
+    this.bodyTimeoutMs = opts.bodyTimeoutMs;
     this.clock = opts.clock;
     this.store = opts.store;
     this.pki = opts.pki;
@@ -202,7 +204,7 @@ export class KubeHost {
           { token: meta.userToken, user: CLUSTER_USER },
         ],
         clientCertFingerprints: () => pinned,
-      });
+      }, { bodyTimeoutMs: this.bodyTimeoutMs });
       const engine = new SimEngine({
         registry,
         latency: this.latency,
@@ -229,7 +231,11 @@ export class KubeHost {
         sockets.add(s);
         s.on("close", () => sockets.delete(s));
       });
-      server.on("clientError", (err, socket) => { if (process.env.AKSEMU_DEBUG) console.error("kube clientError", err, String((err as { rawPacket?: Buffer }).rawPacket ?? "")); socket.destroy(); });
+      server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+        if (process.env.AKSEMU_DEBUG) console.error("kube clientError", err, String((err as { rawPacket?: Buffer }).rawPacket ?? ""));
+        if (socket.writable && err.code !== "ECONNRESET") socket.end(unparsableRequestResponse(err));
+        else socket.destroy();
+      });
       server.requestTimeout = 0;
       server.headersTimeout = 60_000;
       const wantPort = spec.port || meta.port || 0;

@@ -114,6 +114,17 @@ export const errors = {
   internal(message: string): StatusError {
     return new StatusError(500, "InternalError", `Internal error occurred: ${message}`, { causes: [{ reason: "", message }] });
   },
+  /** The watch cache's answer to a resourceVersion it has not reached (storage.NewTooLargeResourceVersionError). */
+  tooLargeResourceVersion(requested: number, current: number): StatusError {
+    return new StatusError(504, "Timeout", `Timeout: Too large resource version: ${requested}, current: ${current}`, {
+      causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+      retryAfterSeconds: 1,
+    });
+  },
+  /** A non-long-running request that did not complete in time (the request-timeout filter). */
+  requestTimeout(): StatusError {
+    return new StatusError(504, "Timeout", "Timeout: request did not complete within requested timeout - context deadline exceeded", {});
+  },
   serviceUnavailable(message: string): StatusError {
     return new StatusError(503, "ServiceUnavailable", message);
   },

@@ -17,8 +17,10 @@ import type { DeleteOptions, KubeWatchEvent, ListOptions, Registry, WatchOptions
 import { fromStructured, selectorString } from "./selectors.js";
 import { bindPod, podLog } from "./subresources.js";
 import { toTable, type IncludeObject } from "./table.js";
+import { asHeaderBytes, warningHeaders } from "./warnings.js";
 import type { Strategy } from "./types.js";
 import { clone, isObj, nowTime, randomHex, type Obj } from "./util.js";
+import { StoreBusyError } from "../store/store.js";
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -91,10 +93,24 @@ interface Route {
 /** Upper bound of a watch's timeoutSeconds (setTimeout overflows past ~24.8 days). */
 const MAX_WATCH_SECONDS = 3600;
 
+/** How long a request body may take to arrive (kube-apiserver's default --request-timeout is 60 s). */
+export const DEFAULT_BODY_TIMEOUT_MS = 60_000;
+
+export interface ApiServerOptions {
+  /** Time allowed for a request body to arrive in full; then 504 Timeout and the connection closes. */
+  bodyTimeoutMs?: number;
+}
+
 export class ApiServer {
   private readonly streams = new Set<ServerResponse>();
+  private readonly bodyTimeoutMs: number;
 
-  constructor(private readonly cluster: ClusterHandle) {}
+  constructor(
+    private readonly cluster: ClusterHandle,
+    opts: ApiServerOptions = {},
+  ) {
+    this.bodyTimeoutMs = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+  }
 
   /** End every open watch (cluster stopping). */
   closeStreams(): void {
@@ -112,27 +128,30 @@ export class ApiServer {
   }
 
   private fail(res: ServerResponse, err: unknown): void {
+    if (err instanceof StoreBusyError) err = errors.serviceUnavailable("the state store is locked by another process; nothing was written, retry the request");
     const se = err instanceof StatusError ? err : errors.internal(String((err as Error)?.message ?? err));
     if (!(err instanceof StatusError)) console.error("kube api: internal error:", err);
     if (res.headersSent) {
       res.end();
       return;
     }
+    // The unread rest of a timed-out body cannot be skipped: answer, then close the connection.
+    if ((res.req as IncomingMessage & { timedOut?: boolean }).timedOut) {
+      res.shouldKeepAlive = false;
+      res.on("finish", () => res.req.socket.destroy());
+    }
     this.send(res, se.code, se.toStatus());
   }
 
   private send(res: ServerResponse, code: number, body: unknown, neg: Negotiated = { kind: "json" }, warnings: string[] = []): void {
     const headers: Record<string, string | string[]> = { "Cache-Control": "no-cache, private" };
-    if (warnings.length) headers["Warning"] = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
-    let payload: string;
-    if (neg.kind === "yaml") {
-      headers["Content-Type"] = "application/yaml";
-      payload = YAML.stringify(body);
-    } else {
-      headers["Content-Type"] = "application/json";
-      payload = JSON.stringify(body);
-    }
-    headers["Content-Length"] = String(Buffer.byteLength(payload));
+    const warning = warningHeaders(warnings).map(asHeaderBytes);
+    if (warning.length) headers["Warning"] = warning;
+    headers["Content-Type"] = neg.kind === "yaml" ? "application/yaml" : "application/json";
+    // A Buffer, not a string: Node sends headers glued to a string body in the body's encoding
+    // (UTF-8), which would re-encode the Latin-1-carried Warning bytes.
+    const payload = Buffer.from(neg.kind === "yaml" ? YAML.stringify(body) : JSON.stringify(body), "utf8");
+    headers["Content-Length"] = String(payload.length);
     res.writeHead(code, headers);
     res.end(payload);
   }
@@ -160,10 +179,13 @@ export class ApiServer {
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "https://kube.local");
-    const path = url.pathname.replace(/\/+$/, "") || "/";
+    // The request target as sent (Go reads it literally; WHATWG URL parsing would treat "/\\x" as a host).
+    const target = req.url ?? "/";
+    const qi = target.indexOf("?");
+    const rawPath = qi < 0 ? target : target.slice(0, qi);
+    const path = rawPath.replace(/\/+$/, "") || "/";
     const method = (req.method ?? "GET").toUpperCase();
-    const q = url.searchParams;
+    const q = new URLSearchParams(qi < 0 ? "" : target.slice(qi + 1));
 
     // Health and version are readable anonymously (system:public-info-viewer).
     if (method === "GET" && (path === "/healthz" || path === "/livez" || path === "/readyz")) {
@@ -265,6 +287,15 @@ export class ApiServer {
       const chunks: Buffer[] = [];
       let size = 0;
       let tooBig = false;
+      // A body that never finishes must not hold the request (and its socket) forever.
+      const timer = setTimeout(() => {
+        req.socket.setKeepAlive?.(false);
+        (req as IncomingMessage & { timedOut?: boolean }).timedOut = true;
+        reject(errors.requestTimeout());
+      }, this.bodyTimeoutMs);
+      timer.unref();
+      req.once("end", () => clearTimeout(timer));
+      req.once("close", () => clearTimeout(timer));
       req.on("data", (c: Buffer) => {
         size += c.length;
         if (size > MAX_BODY_BYTES) {
@@ -288,7 +319,7 @@ export class ApiServer {
     const text = buf.toString("utf8");
     if (ct === "" || ct === "application/json" || ct === "*/*") return parseJson(text);
     if (ct === "application/yaml" || ct === "text/yaml" || ct === "application/x-yaml") return parseYaml(text);
-    if (ct === PROTOBUF_CONTENT_TYPE) return decodeProtobufObject(buf);
+    if (ct === PROTOBUF_CONTENT_TYPE) return decodeProtobuf(buf);
     throw errors.unsupportedMediaType(ct, ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]);
   }
 
@@ -407,7 +438,7 @@ export class ApiServer {
     const buf = await this.readBody(req);
     let body: Obj = {};
     if (buf.length) {
-      const parsed = isProtobuf(buf) ? decodeProtobufObject(buf) : parseJson(buf.toString("utf8"));
+      const parsed = isProtobuf(buf) ? decodeProtobuf(buf) : parseJson(buf.toString("utf8"));
       if (isObj(parsed)) body = parsed;
     }
     const o: DeleteOptions = {};
@@ -452,8 +483,9 @@ export class ApiServer {
     try {
       stop = reg.watch(s, ns, wo, write);
     } catch (err) {
-      if (err instanceof StatusError && err.code === 410) {
-        // Too old: a 200 stream with one ERROR event, as the etcd watcher answers.
+      if (err instanceof StatusError && (err.code === 410 || err.reason === "Timeout")) {
+        // Too old or too new (past authn/authz and a parsed resourceVersion): a 200 stream with one
+        // ERROR event, as the etcd watcher and the watch cache answer.
         res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
         res.end(JSON.stringify({ type: "ERROR", object: err.toStatus() }) + "\n");
         return;
@@ -600,6 +632,21 @@ export class ApiServer {
   }
 }
 
+/**
+ * The raw HTTP answer to a request Node could not parse (unknown method, bad header, oversized
+ * headers): a Status, then the connection closes, instead of a silent reset.
+ */
+export function unparsableRequestResponse(err: NodeJS.ErrnoException): string {
+  const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+  const code = tooLarge ? 431 : 400;
+  const body = JSON.stringify(
+    tooLarge
+      ? statusObject(431, "RequestHeaderFieldsTooLarge", "Request Header Fields Too Large")
+      : statusObject(400, "BadRequest", `the server could not parse the request: ${err.code ?? "malformed HTTP"}`),
+  );
+  return `HTTP/1.1 ${code} ${tooLarge ? "Request Header Fields Too Large" : "Bad Request"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
 function listOptions(q: URLSearchParams): ListOptions {
   return {
     labelSelector: q.get("labelSelector") ?? undefined,
@@ -627,8 +674,55 @@ function listMeta(r: { resourceVersion: string; continue?: string; remainingItem
   return m;
 }
 
+/**
+ * Deepest nesting a request body may have. Go's decoders stop at 10000; the registry's recursive
+ * merge, managedFields and comparison code needs a lower bound to stay far from the stack limit,
+ * and no Kubernetes object comes near it.
+ */
+export const MAX_BODY_DEPTH = 1000;
+
+function tooDeep(): StatusError {
+  return errors.badRequest(`the request body nests deeper than ${MAX_BODY_DEPTH} levels`);
+}
+
+/** JSON nesting deeper than the limit, found on the text (before JSON.parse builds it). */
+function jsonTooDeep(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_BODY_DEPTH) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/** A decoded value nesting deeper than the limit; a YAML alias cycle (`a: &x [*x]`) counts as infinitely deep. */
+function valueTooDeep(v: unknown): boolean {
+  const stack: Array<[unknown, number]> = [[v, 0]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (x === null || typeof x !== "object") continue;
+    if (d >= MAX_BODY_DEPTH) return true;
+    for (const c of Array.isArray(x) ? x : Object.values(x)) if (c !== null && typeof c === "object") stack.push([c, d + 1]);
+  }
+  return false;
+}
+
+function decodeProtobuf(buf: Buffer): unknown {
+  const v = decodeProtobufObject(buf);
+  if (valueTooDeep(v)) throw tooDeep();
+  return v;
+}
+
 export function parseJson(text: string): unknown {
   if (!text.trim()) throw errors.badRequest("the body of the request was empty");
+  if (jsonTooDeep(text)) throw tooDeep();
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -638,15 +732,18 @@ export function parseJson(text: string): unknown {
 
 export function parseYaml(text: string): unknown {
   if (!text.trim()) throw errors.badRequest("the body of the request was empty");
+  let value: unknown;
   try {
     const docs = YAML.parseAllDocuments(text);
     if (docs.length !== 1) throw new Error(docs.length === 0 ? "empty document" : "multiple documents are not supported");
     const d = docs[0]!;
     if (d.errors.length) throw d.errors[0];
-    return d.toJSON();
+    value = d.toJSON();
   } catch (err) {
     throw errors.badRequest(`error converting YAML to JSON: yaml: ${String((err as Error).message).split("\n")[0]}`);
   }
+  if (valueTooDeep(value)) throw tooDeep();
+  return value;
 }
 
 export { statusObject };

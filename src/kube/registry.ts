@@ -164,6 +164,8 @@ export class Registry {
     const { labels, fields, getters } = this.selectors(s, o);
     const prefix = this.collectionPrefix(s, ns);
     const rv = this.store.revision();
+    const asked = parseResourceVersion(o.resourceVersion);
+    if (asked !== undefined && asked > rv) throw errors.tooLargeResourceVersion(asked, rv);
     let startAfter: string | undefined;
     if (o.continue) {
       try {
@@ -729,6 +731,7 @@ export class Registry {
     const matches = (v: Obj | undefined) =>
       !!v && matchLabels(labels, v.metadata?.labels) && (fields.length === 0 || matchFields(fields, getters, v));
     const rvParam = o.resourceVersion;
+    parseResourceVersion(rvParam);
     let from: number;
     const initial = rvParam === undefined || rvParam === "" || rvParam === "0" || (o.sendInitialEvents && o.resourceVersionMatch === "NotOlderThan");
     if (initial) {
@@ -747,8 +750,10 @@ export class Registry {
         });
       }
     } else {
-      from = Number(rvParam);
-      if (!Number.isFinite(from) || from < 0) throw errors.badRequest(`invalid resource version: ${rvParam}`);
+      from = parseResourceVersion(rvParam) ?? 0;
+      const current = this.store.revision();
+      // The store is the source of truth: a revision it has not reached is not coming from a cache catching up.
+      if (from > current) throw errors.tooLargeResourceVersion(from, current);
     }
     const onEvents = (events: WatchEvent[]) => {
       for (const ev of events) {
@@ -774,6 +779,17 @@ export class Registry {
       throw err;
     }
   }
+}
+
+/**
+ * A resourceVersion parameter as the storage versioner reads it (strconv.ParseUint): "" / absent is
+ * undefined; anything but a decimal uint64 is a 400 naming the value.
+ */
+export function parseResourceVersion(rv: string | undefined): number | undefined {
+  if (rv === undefined || rv === "") return undefined;
+  if (!/^[0-9]+$/.test(rv)) throw errors.badRequest(`resourceVersion: Invalid value: ${JSON.stringify(rv)}: strconv.ParseUint: parsing ${JSON.stringify(rv)}: invalid syntax`);
+  if (BigInt(rv) > 18446744073709551615n) throw errors.badRequest(`resourceVersion: Invalid value: ${JSON.stringify(rv)}: strconv.ParseUint: parsing ${JSON.stringify(rv)}: value out of range`);
+  return Number(rv);
 }
 
 /** Empty metadata collections are omitted, as Go's omitempty does. */

@@ -1,10 +1,10 @@
 // pods/log: the simulated lifecycle of the container and the output its run profile configures
-// (src/sim/run-profile.ts), since no container really runs. Errors mirror the kubelet's wording.
+// (src/kube/run-profile.ts), since no container really runs. Errors mirror the kubelet's wording.
 import { errors } from "./errors.js";
 import type { Registry } from "./registry.js";
 import type { Strategy } from "./types.js";
 import { nowTime, type Obj } from "./util.js";
-import { runProfile } from "../sim/run-profile.js";
+import { runProfile } from "./run-profile.js";
 
 export interface LogOptions {
   container?: string;

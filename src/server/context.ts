@@ -47,16 +47,27 @@ export class RequestContext {
     return Array.isArray(v) ? v[0] : v;
   }
 
+  /** A body the client announced as larger than the limit gets 413 before any of it is read (no 100 Continue). */
+  checkDeclaredLength(limit = MAX_BODY_BYTES): void {
+    const n = Number(this.header("content-length") ?? "0");
+    if (Number.isFinite(n) && n > limit) throw new BodyTooLargeError(`body larger than ${limit} bytes`);
+  }
+
   rawBody(limit = MAX_BODY_BYTES): Promise<Buffer> {
     if (!this.bodyPromise) {
+      // The listener leaves "Expect: 100-continue" to us: ask for the body only when a handler reads it.
+      if (/100-continue/i.test(this.header("expect") ?? "") && !this.res.headersSent) this.res.writeContinue();
       this.bodyPromise = new Promise((resolve, reject) => {
         const chunks: Buffer[] = [];
         let size = 0;
+        let over = false;
         this.req.on("data", (c: Buffer) => {
+          if (over) return; // drain and drop the rest, so the client reads our 413 instead of a reset
           size += c.length;
           if (size > limit) {
+            over = true;
+            chunks.length = 0;
             reject(new BodyTooLargeError(`body larger than ${limit} bytes`));
-            this.req.destroy();
             return;
           }
           chunks.push(c);

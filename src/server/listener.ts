@@ -25,14 +25,18 @@ function listenOne(server: https.Server, host: string, port: number): Promise<nu
 
 export async function listenHttps(opts: { cert: string; key: string; port: number; host?: string; handler: Handler }): Promise<Listening> {
   const make = () => {
-    const s = https.createServer({ cert: opts.cert, key: opts.key, minVersion: "TLSv1.2" }, (req, res) => {
+    const serve = (req: IncomingMessage, res: ServerResponse) => {
       // The handler renders its own errors; this only guards against a bug escaping it.
       Promise.resolve(opts.handler(req, res)).catch((err) => {
         console.error("[aksemu] unhandled error in request handler:", err);
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
         res.end(JSON.stringify({ error: { code: "InternalServerError", message: "The emulator hit an internal error." } }));
       });
-    });
+    };
+    const s = https.createServer({ cert: opts.cert, key: opts.key, minVersion: "TLSv1.2" }, serve);
+    // "Expect: 100-continue": no automatic 100; the request context sends it when a handler reads
+    // the body, so a request refused early (401, 413) is answered before the client uploads anything.
+    s.on("checkContinue", serve);
     s.keepAliveTimeout = 65_000;
     s.headersTimeout = 66_000;
     return s;

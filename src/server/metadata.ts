@@ -75,6 +75,7 @@ export function metadataRoutes(): Route[] {
     {
       method: "GET",
       pattern: "/metadata/endpoints",
+      auth: false,
       handler: (ctx: RequestContext) => ctx.send(200, metadataDocument(ctx.baseUrl, ctx.query("api-version"))),
     },
   ];

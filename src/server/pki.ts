@@ -78,7 +78,7 @@ export class FilePki implements Pki {
     fs.mkdirSync(dir, { recursive: true });
     // Key first, then cert: the cert's presence marks a complete CA (atomic via rename).
     writeAtomic(keyPath, await exportKeyPem(keys.privateKey), 0o600);
-    writeAtomic(certPath, caPem, 0o644);
+    writeAtomic(certPath, caPem, 0o600);
     return new FilePki(caPem, cert, keys.privateKey);
   }
 
@@ -143,11 +143,11 @@ export async function loadOrIssueServerCert(pki: FilePki, dir: string, hosts: st
     ipAddresses: hosts.filter(isIp),
   });
   writeAtomic(keyPath, issued.keyPem, 0o600);
-  writeAtomic(certPath, issued.certPem, 0o644);
+  writeAtomic(certPath, issued.certPem, 0o600);
   return issued;
 }
 
-export function writeAtomic(file: string, data: string, mode = 0o644): void {
+export function writeAtomic(file: string, data: string, mode = 0o600): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, "w", mode);
   try {

@@ -5,7 +5,7 @@ import type { Obj } from "../kube/util.js";
 import { nowTime } from "../kube/util.js";
 import { nodeStatus } from "./node-template.js";
 import type { EventSpec, SimContext } from "./types.js";
-import { crashLoopBackoffMs, runProfile } from "./run-profile.js";
+import { crashLoopBackoffMs, runProfile } from "../kube/run-profile.js";
 import { claimsBound } from "./controllers/volumes.js";
 
 export interface StageEffect {

@@ -2,7 +2,14 @@
 import type { Registry } from "../kube/registry.js";
 import type { Obj } from "../kube/util.js";
 import type { Cache } from "./cache.js";
-import type { Clock } from "./clock.js";
+
+/** The simulation's clock (scaledClock in clock.ts): CronJob schedules, Job deadlines and TTLs. */
+export interface Clock {
+  /** Emulated now, ms since the epoch. */
+  now(): number;
+  /** Real milliseconds until emulated time t (0 when past). */
+  realDelay(t: number): number;
+}
 
 /** Milliseconds per stage name; "instant" answers 0 for everything. */
 export interface LatencyProfile {

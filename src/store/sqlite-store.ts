@@ -4,7 +4,7 @@
 // crash recovery and indexed prefix scans for free (see docs/architecture.md).
 import Database from "better-sqlite3";
 import type { Entry, ListOptions, Store, Txn, WatchCallback, WatchEvent } from "./store.js";
-import { StoreCompactedError } from "./store.js";
+import { StoreBusyError, StoreCompactedError } from "./store.js";
 
 interface Row {
   key: string;
@@ -14,6 +14,17 @@ interface Row {
 }
 
 const HISTORY_LIMIT = 20000;
+
+/**
+ * How long a write waits for another process's lock before giving up with StoreBusyError. Short,
+ * because better-sqlite3 waits synchronously (the event loop stalls for that long).
+ */
+export const BUSY_TIMEOUT_MS = 1000;
+
+function isLockError(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === "string" && /^SQLITE_(BUSY|LOCKED)/.test(code);
+}
 
 /** Smallest string greater than every string starting with prefix. */
 function prefixEnd(prefix: string): string {
@@ -27,8 +38,11 @@ export class SqliteStore implements Store {
   private watchers = new Set<{ prefix: string; cb: WatchCallback }>();
   private active: SqlTxn | undefined;
   private readonly stmts;
+  /** While another process keeps the lock, further writes fail fast instead of each stalling the event loop. */
+  private lockedUntil = 0;
 
   private constructor(private readonly db: Database.Database) {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
     db.exec(`
@@ -96,15 +110,27 @@ export class SqliteStore implements Store {
     if (this.active) return fn(this.active); // nested: join the outer transaction
     const tx = new SqlTxn(this, this.rev + 1);
     this.active = tx;
+    const failFast = Date.now() < this.lockedUntil;
+    if (failFast) this.db.pragma("busy_timeout = 0");
     let result: R;
     try {
+      // IMMEDIATE: take the write lock up front, so a lock held elsewhere is met (and waited for)
+      // at BEGIN rather than half-way through the strategy's work.
       result = this.db.transaction(() => {
         const r = fn(tx);
         if (tx.events.length > 0) this.stmts.setRev.run(tx.revision);
         return r;
-      })();
+      }).immediate();
+      this.lockedUntil = 0;
+    } catch (e) {
+      if (isLockError(e)) {
+        this.lockedUntil = Date.now() + BUSY_TIMEOUT_MS;
+        throw new StoreBusyError(e as Error);
+      }
+      throw e;
     } finally {
       this.active = undefined;
+      if (failFast) this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
     if (tx.events.length > 0) {
       this.rev = tx.revision;

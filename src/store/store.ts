@@ -79,3 +79,13 @@ export class StoreCompactedError extends Error {
     super(`too old resource version: ${requested} (${compacted})`);
   }
 }
+
+/**
+ * Another process holds the database's write lock for longer than the busy timeout. Nothing was
+ * written; the caller may retry (ARM answers 503 with Retry-After for that request only).
+ */
+export class StoreBusyError extends Error {
+  constructor(cause: Error) {
+    super(`the state store is locked by another process: ${cause.message}`);
+  }
+}

@@ -68,11 +68,11 @@ export interface Env {
   close(): Promise<void>;
 }
 
-export async function startEnv(id = "/subscriptions/x/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/demo", over: Partial<KubeClusterSpec> = {}, opts: { events?: boolean; clock?: Clock } = {}): Promise<Env> {
+export async function startEnv(id = "/subscriptions/x/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/demo", over: Partial<KubeClusterSpec> = {}, opts: { events?: boolean; bodyTimeoutMs?: number; clock?: Clock } = {}): Promise<Env> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aksemu-kube-"));
   const pki = await FilePki.open(path.join(dir, "pki"));
   const store = SqliteStore.open(":memory:");
-  const host = new KubeHost({ store, pki, latency: instant, events: opts.events, clock: opts.clock });
+  const host = new KubeHost({ store, pki, latency: instant, events: opts.events, bodyTimeoutMs: opts.bodyTimeoutMs, clock: opts.clock });
   const spec = clusterSpec(id, over);
   const creds = await host.ensureRunning(spec);
   await host.idle(spec.id);

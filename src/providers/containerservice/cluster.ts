@@ -20,6 +20,7 @@ import { clusterParts, internalOf, type ClusterInternal } from "./model.js";
 import { NODE_IMAGE_LATEST } from "./versions.js";
 import { renderManagedCluster } from "./render.js";
 import { deleteCluster, reconcileCluster } from "./reconcile.js";
+import { reserveApiServer } from "./topology.js";
 import { kubeBackend } from "./kube-backend.js";
 import { credentialAction } from "./credentials.js";
 import { clusterActions } from "./actions.js";
@@ -66,7 +67,9 @@ function put(ctx: WriteCtx): ResourceRecord {
     const k = sid.toLowerCase();
     if (!subnetCache.has(k)) {
       const api = int.apiServer;
-      const held = api?.mode === "ilb" && sameId(api.subnetId, sid) ? 1 + (api.reserved?.length ?? 0) : 0;
+      const pending = int.apiServerReservation;
+      const held = api?.mode === "ilb" && sameId(api.subnetId, sid) ? 1 + (api.reserved?.length ?? 0)
+        : pending && sameId(pending.subnetId, sid) ? 1 + pending.reserved.length : 0;
       subnetCache.set(k, subnetFacts(tx, env, sid, held));
     }
     return subnetCache.get(k);
@@ -80,6 +83,10 @@ function put(ctx: WriteCtx): ResourceRecord {
     subnet, identity: idFacts, canJoin: (p, s) => rbacCan(tx, p, JOIN_ACTION, s),
     nodeDemand: demand, loadBalancerSku: props.networkProfile.loadBalancerSku,
   });
+  // Decide capacity once: the addresses the check counted are taken in this same transaction.
+  if (next.enableVnetIntegration === true && next.subnetId && (!existing || enablesIntegration({ next, previous }))) {
+    reserveApiServer(tx, env, id, int, next.subnetId);
+  }
   applyPrivateDns({
     isCreate: !existing, region: location, requested, next, previous, identity: idFacts,
     zoneExists: (zid) => !!getRecord(tx, zid),
@@ -140,6 +147,7 @@ function put(ctx: WriteCtx): ResourceRecord {
 
 export const managedClusterStrategy: ResourceStrategy = {
   put,
+  envelopeError: (p) => AksErrors.invalidProperty.make({ path: p.path, detail: p.detail }),
   asyncPut: (ctx) => ({ stage: "network", delayMs: 0, data: { created: !ctx.existing } }),
   asyncDelete: (ctx) => ({ stage: "delete", delayMs: ctx.env.latency.delay("managedClusters.delete") }),
   /** Synchronous delete: resource-group cascades. */

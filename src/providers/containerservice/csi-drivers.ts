@@ -8,7 +8,10 @@ import type { ArmEnv, ResourceRecord } from "../../arm/types.js";
 import { getRecord } from "../../arm/repo.js";
 import { CloudError, type ProvisionedVolume, type VolumeRequest } from "../../sim/types.js";
 import { roundUpGiB } from "../../kube/quantity.js";
-import { DISK_SKUS, DISK_TYPE } from "../compute/disks.js";
+
+const DISK_TYPE = "Microsoft.Compute/disks";
+/** The driver's own list of supported skuName values (azuredisk-csi-driver's validation, not the Disk RP's). */
+const DISK_SKUS = ["Standard_LRS", "Premium_LRS", "StandardSSD_LRS", "UltraSSD_LRS", "Premium_ZRS", "StandardSSD_ZRS", "PremiumV2_LRS"];
 import { clusterParts, removeResource } from "./model.js";
 
 export const DISK_DRIVER = "disk.csi.azure.com";

@@ -44,6 +44,11 @@ export interface ClusterInternal {
   apiServerSubnetId?: string;
   managedVnetId?: string;
   apiServer?: ApiServerEndpoint;
+  /**
+   * API server addresses taken at PUT, in the transaction that checked the subnet has room (so
+   * concurrent creates cannot all pass the check); the network stage turns them into the ILB.
+   */
+  apiServerReservation?: { subnetId: string; frontend: string; reserved: string[] };
   nodes?: NodeAlloc[];
   privateZoneId?: string;
   privateRecordId?: string;

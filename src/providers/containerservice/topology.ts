@@ -152,6 +152,21 @@ function frontendOf(lb: ResourceRecord | undefined): string | undefined {
   return f?.properties?.privateIPAddress;
 }
 
+/**
+ * Take the API server's addresses in its subnet (ILB frontend + the reserved block) for a cluster
+ * whose PUT passed the capacity check, in that same transaction. Idempotent: a cluster that already
+ * holds them there takes nothing more.
+ */
+export function reserveApiServer(tx: Txn, env: ArmEnv, clusterId: string, int: ClusterInternal, subnetId: string): void {
+  const api = int.apiServer;
+  if (api?.mode === "ilb" && sameId(api.subnetId, subnetId)) return;
+  if (int.apiServerReservation && sameId(int.apiServerReservation.subnetId, subnetId)) return;
+  const model = networkModel(env);
+  const frontend = model.allocate(tx, subnetId, owners.frontend(clusterId), 1)[0]!;
+  const reserved = model.allocate(tx, subnetId, owners.backend(clusterId), APISERVER_BACKEND_IPS);
+  int.apiServerReservation = { subnetId, frontend, reserved };
+}
+
 /** API server endpoint: ILB + SAL in the delegated subnet (integrated), private endpoint address (classic private) or public. */
 export function ensureApiServer(tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mut): void {
   const asp = m.props.apiServerAccessProfile ?? {};
@@ -162,6 +177,13 @@ export function ensureApiServer(tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mu
     const lbId = ids.lb(rec);
     let frontend = prev?.mode === "ilb" ? prev.address : frontendOf(getRecord(tx, lbId));
     let by = prev?.mode === "ilb" ? prev.frontendAllocatedBy : frontend ? "loadBalancer" as const : undefined;
+    const pending = m.internal.apiServerReservation && sameId(m.internal.apiServerReservation.subnetId, subnetId) ? m.internal.apiServerReservation : undefined;
+    if (!frontend && pending) {
+      // Reserved at PUT: hand the frontend address over to the load balancer in this one transaction.
+      model.release(tx, owners.frontend(rec.id), subnetId);
+      frontend = frontendOf(ensureResource(tx, env, lbId, T.lb, ilbBody(rec, subnetId, pending.frontend, [])));
+      by = "loadBalancer";
+    }
     if (!frontend) {
       // First time: let the Network provider's LB strategy pick the lowest free address (.4 in a fresh subnet).
       const lb = ensureResource(tx, env, lbId, T.lb, ilbBody(rec, subnetId, undefined, []));
@@ -175,7 +197,7 @@ export function ensureApiServer(tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mu
     // Allocations and this record are written in the same transaction, so what the record says it
     // holds is exactly what IPAM holds for its owner ids (no scan needed on a re-run).
     const backendOwner = owners.backend(rec.id);
-    let reserved = prev?.mode === "ilb" && sameId(prev.subnetId, subnetId) ? [...(prev.reserved ?? [])] : [];
+    let reserved = prev?.mode === "ilb" && sameId(prev.subnetId, subnetId) ? [...(prev.reserved ?? [])] : pending ? [...pending.reserved] : [];
     if (reserved.length < APISERVER_BACKEND_IPS) reserved = [...reserved, ...model.allocate(tx, subnetId, backendOwner, APISERVER_BACKEND_IPS - reserved.length)];
     // Observed: 4 API server pod IPs in the backend pool; the rest stays reserved for scale-out.
     const backend = reserved.slice(0, 4);
@@ -186,6 +208,7 @@ export function ensureApiServer(tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mu
     }
     if (prev?.mode === "privateEndpoint") model.release(tx, owners.privateEndpoint(rec.id));
     m.internal.apiServer = { mode: "ilb", address: frontend, subnetId, loadBalancerId: lbId, frontendAllocatedBy: by, backend, reserved };
+    delete m.internal.apiServerReservation;
     return;
   }
   if (asp.enablePrivateCluster === true) {

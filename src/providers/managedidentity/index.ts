@@ -4,7 +4,7 @@
 // directory (appId = clientId, id = principalId, alternativeNames incl. the ARM id), so role
 // assignments and Graph look-ups (`az role assignment create --assignee <client-id>`) find it;
 // the principal goes when the identity goes (also in a resource-group cascade).
-import { tagsProblem } from "../network/tags.js";
+import { tagsProblem } from "../../arm/envelope.js";
 import { randomUUID } from "node:crypto";
 import type { ProviderPlugin } from "../plugin.js";
 import type { DeleteCtx, ResourceRecord, ResourceStrategy, ResourceTypeDef, RenderCtx, WriteCtx } from "../../arm/types.js";

@@ -12,23 +12,12 @@ import { networkSecurityGroupType, securityRuleType } from "./network-security-g
 import { privateDnsZoneType, recordSetTypes, virtualNetworkLinkType } from "./private-dns.js";
 import { availableDelegationsType } from "./available-delegations.js";
 import { publicIPAddressType } from "./public-ip-addresses.js";
-import { checkNrpTags } from "./tags.js";
+import { nrpEnvelopeError } from "./tags.js";
 import type { ResourceTypeDef } from "../../arm/types.js";
 
-/** Client PUTs carry `tags` as an object of strings (NRP: 400 InvalidRequestFormat otherwise). */
-function withTagCheck(def: ResourceTypeDef): ResourceTypeDef {
-  const put = def.strategy.put;
-  if (!put) return def;
-  return {
-    ...def,
-    strategy: {
-      ...def.strategy,
-      put: (ctx) => {
-        if (ctx.req) checkNrpTags((ctx.body as { tags?: unknown } | undefined)?.tags);
-        return put(ctx);
-      },
-    },
-  };
+/** NRP answers an unreadable `location`/`tags` with 400 InvalidRequestFormat (PUT and PATCH alike). */
+function withNrpEnvelope(def: ResourceTypeDef): ResourceTypeDef {
+  return { ...def, strategy: { ...def.strategy, envelopeError: nrpEnvelopeError } };
 }
 
 export const networkProvider: ProviderPlugin = {
@@ -38,7 +27,7 @@ export const networkProvider: ProviderPlugin = {
       virtualNetworkType, subnetType, loadBalancerType, networkInterfaceType, networkSecurityGroupType, securityRuleType, publicIPAddressType,
       privateDnsZoneType, ...recordSetTypes, virtualNetworkLinkType, availableDelegationsType,
     ]) {
-      host.registerType(withTagCheck(def));
+      host.registerType(withNrpEnvelope(def));
     }
     host.env.services.set(NETWORK_MODEL_SERVICE, createNetworkModel(host.env));
   },

@@ -6,13 +6,14 @@ import type { ArmEnv, ResourceRecord, ReconcileCtx, ReconcileStep } from "../../
 import type { Txn } from "../../store/store.js";
 import { E } from "../../arm/catalog.js";
 import { readJsonBody, requireApiVersion, sendPage, stampSystemData } from "../../arm/generic.js";
+import { operationInSubscription } from "../../arm/operation-routes.js";
 import { checkResourceGroupName, idKey, parseId } from "../../arm/resource-id.js";
 import { deleteRecordTree, getRecord, listInGroup, putRecord, recordKey } from "../../arm/repo.js";
 import { getResourceGroup, getSubscription, normalizeLocation, resourceGroupId } from "../../arm/state.js";
 import { allLocationNames, isKnownLocation } from "../../arm/locations.js";
 import { RESOURCES_API_VERSIONS, checkArmApiVersion } from "./api-versions.js";
 import type { OperationRecord } from "../../arm/types.js";
-import { tagsProblem } from "../network/tags.js";
+import { tagsProblem } from "../../arm/envelope.js";
 import { defineError } from "../../arm/errors.js";
 
 const invalidFilter = defineError<{ filter: string }>({
@@ -239,8 +240,8 @@ export function resourceGroupRoutes(env: ArmEnv): Route[] {
         } catch {
           opId = undefined;
         }
-        const op = opId ? env.ops.get(opId) : undefined;
-        if (!op) throw E.operationNotFound.make({ id: p.token! });
+        if (!opId) throw E.operationNotFound.make({ id: p.token! });
+        const op = operationInSubscription(env, p.sub!, opId, p.token!);
         if (op.status === "InProgress") return ctx.send(202, undefined, { location: ctx.url.toString(), "retry-after": String(env.latency.retryAfterSeconds()) });
         if (op.status === "Failed") return ctx.send(op.error ? 400 : 500, { error: op.error });
         ctx.send(200);

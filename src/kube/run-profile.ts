@@ -5,7 +5,7 @@
 // restartPolicy Always pods run until deleted. `aksemu.io/output` holds lines the container's log
 // shows (the only "application output" there is), `aksemu.io/cpu` / `aksemu.io/memory` its usage
 // for metrics.k8s.io.
-import type { Obj } from "../kube/util.js";
+import type { Obj } from "./util.js";
 
 export const RUN = {
   exitCode: "aksemu.io/exit-code",

@@ -1,0 +1,71 @@
+// Bearer-token checks for ARM and the minimal Graph: signature and expiry (entra/tokens.ts),
+// then audience (the API the token was asked for) and tenant (the emulator's own). Every
+// 401 carries a WWW-Authenticate challenge, as ARM's front door sends.
+import { E } from "../arm/catalog.js";
+import { ArmError } from "../arm/errors.js";
+import type { TokenClaims, TokenService } from "../entra/tokens.js";
+import type { RequestContext } from "./context.js";
+import type { Site } from "./site.js";
+
+export type Api = "arm" | "graph";
+
+/** The resource ids Azure's ARM accepts in `aud`; az, the SDKs and Terraform ask for one of them or for the cloud's own endpoint. */
+const ARM_PUBLIC_AUDIENCES = ["https://management.core.windows.net/", "https://management.core.windows.net", "https://management.azure.com/", "https://management.azure.com"];
+const GRAPH_PUBLIC_AUDIENCES = ["https://graph.microsoft.com/", "https://graph.microsoft.com", "https://graph.windows.net/", "https://graph.windows.net"];
+
+export class AuthPolicy {
+  constructor(private readonly tokens: TokenService, private readonly site: Site, readonly tenantId: string) {}
+
+  /**
+   * The audiences an API accepts: Azure's public ones, plus the emulator's own endpoint with and
+   * without the trailing slash (the metadata document names it as `resourceManager`,
+   * `authentication.audiences` and `microsoftGraphResourceId`, so clients configured from it ask for it).
+   */
+  audiences(api: Api): string[] {
+    const own = this.site.origins().flatMap((o) => [o + "/", o]);
+    return [...(api === "arm" ? ARM_PUBLIC_AUDIENCES : GRAPH_PUBLIC_AUDIENCES), ...own];
+  }
+
+  /** Check the request's bearer token; sets ctx.principal or throws a 401 ArmError. */
+  async authenticate(ctx: RequestContext, api: Api): Promise<void> {
+    const challenge = (description: string) => ({
+      "www-authenticate": `Bearer authorization_uri="${ctx.baseUrl}/${this.tenantId}", error="invalid_token", error_description="${description.replace(/["\\]/g, "")}"`,
+    });
+    const fail = (e: ArmError): never => {
+      throw new ArmError(e.status, e.code, e.message, { headers: { ...e.headers, ...challenge(e.message) } });
+    };
+    const h = ctx.header("authorization");
+    if (!h || !/^bearer\s+/i.test(h)) {
+      fail(E.authenticationFailedMissingToken.make({}));
+      throw new Error("unreachable");
+    }
+    const v = await this.tokens.verify(h.replace(/^bearer\s+/i, "").trim());
+    if (!v.ok) {
+      if (v.reason === "expired") fail(E.expiredAuthenticationToken.make({ exp: new Date((v.exp ?? 0) * 1000).toISOString(), now: new Date().toISOString() } as never));
+      fail(E.invalidAuthenticationToken.make({}));
+      throw new Error("unreachable");
+    }
+    const c = v.claims;
+    const aud = String(c.aud ?? "");
+    const allowed = this.audiences(api);
+    if (!allowed.some((a) => a.toLowerCase() === aud.toLowerCase())) {
+      if (api === "graph") fail(E.graphInvalidAudience.make({}));
+      fail(E.invalidAuthenticationTokenAudience.make({ aud, allowed: allowed.map((a) => `'${a}'`).join(",") }));
+    }
+    const tenant = issuerTenant(c);
+    if (String(c.tid ?? "").toLowerCase() !== this.tenantId.toLowerCase() || tenant !== this.tenantId.toLowerCase()) {
+      fail(E.invalidAuthenticationTokenTenant.make({
+        iss: `https://sts.windows.net/${String(c.tid ?? tenant ?? "")}/`,
+        expected: `https://sts.windows.net/${this.tenantId}/`,
+        authority: `${ctx.baseUrl}/${this.tenantId}`,
+      }));
+    }
+    ctx.principal = { objectId: String(c.oid), appId: String(c.appid ?? c.azp ?? ""), tenantId: String(c.tid) };
+  }
+}
+
+/** The tenant an issuer names: `https://sts.windows.net/{tid}/` (v1) or `{authority}/{tid}/v2.0` (v2). */
+export function issuerTenant(c: Pick<TokenClaims, "iss">): string | undefined {
+  const m = /^https:\/\/[^/]+\/([^/]+)\/(?:v2\.0)?$/i.exec(String(c.iss ?? ""));
+  return m?.[1]?.toLowerCase();
+}
