@@ -22,6 +22,7 @@ import type { ArmEnv } from "./arm/types.js";
 import type { ProviderHost } from "./providers/plugin.js";
 import { PROVIDERS } from "./providers/index.js";
 import { KubeHost } from "./kube/cluster-api.js";
+import { scaledClock } from "./sim/clock.js";
 
 export const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
 export const DEFAULT_TENANT_ID = "00000000-0000-0000-0000-000000000001";
@@ -125,7 +126,8 @@ export class Emulator {
     };
     ops.attach(env);
     // The per-cluster Kubernetes APIs: the AKS provider finds them as env.services "kube".
-    const kube = new KubeHost({ store, pki, latency: env.latency, host: o.host });
+    // AKSEMU_TIME_SCALE speeds up the clusters' clock (CronJob schedules, Job deadlines and TTLs).
+    const kube = new KubeHost({ store, pki, latency: env.latency, host: o.host, clock: scaledClock(Number(process.env.AKSEMU_TIME_SCALE ?? 1)) });
     env.services.set("kube", kube);
     env.services.set("pki", pki);
     const startHooks: Array<() => void | Promise<void>> = [];

@@ -23,6 +23,7 @@ const PROFILES: Record<LatencyProfileName, Record<string, number>> = {
     "kube.node.ready": 300,
     "kube.pod.create": 200,
     "kube.pod.ready": 300,
+    "kube.pod.complete": 1000,
   },
   realistic: {
     default: 1000,
@@ -41,6 +42,7 @@ const PROFILES: Record<LatencyProfileName, Record<string, number>> = {
     "kube.node.ready": 30_000,
     "kube.pod.create": 2_000,
     "kube.pod.ready": 5_000,
+    "kube.pod.complete": 10_000,
   },
 };
 

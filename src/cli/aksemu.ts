@@ -15,10 +15,13 @@ Usage:
   aksemu reset [--data-dir <dir>] [--yes]
   aksemu kubeconfig -g <rg> -n <cluster> [--admin] [--vnet] [--file <path>] [--data-dir <dir>]
                   (--vnet: the cluster as a machine inside its VNet sees it, e.g. a private cluster)
+  aksemu inspect [kubelet-kubeconfig|dns|nodes|apiserver|all] -g <rg> -n <cluster> [--data-dir <dir>]
+                  (read-only node-level views: where kubelets reach the API server, DNS records)
   aksemu setup az [--data-dir <dir>] [--config-dir <dir>] [--print] [--profile <api-profile>] [--az <path>]
                   [--az-version <x.y.z>] [--client-id <id>] [--client-secret <s>] [--tenant <id>]
 
-Environment: AKSEMU_PORT (default 8443), AKSEMU_DATA_DIR (default ./.aksemu), AKSEMU_LATENCY (default fast).
+Environment: AKSEMU_PORT (default 8443), AKSEMU_DATA_DIR (default ./.aksemu), AKSEMU_LATENCY (default fast),
+  AKSEMU_TIME_SCALE (default 1; e.g. 60 runs the clusters' clock a minute per second for CronJobs, deadlines, TTLs).
 `;
 
 interface Args {
@@ -209,6 +212,10 @@ async function main(): Promise<void> {
     case "kubeconfig": {
       const { kubeconfigCommand } = await import("./kubeconfig-cmd.js");
       return kubeconfigCommand(a.flags, dataDirOf(a.flags));
+    }
+    case "inspect": {
+      const { inspectCommand } = await import("./inspect-cmd.js");
+      return inspectCommand(a._.slice(1), a.flags, dataDirOf(a.flags));
     }
     case "setup": {
       if (a._[1] !== "az") {

@@ -10,6 +10,7 @@ import { networkingKinds } from "./kinds/networking.js";
 import { otherKinds } from "./kinds/other.js";
 import { policyKinds } from "./kinds/policy.js";
 import { rbacKinds } from "./kinds/rbac.js";
+import { storageKinds } from "./kinds/storage.js";
 import type { ResourceInfo, Strategy } from "./types.js";
 
 export const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
@@ -18,6 +19,7 @@ export const strategies: Strategy[] = [
   ...coreKinds,
   ...appsKinds,
   ...otherKinds,
+  ...storageKinds,
   ...rbacKinds,
   ...networkingKinds,
   ...policyKinds,

@@ -12,7 +12,7 @@ import YAML from "yaml";
 import type { Store } from "../store/store.js";
 import { SimEngine } from "../sim/engine.js";
 import { reconcileNodes, seedCluster, parseCidr, intToIp, ipToInt, kubernetesServiceIP, type SeedInfo } from "../sim/seed.js";
-import type { LatencyProfile, SimNodeSpec } from "../sim/types.js";
+import type { Clock, CloudProvider, LatencyProfile, SimNodeSpec } from "../sim/types.js";
 import { strategyFor } from "./catalog.js";
 import { StatusError } from "./errors.js";
 import { ApiServer, unparsableRequestResponse, type User } from "./http.js";
@@ -21,7 +21,7 @@ import { seedApiServerObjects } from "./bootstrap.js";
 import { admissionChain } from "./admission/index.js";
 import type { StrategyContext } from "./types.js";
 import { fnv32a, randomHex, type Obj } from "./util.js";
-import { runKubectl, shellSplit } from "./run-command.js";
+import { runInSandbox } from "./run-command.js";
 
 /** A node as the AKS provider describes it: the simulation's node spec (sim/ sits below kube/). */
 export type KubeNodeSpec = SimNodeSpec;
@@ -118,9 +118,13 @@ export class KubeHost {
   private readonly bodyTimeoutMs: number | undefined;
   private readonly running = new Map<string, Running>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  private cloudProvider?: CloudProvider;
 
-  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean; bodyTimeoutMs?: number }) {
+  private readonly clock?: Clock;
+
+  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean; bodyTimeoutMs?: number; clock?: Clock }) {
     this.bodyTimeoutMs = opts.bodyTimeoutMs;
+    this.clock = opts.clock;
     this.store = opts.store;
     this.pki = opts.pki;
     this.host = opts.host ?? "127.0.0.1";
@@ -138,6 +142,11 @@ export class KubeHost {
     const next = prev.then(fn, fn);
     this.locks.set(id, next.catch(() => undefined));
     return next;
+  }
+
+  /** The cloud behind every cluster (AKS: the provider's cloud-controller-manager and CSI drivers). */
+  attachCloud(p: CloudProvider): void {
+    this.cloudProvider = p;
   }
 
   isRunning(id: string): boolean {
@@ -208,6 +217,8 @@ export class KubeHost {
         latency: this.latency,
         events: this.events,
         info: () => ({ ...simInfo(this.running.get(spec.id)?.spec ?? holder.spec), caPem: this.pki.caPem }),
+        cloud: () => this.cloudProvider?.forCluster(spec.id),
+        clock: this.clock,
       });
       const sockets = new Set<Socket>();
       const server = https.createServer(
@@ -222,6 +233,7 @@ export class KubeHost {
         },
         (req, res) => api.handle(req, res),
       );
+      server.on("upgrade", (req, socket, head) => api.upgrade(req, socket, head));
       server.on("connection", (s: Socket) => {
         sockets.add(s);
         s.on("close", () => sockets.delete(s));
@@ -346,15 +358,10 @@ export class KubeHost {
     });
   }
 
-  /**
-   * `az aks command invoke`: run the command as AKS's command pod would, with kubectl and the
-   * admin credentials against this cluster's API. Only kubectl (and helm, not bundled) exist there.
-   */
+  /** `az aks command invoke`: the command runs with `sh -c` beside kubectl (and helm) and the admin kubeconfig, like AKS's command pod. */
   async runCommand(id: string, command: string): Promise<{ exitCode: number; logs: string }> {
     const r = this.running.get(id);
     if (!r) return { exitCode: 1, logs: "The cluster's API server is not running.\n" };
-    const argv = shellSplit(command);
-    if (argv[0] !== "kubectl") return { exitCode: 127, logs: `/bin/sh: 1: ${argv[0] ?? ""}: not found\n` };
     const kubeconfig = this.kubeconfig(id, {
       user: "clusterAdmin",
       clusterName: r.spec.name,
@@ -363,7 +370,7 @@ export class KubeHost {
       server: `https://${this.host === "::1" ? "[::1]" : this.host}:${r.meta.port}`,
       tlsServerName: r.spec.fqdn,
     });
-    return runKubectl(kubeconfig, argv.slice(1));
+    return runInSandbox(kubeconfig, command);
   }
 
   async closeAll(): Promise<void> {

@@ -3,9 +3,11 @@
 // Every handler error becomes a Status; nothing thrown here takes the listener down.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
+import type { Duplex } from "node:stream";
 import { timingSafeEqual } from "node:crypto";
 import YAML from "yaml";
-import { apiVersionOf } from "./catalog.js";
+import { apiVersionOf, lookup, strategyFor } from "./catalog.js";
+import { handleStreamUpgrade } from "./streaming.js";
 import { apiGroup, apiGroupList, apiVersions, resourceList, versionInfo } from "./discovery.js";
 import { errors, StatusError, statusObject, successStatus } from "./errors.js";
 import { OPENAPI_V2_PROTOBUF, openapiV2Json, openapiV2Protobuf, openapiV3Doc, openapiV3Index } from "./openapi.js";
@@ -124,6 +126,11 @@ export class ApiServer {
   closeStreams(): void {
     for (const s of this.streams) s.end();
     this.streams.clear();
+  }
+
+  /** exec / attach / portforward: the upgrade and the "containers are simulated" answer (streaming.ts). */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    handleStreamUpgrade(req, socket, head, { authenticated: !!this.authenticate(req), pod: (ns, name) => this.cluster.registry.tryGet(strategyFor("pods"), ns, name) });
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {

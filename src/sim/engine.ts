@@ -7,8 +7,9 @@ import { strategyFor } from "../kube/catalog.js";
 import { StatusError } from "../kube/errors.js";
 import { clone, nowTime, randomHex, type Obj } from "../kube/util.js";
 import { Cache } from "./cache.js";
+import { scaledClock, type Clock } from "./clock.js";
 import { allStages, delayOverride, type Stage } from "./stages.js";
-import type { Change, Controller, EventSpec, SimContext, SimClusterInfo, SimNodeSpec, LatencyProfile } from "./types.js";
+import type { ClusterCloud, Change, Controller, EventSpec, SimContext, SimClusterInfo, SimNodeSpec, LatencyProfile } from "./types.js";
 import type { Registry } from "../kube/registry.js";
 import { controllers as defaultControllers } from "./controllers/index.js";
 import { startHeartbeats } from "./heartbeat.js";
@@ -21,6 +22,10 @@ export interface EngineOptions {
   events?: boolean;
   controllers?: Controller[];
   stages?: Stage[];
+  /** Emulated time for schedules and deadlines (default: the wall clock). */
+  clock?: Clock;
+  /** The cluster's cloud (cloud-controller-manager, CSI drivers); none = bare Kubernetes. */
+  cloud?: () => ClusterCloud | undefined;
 }
 
 const STALE_ATTEMPTS = 6;
@@ -34,6 +39,9 @@ export class SimEngine implements SimContext {
   private unwatch?: () => void;
   private readonly queue = new Map<string, () => void>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Background timers (at()): due work that must not hold idle(). */
+  private readonly later = new Map<string, NodeJS.Timeout>();
+  readonly clock: Clock;
   /** Failed attempts per work key (reset on success or when the item is dropped). */
   private readonly attempts = new Map<string, number>();
   private drainScheduled = false;
@@ -49,12 +57,17 @@ export class SimEngine implements SimContext {
     this.registry = opts.registry;
     this.latency = opts.latency;
     this.cache = new Cache(opts.registry.prefix);
+    this.clock = opts.clock ?? scaledClock(1);
     this.controllers = opts.controllers ?? defaultControllers;
     this.stages = opts.stages ?? allStages;
   }
 
   info(): SimClusterInfo {
     return this.opts.info();
+  }
+
+  cloud(): ClusterCloud | undefined {
+    return this.opts.cloud?.();
   }
 
   nodeSpec(name: string): SimNodeSpec | undefined {
@@ -87,6 +100,8 @@ export class SimEngine implements SimContext {
     this.stopHeartbeats?.();
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    for (const t of this.later.values()) clearTimeout(t);
+    this.later.clear();
     this.attempts.clear();
     this.queue.clear();
     this.cache.clear();
@@ -125,7 +140,7 @@ export class SimEngine implements SimContext {
   private considerStage(st: Stage, key: string): void {
     const c = this.cache.get(key);
     if (!c || !st.selector(c.value, this)) return;
-    const ms = delayOverride(c.value, st.name) ?? this.latency.delay(st.delay);
+    const ms = delayOverride(c.value, st.name) ?? st.delayFor?.(c.value) ?? this.latency.delay(st.delay);
     this.enqueue(`stage:${st.name}:${key}`, () => this.runStage(st, key), ms);
   }
 
@@ -164,6 +179,28 @@ export class SimEngine implements SimContext {
       this.drainScheduled = true;
       setImmediate(() => this.drain());
     }
+  }
+
+  touch(storage: string, namespace: string | undefined, name: string): void {
+    const v = this.cache.getObj(storage, namespace, name);
+    if (!v) return;
+    const key = `${this.registry.prefix}${storage}/${namespace ? `${namespace}/` : ""}${name}`;
+    this.enqueue(`touch:${key}`, () => {
+      const c = this.cache.get(key);
+      if (c) this.dispatch({ storage: c.storage, key, type: "put", value: c.value });
+    });
+  }
+
+  at(key: string, fn: () => void, realMs: number): void {
+    if (!this.running) return;
+    const prev = this.later.get(key);
+    if (prev) clearTimeout(prev);
+    const t = setTimeout(() => {
+      this.later.delete(key);
+      this.enqueue(key, fn, 0);
+    }, Math.max(0, Math.min(realMs, 2_147_000_000)));
+    t.unref();
+    this.later.set(key, t);
   }
 
   private drain(): void {

@@ -5,6 +5,8 @@ import type { Obj } from "../kube/util.js";
 import { nowTime } from "../kube/util.js";
 import { nodeStatus } from "./node-template.js";
 import type { EventSpec, SimContext } from "./types.js";
+import { crashLoopBackoffMs, runProfile } from "../kube/run-profile.js";
+import { claimsBound } from "./controllers/volumes.js";
 
 export interface StageEffect {
   /** Replaces .status (written through the status subresource). */
@@ -24,6 +26,8 @@ export interface Stage {
   manager: string;
   selector(o: Obj, ctx: SimContext): boolean;
   next(o: Obj, ctx: SimContext): StageEffect | undefined;
+  /** Per-object delay (ms) instead of the latency key (e.g. kubelet's crash-loop back-off). */
+  delayFor?(o: Obj): number | undefined;
 }
 
 function cond(o: Obj, type: string): Obj | undefined {
@@ -47,6 +51,11 @@ function containerStatuses(o: Obj, state: "waiting" | "running", now: string): O
   });
 }
 
+function allRunning(o: Obj): boolean {
+  const st = (o.status?.containerStatuses ?? []) as Obj[];
+  return st.length > 0 && st.every((x) => !!x.state?.running);
+}
+
 function hex(s: string, n: number): string {
   // Deterministic pseudo-digest (not security relevant).
   let h = 2166136261;
@@ -67,7 +76,9 @@ function allocatePodIP(o: Obj, ctx: SimContext): string | undefined {
   const used = new Set<string>();
   for (const p of ctx.cache.podsOnNode(node.name)) {
     const ip = p.value.status?.podIP;
-    if (ip && p.value.metadata?.uid !== o.metadata.uid && !p.value.spec?.hostNetwork) used.add(ip);
+    // A finished pod's sandbox is gone, and its address with it.
+    const done = p.value.status?.phase === "Succeeded" || p.value.status?.phase === "Failed";
+    if (ip && !done && p.value.metadata?.uid !== o.metadata.uid && !p.value.spec?.hostNetwork) used.add(ip);
   }
   const fromList = node.podIPs.find((ip) => !used.has(ip));
   if (fromList || node.podIPs.length > 0 || !node.podCIDR) return fromList;
@@ -113,7 +124,8 @@ export const podStages: Stage[] = [
     resource: "core/pods",
     delay: "kube.pod.create",
     manager: "kubelet",
-    selector: (o, ctx) => !!o.spec?.nodeName && !o.metadata?.deletionTimestamp && !o.status?.hostIP && !!ctx.nodeSpec(o.spec.nodeName),
+    // The kubelet starts the sandbox once every claim the pod mounts is bound.
+    selector: (o, ctx) => !!o.spec?.nodeName && !o.metadata?.deletionTimestamp && !o.status?.hostIP && !!ctx.nodeSpec(o.spec.nodeName) && claimsBound(ctx, o),
     next(o, ctx) {
       const ip = allocatePodIP(o, ctx);
       const node = ctx.nodeSpec(o.spec.nodeName)!;
@@ -161,6 +173,64 @@ export const podStages: Stage[] = [
     },
   },
   {
+    // The container ends as the pod's run profile says: Succeeded / Failed, or (OnFailure, non-zero) a restart after back-off.
+    name: "pod-complete",
+    resource: "core/pods",
+    delay: "kube.pod.complete",
+    manager: "kubelet",
+    selector: (o) => o.status?.phase === "Running" && !o.metadata?.deletionTimestamp && runProfile(o).completes && allRunning(o),
+    next(o) {
+      const now = nowTime();
+      const { exitCode } = runProfile(o);
+      const terminated = (st: Obj): Obj => ({
+        exitCode, reason: exitCode === 0 ? "Completed" : "Error", startedAt: st.state?.running?.startedAt ?? now, finishedAt: now, containerID: st.containerID,
+      });
+      const statuses = ((o.status?.containerStatuses ?? []) as Obj[]);
+      if (exitCode !== 0 && o.spec?.restartPolicy === "OnFailure") {
+        const c0 = statuses[0]?.name;
+        return {
+          status: {
+            ...o.status,
+            conditions: podConditions(o, false, now),
+            containerStatuses: statuses.map((st) => ({ ...st, ready: false, started: false, restartCount: Number(st.restartCount ?? 0) + 1, lastState: { terminated: terminated(st) }, state: { waiting: { reason: "CrashLoopBackOff", message: `back-off ${crashLoopBackoffMs(Number(st.restartCount ?? 0) + 1) / 1000}s restarting failed container=${st.name} pod=${o.metadata.name}_${o.metadata.namespace}(${o.metadata.uid})` } } })),
+          },
+          events: [{ type: "Warning", reason: "BackOff", message: `Back-off restarting failed container ${c0} in pod ${o.metadata.name}_${o.metadata.namespace}(${o.metadata.uid})`, component: "kubelet", host: o.spec.nodeName, fieldPath: `spec.containers{${c0}}` }],
+        };
+      }
+      const reason = "PodCompleted";
+      const conds = podConditions(o, false, now).map((c) => (c.type === "Ready" || c.type === "ContainersReady" ? { ...c, reason, message: undefined } : c.type === "PodReadyToStartContainers" ? { ...c, status: "False" } : c));
+      for (const c of conds) if (c.message === undefined) delete c.message;
+      return {
+        status: {
+          ...o.status,
+          phase: exitCode === 0 ? "Succeeded" : "Failed",
+          conditions: conds,
+          containerStatuses: statuses.map((st) => ({ ...st, ready: false, started: false, state: { terminated: terminated(st) } })),
+        },
+      };
+    },
+  },
+  {
+    name: "pod-restart",
+    resource: "core/pods",
+    delay: "kube.pod.ready",
+    manager: "kubelet",
+    selector: (o) => o.status?.phase === "Running" && !o.metadata?.deletionTimestamp && ((o.status?.containerStatuses ?? []) as Obj[]).some((st) => st.state?.waiting?.reason === "CrashLoopBackOff"),
+    delayFor: (o) => crashLoopBackoffMs(Math.max(0, ...((o.status?.containerStatuses ?? []) as Obj[]).map((st) => Number(st.restartCount ?? 0)))),
+    next(o) {
+      const now = nowTime();
+      const c0 = ((o.spec?.containers ?? []) as Obj[])[0]?.name;
+      return {
+        status: {
+          ...o.status,
+          conditions: podConditions(o, true, now),
+          containerStatuses: ((o.status?.containerStatuses ?? []) as Obj[]).map((st) => ({ ...st, ready: true, started: true, state: { running: { startedAt: now } } })),
+        },
+        events: [{ type: "Normal", reason: "Started", message: `Started container ${c0}`, component: "kubelet", host: o.spec.nodeName, fieldPath: `spec.containers{${c0}}` }],
+      };
+    },
+  },
+  {
     name: "pod-delete",
     resource: "core/pods",
     delay: "kube.pod.delete",
@@ -189,31 +259,7 @@ export const nodeStages: Stage[] = [
   },
 ];
 
-export const serviceStages: Stage[] = [
-  {
-    name: "service-loadbalancer",
-    resource: "core/services",
-    delay: "kube.service.lb",
-    manager: "cloud-controller-manager",
-    selector: (o) => o.spec?.type === "LoadBalancer" && !(o.status?.loadBalancer?.ingress ?? []).length && !o.metadata?.deletionTimestamp,
-    next(o, ctx) {
-      const internal = o.metadata?.annotations?.["service.beta.kubernetes.io/azure-load-balancer-internal"] === "true";
-      const h = Number.parseInt(hex(o.metadata.uid, 6), 16);
-      let ip: string;
-      if (internal) {
-        const base = ctx.info().nodes[0]?.internalIP ?? "10.224.0.4";
-        const parts = base.split(".");
-        ip = `${parts[0]}.${parts[1]}.${parts[2]}.${200 + (h % 50)}`;
-      } else ip = `20.${(h >> 16) & 0xff || 1}.${(h >> 8) & 0xff}.${(h & 0xff) || 1}`;
-      return {
-        status: { ...o.status, loadBalancer: { ingress: [{ ip, ipMode: "VIP" }] } },
-        events: [{ type: "Normal", reason: "EnsuredLoadBalancer", message: "Ensured load balancer", component: "service-controller" }],
-      };
-    },
-  },
-];
-
-export const allStages: Stage[] = [...nodeStages, ...podStages, ...serviceStages];
+export const allStages: Stage[] = [...nodeStages, ...podStages];
 
 /** Per-object delay override, kwok's `<stage>.stage.kwok.x-k8s.io/delay` annotation ("5s", "300ms"). */
 export function delayOverride(o: Obj, stage: string): number | undefined {

@@ -3,6 +3,14 @@ import type { Registry } from "../kube/registry.js";
 import type { Obj } from "../kube/util.js";
 import type { Cache } from "./cache.js";
 
+/** The simulation's clock (scaledClock in clock.ts): CronJob schedules, Job deadlines and TTLs. */
+export interface Clock {
+  /** Emulated now, ms since the epoch. */
+  now(): number;
+  /** Real milliseconds until emulated time t (0 when past). */
+  realDelay(t: number): number;
+}
+
 /** Milliseconds per stage name; "instant" answers 0 for everything. */
 export interface LatencyProfile {
   delay(stage: string): number;
@@ -55,8 +63,54 @@ export interface EventSpec {
   fieldPath?: string;
 }
 
+/**
+ * What the cluster's cloud does for Kubernetes objects (AKS: the cloud-controller-manager and the
+ * CSI drivers). Implemented above sim/ (the AKS provider) and handed in by the composition layer;
+ * every call runs inside the caller's store transaction, so Azure-side writes and the Kubernetes
+ * status write that reports them commit together. Failures throw CloudError.
+ */
+export interface ClusterCloud {
+  /** Ensure the Azure load balancer pieces for a Service of type LoadBalancer; returns status.loadBalancer.ingress. */
+  ensureLoadBalancer(svc: Obj): Array<{ ip: string }>;
+  /** Remove everything ensureLoadBalancer made for the Service (idempotent). */
+  ensureLoadBalancerDeleted(svc: Obj): void;
+  /** CSI CreateVolume for a claim of a class with this provisioner; undefined when no driver of the cloud serves it. */
+  createVolume(req: VolumeRequest): ProvisionedVolume | undefined;
+  /** CSI DeleteVolume (reclaim policy Delete); idempotent. */
+  deleteVolume(provisioner: string, volumeHandle: string): void;
+}
+
+export interface VolumeRequest {
+  /** The PV name the external-provisioner chose: pvc-<claim uid>. */
+  pvName: string;
+  pvc: Obj;
+  provisioner: string;
+  parameters: Record<string, string>;
+  requestBytes: number;
+  /** Zone of the node the first consumer was scheduled to (WaitForFirstConsumer), e.g. "eastus-1". */
+  zone?: string;
+}
+
+export interface ProvisionedVolume {
+  volumeHandle: string;
+  capacityGiB: number;
+  volumeAttributes: Record<string, string>;
+  /** topology.disk.csi.azure.com/zone values the volume is reachable from. */
+  zones?: string[];
+}
+
+/** Finds the cloud of a cluster by its id (the store key of the cluster, kube/<id>/). */
+export interface CloudProvider {
+  forCluster(clusterId: string): ClusterCloud | undefined;
+}
+
+/** A cloud call failed; message is the text the controller puts into its Warning event. */
+export class CloudError extends Error {}
+
 export interface SimContext {
   readonly registry: Registry;
+  /** The cluster's cloud; undefined when the cluster runs without one (then LoadBalancers stay pending, as on bare Kubernetes). */
+  cloud(): ClusterCloud | undefined;
   readonly cache: Cache;
   readonly latency: LatencyProfile;
   info(): SimClusterInfo;
@@ -65,6 +119,12 @@ export interface SimContext {
   event(obj: Obj, e: EventSpec): void;
   /** Run fn after ms (0 = next turn of the work queue), once per key until it ran. */
   enqueue(key: string, fn: () => void, ms?: number): void;
+  /** Like enqueue, for work due at a later time (schedules, deadlines, TTLs): does not keep idle() waiting. The latest call per key wins. */
+  at(key: string, fn: () => void, realMs: number): void;
+  /** Re-run the stages and controllers for an object as if it had just changed (e.g. a pod whose claims got bound). */
+  touch(storage: string, namespace: string | undefined, name: string): void;
+  /** Emulated time (CronJob schedules, deadlines, TTLs). */
+  readonly clock: Clock;
 }
 
 /** A controller reacts to store changes of the storages it watches with keyed work. */

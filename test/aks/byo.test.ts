@@ -3,7 +3,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import YAML from "yaml";
-import { startEmulator, type RunningEmulator } from "../helpers/emulator.js";
+import { spawnSync } from "node:child_process";
+import { AKSEMU_BIN, startEmulator, type RunningEmulator } from "../helpers/emulator.js";
 import {
   LOCATION, NRP, PREVIEW, PRIVATE_DNS_ZONE_CONTRIBUTOR, clusterBody, clusterId, createCluster, del, expectError, get, identity, networkContributor, ok, post, put, roleAssignment,
   registerVnetIntegrationFeature, resourceGroup, rgId, subnet, subnetView, usage, view, vnet, vnetId,
@@ -128,26 +129,39 @@ test("credentials: AKS-shaped kubeconfigs (user, admin, monitoring)", async () =
   }
 });
 
-test("runCommand: the node kubelet kubeconfig points at the ILB address", async () => {
+test("command invoke runs with a shell beside kubectl, like AKS's command pod; node views come from emulatorView", async () => {
   const cid = clusterId(RG, "byo1");
-  const r = await post(emu, `${cid}/runCommand`, PREVIEW, { command: "cat /var/lib/kubelet/kubeconfig" });
-  assert.equal(r.status, 202, r.text);
-  const loc = new URL(r.headers.location as string);
-  let body: any;
-  for (let i = 0; i < 200; i++) {
-    const x = await emu.request("GET", loc.pathname + loc.search);
-    if (x.status === 200) {
-      body = x.body;
-      break;
+  const run = async (command: string) => {
+    const r = await post(emu, `${cid}/runCommand`, PREVIEW, { command });
+    assert.equal(r.status, 202, r.text);
+    const loc = new URL(r.headers.location as string);
+    for (let i = 0; i < 400; i++) {
+      const x = await emu.request("GET", loc.pathname + loc.search);
+      if (x.status === 200) return { body: x.body, id: loc.pathname.split("/").pop() };
+      await new Promise((res) => setTimeout(res, 25));
     }
-    await new Promise((res) => setTimeout(res, 20));
-  }
-  assert.equal(body.properties.exitCode, 0);
-  assert.match(body.properties.logs, /server: https:\/\/172\.19\.0\.4:443/);
-  const id = loc.pathname.split("/").pop();
+    throw new Error(`command ${command} did not finish`);
+  };
+  const { body, id } = await run("kubectl get pods -A | grep coredns");
+  assert.equal(body.properties.exitCode, 0, body.properties.logs);
+  assert.match(body.properties.logs, /^kube-system\s+coredns-\S+\s+1\/1\s+Running/m);
+  assert.doesNotMatch(body.properties.logs, /NAMESPACE/, "grep ran in the shell, not as kubectl arguments");
   const cr = await get(emu, `${cid}/commandResults/${id}`, PREVIEW);
   assert.equal(cr.status, 200, cr.text);
   assert.equal(cr.body.properties.exitCode, 0);
+  const failed = await run("kubectl get ns does-not-exist; exit 3");
+  assert.equal(failed.body.properties.exitCode, 3);
+  assert.match(failed.body.properties.logs, /namespaces "does-not-exist" not found/);
+  // Where the nodes' kubelets reach the API server: the read-only emulator view (aksemu inspect).
+  const v = await view(emu, RG, "byo1");
+  assert.match(v.kubeletKubeconfig, /server: https:\/\/172\.19\.0\.4:443/);
+  assert.ok(v.nodes.every((n: any) => n.kubeletServer === "https://172.19.0.4:443"));
+  const cli = spawnSync(process.execPath, [AKSEMU_BIN, "inspect", "kubelet-kubeconfig", "-g", RG, "-n", "byo1", "--data-dir", emu.dataDir], { encoding: "utf8" });
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.match(cli.stdout, /server: https:\/\/172\.19\.0\.4:443/);
+  const dns = spawnSync(process.execPath, [AKSEMU_BIN, "inspect", "dns", "-g", RG, "-n", "byo1", "--data-dir", emu.dataDir], { encoding: "utf8" });
+  assert.equal(dns.status, 0, dns.stderr);
+  assert.match(dns.stdout, /^public\tbyo1-\S+\.hcp\.westus2\.azmk8s\.io\tA\t/m);
 });
 
 test("a second cluster on the same /28 runs out of addresses (InsufficientSubnetSize)", async () => {
@@ -238,16 +252,6 @@ test("BYO VNet private cluster (#15): private FQDN, system private DNS zone → 
   assert.equal(kc(await post(emu, `${cid}/listClusterUserCredential`, PREVIEW)).server, `https://${cluster.properties.privateFQDN}:443`);
   const pub = kc(await post(emu, `${cid}/listClusterUserCredential?server-fqdn=public`, PREVIEW));
   assert.ok(pub.server === `https://${cluster.properties.fqdn}:443` || pub["tls-server-name"] === cluster.properties.fqdn, JSON.stringify(pub));
-  // nslookup from inside the VNet resolves the private name to the ILB
-  const rc = await post(emu, `${cid}/runCommand`, PREVIEW, { command: `nslookup ${cluster.properties.privateFQDN}` });
-  const loc = new URL(rc.headers.location as string);
-  let out: any;
-  for (let i = 0; i < 200 && !out; i++) {
-    const x = await emu.request("GET", loc.pathname + loc.search);
-    if (x.status === 200) out = x.body;
-    else await new Promise((res) => setTimeout(res, 20));
-  }
-  assert.match(out.properties.logs, /Address: 172\.20\.0\.4/);
 });
 
 test("several clusters share one /27 while addresses last; delete releases addresses, SAL and node RG", async () => {

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { KubeHost, type KubeClusterSpec, type KubeNodeSpec } from "../../src/kube/cluster-api.js";
 import { FilePki } from "../../src/server/pki.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
+import type { Clock } from "../../src/sim/clock.js";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const KUBECTL_V32 = path.join(repoRoot, ".tools/kubectl-v32");
@@ -67,11 +68,11 @@ export interface Env {
   close(): Promise<void>;
 }
 
-export async function startEnv(id = "/subscriptions/x/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/demo", over: Partial<KubeClusterSpec> = {}, opts: { events?: boolean; bodyTimeoutMs?: number } = {}): Promise<Env> {
+export async function startEnv(id = "/subscriptions/x/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/demo", over: Partial<KubeClusterSpec> = {}, opts: { events?: boolean; bodyTimeoutMs?: number; clock?: Clock } = {}): Promise<Env> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aksemu-kube-"));
   const pki = await FilePki.open(path.join(dir, "pki"));
   const store = SqliteStore.open(":memory:");
-  const host = new KubeHost({ store, pki, latency: instant, events: opts.events, bodyTimeoutMs: opts.bodyTimeoutMs });
+  const host = new KubeHost({ store, pki, latency: instant, events: opts.events, bodyTimeoutMs: opts.bodyTimeoutMs, clock: opts.clock });
   const spec = clusterSpec(id, over);
   const creds = await host.ensureRunning(spec);
   await host.idle(spec.id);

@@ -187,7 +187,7 @@ describe("kubectl v1.32", { skip }, () => {
     assert.match(desc, /IP:\s+10\.224\.0\.\d+/);
     assert.match(desc, /Node:\s+aks-nodepool1-\d+-vmss\d+\/10\.224\.0\.\d+/);
     assert.match(desc, /Successfully assigned default\//);
-    assert.match(await ok("logs", pod), /aksemu: container nginx/);
+    assert.match(await ok("logs", pod), /aksemu: simulated container nginx/);
     assert.match(await ok("get", "events"), /Scheduled/);
   });
 
@@ -214,7 +214,8 @@ describe("kubectl v1.32", { skip }, () => {
   });
 
   test("run a pod, wait for Ready, exec is refused cleanly", async () => {
-    await ok("run", "one", "--image=busybox", "--restart=Never", "--", "sleep", "3600");
+    // The simulated container runs for an hour (run duration is data: kwok's pod-complete stage delay).
+    await ok("run", "one", "--image=busybox", "--restart=Never", "--annotations=pod-complete.stage.kwok.x-k8s.io/delay=1h", "--", "sleep", "3600");
     assert.match(await ok("wait", "--for=condition=Ready", "pod/one", "--timeout=30s"), /condition met/);
     const ex = await k("exec", "one", "--", "true");
     assert.notEqual(ex.code, 0);

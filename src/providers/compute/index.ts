@@ -13,6 +13,7 @@ import { defineError } from "../../arm/errors.js";
 import { E } from "../../arm/catalog.js";
 import { getRecord } from "../../arm/repo.js";
 import { nameOf, parseId, type ParsedId } from "../../arm/resource-id.js";
+import { diskType } from "./disks.js";
 
 export const NS = "Microsoft.Compute";
 export const VMSS_TYPE = "Microsoft.Compute/virtualMachineScaleSets";
@@ -216,5 +217,6 @@ export const computeProvider: ProviderPlugin = {
   name: "Microsoft.Compute",
   register(h) {
     for (const t of types()) h.registerType(t);
+    h.registerType(diskType);
   },
 };

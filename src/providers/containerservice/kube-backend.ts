@@ -2,6 +2,8 @@
 // to satisfy this shape; the lead registers an instance as env.services.get("kube"). Without it
 // the provider still works: credentials are well-formed kubeconfigs pointing at the FQDN.
 import type { ArmEnv } from "../../arm/types.js";
+import type { CloudProvider } from "../../sim/types.js";
+import { aksCloud } from "./cloud-provider.js";
 
 // The cluster spec is the Kubernetes layer's own shape (src/kube/cluster-api.ts); providers sit
 // above kube/, so they import it rather than restate it.
@@ -28,11 +30,21 @@ export interface KubeBackend {
   remove(id: string): Promise<void> | void;
   /** Optional: run a command the way `az aks command invoke` does (kubectl inside the cluster). */
   runCommand?(id: string, command: string): Promise<{ exitCode: number; logs: string }>;
+  /** Optional: where the clusters' cloud-controller-manager and CSI drivers reach Azure. */
+  attachCloud?(p: CloudProvider): void;
 }
 
 export const KUBE_SERVICE = "kube";
 
+const attached = new WeakSet<object>();
+
 export function kubeBackend(env: ArmEnv): KubeBackend | undefined {
   const k = env.services.get(KUBE_SERVICE) as Partial<KubeBackend> | undefined;
-  return k && typeof k.ensureRunning === "function" ? (k as KubeBackend) : undefined;
+  if (!k || typeof k.ensureRunning !== "function") return undefined;
+  // The backend reaches Azure through this provider's cloud (attached once, whoever registered the backend).
+  if (typeof k.attachCloud === "function" && !attached.has(k)) {
+    attached.add(k);
+    k.attachCloud(aksCloud(env));
+  }
+  return k as KubeBackend;
 }

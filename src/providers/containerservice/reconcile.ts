@@ -11,7 +11,6 @@ import { internalOf, type ClusterInternal } from "./model.js";
 import { ensureApiServer, ensureManagedVnet, ensureNodeResourceGroup, ensureNodes, ensureOutbound, ensurePrivateDns, teardown } from "./topology.js";
 import { kubeBackend } from "./kube-backend.js";
 import { generatedCredentials, kubeSpec } from "./kube.js";
-import { builtinCommand } from "./run-command.js";
 import { syncAgentPoolRecords } from "./agent-pool-records.js";
 
 type Mut = { props: Record<string, any>; internal: ClusterInternal };
@@ -121,9 +120,8 @@ export const STAGES: Record<string, Stage> = {
       if (!rec) throw new ArmError(404, "NotFound", `Managed cluster ${op.resourceId} no longer exists.`);
       const command = String(op.data?.command ?? "");
       const startedAt = new Date(op.startTime).toISOString();
-      let out = builtinCommand(rec, command);
       const backend = kubeBackend(env);
-      if (!out && backend?.runCommand) out = await backend.runCommand(idKey(rec.id), command);
+      let out = backend?.runCommand ? await backend.runCommand(idKey(rec.id), command) : undefined;
       if (!out) out = { exitCode: 127, logs: `aksemu: '${command}' needs the cluster's Kubernetes API, which is not running in this emulator process.\n` };
       return {
         done: true,

@@ -12,13 +12,23 @@ import { policyStatusController } from "./policy-status.js";
 import { replicaSetController } from "./replicaset.js";
 import { scheduler } from "./scheduler.js";
 import { tokenSecretController } from "./token-secrets.js";
+import { serviceLoadBalancerController } from "./service-lb.js";
+import { jobController } from "./job.js";
+import { cronJobController } from "./cronjob.js";
+import { statefulSetController } from "./statefulset.js";
+import { volumeController } from "./volumes.js";
 
 export const controllers: Controller[] = [
   scheduler,
   replicaSetController,
   deploymentController,
   daemonSetController,
+  statefulSetController,
+  jobController,
+  cronJobController,
+  volumeController,
   endpointsController,
+  serviceLoadBalancerController,
   namespaceController,
   garbageCollector,
   leaseController,
