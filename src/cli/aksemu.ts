@@ -117,7 +117,8 @@ Connect:
   real az:                  aksemu setup az --data-dir ${dataDir}
   Azure SDK for JS:         NODE_EXTRA_CA_CERTS=${ca}; new ClientSecretCredential("${emu.env.tenantId}", "any-client", "any-secret",
                               { authorityHost: "${emu.endpoint}", disableInstanceDiscovery: true }) and { endpoint: "${emu.endpoint}" }
-  Terraform azurerm:        SSL_CERT_FILE=${ca} ARM_METADATA_HOSTNAME=127.0.0.1:${emu.port}
+  Terraform azurerm:        SSL_CERT_FILE=${path.join(dataDir, "ca-bundle.pem")} ARM_METADATA_HOSTNAME=127.0.0.1:${emu.port}
+                              (the bundle, system CAs + this CA, is written by 'aksemu setup az')
 READY ${emu.endpoint}`);
   let closing = false;
   const shutdown = async (sig: string) => {
@@ -135,6 +136,15 @@ READY ${emu.endpoint}`);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGHUP", () => void shutdown("SIGHUP"));
+  // `npm start` runs us under `sh -c`, and npm passes a SIGTERM on to that shell only: a server
+  // started by npm stops when its parent goes away (the orphan is re-parented).
+  if (process.env.npm_lifecycle_event) {
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) void shutdown("parent process exited");
+    }, 250).unref();
+  }
 }
 
 async function status(flags: Record<string, string | true>): Promise<void> {

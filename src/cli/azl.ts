@@ -2,7 +2,6 @@
 // azl: the az-syntax client bundled with aksemu. It accepts az's command line for the
 // API Server VNet Integration walkthrough and talks to the emulator only through the Azure SDK
 // for JS (AKSEMU_ENDPOINT, default https://127.0.0.1:8443; CA from <AKSEMU_DATA_DIR>/ca.pem).
-import { createInterface } from "node:readline";
 import { run } from "./azl/main.js";
 
 const io = {
@@ -10,16 +9,20 @@ const io = {
   stderr: (s: string) => process.stderr.write(s),
   color: !!process.stdout.isTTY && !!process.stderr.isTTY && !process.env.NO_COLOR && process.env.AZURE_CORE_NO_COLOR !== "true",
   stdinIsTTY: !!process.stdin.isTTY,
+  stderrIsTTY: !!process.stderr.isTTY,
   env: process.env,
   cwd: process.cwd(),
-  prompt: (q: string) =>
-    new Promise<string>((resolve) => {
+  // readline is loaded only when a command asks (it costs start-up time otherwise)
+  prompt: async (q: string) => {
+    const { createInterface } = await import("node:readline");
+    return new Promise<string>((resolve) => {
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       rl.question(q, (ans) => {
         rl.close();
         resolve(ans);
       });
-    }),
+    });
+  },
 };
 
 run(process.argv.slice(2), io).then(

@@ -14,6 +14,25 @@ export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 export class BodyTooLargeError extends Error {}
 
+/**
+ * The request target on the emulator's own origin. Only the path and query are taken from the
+ * client: an absolute-form target (`https://elsewhere/...`) or a path the URL parser would read
+ * as an authority (`/\\elsewhere/...`, `//elsewhere/...`) never changes the host of URLs built from it.
+ */
+export function requestUrl(target: string, baseUrl: string): URL {
+  let pathAndQuery = target;
+  if (!target.startsWith("/")) {
+    try {
+      const u = new URL(target);
+      pathAndQuery = u.pathname + u.search;
+    } catch {
+      pathAndQuery = "/" + target;
+    }
+  }
+  // "//subscriptions/..." (SDKs join "{endpoint}/{scope}" with a scope that starts with "/") is a path, not a protocol-relative URL.
+  return new URL(baseUrl + pathAndQuery.replace(/^[/\\]{2,}/, "/"));
+}
+
 export class RequestContext {
   readonly requestId = randomUUID();
   readonly correlationId: string;
@@ -26,8 +45,7 @@ export class RequestContext {
 
   constructor(readonly req: IncomingMessage, readonly res: ServerResponse, readonly baseUrl: string) {
     this.method = (req.method ?? "GET").toUpperCase();
-    // "//subscriptions/..." (SDKs join "{endpoint}/{scope}" with a scope that starts with "/") is a path, not a protocol-relative URL.
-    this.url = new URL((req.url ?? "/").replace(/^\/{2,}/, "/"), baseUrl);
+    this.url = requestUrl(req.url ?? "/", baseUrl);
     const cid = req.headers["x-ms-correlation-request-id"];
     this.correlationId = typeof cid === "string" && cid ? cid : this.requestId;
   }

@@ -112,7 +112,7 @@ test("credentials: AKS-shaped kubeconfigs (user, admin, monitoring)", async () =
   const fqdn = (await get(emu, cid, PREVIEW)).body.properties.fqdn;
   for (const [action, name, user, ctxName] of [
     ["listClusterUserCredential", "clusterUser", `clusterUser_${RG}_byo1`, "byo1"],
-    ["listClusterAdminCredential", "clusterAdmin", `clusterAdmin_${RG}_byo1`, "byo1-admin"],
+    ["listClusterAdminCredential", "clusterAdmin", `clusterAdmin_${RG}_byo1`, "byo1"],
     ["listClusterMonitoringUserCredential", "clusterMonitoringUser", `clusterMonitoringUser_${RG}_byo1`, "byo1"],
   ] as const) {
     const r = await post(emu, `${cid}/${action}`, PREVIEW);

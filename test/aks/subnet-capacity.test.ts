@@ -4,11 +4,13 @@
 // whatever the interleaving; a delete gives the addresses back.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import https from "node:https";
+import type { ClientRequest } from "node:http";
 import { startEmulator, SUBSCRIPTION_ID, type RunningEmulator } from "../helpers/emulator.js";
 import { stopEmulator } from "../network/helpers.js";
 import {
   PREVIEW, clusterBody, clusterId, del, expectError, identity, networkContributor, registerVnetIntegrationFeature, resourceGroup, subnet, usage,
-  vnet, waitLro, withApi,
+  vnet, waitLro, withApi, type Res,
 } from "./helpers.js";
 
 let emu: RunningEmulator;
@@ -23,6 +25,37 @@ before(async () => {
 });
 after(() => stopEmulator(emu));
 
+/**
+ * PUT the same body to each path so that all of them reach the server together: each request is
+ * sent but its last body byte, then the last bytes go out in one tick. The server then handles all
+ * six before any operation stage runs: the interleaving that used to accept every create.
+ */
+async function simultaneousPuts(paths: string[], body: unknown): Promise<Res[]> {
+  const token = await emu.token();
+  const payload = Buffer.from(JSON.stringify(body));
+  const reqs: Array<{ req: ClientRequest; answer: Promise<Res> }> = paths.map((p) => {
+    let req!: ClientRequest;
+    const answer = new Promise<Res>((resolve, reject) => {
+      req = https.request(new URL(p, emu.endpoint), {
+        method: "PUT", ca: emu.caPem, agent: false,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": String(payload.length) },
+      }, (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : undefined, text }));
+      });
+      req.on("error", reject);
+    });
+    req.write(payload.subarray(0, payload.length - 1));
+    return { req, answer };
+  });
+  // Let every connection deliver its headers and first bytes (the server cannot be polled for it).
+  await new Promise((r) => setTimeout(r, 300));
+  for (const { req } of reqs) req.end(payload.subarray(payload.length - 1));
+  return Promise.all(reqs.map((x) => x.answer));
+}
+
 async function round(tag: string, apiPrefix: string, nodePrefix: string): Promise<{ winners: string[]; apiSubnet: string }> {
   const apiSubnet = await subnet(emu, RG, "vnet", `api-${tag}`, apiPrefix, DELEGATED);
   const nodeSubnet = await subnet(emu, RG, "vnet", `nodes-${tag}`, nodePrefix);
@@ -31,7 +64,7 @@ async function round(tag: string, apiPrefix: string, nodePrefix: string): Promis
   await networkContributor(emu, nodeSubnet, mi.principalId);
   const names = Array.from({ length: 6 }, (_, i) => `c${tag}${i}`);
   const body = clusterBody({ nodeSubnet, apiSubnet, integrate: true, identityId: mi.id, count: 1 });
-  const answers = await Promise.all(names.map((n) => emu.request("PUT", withApi(clusterId(RG, n), PREVIEW), body)));
+  const answers = await simultaneousPuts(names.map((n) => withApi(clusterId(RG, n), PREVIEW)), body);
   const winners = names.filter((_, i) => answers[i]!.status === 201);
   const losers = answers.filter((r) => r.status !== 201);
   assert.equal(winners.length, 3, answers.map((r) => `${r.status} ${r.body?.error?.code ?? ""}`).join(", "));

@@ -11,7 +11,8 @@ import { ClientSecretCredential } from "@azure/identity";
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, "../../..");
 export const AKSEMU_BIN = path.join(REPO_ROOT, "dist/src/cli/aksemu.js");
-export const AZL_BIN = path.join(REPO_ROOT, "dist/src/cli/azl.js");
+// the bundled azl users run (scripts/bundle-azl.mjs, part of npm run build)
+export const AZL_BIN = path.join(REPO_ROOT, "dist/azl/azl.js");
 export const SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
 export const TENANT_ID = "00000000-0000-0000-0000-000000000001";
 

@@ -57,6 +57,8 @@ export function encodings(path: string): Array<[string, string]> {
     ["encoded dot segments", "/%2e/x/%2E%2E" + path],
     ["//", "//" + segs.join("//")],
     ["upper case", path.toUpperCase()],
+    ["backslashes", "/" + segs.join("\\")],
+    ["absolute-form target", "https://127.0.0.1" + path],
     ["trailing slash", path + "/"],
   ];
 }

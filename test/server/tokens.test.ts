@@ -130,6 +130,13 @@ test("a forged Host header never reaches Azure-AsyncOperation, Location or the m
     assert.equal(vnet.status, 201, vnet.text);
     const del = await http.send("DELETE", RG, { headers: h });
     assert.equal(del.status, 202, del.text);
+    // Nor does a request target that a URL parser would read as another authority.
+    for (const target of [`/\\attacker.example/subscriptions/${SUBSCRIPTION_ID}`, `https://attacker.example/subscriptions/${SUBSCRIPTION_ID}`]) {
+      const r = await http.send("PUT", `${target}/resourcegroups/rg-${target.length}?api-version=2021-04-01`, { headers: h, body: JSON.stringify({ location: "westeurope" }) });
+      assert.ok(r.status < 500, `${target}: ${r.status} ${r.text}`);
+      const d = await http.send("DELETE", `${target}/resourcegroups/rg-${target.length}?api-version=2021-04-01`, { headers: h });
+      if (d.headers.location) assert.ok(String(d.headers.location).startsWith(`${emu.endpoint}/`), `${target}: ${d.headers.location}`);
+    }
     const meta = await http.send("GET", "/metadata/endpoints?api-version=2022-09-01", { headers: { host: "attacker.example" } });
     const urls = [vnet.headers["azure-asyncoperation"], del.headers.location, meta.body.resourceManager, meta.body.authentication.loginEndpoint];
     for (const u of urls) assert.ok(String(u).startsWith(`${emu.endpoint}/`), `built from the configured endpoint: ${u}`);

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { AzCliError } from "./errors.js";
+import { withProgress } from "./progress.js";
 import type { GlobalArgs } from "./types.js";
 
 export interface AzlIO {
@@ -15,6 +16,8 @@ export interface AzlIO {
   /** both stdout and stderr are terminals (knack enables color only then) */
   color: boolean;
   stdinIsTTY: boolean;
+  /** stderr is a terminal: az's progress spinner shows only then */
+  stderrIsTTY?: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
   /** read one line from the terminal */
@@ -165,7 +168,7 @@ export class CommandContext {
         if (log.isDebug) {
           const n = "cli.azure.cli.core.sdk.policies";
           const u = new URL(request.url);
-          log.debug(`${u.protocol}//${u.host}:${u.port || 443} "${request.method} ${u.pathname}${u.search} HTTP/1.1" ${response.status} ${response.headers.get("content-length") ?? "None"}`, "urllib3.connectionpool");
+          log.debug(`${u.protocol}//${u.hostname}:${u.port || 443} "${request.method} ${u.pathname}${u.search} HTTP/1.1" ${response.status} ${response.headers.get("content-length") ?? "None"}`, "urllib3.connectionpool");
           log.debug(`Response status: ${response.status}`, n);
           log.debug("Response headers:", n);
           for (const [k, v] of response.headers) log.debug(`    '${k}': '${v}'`, n);
@@ -272,8 +275,21 @@ export class CommandContext {
     } as never);
   }
 
-  /** Raw request through @azure/core-rest-pipeline (bearer token, TLS settings, debug log). */
-  async request(method: string, pathOrUrl: string, opts: { query?: Record<string, string>; body?: unknown; scope?: string } = {}): Promise<RawResponse> {
+  /** Wait for a long-running operation with az's progress spinner (stderr terminals only). */
+  lro<T>(work: Promise<T>): Promise<T> {
+    return withProgress(!!this.io.stderrIsTTY, (s) => this.io.stderr(s), work);
+  }
+
+  /**
+   * Raw request through @azure/core-rest-pipeline (bearer token, TLS settings, debug log).
+   * `rawBody` is sent as is; `scope: null` sends no Authorization header; `allowErrors` returns
+   * >= 400 answers instead of throwing.
+   */
+  async request(
+    method: string,
+    pathOrUrl: string,
+    opts: { query?: Record<string, string>; body?: unknown; rawBody?: string; headers?: Record<string, string>; scope?: string | null; allowErrors?: boolean } = {},
+  ): Promise<RawResponse> {
     const rp = await import("@azure/core-rest-pipeline");
     if (!this._pipeline) {
       this._pipeline = rp.createPipelineFromOptions({
@@ -286,16 +302,19 @@ export class CommandContext {
     }
     const url = new URL(pathOrUrl.startsWith("http") ? pathOrUrl : this.env.endpoint + pathOrUrl);
     for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
+    const requestHeaders = opts.headers ?? { "content-type": "application/json", accept: "application/json" };
     const request = rp.createPipelineRequest({
       url: url.toString(),
       method: method as never,
-      headers: rp.createHttpHeaders({ "content-type": "application/json", accept: "application/json" }),
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      headers: rp.createHttpHeaders(requestHeaders),
+      body: opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
       tlsSettings: this.env.ca ? { ca: this.env.ca } : undefined,
     });
-    const cred = await this.credential();
-    const token = await cred.getToken(opts.scope ?? `${this.env.endpoint}/.default`);
-    if (token) request.headers.set("authorization", `Bearer ${token.token}`);
+    if (opts.scope !== null) {
+      const cred = await this.credential();
+      const token = await cred.getToken(opts.scope ?? `${this.env.endpoint}/.default`);
+      if (token) request.headers.set("authorization", `Bearer ${token.token}`);
+    }
     const res = await this._pipeline.sendRequest(this._httpClient!, request);
     const text = res.bodyAsText ?? "";
     let body: unknown = undefined;
@@ -308,7 +327,7 @@ export class CommandContext {
     }
     const headers: Record<string, string> = {};
     for (const [k, v] of res.headers) headers[k] = v;
-    if (res.status >= 400) {
+    if (res.status >= 400 && !opts.allowErrors) {
       throw new RawRestError(`Operation returned an invalid status ${res.status}`, res.status, { status: res.status, bodyAsText: text });
     }
     return { status: res.status, headers, body, bodyAsText: text };
@@ -375,7 +394,8 @@ export class CommandContext {
 
   authorization(): Promise<import("@azure/arm-authorization").AuthorizationManagementClient> {
     return this.client("authorization", async (c, s) => {
-      const { AuthorizationManagementClient } = await import("@azure/arm-authorization");
+      // a CommonJS package: its module.exports is `default` both natively and in the esbuild bundle
+      const { AuthorizationManagementClient } = (await import("@azure/arm-authorization")).default;
       return new AuthorizationManagementClient(c, s, this.clientOptions());
     });
   }

@@ -1,7 +1,7 @@
 // Help pages laid out exactly as knack's CLIHelp (knack/help.py) with azure-cli's additions
 // (azure/cli/core/_help.py): "Command"/"Group" header, arguments sorted by group priority,
 // required-first then name, "[Required]" tags, "Allowed values"/"Default" suffixes, 100-column
-// textwrap with hanging indents, examples and the closing `az find` hint.
+// textwrap with hanging indents and examples (without az's closing `az find` hint: azl has no `find`).
 import { childrenOf, commandArgs, type CommandTree } from "./parser.js";
 import { pyFill } from "./pyutil.js";
 import type { ArgSpec, CommandSpec } from "./types.js";
@@ -124,7 +124,7 @@ export function renderCommandHelp(cmd: CommandSpec): string {
       pr.raw("");
     }
   }
-  pr.indent(`To search AI knowledge base for examples, use: az find "az ${cmd.name}"\n`, 0);
+  // az ends with an `az find` hint; azl has no `find` (its AI knowledge base is online), so no hint
   return pr.toString();
 }
 
@@ -160,7 +160,6 @@ export function renderGroupHelp(tree: CommandTree, group: string): string {
     pr.indent("Commands:");
     print(cl);
   }
-  pr.indent(`To search AI knowledge base for examples, use: az find "az${group ? " " + group : ""}"\n`, 0);
   return pr.toString();
 }
 

@@ -50,7 +50,7 @@ export const GLOBAL_ARGS: ArgSpec[] = [
 export const SUBSCRIPTION_ARG: ArgSpec = {
   dest: "_subscription",
   options: ["--subscription"],
-  help: "Name or ID of subscription. You can configure the default subscription using `az account set -s NAME_OR_ID`.",
+  help: "Name or ID of subscription. Without it azl uses AKSEMU_SUBSCRIPTION_ID, else the first subscription the emulator lists.",
   group: "Global Arguments",
 };
 

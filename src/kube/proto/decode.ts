@@ -186,7 +186,10 @@ function omitZero(o: Obj): Obj {
 }
 
 /** group/version/kind → schema message name. */
-export function messageType(apiVersion: string, kind: string): string {
+function messageType(apiVersion: string, kind: string): string {
+  // DeleteOptions is meta/v1's message, registered into every group-version (client-go sends it
+  // as {apiVersion: "v1", kind: "DeleteOptions"} on a core DELETE, e.g. Helm purging a release).
+  if (kind === "DeleteOptions") return "meta.v1.DeleteOptions";
   const [g, v] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
   // Proto packages are named by the group's first label (rbac.authorization.k8s.io → rbac).
   const group = g === "" ? "core" : g!.split(".")[0]!;

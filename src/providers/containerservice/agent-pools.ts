@@ -1,6 +1,7 @@
 // Microsoft.ContainerService/managedClusters/agentPools: GET/list/PUT (scale, add)/DELETE. A pool
 // write changes the parent's agentPoolProfiles, then the node stage converges node addresses.
-import type { ArmEnv, DeleteCtx, ReconcileCtx, ReconcileStep, ResourceRecord, ResourceStrategy, WriteCtx } from "../../arm/types.js";
+import { randomUUID } from "node:crypto";
+import type { ActionDef, ActionResult, ArmEnv, DeleteCtx, ReconcileCtx, ReconcileStep, ResourceRecord, ResourceStrategy, WriteCtx } from "../../arm/types.js";
 import { ArmError } from "../../arm/errors.js";
 import { E } from "../../arm/catalog.js";
 import { isBusy } from "../../arm/generic.js";
@@ -17,6 +18,8 @@ import { kubeBackend } from "./kube-backend.js";
 import { kubeSpec } from "./kube.js";
 import { poolRecord, syncAgentPoolRecords } from "./agent-pool-records.js";
 import { renderAgentPool } from "./render.js";
+import { latestNodeImageFor } from "./versions.js";
+import { DEFAULT_API_VERSION } from "./api-versions.js";
 import { validatePodCidrCapacity, validatePoolShape } from "./shape.js";
 
 function parentCluster(ctx: { tx: WriteCtx["tx"]; env: ArmEnv }, id: string): ResourceRecord {
@@ -38,6 +41,7 @@ function put(ctx: WriteCtx): ResourceRecord {
   const profile = normalizeAgentPool({ ...(ctx.body?.properties ?? {}), name }, {
     kubernetesVersion: props.kubernetesVersion, network: props.networkProfile ?? {}, existing, isFirst: false,
   });
+  profile.eTag = randomUUID();
   const nextPools = existing ? pools.map((p) => (p.name === name ? profile : p)) : [...pools, profile];
   if (!nextPools.some((p) => p.mode === "System")) throw AksErrors.lastSystemPool.make({ name });
   // Node subnet rules (exists, same VNet, not delegated, identity may join, capacity).
@@ -79,7 +83,7 @@ function markBusy(cluster: ResourceRecord, props: Record<string, any>, name: str
   return {
     ...cluster,
     properties: { ...props, provisioningState: "Updating" },
-    internal: { ...cluster.internal, activeOperation: POOL_OP(name), poolRollback: rollback },
+    internal: { ...cluster.internal, activeOperation: POOL_OP(name), poolRollback: rollback, eTag: randomUUID() },
   };
 }
 
@@ -148,6 +152,16 @@ async function reconcilePool(ctx: ReconcileCtx): Promise<ReconcileStep> {
     });
     return { next: "poolKube", delayMs: env.latency.delay("managedClusters.update") };
   }
+  if (op.stage === "poolNodeImage") {
+    // upgradeNodeImageVersion: reimage the pool's nodes to the latest image (kubelets show it in the kube stage).
+    mutateCluster(env, clusterId, (_tx, rec, m) => {
+      if (!ownsCluster(rec, op, name)) throw preempted(op, rec);
+      m.internal.activeOperation = op.name;
+      m.props.agentPoolProfiles = (m.props.agentPoolProfiles ?? []).map((p: any) =>
+        p.name === name ? { ...p, nodeImageVersion: latestNodeImageFor(p.osSKU ?? "Ubuntu", p.osType ?? "Linux"), eTag: randomUUID() } : p);
+    });
+    return { next: "poolKube", delayMs: env.latency.delay("managedClusters.update") };
+  }
   if (op.stage === "poolKube") {
     const rec = getRecord(env.store, clusterId);
     if (rec && !ownsCluster(rec, op, name)) throw preempted(op, rec);
@@ -164,10 +178,29 @@ async function reconcilePool(ctx: ReconcileCtx): Promise<ReconcileStep> {
       release(tx, done, "Succeeded");
       syncAgentPoolRecords(tx, done);
     });
-    return op.kind === "delete" ? { done: true, result: { status: 200 } } : { done: true };
+    if (op.kind === "delete") return { done: true, result: { status: 200 } };
+    // The action's result is the agent pool (AgentPools_UpgradeNodeImageVersion answers with it).
+    const pool = op.kind === "action" ? getRecord(env.store, op.resourceId) : undefined;
+    return pool ? { done: true, result: { status: 200, body: renderAgentPool(pool, DEFAULT_API_VERSION) } } : { done: true };
   }
   throw new ArmError(500, "InternalServerError", `unknown agentPools stage ${op.stage}`);
 }
+
+const poolActions: Record<string, ActionDef> = {
+  upgradeNodeImageVersion: {
+    method: "POST",
+    run(ctx): ActionResult {
+      const cluster = getRecord(ctx.tx, parentId(ctx.record.id)!);
+      if (!cluster) throw E.parentResourceNotFound.make({ parent: parentId(ctx.record.id)!.split("/").pop()! });
+      if (isBusy(cluster)) throw E.anotherOperationInProgress.make({ url: cluster.id });
+      if (cluster.properties.powerState?.code === "Stopped") throw AksErrors.clusterStopped.make({ op: "upgradeNodeImageVersion" });
+      const profile = (cluster.properties.agentPoolProfiles ?? []).find((p: any) => p.name === ctx.record.name);
+      // The cluster is busy until the reimage ends (a cluster PUT meanwhile gets 409).
+      putRecord(ctx.tx, markBusy(cluster, cluster.properties, ctx.record.name, profile));
+      return { async: { stage: "poolNodeImage", delayMs: 0, provisioningState: "UpgradingNodeImageVersion" } };
+    },
+  },
+};
 
 export const agentPoolStrategy: ResourceStrategy = {
   put,
@@ -183,5 +216,6 @@ export const agentPoolStrategy: ResourceStrategy = {
     return { stage: "poolDelete", delayMs: 0 };
   },
   reconcile,
-  render: (rec) => renderAgentPool(rec),
+  actions: poolActions,
+  render: (rec, ctx) => renderAgentPool(rec, ctx.apiVersion),
 };

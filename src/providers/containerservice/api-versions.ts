@@ -43,6 +43,14 @@ export function hasVnetIntegrationFields(apiVersion: string): boolean {
   return compareApiVersions(apiVersion, VNET_INTEGRATION_FIRST_STABLE) >= 0;
 }
 
+/** First api-versions whose spec examples show `eTag` on the cluster and its agent pools (ManagedClustersGet.json). */
+export const ETAG_FIRST_PREVIEW = "2024-05-02-preview";
+export const ETAG_FIRST_STABLE = "2024-09-01";
+
+export function hasETag(apiVersion: string): boolean {
+  return compareApiVersions(apiVersion, isPreview(apiVersion) ? ETAG_FIRST_PREVIEW : ETAG_FIRST_STABLE) >= 0;
+}
+
 /** Preview api-versions need the EnableAPIServerVnetIntegrationPreview feature for VNet integration. */
 export function needsPreviewFeature(apiVersion: string): boolean {
   return isPreview(apiVersion);

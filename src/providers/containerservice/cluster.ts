@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { DeleteCtx, ResourceRecord, ResourceStrategy, WriteCtx } from "../../arm/types.js";
 import { isPreview } from "../../arm/api-version.js";
-import { putServicePrincipal } from "../../entra/directory.js";
+import { findServicePrincipalByAppId, putServicePrincipal } from "../../entra/directory.js";
 import { isFeatureEffective } from "../features/features.js";
 import { CS_NAMESPACE, MANAGED_CLUSTER_TYPE, VNET_INTEGRATION_FEATURE } from "./api-versions.js";
 import { AksErrors } from "./errors.js";
@@ -13,7 +13,7 @@ import {
 } from "./names.js";
 import { addressesPerNode, filterForApiVersion, nodeSubnetIds, normalizeProperties, sameId, type ApiServerAccess } from "./spec.js";
 import { validateClusterShape, validatePodCidrCapacity } from "./shape.js";
-import { enablesIntegration, JOIN_ACTION, validateCluster } from "./validate.js";
+import { enablesIntegration, JOIN_ACTION, validateCluster, type IdentityFacts } from "./validate.js";
 import { applyPrivateDns, zoneMode } from "./private-dns.js";
 import { identityFacts, rbacCan, subnetFacts } from "./facts.js";
 import { clusterParts, internalOf, type ClusterInternal } from "./model.js";
@@ -44,8 +44,13 @@ function put(ctx: WriteCtx): ResourceRecord {
   validatePodCidrCapacity(props);
 
   // Identity: UserAssigned must reference an existing identity.
+  // A service principal cluster sends servicePrincipalProfile with an app id and no identity.
+  const spClientId = body.properties?.servicePrincipalProfile?.clientId ?? exProps?.servicePrincipalProfile?.clientId;
+  const isSp = !body.identity && !existing?.identity && typeof spClientId === "string" && spClientId !== "" && spClientId.toLowerCase() !== "msi";
   const identityBody = body.identity ?? existing?.identity ?? { type: "SystemAssigned" };
-  const idFacts = identityFacts(tx, identityBody);
+  const idFacts: IdentityFacts = isSp
+    ? { kind: "ServicePrincipal", clientId: spClientId, principalId: findServicePrincipalByAppId(tx, spClientId)?.id }
+    : identityFacts(tx, identityBody);
 
   // Facts for validation.
   const nodeSubnets = nodeSubnetIds(props);
@@ -116,6 +121,10 @@ function put(ctx: WriteCtx): ResourceRecord {
     int.restartRequired = true;
   }
 
+  // eTag (optimistic concurrency, rendered on the api-versions that have it): new on every write.
+  int.eTag = randomUUID();
+  for (const ap of props.agentPoolProfiles) ap.eTag = randomUUID();
+
   props.provisioningState = existing ? "Updating" : "Creating";
   props.powerState = exProps?.powerState ?? { code: "Running" };
 
@@ -133,7 +142,8 @@ function put(ctx: WriteCtx): ResourceRecord {
   } else if (idFacts.kind === "UserAssigned") {
     const uaId = Object.keys(identityBody.userAssignedIdentities)[0]!;
     identity = { type: "UserAssigned", userAssignedIdentities: { [uaId]: { principalId: idFacts.principalId, clientId: idFacts.clientId } } };
-  } else identity = { type: "None" };
+  } else if (idFacts.kind === "ServicePrincipal") identity = undefined; // Azure shows no identity for a service principal cluster
+  else identity = { type: "None" };
 
   return {
     id, name, type: MANAGED_CLUSTER_TYPE, location,

@@ -88,7 +88,7 @@ export const AksErrors = {
   privateDnsZoneNotFound: defineError<{ zone: string }>({ group: g, code: "InvalidParameter", status: 400,
     template: "apiServerAccessProfile.privateDNSZone '{zone}' was not found.", source: "emulator" }),
   customPrivateDnsZoneNeedsUserAssigned: defineError({ group: g, code: "InvalidParameter", status: 400,
-    template: "A custom apiServerAccessProfile.privateDNSZone requires a user-assigned cluster identity (identity.type UserAssigned); system-assigned identity is not supported with a custom private DNS zone.",
+    template: "A custom apiServerAccessProfile.privateDNSZone requires a user-assigned cluster identity (identity.type UserAssigned) or a service principal (servicePrincipalProfile); system-assigned identity is not supported with a custom private DNS zone.",
     source: "emulator (rule from learn.microsoft.com/azure/aks/private-clusters)" }),
   customPrivateDnsZoneMissingPermission: defineError<{ client: string; zone: string }>({ group: g, code: "CustomPrivateDNSZoneMissingPermissionError", status: 400,
     template: "The cluster identity '{client}' does not have permission to perform action 'Microsoft.Network/privateDnsZones/write' on the custom private DNS zone '{zone}' (grant it Private DNS Zone Contributor).",

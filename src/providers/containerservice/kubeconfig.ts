@@ -1,6 +1,8 @@
 // Kubeconfigs the credential actions return, in AKS's shape (reference/kube-api.md §1): cluster
 // `<cluster>`, user `clusterUser_<rg>_<cluster>` / `clusterAdmin_<rg>_<cluster>`, context `<cluster>`
-// / `<cluster>-admin`. Pure: YAML text from data.
+// for every role: az appends `-admin` itself when it merges an admin kubeconfig (a context whose
+// user starts with clusterAdmin), so `az aks get-credentials --admin` makes `<cluster>-admin`.
+// Pure: YAML text from data.
 import YAML from "yaml";
 
 export interface KubeconfigInput {
@@ -21,7 +23,7 @@ const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 
 export function buildKubeconfig(i: KubeconfigInput): string {
   const userName = `${i.role}_${i.resourceGroup}_${i.clusterName}`;
-  const contextName = i.role === "clusterAdmin" ? `${i.clusterName}-admin` : i.clusterName;
+  const contextName = i.clusterName;
   const cluster: Record<string, unknown> = { "certificate-authority-data": b64(i.caPem), server: i.server };
   if (i.tlsServerName) cluster["tls-server-name"] = i.tlsServerName;
   let user: Record<string, unknown>;

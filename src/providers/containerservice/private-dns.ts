@@ -60,7 +60,7 @@ export function applyPrivateDns(inp: PrivateDnsInput): void {
     if (!mode.name || !isAllowedCustomZoneName(mode.name, inp.region, integrated)) {
       throw AksErrors.invalidPrivateDnsZone.make({ zone: mode.id, expected }, { target: "apiServerAccessProfile.privateDNSZone" });
     }
-    if (inp.identity.kind !== "UserAssigned") throw AksErrors.customPrivateDnsZoneNeedsUserAssigned.make({}, { target: "identity" });
+    if (inp.identity.kind !== "UserAssigned" && inp.identity.kind !== "ServicePrincipal") throw AksErrors.customPrivateDnsZoneNeedsUserAssigned.make({}, { target: "identity" });
     if (!inp.zoneExists(mode.id)) throw AksErrors.privateDnsZoneNotFound.make({ zone: mode.id }, { target: "apiServerAccessProfile.privateDNSZone" });
     if (inp.identity.principalId && !inp.canWriteZone(inp.identity.principalId, mode.id)) {
       throw AksErrors.customPrivateDnsZoneMissingPermission.make({ client: inp.identity.clientId ?? inp.identity.principalId, zone: mode.id });

@@ -1,7 +1,7 @@
 // The managedCluster and agentPool views per api-version (reference/aks-vnet-integration.md §2).
 // Pure: the stored record in, the JSON body out.
 import type { ResourceRecord } from "../../arm/types.js";
-import { hasVnetIntegrationFields } from "./api-versions.js";
+import { hasETag, hasVnetIntegrationFields } from "./api-versions.js";
 
 const PROPERTY_ORDER = [
   "provisioningState", "powerState", "maxAgentPools", "kubernetesVersion", "currentKubernetesVersion", "dnsPrefix", "fqdnSubdomain", "fqdn",
@@ -24,8 +24,9 @@ export function renderApiServerAccessProfile(props: Record<string, any>, apiVers
   return asp;
 }
 
-export function renderAgentPoolProfile(p: Record<string, any>, clusterProps: Record<string, any>): Record<string, any> {
+export function renderAgentPoolProfile(p: Record<string, any>, clusterProps: Record<string, any>, apiVersion: string): Record<string, any> {
   const out: Record<string, any> = { ...p };
+  if (!hasETag(apiVersion)) delete out.eTag;
   out.provisioningState = clusterProps.provisioningState;
   out.powerState = clusterProps.powerState ?? { code: "Running" };
   return out;
@@ -37,7 +38,9 @@ export function renderManagedCluster(rec: ResourceRecord, apiVersion: string): R
   const p: Record<string, any> = {};
   for (const k of PROPERTY_ORDER) if (props[k] !== undefined) p[k] = props[k];
   for (const [k, v] of Object.entries(props)) if (!(k in p) && v !== undefined) p[k] = v;
-  p.agentPoolProfiles = (props.agentPoolProfiles ?? []).map((ap: any) => renderAgentPoolProfile(ap, props));
+  p.agentPoolProfiles = (props.agentPoolProfiles ?? []).map((ap: any) => renderAgentPoolProfile(ap, props, apiVersion));
+  // A service principal's secret is write-only.
+  if (p.servicePrincipalProfile?.secret !== undefined) p.servicePrincipalProfile = { clientId: p.servicePrincipalProfile.clientId };
   const asp = renderApiServerAccessProfile(props, apiVersion, managedVnet);
   if (asp) p.apiServerAccessProfile = asp;
   else delete p.apiServerAccessProfile;
@@ -47,6 +50,7 @@ export function renderManagedCluster(rec: ResourceRecord, apiVersion: string): R
     name: rec.name,
     type: "Microsoft.ContainerService/ManagedClusters",
   };
+  if (rec.internal?.eTag && hasETag(apiVersion)) out.eTag = rec.internal.eTag;
   if (rec.tags) out.tags = rec.tags;
   if (rec.sku) out.sku = rec.sku;
   if (rec.identity) out.identity = rec.identity;
@@ -55,9 +59,10 @@ export function renderManagedCluster(rec: ResourceRecord, apiVersion: string): R
   return out;
 }
 
-export function renderAgentPool(rec: ResourceRecord): Record<string, unknown> {
-  const { name: _n, ...rest } = rec.properties;
+export function renderAgentPool(rec: ResourceRecord, apiVersion: string): Record<string, unknown> {
+  const { name: _n, eTag, ...rest } = rec.properties;
   return {
+    ...(eTag && hasETag(apiVersion) ? { eTag } : {}),
     id: rec.id,
     name: rec.name,
     type: "Microsoft.ContainerService/managedClusters/agentPools",

@@ -1,5 +1,5 @@
-// Non-resource endpoints: commandResults/{id} (az aks command result), location-level
-// kubernetesVersions and orchestrators.
+// Non-resource endpoints: commandResults/{id} (az aks command result), upgrade profiles,
+// location-level kubernetesVersions and orchestrators.
 import type { Route } from "../../arm/router.js";
 import type { ArmEnv } from "../../arm/types.js";
 import { E } from "../../arm/catalog.js";
@@ -10,6 +10,9 @@ import { AksErrors } from "./errors.js";
 import { commandId, opNameOfCommandId } from "./actions.js";
 import { MANAGED_CLUSTER_API_VERSIONS } from "./api-versions.js";
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from "./versions.js";
+import { agentPoolUpgradeProfile, clusterUpgradeProfile } from "./upgrade-profiles.js";
+
+const CLUSTER = "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters/{name}";
 
 function checkVersion(v: string): void {
   if (!resolveApiVersion(v, MANAGED_CLUSTER_API_VERSIONS)) {
@@ -18,10 +21,35 @@ function checkVersion(v: string): void {
 }
 
 export function containerServiceRoutes(env: ArmEnv): Route[] {
+  const cluster = (p: Record<string, string>) => {
+    const rec = getRecord(env.store, `/subscriptions/${p.sub}/resourceGroups/${p.rg}/providers/Microsoft.ContainerService/managedClusters/${p.name}`);
+    if (!rec) throw E.resourceNotFound.make({ type: "Microsoft.ContainerService/managedClusters", name: p.name!, rg: p.rg! });
+    return rec;
+  };
   return [
     {
       method: "GET",
-      pattern: "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters/{name}/commandResults/{id}",
+      pattern: `${CLUSTER}/upgradeProfiles/{profile}`,
+      handler: (ctx, p) => {
+        checkVersion(requireApiVersion(ctx));
+        const rec = cluster(p);
+        if (p.profile!.toLowerCase() !== "default") throw E.resourceNotFound.make({ type: "Microsoft.ContainerService/managedClusters/upgradeProfiles", name: `${p.name}/${p.profile}`, rg: p.rg! });
+        ctx.send(200, clusterUpgradeProfile(rec));
+      },
+    },
+    {
+      method: "GET",
+      pattern: `${CLUSTER}/agentPools/{pool}/upgradeProfiles/{profile}`,
+      handler: (ctx, p) => {
+        checkVersion(requireApiVersion(ctx));
+        const body = p.profile!.toLowerCase() === "default" ? agentPoolUpgradeProfile(cluster(p), p.pool!) : undefined;
+        if (!body) throw E.resourceNotFound.make({ type: "Microsoft.ContainerService/managedClusters/agentPools", name: `${p.name}/${p.pool}`, rg: p.rg! });
+        ctx.send(200, body);
+      },
+    },
+    {
+      method: "GET",
+      pattern: `${CLUSTER}/commandResults/{id}`,
       handler: (ctx, p) => {
         checkVersion(requireApiVersion(ctx));
         const clusterId = `/subscriptions/${p.sub}/resourceGroups/${p.rg}/providers/Microsoft.ContainerService/managedClusters/${p.name}`;

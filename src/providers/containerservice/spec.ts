@@ -67,7 +67,17 @@ export function normalizeNetworkProfile(np: any, existing: any): Record<string, 
   if (sku !== "standard" && sku !== "basic") throw AksErrors.invalidNetworkProfile.make({ detail: `loadBalancerSku '${np.loadBalancerSku}' must be standard or basic` });
   out.loadBalancerSku = sku;
   if (out.outboundType === "loadBalancer" && sku === "standard") {
-    out.loadBalancerProfile = np.loadBalancerProfile ?? existing?.loadBalancerProfile ?? { managedOutboundIPs: { count: 1 }, backendPoolType: "nodeIPConfiguration" };
+    // Azure's defaults (ManagedClustersGet.json): 0 ports = allocated dynamically, 30 min idle timeout,
+    // one managed outbound IP unless the user brings outboundIPs / outboundIPPrefixes.
+    const lbp = np.loadBalancerProfile ?? existing?.loadBalancerProfile ?? {};
+    const custom = lbp.outboundIPs?.publicIPs?.length || lbp.outboundIPPrefixes?.publicIPPrefixes?.length;
+    out.loadBalancerProfile = {
+      ...(custom ? {} : { managedOutboundIPs: { count: 1 } }),
+      backendPoolType: "nodeIPConfiguration",
+      ...lbp,
+      allocatedOutboundPorts: lbp.allocatedOutboundPorts ?? 0,
+      idleTimeoutInMinutes: lbp.idleTimeoutInMinutes ?? 30,
+    };
   }
   out.podCidrs = needsPodCidr ? [out.podCidr] : undefined;
   if (out.podCidrs === undefined) delete out.podCidrs;
@@ -95,10 +105,12 @@ export function normalizeAgentPool(p: any, ctx: PoolDefaultsCtx): Record<string,
   const ex = ctx.existing;
   out.count = p.count ?? ex?.count ?? 1;
   if (!Number.isInteger(out.count) || out.count < 0 || out.count > 1000) throw AksErrors.invalidAgentPool.make({ detail: `agentPoolProfiles '${name}'.count must be an integer from 0 to 1000` });
-  out.vmSize = p.vmSize ?? ex?.vmSize ?? "Standard_DS2_v2";
+  // An empty vmSize (az >= 2.73 for --sku automatic) lets the service pick, as an absent one does.
+  out.vmSize = p.vmSize || ex?.vmSize || "Standard_DS2_v2";
   out.osType = p.osType ?? ex?.osType ?? "Linux";
   out.osSKU = p.osSKU ?? ex?.osSKU ?? (out.osType === "Linux" ? "Ubuntu" : "Windows2022");
-  out.osDiskSizeGB = p.osDiskSizeGB ?? ex?.osDiskSizeGB ?? 128;
+  // az sends osDiskSizeGB 0 for "not given" (its --node-osdisk-size defaults to 0): AKS resolves the default then.
+  out.osDiskSizeGB = p.osDiskSizeGB || ex?.osDiskSizeGB || 128;
   out.osDiskType = p.osDiskType ?? ex?.osDiskType ?? "Managed";
   out.kubeletDiskType = p.kubeletDiskType ?? ex?.kubeletDiskType ?? "OS";
   out.type = p.type ?? ex?.type ?? "VirtualMachineScaleSets";
@@ -121,7 +133,7 @@ export function normalizeAgentPool(p: any, ctx: PoolDefaultsCtx): Record<string,
     throw AksErrors.agentPoolImmutable.make({ prop: "vnetSubnetID" });
   }
   if (ex && p.maxPods !== undefined && p.maxPods !== ex.maxPods) throw AksErrors.agentPoolImmutable.make({ prop: "maxPods" });
-  if (ex && p.vmSize !== undefined && p.vmSize !== ex.vmSize) throw AksErrors.agentPoolImmutable.make({ prop: "vmSize" });
+  if (ex && p.vmSize && p.vmSize !== ex.vmSize) throw AksErrors.agentPoolImmutable.make({ prop: "vmSize" });
   return out;
 }
 

@@ -262,7 +262,11 @@ export function ensureNodes(tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mut): 
         next.push(have);
         continue;
       }
-      const addrs = model.allocate(tx, subnetId, owner, addressesPerNode(net, pool.maxPods));
+      // The instance NIC's ipconfig1..N (node address, then Azure CNI's pod addresses) show in the subnet's ipConfigurations.
+      const vmss = vmssName(pool.name, m.internal.digits);
+      const nic = `${inNodeRg(rec, "Microsoft.Compute", "virtualMachineScaleSets", vmss)}/virtualMachines/${i}/networkInterfaces/${vmss}`;
+      const ipconfigs = Array.from({ length: addressesPerNode(net, pool.maxPods) }, (_, k) => `${nic}/ipConfigurations/ipconfig${k + 1}`);
+      const addrs = model.allocateForIpConfigurations(tx, subnetId, owner, ipconfigs);
       next.push({ pool: pool.name, index: i, name: nodeName(pool.name, m.internal.digits, i), owner, subnetId, ip: addrs[0]!, podIPs: addrs.slice(1) });
     }
   }
@@ -389,7 +393,8 @@ export function ensureOutbound(tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mut
   }
   m.props.networkProfile = {
     ...np,
-    loadBalancerProfile: { ...(np.loadBalancerProfile ?? {}), effectiveOutboundIPs: [{ id: pipId }] },
+    // The user's own outbound IPs replace the managed one.
+    loadBalancerProfile: { ...(np.loadBalancerProfile ?? {}), effectiveOutboundIPs: np.loadBalancerProfile?.outboundIPs?.publicIPs?.length ? np.loadBalancerProfile.outboundIPs.publicIPs.map((x: { id: string }) => ({ id: x.id })) : [{ id: pipId }] },
   };
 }
 

@@ -23,8 +23,9 @@ export interface SubnetFacts {
 }
 
 export interface IdentityFacts {
-  kind: "SystemAssigned" | "UserAssigned" | "None";
-  /** For UserAssigned: the identity's principal (object) id and client id. */
+  /** ServicePrincipal: a cluster with servicePrincipalProfile (an app id) and no managed identity. */
+  kind: "SystemAssigned" | "UserAssigned" | "ServicePrincipal" | "None";
+  /** For UserAssigned (and a known service principal): the principal (object) id and client id. */
   principalId?: string;
   clientId?: string;
 }

@@ -21,3 +21,20 @@ export function nodeImageFor(osSku: string, osType: string): string {
   if (osSku === "AzureLinux" || osSku === "CBLMariner") return "AKSAzureLinux-V2gen2-202411.12.0";
   return NODE_IMAGE_DEFAULT;
 }
+
+/** Versions a cluster or pool on `current` can upgrade to: later patches of its minor and of the next minor (AKS skips no minor). */
+export function availableUpgrades(current: string): string[] {
+  const [maj, min] = current.split(".").map(Number);
+  return KUBERNETES_VERSIONS.filter((v) => {
+    const [vMaj, vMin, vPatch] = v.split(".").map(Number);
+    const [, , cPatch] = current.split(".").map(Number);
+    if (vMaj !== maj) return false;
+    return (vMin === min! && vPatch! > cPatch!) || vMin === min! + 1;
+  });
+}
+
+/** The node image a pool upgrades to (`upgradeNodeImageVersion`, the upgrade profile's latestNodeImageVersion). */
+export function latestNodeImageFor(osSku: string, osType: string): string {
+  const current = nodeImageFor(osSku, osType);
+  return current === NODE_IMAGE_DEFAULT ? NODE_IMAGE_LATEST : current;
+}

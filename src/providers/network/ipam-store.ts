@@ -1,6 +1,8 @@
 // Address bookkeeping on subnet records. A subnet record keeps, in `internal` (never rendered):
 //   pools             SubnetAddressPool JSON, one per address prefix (src/network/ipam.ts)
 //   ipConfigurations  ids of NIC ipConfigurations / LB frontends using the subnet (rendered read-only)
+//   ownedIpConfigurations  per address owner, the ipConfigurations attached with its allocation
+//                     (scale-set instance NICs), detached again when the owner releases
 //   privateEndpoints  ids of private endpoints in the subnet
 //   sals              service association links (rendered under serviceAssociationLinks)
 // An owner index (`netown:<owner>|<subnet>` keys) finds the subnets an owner holds addresses in,
@@ -28,6 +30,7 @@ export interface SalState {
 export interface SubnetInternal {
   pools?: SubnetPoolState[];
   ipConfigurations?: string[];
+  ownedIpConfigurations?: Record<string, string[]>;
   privateEndpoints?: string[];
   sals?: SalState[];
   seq?: number;
@@ -197,10 +200,27 @@ export class SubnetHandle {
     return this.pools.flatMap((p) => p.addressesOf(canonicalOwner(p, owner)));
   }
 
+  /** ipConfigurations that come and go with `owner`'s addresses (attached now, detached by release). */
+  attachOwnedIpConfigurations(owner: string, ids: string[]): void {
+    for (const id of ids) this.attachIpConfiguration(id);
+    const owned = { ...(this.internal.ownedIpConfigurations ?? {}) };
+    owned[owner.toLowerCase()] = [...(owned[owner.toLowerCase()] ?? []), ...ids];
+    this.rec = { ...this.rec, internal: { ...this.internal, ownedIpConfigurations: owned } };
+    this.dirty = true;
+  }
+
   /** Release everything owner holds in this subnet; returns how many addresses. */
   release(owner: string): number {
     let n = 0;
     const k = owner.toLowerCase();
+    const owned = this.internal.ownedIpConfigurations ?? {};
+    if (owned[k]) {
+      for (const id of owned[k]!) this.detachIpConfiguration(id);
+      const rest = { ...owned };
+      delete rest[k];
+      this.rec = { ...this.rec, internal: { ...this.internal, ownedIpConfigurations: rest } };
+      this.dirty = true;
+    }
     for (const p of this.pools) for (const o of p.owners()) if (o.toLowerCase() === k) n += p.release(o);
     this.tx.delete(ownerKey(owner, this.rec.id));
     if (n > 0) this.dirty = true;

@@ -65,6 +65,15 @@ export function createNetworkModel(env: ArmEnv): NetworkModel {
       return addrs;
     },
 
+    allocateForIpConfigurations(tx: Txn, subnetId: string, owner: string, ipConfigurationIds: string[]): string[] {
+      const h = mustLoad(tx, subnetId);
+      if (ipConfigurationIds.length === 0) return [];
+      const addrs = h.allocate(owner, ipConfigurationIds.length);
+      h.attachOwnedIpConfigurations(owner, ipConfigurationIds);
+      h.save();
+      return addrs;
+    },
+
     release(tx: Txn, owner: string, subnetId?: string): number {
       return releaseOwner(tx, owner, subnetId);
     },

@@ -28,6 +28,11 @@ export interface NetworkModel {
   addressesInUse(tx: Reader, subnetId: string): Array<{ address: string; owner: string }>;
   /** Allocate the `count` lowest free addresses for owner; throws ArmError SubnetIsFull (400) when not enough. */
   allocate(tx: Txn, subnetId: string, owner: string, count: number): string[];
+  /**
+   * Allocate one address per ipConfiguration id for owner and list those ids in the subnet's
+   * ipConfigurations (e.g. a scale-set instance NIC's ipconfig1..N); release(owner) removes them.
+   */
+  allocateForIpConfigurations(tx: Txn, subnetId: string, owner: string, ipConfigurationIds: string[]): string[];
   /** Release everything owner holds in the subnet (all subnets if omitted); returns how many. */
   release(tx: Txn, owner: string, subnetId?: string): number;
   isDelegatedTo(tx: Reader, subnetId: string, serviceName: string): boolean;

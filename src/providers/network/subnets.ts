@@ -227,7 +227,9 @@ export function renderSubnet(rec: ResourceRecord): Record<string, unknown> {
     properties: { provisioningState: "Succeeded", serviceName: d.properties.serviceName, actions: d.properties.actions },
     type: T.delegation,
   }));
+  // Read-only; a delegated subnet shows "" (VirtualNetworkGetWithSubnetDelegation.json).
   if (p.purpose !== undefined) props.purpose = p.purpose;
+  else if (arr(p.delegations).length > 0) props.purpose = "";
   props.privateEndpointNetworkPolicies = p.privateEndpointNetworkPolicies ?? "Disabled";
   props.privateLinkServiceNetworkPolicies = p.privateLinkServiceNetworkPolicies ?? "Enabled";
   return { name: rec.name, id: rec.id, etag: rec.etag, properties: props, type: T.subnet };

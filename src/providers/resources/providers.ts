@@ -49,6 +49,8 @@ function renderProvider(env: ArmEnv, sub: string | undefined, ns: string) {
         return {
           resourceType: d.type,
           locations: d.tracked ? allLocs : [],
+          // Extended (edge zone) locations per region (GetProvider.json); the emulator has none.
+          locationMappings: [],
           apiVersions: versions,
           defaultApiVersion: d.defaultApiVersion ?? versions.find((v) => !v.includes("-")) ?? versions[0],
           capabilities: d.capabilities ?? (d.tracked ? "CrossResourceGroupResourceMove, CrossSubscriptionResourceMove, SupportsTags, SupportsLocation" : "None"),

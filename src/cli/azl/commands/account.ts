@@ -34,6 +34,17 @@ async function listSubscriptions(ctx: CommandContext): Promise<Record<string, un
 
 export const accountCommands: CommandSpec[] = [
   {
+    name: "account list-locations",
+    summary: "List supported regions for the current subscription.",
+    args: [],
+    examples: [{ name: "List the regions of the current subscription in a table.", text: "az account list-locations -o table" }],
+    handler: async (ctx) => {
+      const id = await ctx.subscriptionId();
+      const res = await ctx.request("GET", `/subscriptions/${id}/locations`, { query: { "api-version": "2022-12-01" } });
+      return (res.body as { value?: unknown[] })?.value ?? [];
+    },
+  },
+  {
     name: "account list",
     summary: "Get a list of subscriptions for the logged in account.",
     subscriptionArg: false,

@@ -173,7 +173,7 @@ function validateIds(a: ParsedArgs): void {
 type MC = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Shape an SDK ManagedCluster like az prints it. `removeNulls` = acs custom.py _remove_nulls. */
-function shapeCluster(mc: unknown, removeNulls = false): Record<string, unknown> {
+export function shapeCluster(mc: unknown, removeNulls = false): Record<string, unknown> {
   const o = toAz(mc) as Record<string, unknown>;
   if (removeNulls) {
     if (o.tags === null) delete o.tags;
@@ -433,38 +433,13 @@ export function applyUpdate(mc: MC, a: ParsedArgs): MC {
 
   if (a.tags !== null && a.tags !== undefined) mc.tags = parseTags(a.tags);
   const pools = (mc.agentPoolProfiles ?? []) as MC[];
-  const flags = [a.enable_cluster_autoscaler, a.disable_cluster_autoscaler, a.update_cluster_autoscaler].filter(Boolean).length;
-  if (flags > 1) {
+  if (autoscalerFlagCount(a) === 1 && pools.length !== 1) {
     throw new AzCliError(
-      "MutuallyExclusiveArgumentError",
-      'Cannot specify "--enable-cluster-autoscaler" or "--disable-cluster-autoscaler" or "--update-cluster-autoscaler" at the same time.',
+      "ArgumentUsageError",
+      'There are more than one node pool in the cluster. Please use "az aks nodepool" command to update per node pool auto scaler settings',
     );
   }
-  if (flags === 1) {
-    if (pools.length !== 1) {
-      throw new AzCliError(
-        "ArgumentUsageError",
-        'There are more than one node pool in the cluster. Please use "az aks nodepool" command to update per node pool auto scaler settings',
-      );
-    }
-    const p = pools[0]!;
-    if (a.enable_cluster_autoscaler || a.update_cluster_autoscaler) {
-      if (a.min_count === null || a.max_count === null) {
-        throw new AzCliError("RequiredArgumentMissingError", "Please specify both min-count and max-count when --enable-cluster-autoscaler enabled");
-      }
-      if (Number(a.min_count) > Number(a.max_count)) throw new AzCliError("InvalidArgumentValueError", "value of min-count should be less than or equal to value of max-count.");
-      if (a.enable_cluster_autoscaler && p.enableAutoScaling) {
-        throw new AzCliError("UnclassifiedUserFault", 'Cluster autoscaler is already enabled for this node pool.\nPlease run "az aks --update-cluster-autoscaler" if you want to update min-count or max-count.');
-      }
-      p.enableAutoScaling = true;
-      p.minCount = a.min_count;
-      p.maxCount = a.max_count;
-    } else {
-      p.enableAutoScaling = false;
-      p.minCount = undefined;
-      p.maxCount = undefined;
-    }
-  }
+  if (pools.length === 1) applyAutoscalerFlags(pools[0]!, a);
   if (a.tier) mc.sku = { name: mc.sku?.name ?? "Base", tier: String(a.tier)[0]!.toUpperCase() + String(a.tier).slice(1) };
   if (a.assign_identity) mc.identity = { type: "UserAssigned", userAssignedIdentities: { [String(a.assign_identity)]: {} } };
   else if (a.enable_managed_identity && (!mc.identity || mc.identity.type === "None")) mc.identity = { type: "SystemAssigned" };
@@ -482,6 +457,39 @@ export function applyUpdate(mc: MC, a: ParsedArgs): MC {
   if (a.disable_local_accounts) mc.disableLocalAccounts = true;
   if (a.enable_local_accounts) mc.disableLocalAccounts = false;
   return mc;
+}
+
+/** How many of --enable/--disable/--update-cluster-autoscaler were given (at most one may be). */
+function autoscalerFlagCount(a: ParsedArgs): number {
+  const flags = [a.enable_cluster_autoscaler, a.disable_cluster_autoscaler, a.update_cluster_autoscaler].filter(Boolean).length;
+  if (flags > 1) {
+    throw new AzCliError(
+      "MutuallyExclusiveArgumentError",
+      'Cannot specify "--enable-cluster-autoscaler" or "--disable-cluster-autoscaler" or "--update-cluster-autoscaler" at the same time.',
+    );
+  }
+  return flags;
+}
+
+/** The autoscaler flags of `aks update` and `aks nodepool update` applied to one pool. */
+export function applyAutoscalerFlags(p: MC, a: ParsedArgs): void {
+  if (autoscalerFlagCount(a) === 0) return;
+  if (a.enable_cluster_autoscaler || a.update_cluster_autoscaler) {
+    if (a.min_count === null || a.max_count === null) {
+      throw new AzCliError("RequiredArgumentMissingError", "Please specify both min-count and max-count when --enable-cluster-autoscaler enabled");
+    }
+    if (Number(a.min_count) > Number(a.max_count)) throw new AzCliError("InvalidArgumentValueError", "value of min-count should be less than or equal to value of max-count.");
+    if (a.enable_cluster_autoscaler && p.enableAutoScaling) {
+      throw new AzCliError("UnclassifiedUserFault", 'Cluster autoscaler is already enabled for this node pool.\nPlease run "az aks --update-cluster-autoscaler" if you want to update min-count or max-count.');
+    }
+    p.enableAutoScaling = true;
+    p.minCount = a.min_count;
+    p.maxCount = a.max_count;
+  } else {
+    p.enableAutoScaling = false;
+    p.minCount = undefined;
+    p.maxCount = undefined;
+  }
 }
 
 // ------------------------------------------------------------------------------- arguments
@@ -787,7 +795,7 @@ async function createHandler(ctx: CommandContext, a: ParsedArgs): Promise<unknow
     await poller.submitted();
     return undefined;
   }
-  const result = (await poller.pollUntilDone()) as MC;
+  const result = (await ctx.lro(poller.pollUntilDone())) as MC;
   if (needPostCreationGrant) {
     const pid = result.identity?.principalId as string | undefined;
     if (!pid || !(await addNetworkContributor(ctx, pid, vnetSubnetId!))) {
@@ -808,7 +816,7 @@ async function updateHandler(ctx: CommandContext, a: ParsedArgs): Promise<unknow
     await poller.submitted();
     return undefined;
   }
-  return shapeCluster(await poller.pollUntilDone());
+  return shapeCluster(await ctx.lro(poller.pollUntilDone()));
 }
 
 /** Python's str(datetime) for an aware UTC datetime: "2024-01-02 03:04:05.678000+00:00" */
@@ -937,7 +945,7 @@ export const aksCommands: CommandSpec[] = [
     handler: async (ctx, a) => {
       const poller = (await ctx.aks()).managedClusters.delete(String(a.resource_group_name), String(a.name), { updateIntervalInMs: POLL_MS });
       if (a.no_wait) await poller.submitted();
-      else await poller.pollUntilDone();
+      else await ctx.lro(poller.pollUntilDone());
       return undefined;
     },
   },
@@ -952,7 +960,7 @@ export const aksCommands: CommandSpec[] = [
     handler: async (ctx, a) => {
       const poller = (await ctx.aks()).managedClusters.stop(String(a.resource_group_name), String(a.name), { updateIntervalInMs: POLL_MS });
       if (a.no_wait) await poller.submitted();
-      else await poller.pollUntilDone();
+      else await ctx.lro(poller.pollUntilDone());
       return undefined;
     },
   },
@@ -966,7 +974,7 @@ export const aksCommands: CommandSpec[] = [
     handler: async (ctx, a) => {
       const poller = (await ctx.aks()).managedClusters.start(String(a.resource_group_name), String(a.name), { updateIntervalInMs: POLL_MS });
       if (a.no_wait) await poller.submitted();
-      else await poller.pollUntilDone();
+      else await ctx.lro(poller.pollUntilDone());
       return undefined;
     },
   },
@@ -1062,7 +1070,7 @@ export const aksCommands: CommandSpec[] = [
         if (m) await commandInProgress(ctx, group, clusterName, m[1]!);
         return undefined;
       }
-      const result = (await c.managedClusters.runCommand(group, clusterName, request, { updateIntervalInMs: POLL_MS }).pollUntilDone()) as MC;
+      const result = (await ctx.lro(c.managedClusters.runCommand(group, clusterName, request, { updateIntervalInMs: POLL_MS }).pollUntilDone())) as MC;
       return printCommandResult(ctx, result, specifiedOutput);
     },
   },

@@ -2,9 +2,10 @@
 import { AzCliError } from "../errors.js";
 import type { ArgSpec } from "../types.js";
 
-export const RG_HELP = "Name of resource group. You can configure the default group using `az configure --defaults group=<name>`.";
-export const LOCATION_HELP =
-  "Location. Values from: `az account list-locations`. You can configure the default location using `az configure --defaults location=<location>`.";
+// az's texts go on with "You can configure the default ... using `az configure --defaults ...`";
+// azl has no `az configure`, so its help stops before pointing there.
+export const RG_HELP = "Name of resource group.";
+export const LOCATION_HELP = "Location. Values from: `az account list-locations`.";
 export const TAGS_HELP = 'space-separated tags: key[=value] [key[=value] ...]. Use "" to clear existing tags.';
 export const NO_WAIT_HELP = "Do not wait for the long-running operation to finish.";
 
@@ -69,5 +70,23 @@ export function notImplemented(what: string): AzCliError {
 export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
+  return out;
+}
+
+/** Run an SDK call and return the raw JSON body of its (last) response. */
+export async function rawOf(call: (opts: { onResponse: (r: { parsedBody?: unknown; bodyAsText?: string | null }) => void }) => Promise<unknown>): Promise<unknown> {
+  let body: unknown;
+  await call({
+    onResponse: (r) => {
+      body = r.parsedBody ?? (r.bodyAsText ? JSON.parse(r.bodyAsText) : undefined);
+    },
+  });
+  return body;
+}
+
+/** Read every page of an SDK list and return the raw items of the pages' `value` arrays. */
+export async function rawList(list: (opts: { onResponse: (r: { parsedBody?: unknown }) => void }) => AsyncIterable<unknown>): Promise<unknown[]> {
+  const out: unknown[] = [];
+  await collect(list({ onResponse: (r) => out.push(...(((r.parsedBody as { value?: unknown[] }) ?? {}).value ?? [])) }));
   return out;
 }

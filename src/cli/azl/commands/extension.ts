@@ -1,5 +1,6 @@
-// az extension add/update/list/show: azl bundles the aks-preview feature set, so aks-preview is
-// always reported as installed (version below, >= 0.5.97 as the VNet integration docs require).
+// az extension add/update/list/show: azl has aks-preview's commands and flags built in, so
+// aks-preview is listed as present (version below, >= 0.5.97 as the VNet integration docs
+// require); add/update install nothing and say so.
 import { AzCliError } from "../errors.js";
 import type { CommandSpec } from "../types.js";
 
@@ -15,6 +16,8 @@ function aksPreview(): Record<string, unknown> {
     version: AKS_PREVIEW_VERSION,
   };
 }
+
+const BUILT_IN = `azl has the aks-preview extension's commands and flags built in (as aks-preview ${AKS_PREVIEW_VERSION}); nothing was downloaded or installed.`;
 
 const nameArg = { dest: "extension_name", options: ["--name", "-n"], help: "Name of extension." };
 
@@ -46,8 +49,7 @@ export const extensionCommands: CommandSpec[] = [
     examples: [{ name: "Add extension by name", text: "az extension add --name anextension" }],
     handler: async (ctx, a) => {
       check(a.extension_name, false);
-      if (a.upgrade) ctx.log.warning("Latest version of 'aks-preview' is already installed.");
-      else ctx.log.warning("Extension 'aks-preview' is already installed.");
+      ctx.log.warning(BUILT_IN);
       return undefined;
     },
   },
@@ -64,7 +66,7 @@ export const extensionCommands: CommandSpec[] = [
     examples: [{ name: "Update an extension by name", text: "az extension update --name anextension" }],
     handler: async (ctx, a) => {
       check(a.extension_name, true);
-      ctx.log.warning("Latest version of 'aks-preview' is already installed.");
+      ctx.log.warning(BUILT_IN);
       return undefined;
     },
   },

@@ -89,7 +89,7 @@ export const groupCommands: CommandSpec[] = [
       const c = await ctx.resources();
       const opts = { updateIntervalInMs: POLL_MS, ...(a.force_deletion_types ? { forceDeletionTypes: String(a.force_deletion_types) } : {}) };
       if (a.no_wait) await c.resourceGroups.beginDelete(String(a.resource_group_name), opts);
-      else await c.resourceGroups.beginDeleteAndWait(String(a.resource_group_name), opts);
+      else await ctx.lro(c.resourceGroups.beginDeleteAndWait(String(a.resource_group_name), opts));
       return undefined;
     },
   },

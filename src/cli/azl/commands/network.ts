@@ -6,20 +6,9 @@ import type { ArgSpec, CommandSpec } from "../types.js";
 import { POLL_MS, type CommandContext } from "../context.js";
 import { AzCliError } from "../errors.js";
 import { flattenProperties } from "../shape.js";
-import { collect, isValidResourceId, location, noWait, parseTags, rg, str, tags, yes } from "./common.js";
+import { collect, isValidResourceId, rawOf, location, noWait, parseTags, rg, str, tags, yes } from "./common.js";
 
 type Raw = Record<string, unknown>;
-
-/** Run an SDK call and return the raw JSON body of its (last) response. */
-export async function rawOf(call: (opts: { onResponse: (r: { parsedBody?: unknown; bodyAsText?: string | null }) => void }) => Promise<unknown>): Promise<unknown> {
-  let body: unknown;
-  await call({
-    onResponse: (r) => {
-      body = r.parsedBody ?? (r.bodyAsText ? JSON.parse(r.bodyAsText) : undefined);
-    },
-  });
-  return body;
-}
 
 function shape(v: unknown): Raw {
   return flattenProperties(v) as Raw;
@@ -100,7 +89,7 @@ const subnetCommonArgs: ArgSpec[] = [
     dest: "service_endpoints",
     options: ["--service-endpoints"],
     nargs: "+",
-    help: "Space-separated list of services allowed private access to this subnet. Values from: az network vnet list-endpoint-services.",
+    help: "Space-separated list of services allowed private access to this subnet.",
   },
   {
     dest: "private_endpoint_network_policies",
@@ -228,7 +217,7 @@ export const networkCommands: CommandSpec[] = [
         await c.virtualNetworks.beginCreateOrUpdate(group, name, body as never, { updateIntervalInMs: POLL_MS });
         return undefined;
       }
-      await c.virtualNetworks.beginCreateOrUpdateAndWait(group, name, body as never, { updateIntervalInMs: POLL_MS });
+      await ctx.lro(c.virtualNetworks.beginCreateOrUpdateAndWait(group, name, body as never, { updateIntervalInMs: POLL_MS }));
       return { newVNet: shape(await rawOf((o) => c.virtualNetworks.get(group, name, o))) };
     },
   },
@@ -270,7 +259,7 @@ export const networkCommands: CommandSpec[] = [
       const c = await ctx.network();
       const group = String(a.resource_group_name);
       if (a.no_wait) await c.virtualNetworks.beginDelete(group, String(a.vnet_name), { updateIntervalInMs: POLL_MS });
-      else await c.virtualNetworks.beginDeleteAndWait(group, String(a.vnet_name), { updateIntervalInMs: POLL_MS });
+      else await ctx.lro(c.virtualNetworks.beginDeleteAndWait(group, String(a.vnet_name), { updateIntervalInMs: POLL_MS }));
       return undefined;
     },
   },
@@ -299,7 +288,7 @@ export const networkCommands: CommandSpec[] = [
         await c.subnets.beginCreateOrUpdate(group, vnet, name, body as never, { updateIntervalInMs: POLL_MS });
         return undefined;
       }
-      await c.subnets.beginCreateOrUpdateAndWait(group, vnet, name, body as never, { updateIntervalInMs: POLL_MS });
+      await ctx.lro(c.subnets.beginCreateOrUpdateAndWait(group, vnet, name, body as never, { updateIntervalInMs: POLL_MS }));
       return getSubnetRaw(ctx, group, vnet, name);
     },
   },
@@ -326,7 +315,7 @@ export const networkCommands: CommandSpec[] = [
         await c.subnets.beginCreateOrUpdate(group, vnet, name, body as never, { updateIntervalInMs: POLL_MS });
         return undefined;
       }
-      await c.subnets.beginCreateOrUpdateAndWait(group, vnet, name, body as never, { updateIntervalInMs: POLL_MS });
+      await ctx.lro(c.subnets.beginCreateOrUpdateAndWait(group, vnet, name, body as never, { updateIntervalInMs: POLL_MS }));
       return getSubnetRaw(ctx, group, vnet, name);
     },
   },
@@ -359,7 +348,7 @@ export const networkCommands: CommandSpec[] = [
       const c = await ctx.network();
       const args = [String(a.resource_group_name), String(a.vnet_name), String(a.subnet_name)] as const;
       if (a.no_wait) await c.subnets.beginDelete(...args, { updateIntervalInMs: POLL_MS });
-      else await c.subnets.beginDeleteAndWait(...args, { updateIntervalInMs: POLL_MS });
+      else await ctx.lro(c.subnets.beginDeleteAndWait(...args, { updateIntervalInMs: POLL_MS }));
       return undefined;
     },
   },

@@ -1,0 +1,124 @@
+// The etcd-shaped store's SQLite engine (src/store/kv-sqlite.ts) beside today's synchronous
+// SqliteStore, in the same run, same disk: one-key write transactions per second from one writer
+// and from 16 concurrent writers, with and without group commit, and a 10,000-key range read.
+// Every write is durable when acknowledged (WAL, synchronous=FULL) in all cases.
+// Output: JSON lines on stdout, then a table. Bounded: fixed operation counts.
+// Run: npm run build && node dist/bench/kv.bench.js
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { SqliteStore } from "../src/store/sqlite-store.js";
+import { SqliteKv } from "../src/store/kv-sqlite.js";
+import { bytes } from "../src/store/kv.js";
+import { emit, machine, median, table } from "./lib.js";
+
+const WRITES = 2000;
+const RANGE_KEYS = 10_000;
+const RANGE_REPEATS = 7;
+const VALUE = JSON.stringify({ id: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s", properties: { addressPrefix: "10.0.0.0/24", provisioningState: "Succeeded" } });
+
+function tempFile(): { dir: string; file: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aksemu-kvbench-"));
+  return { dir, file: path.join(dir, "store.db") };
+}
+
+interface Row {
+  engine: string;
+  writers: number;
+  ops: number;
+  seconds: number;
+  opsPerSec: number;
+  commits?: number;
+}
+
+/** `writers` async workers share WRITES one-key writes; returns throughput. */
+async function drive(engine: string, writers: number, write: (i: number) => Promise<unknown> | unknown, commits?: () => number): Promise<Row> {
+  let next = 0;
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (next < WRITES) await write(next++);
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { engine, writers, ops: WRITES, seconds, opsPerSec: WRITES / seconds, ...(commits ? { commits: commits() } : {}) };
+}
+
+const rows: Row[] = [];
+for (const writers of [1, 16]) {
+  {
+    const { dir, file } = tempFile();
+    const store = SqliteStore.open(file);
+    // The old store is synchronous: "concurrent" writers still commit one by one.
+    rows.push(await drive("SqliteStore (today, sync txn)", writers, (i) => store.txn((tx) => tx.put(`/bench/${i}`, VALUE))));
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  for (const groupCommit of [false, true]) {
+    const { dir, file } = tempFile();
+    const kv = SqliteKv.open(file, { groupCommit, leaseCheckMs: 0 });
+    const value = bytes(VALUE);
+    rows.push(await drive(`SqliteKv ${groupCommit ? "group commit" : "one commit per txn"}`, writers, (i) => kv.put(`/bench/${i}`, value), () => kv.stats.commits));
+    await kv.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+for (const r of rows) emit("kv-write", { ...r, machine: machine() });
+
+// Range of 10,000 keys (values ~200 B), after the same keys were written once.
+const reads: { engine: string; medianMs: number; keys: number }[] = [];
+{
+  const { dir, file } = tempFile();
+  const store = SqliteStore.open(file);
+  store.txn((tx) => {
+    for (let i = 0; i < RANGE_KEYS; i++) tx.put(`/range/${String(i).padStart(5, "0")}`, VALUE);
+  });
+  const times: number[] = [];
+  let n = 0;
+  for (let r = 0; r < RANGE_REPEATS; r++) {
+    const t = performance.now();
+    n = store.list("/range/").length;
+    times.push(performance.now() - t);
+  }
+  reads.push({ engine: "SqliteStore list (parses JSON values)", medianMs: median(times), keys: n });
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+{
+  const { dir, file } = tempFile();
+  const kv = SqliteKv.open(file, { leaseCheckMs: 0 });
+  const value = bytes(VALUE);
+  for (let i = 0; i < RANGE_KEYS; i += 100) {
+    await kv.txn({ compare: [], success: Array.from({ length: 100 }, (_, j) => ({ put: { key: `/range/${String(i + j).padStart(5, "0")}`, value } })) });
+  }
+  const past = kv.currentRevision();
+  await kv.txn({ compare: [], success: Array.from({ length: 100 }, (_, j) => ({ put: { key: `/range/${String(j * 100).padStart(5, "0")}`, value: bytes(JSON.stringify({ changed: true })) } })) });
+  for (const [label, opts] of [
+    ["SqliteKv range, head (bytes, no parse)", {}],
+    ["SqliteKv range, head + JSON.parse of each value", { parse: true }],
+    ["SqliteKv range at a past revision", { revision: past }],
+    ["SqliteKv range, countOnly", { countOnly: true }],
+  ] as const) {
+    const times: number[] = [];
+    let n = 0;
+    for (let r = 0; r < RANGE_REPEATS; r++) {
+      const t = performance.now();
+      const res = await kv.range("/range/", { prefix: true, ...("revision" in opts ? { revision: opts.revision } : {}), ...("countOnly" in opts ? { countOnly: true } : {}) });
+      if ("parse" in opts) for (const k of res.kvs) JSON.parse(Buffer.from(k.value).toString("utf8"));
+      n = res.count;
+      times.push(performance.now() - t);
+    }
+    reads.push({ engine: label, medianMs: median(times), keys: n });
+  }
+  await kv.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+for (const r of reads) emit("kv-range", { ...r, machine: machine() });
+
+const base = (w: number) => rows.find((r) => r.writers === w && r.engine.startsWith("SqliteStore"))!.opsPerSec;
+table(
+  `one-key write txns, ${WRITES} per case, each durable when acknowledged`,
+  ["writers", "engine", "txn/s", "SQLite commits", "× SqliteStore"],
+  rows.map((r) => [r.writers, r.engine, r.opsPerSec, r.commits ?? r.ops, r.opsPerSec / base(r.writers)]),
+);
+table(`range of ${RANGE_KEYS} keys, median of ${RANGE_REPEATS}`, ["case", "ms", "keys"], reads.map((r) => [r.engine, r.medianMs, r.keys]));
