@@ -179,6 +179,24 @@ describe("azl commands around the walkthrough", () => {
     assert.match(lines[2]!, /None available/);
   });
 
+  test("aks get-upgrades and aks nodepool get-upgrades read the upgrade profiles", async () => {
+    const mc = (await ok("aks", "show", "-g", "rg1", "-n", "c1")).json();
+    const up = (await ok("aks", "get-upgrades", "-g", "rg1", "-n", "c1")).json();
+    assert.equal(up.name, "default");
+    assert.equal(up.resourceGroup, "rg1");
+    assert.equal(up.controlPlaneProfile.kubernetesVersion, mc.currentKubernetesVersion);
+    assert.ok(Array.isArray(up.controlPlaneProfile.upgrades));
+    assert.deepEqual(up.agentPoolProfiles.map((p: { name: string }) => p.name), ["nodepool1"]);
+    const table = (await ok("aks", "get-upgrades", "-g", "rg1", "-n", "c1", "-o", "table")).stdout.split("\n");
+    assert.match(table[0]!, /^Name +ResourceGroup +MasterVersion +Upgrades$/);
+    assert.match(table[2]!, new RegExp(`^default +rg1 +${mc.currentKubernetesVersion.replace(/\./g, "\\.")} +`));
+    const pool = (await ok("aks", "nodepool", "get-upgrades", "-g", "rg1", "--cluster-name", "c1", "--nodepool-name", "nodepool1")).json();
+    assert.equal(pool.name, "default");
+    assert.equal(pool.osType, "Linux");
+    assert.equal(pool.kubernetesVersion, mc.agentPoolProfiles[0].currentOrchestratorVersion);
+    assert.ok(Array.isArray(pool.upgrades));
+  });
+
   test("node resource group: network lb, nic, private-dns and resource list/show", async () => {
     assert.ok(nodeRg, "the cluster of the previous test exists");
     const lbs = (await ok("network", "lb", "list", "-g", nodeRg, "--query", "[].name")).json() as string[];

@@ -111,6 +111,15 @@ export async function mergeKubernetesConfigurations(existingFile: string, additi
     if (addition.clusters?.[0]) addition.clusters[0].name = contextName;
     addition["current-context"] = contextName;
   }
+  // az renames the admin context so it does not overwrite the user context (users named clusterAdmin_*).
+  for (const ctx of addition.contexts ?? []) {
+    const user = (ctx.context as Record<string, unknown> | undefined)?.user;
+    if (typeof user === "string" && user.startsWith("clusterAdmin")) {
+      ctx.name = `${String(ctx.name)}-admin`;
+      addition["current-context"] = ctx.name as string;
+      break;
+    }
+  }
   if (existing === null) existing = addition;
   else {
     await handleMerge(existing, addition, "clusters", opts);
