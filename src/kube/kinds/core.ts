@@ -1,4 +1,5 @@
 // core/v1 kinds: what each one does differently from the generic registry.
+import { infoFor } from "./info.js";
 import { cause, type StatusCause } from "../errors.js";
 import type { Strategy, StrategyContext, TableColumn } from "../types.js";
 import { age, deepEqual, isObj, type Obj } from "../util.js";
@@ -13,16 +14,7 @@ import {
   validatePodSpec,
 } from "./podspec.js";
 
-const core = (resource: string, kind: string, namespaced: boolean, extra: Partial<Strategy["info"]> = {}): Strategy["info"] => ({
-  group: "",
-  version: "v1",
-  resource,
-  kind,
-  singular: kind.toLowerCase(),
-  namespaced,
-  subresources: [],
-  ...extra,
-});
+const core = infoFor("", "v1");
 
 // --- namespaces -------------------------------------------------------------------------------
 

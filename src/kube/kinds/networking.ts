@@ -1,21 +1,13 @@
 // networking.k8s.io/v1: Ingress, IngressClass, NetworkPolicy, with the validation texts of
 // k/k pkg/apis/networking/validation (the ones manifests actually trip over).
+import { infoFor } from "./info.js";
 import { cause, type StatusCause } from "../errors.js";
 import { fromStructured, selectorString } from "../selectors.js";
 import type { Strategy } from "../types.js";
 import { isObj, type Obj } from "../util.js";
 import { ageCol, col, nameCol } from "./common.js";
 
-const net = (resource: string, kind: string, namespaced: boolean, extra: Partial<Strategy["info"]> = {}): Strategy["info"] => ({
-  group: "networking.k8s.io",
-  version: "v1",
-  resource,
-  kind,
-  singular: kind.toLowerCase(),
-  namespaced,
-  subresources: [],
-  ...extra,
-});
+const net = infoFor("networking.k8s.io", "v1");
 
 const PATH_TYPES = ["Exact", "ImplementationSpecific", "Prefix"];
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

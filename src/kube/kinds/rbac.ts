@@ -1,19 +1,12 @@
 // rbac.authorization.k8s.io/v1: Role, ClusterRole, RoleBinding, ClusterRoleBinding
 // (k/k pkg/apis/rbac/validation). Authorization itself lives in src/kube/auth/.
+import { infoFor } from "./info.js";
 import { cause, type StatusCause } from "../errors.js";
 import type { Strategy, TableColumn } from "../types.js";
 import { isObj, type Obj } from "../util.js";
 import { ageCol, col, nameCol } from "./common.js";
 
-const rbac = (resource: string, kind: string, namespaced: boolean): Strategy["info"] => ({
-  group: "rbac.authorization.k8s.io",
-  version: "v1",
-  resource,
-  kind,
-  singular: kind.toLowerCase(),
-  namespaced,
-  subresources: [],
-});
+const rbac = infoFor("rbac.authorization.k8s.io", "v1");
 
 const createdAt: TableColumn = col("Created At", "date", (o) => o.metadata?.creationTimestamp ?? "");
 
