@@ -38,6 +38,8 @@ export interface WriteOptions {
   internal?: boolean;
   /** Record the creating manager with operation Apply (create through server-side apply). */
   asApply?: boolean;
+  /** The requesting user (API requests); admission checks that depend on who writes use it. */
+  user?: { name: string; groups: string[] };
 }
 
 export interface DeleteOptions {

@@ -272,6 +272,59 @@ describe("static manifests, RBAC, CRDs and policy with kubectl v1.32", { skip: k
     assert.match(r.stderr, /secrets is forbidden: User "jane" cannot list resource "secrets" in API group "" in the namespace "default"/);
   });
 
+  test("RBAC escalation: roles and bindings granting what the writer does not hold are refused unless it holds escalate/bind", async () => {
+    await ok("create", "namespace", "esc");
+    await ok("create", "serviceaccount", "dev", "-n", "esc");
+    await ok("create", "role", "rbac-editor", "-n", "esc", "--verb=get,list,create,update,patch", "--resource=roles,rolebindings");
+    await ok("create", "role", "pods-get", "-n", "esc", "--verb=get", "--resource=pods");
+    await ok("create", "rolebinding", "dev-rbac", "-n", "esc", "--role=rbac-editor", "--serviceaccount=esc:dev");
+    await ok("create", "rolebinding", "dev-pods", "-n", "esc", "--role=pods-get", "--serviceaccount=esc:dev");
+    const as = ["-n", "esc", "--as", "system:serviceaccount:esc:dev"];
+    const groups = '(groups=["system:serviceaccounts" "system:serviceaccounts:esc" "system:authenticated"])';
+    // Rules the user holds: allowed; rules it does not: kube-apiserver's ConfirmNoEscalation text.
+    await ok("create", "role", "held", "--verb=get", "--resource=pods", ...as);
+    const role = await k("create", "role", "secrets", "--verb=get,list", "--resource=secrets", ...as);
+    assert.notEqual(role.code, 0);
+    assert.ok(role.stderr.includes(`roles.rbac.authorization.k8s.io "secrets" is forbidden: user "system:serviceaccount:esc:dev" ${groups} is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["get" "list"]}`), role.stderr);
+    // Updating a held role to add what is not held is refused the same way.
+    const upd = await k("patch", "role", "held", "--type=merge", "-p", '{"rules":[{"apiGroups":[""],"resources":["nodes","pods"],"verbs":["get"]}]}', ...as);
+    assert.ok(upd.stderr.includes('{APIGroups:[""], Resources:["nodes"], Verbs:["get"]}'), upd.stderr);
+    // Binding: a role whose rules the user holds is fine; admin is not; a missing role is named.
+    await ok("create", "rolebinding", "b-held", "--role=held", "--user=x", ...as);
+    const adm = await k("create", "rolebinding", "b-admin", "--clusterrole=admin", "--user=x", ...as);
+    assert.match(adm.stderr, /rolebindings\.rbac\.authorization\.k8s\.io "b-admin" is forbidden: user "system:serviceaccount:esc:dev" .* is attempting to grant RBAC permissions not currently held:\n[\s\S]*\{APIGroups:\[""\], Resources:\["configmaps"\], Verbs:\[/);
+    const missing = await k("create", "rolebinding", "b-none", "--role=none", "--user=x", ...as);
+    assert.match(missing.stderr, /rolebindings\.rbac\.authorization\.k8s\.io "b-none" is forbidden: role\.rbac\.authorization\.k8s\.io "none" not found/);
+    // ClusterRoles need cluster scope; server-side dry run checks too.
+    const dry = await k("create", "role", "dry", "--verb=delete", "--resource=pods", "--dry-run=server", ...as);
+    assert.match(dry.stderr, /is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["pods"\], Verbs:\["delete"\]\}/);
+    // escalate on roles and bind on the admin ClusterRole lift the checks.
+    await ok("create", "role", "esc-bind", "-n", "esc", "--verb=escalate", "--resource=roles");
+    await ok("create", "role", "bind-admin", "-n", "esc", "--verb=bind", "--resource=clusterroles", "--resource-name=admin");
+    await ok("create", "rolebinding", "dev-esc", "-n", "esc", "--role=esc-bind", "--serviceaccount=esc:dev");
+    await ok("create", "rolebinding", "dev-bind", "-n", "esc", "--role=bind-admin", "--serviceaccount=esc:dev");
+    await ok("create", "role", "secrets", "--verb=get,list", "--resource=secrets", ...as);
+    await ok("create", "rolebinding", "b-admin", "--clusterrole=admin", "--user=x", ...as);
+    const edit = await k("create", "rolebinding", "b-edit", "--clusterrole=edit", "--user=x", ...as);
+    assert.match(edit.stderr, /"b-edit" is forbidden: .* is attempting to grant RBAC permissions not currently held/);
+  });
+
+  test("server-side apply of an existing CRD twice (Helm v4's crds/ on a second release) keeps the defaulted fields", async () => {
+    const crd = file("ssa-crd.yaml", [
+      "apiVersion: apiextensions.k8s.io/v1", "kind: CustomResourceDefinition", "metadata:", "  name: things.example.com", "spec:", "  group: example.com",
+      "  scope: Namespaced", "  names: {plural: things, kind: Thing}", "  versions:", "  - name: v1", "    served: true", "    storage: true",
+      "    schema:", "      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}", "",
+    ].join("\n"));
+    for (let i = 0; i < 3; i++) assert.match(await ok("apply", "--server-side", "--force-conflicts", "--field-manager=helm", "-f", crd), /serverside-applied/);
+    const live = JSON.parse(await ok("get", "crd", "things.example.com", "-o", "json", "--show-managed-fields"));
+    assert.deepEqual(live.spec.conversion, { strategy: "None" });
+    assert.equal(live.spec.names.listKind, "ThingList");
+    // The applier owns what it sent, not the server's defaults.
+    const mine = live.metadata.managedFields.find((m: { manager: string }) => m.manager === "helm");
+    assert.equal(mine.operation, "Apply");
+    assert.equal(mine.fieldsV1["f:spec"]["f:conversion"], undefined);
+  });
+
   test("api-resources lists the new groups", async () => {
     const out = await ok("api-resources");
     for (const re of [/clusterroles\s+rbac\.authorization\.k8s\.io\/v1\s+false\s+ClusterRole/, /ingresses\s+ing\s+networking\.k8s\.io\/v1\s+true\s+Ingress/, /poddisruptionbudgets\s+pdb\s+policy\/v1\s+true/, /customresourcedefinitions\s+crd,crds\s+apiextensions\.k8s\.io\/v1\s+false/, /widgets\s+wd\s+example\.com\/v1\s+true\s+Widget/, /selfsubjectaccessreviews\s+authorization\.k8s\.io\/v1\s+false/])
