@@ -455,5 +455,10 @@ describe("static manifests with kubectl v1.20", { skip: kubectlMissing(KUBECTL_1
     }
     assert.match(await ok("explain", "deployment.spec.strategy"), /The deployment strategy to use to replace existing pods with new ones\./);
     assert.match(await ok("explain", "pods.spec.containers"), /name\t<string> -required-/);
+    // The custom resource too: its CRD schema is in OpenAPI v2, so kubectl 1.20 explains and validates it.
+    assert.match(await ok("describe", "widget", "w1", "-n", "ingress-nginx"), /Name:\s+w1/);
+    assert.match(await ok("explain", "widgets.spec"), /image\t<string> -required-\n\s+Container image\./);
+    const typo = await kubectl(e, KUBECTL_120, ["apply", "-f", "-"], { input: "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: typo\n  namespace: ingress-nginx\nspec:\n  image: x\n  colour: red\n" });
+    assert.match(typo.stderr, /ValidationError\(Widget\.spec\): unknown field "colour" in com\.example\.v1\.Widget\.spec/);
   });
 });
