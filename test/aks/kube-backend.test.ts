@@ -1,4 +1,4 @@
-// The KubeBackend plug-in point with the real KubeHost (src/kube/cluster-api.ts) wired in-process
+// The KubeBackend plug-in point with the real KubeHost (src/cluster/kube-host.ts) wired in-process
 // the way the lead registers it (env.services "kube"): the cluster's Kubernetes API sees the nodes
 // and addresses the provider computed, and credentials point at 127.0.0.1:<port> with the FQDN as
 // tls-server-name.
@@ -26,7 +26,7 @@ function kubeGet(server: string, tlsServerName: string | undefined, ca: string, 
 test("KubeHost behind env.services 'kube': nodes, addresses and kubeconfig", async (t) => {
   let KubeHost: any;
   try {
-    ({ KubeHost } = await import("../../src/kube/cluster-api.js"));
+    ({ KubeHost } = await import("../../src/cluster/kube-host.js"));
   } catch (e) {
     t.skip(`KubeHost not available: ${(e as Error).message}`);
     return;
@@ -74,7 +74,7 @@ test("KubeHost behind env.services 'kube': nodes, addresses and kubeconfig", asy
 async function withKubeHost(t: any, fn: (req: (m: string, p: string, b?: unknown) => Promise<any>, emu: any) => Promise<void>): Promise<void> {
   let KubeHost: any;
   try {
-    ({ KubeHost } = await import("../../src/kube/cluster-api.js"));
+    ({ KubeHost } = await import("../../src/cluster/kube-host.js"));
   } catch (e) {
     t.skip(`KubeHost not available: ${(e as Error).message}`);
     return;

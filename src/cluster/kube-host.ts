@@ -1,7 +1,8 @@
-// Entry point for the AKS provider: one KubeHost per emulator process runs a Kubernetes API
-// endpoint (its own HTTPS host:port) and a simulation engine per emulated cluster. The
-// provider computes nodes, IPs and pools from Azure resources and calls ensureRunning; all
-// that happens inside the cluster is owned here.
+// Cluster composition, the layer above kube/ (the Kubernetes API) and sim/ (kubelets and
+// controllers): one KubeHost per emulator process runs a Kubernetes API endpoint (its own HTTPS
+// host:port) and a simulation engine per emulated cluster. The AKS provider computes nodes, IPs
+// and pools from Azure resources and calls ensureRunning; all that happens inside the cluster is
+// owned here. kube/ and sim/ never import this folder.
 //
 // Persisted per cluster under kube/<id>/_meta: port, tokens, client certificates and the
 // server certificate, so kubeconfigs stay valid across emulator restarts.
@@ -11,19 +12,19 @@ import { X509Certificate } from "node:crypto";
 import YAML from "yaml";
 import type { Store } from "../store/store.js";
 import { SimEngine } from "../sim/engine.js";
-import { reconcileNodes, seedCluster, parseCidr, intToIp, ipToInt, kubernetesServiceIP, type SeedInfo } from "../sim/seed.js";
+import { reconcileNodes, seedCluster, parseCidr, intToIp, kubernetesServiceIP, type SeedInfo } from "../sim/seed.js";
 import type { Clock, CloudProvider, LatencyProfile, SimNodeSpec } from "../sim/types.js";
-import { strategyFor } from "./catalog.js";
-import { StatusError } from "./errors.js";
-import { ApiServer, unparsableRequestResponse, type User } from "./http.js";
-import { Registry } from "./registry.js";
-import { seedApiServerObjects } from "./bootstrap.js";
-import { admissionChain } from "./admission/index.js";
-import type { StrategyContext } from "./types.js";
-import { fnv32a, randomHex, type Obj } from "./util.js";
-import { runInSandbox } from "./run-command.js";
+import { strategyFor } from "../kube/catalog.js";
+import { StatusError } from "../kube/errors.js";
+import { ApiServer, unparsableRequestResponse, type User } from "../kube/http.js";
+import { Registry } from "../kube/registry.js";
+import { seedApiServerObjects } from "../kube/bootstrap.js";
+import { admissionChain } from "../kube/admission/index.js";
+import type { StrategyContext } from "../kube/types.js";
+import { fnv32a, randomHex, type Obj } from "../kube/util.js";
+import { runInSandbox } from "../kube/run-command.js";
 
-/** A node as the AKS provider describes it: the simulation's node spec (sim/ sits below kube/). */
+/** A node as the AKS provider describes it: the simulation's node spec. */
 export type KubeNodeSpec = SimNodeSpec;
 
 export interface KubeClusterSpec {
@@ -490,4 +491,3 @@ function seedInfo(spec: KubeClusterSpec, caPem: string): SeedInfo {
   return { ...simInfo(spec), nodeResourceGroup: spec.nodeResourceGroup, serviceCidr: spec.serviceCidr, dnsServiceIP: spec.dnsServiceIP, caPem, fqdn: spec.fqdn };
 }
 
-export { ipToInt };
