@@ -39,7 +39,6 @@ const ALLOWED: Record<string, string> = {
   "arm/internal.ts -> server/context.ts": "Principal type lives in server/",
   "arm/router.ts -> server/context.ts": "RequestContext type lives in server/",
   "arm/types.ts -> server/context.ts": "Principal/RequestContext types live in server/",
-  "entra/tokens.ts -> server/pki.ts": "writeAtomic lives in server/pki",
   "entra/graph.ts -> server/context.ts": "RequestContext type lives in server/",
   "entra/routes.ts -> server/context.ts": "RequestContext type lives in server/",
   "providers/authorization/index.ts -> server/context.ts": "RequestContext type lives in server/",
