@@ -48,11 +48,6 @@ const ALLOWED: Record<string, string> = {
   "providers/network/ipconfigs.ts -> server/context.ts": "same",
   "providers/resources/providers.ts -> server/context.ts": "same",
   "providers/resources/resource-groups.ts -> server/context.ts": "same",
-  "providers/containerservice/topology.ts -> providers/resources/resource-groups.ts": "calls the Resources provider's functions directly",
-  "providers/containerservice/topology.ts -> providers/network/model.ts": "reads the Network provider's model directly",
-  "providers/containerservice/facts.ts -> providers/network/model.ts": "reads the Network provider's model directly",
-  "providers/containerservice/cluster.ts -> providers/features/features.ts": "reads feature registrations directly",
-  "providers/features/features.ts -> providers/resources/api-versions.ts": "shares the Resources provider's api-version list",
 };
 
 function walk(dir: string): string[] {

@@ -6,7 +6,7 @@ import { getRecord } from "../../arm/repo.js";
 import { can } from "../../arm/rbac.js";
 import { idKey, parseId } from "../../arm/resource-id.js";
 import { getResourceGroup } from "../../arm/state.js";
-import { networkModel } from "../network/model.js";
+import { networkModel } from "../../arm/network-model.js";
 import type { IdentityFacts, SubnetFacts } from "./validate.js";
 import { AksErrors } from "./errors.js";
 import { MANAGED_CLUSTER_TYPE } from "./api-versions.js";

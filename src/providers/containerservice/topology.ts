@@ -7,8 +7,8 @@ import type { Txn } from "../../store/store.js";
 import type { ArmEnv, ResourceRecord } from "../../arm/types.js";
 import { getRecord, listByType, listByTypeInGroup } from "../../arm/repo.js";
 import { ArmError } from "../../arm/errors.js";
-import { createResourceGroupRecord, deleteResourceGroupNow } from "../resources/resource-groups.js";
-import { networkModel } from "../network/model.js";
+import { resourceGroups } from "../../arm/resource-groups.js";
+import { networkModel } from "../../arm/network-model.js";
 import {
   APISERVER_BACKEND_IPS, DELEGATION_SERVICE, ILB_BACKEND_POOL, ILB_FRONTEND, ILB_NAME, ILB_PROBE, ILB_RULE, MANAGED_APISERVER_SUBNET,
   MANAGED_NODE_SUBNET, MANAGED_VNET_PREFIX, SAL_NAME, apiServerPublicIp, fqdnLabel, kubeletIdentityName, managedVnetName, nodeName, nsgName, guidFrom, vmssName,
@@ -54,7 +54,7 @@ export function ensureNodeResourceGroup(tx: Txn, env: ArmEnv, rec: ResourceRecor
   const { sub } = clusterParts(rec.id);
   const existing = getRecord(tx, nodeRgId(rec));
   if (!existing || existing.managedBy !== rec.id) {
-    createResourceGroupRecord(tx, env, sub, rec.properties.nodeResourceGroup, rec.location!, { managedBy: rec.id, tags: existing?.tags ?? undefined });
+    resourceGroups(env).ensure(tx, env, sub, rec.properties.nodeResourceGroup, rec.location!, { managedBy: rec.id, tags: existing?.tags ?? undefined });
   }
   const nsgId = ids.nsg(rec);
   if (!getRecord(tx, nsgId)) ensureResource(tx, env, nsgId, T.nsg, { location: rec.location, properties: { securityRules: [] } });
@@ -465,8 +465,8 @@ export function teardown(tx: Txn, env: ArmEnv, rec: ResourceRecord): void {
   const rg = getRecord(tx, rgId);
   if (rg && (!rg.managedBy || sameId(rg.managedBy, rec.id))) {
     const { sub } = clusterParts(rec.id);
-    // deleteResourceGroupNow cascades each resource's own delete hook (addresses, links).
-    deleteResourceGroupNow(tx, env, sub, rec.properties.nodeResourceGroup, undefined);
+    // deleteNow cascades each resource's own delete hook (addresses, links).
+    resourceGroups(env).deleteNow(tx, env, sub, rec.properties.nodeResourceGroup, undefined);
   }
 }
 
