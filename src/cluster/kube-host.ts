@@ -12,7 +12,8 @@ import { X509Certificate } from "node:crypto";
 import YAML from "yaml";
 import type { Store } from "../store/store.js";
 import { SimEngine } from "../sim/engine.js";
-import { reconcileNodes, seedCluster, parseCidr, intToIp, kubernetesServiceIP, type SeedInfo } from "../sim/seed.js";
+import { reconcileNodes, seedCluster, kubernetesServiceIP, type SeedInfo } from "../sim/seed.js";
+import { addressAt, formatAddress, parseIPv4Address, requireCidr, size } from "../network/cidr.js";
 import type { Clock, CloudProvider, LatencyProfile, SimNodeSpec } from "../sim/types.js";
 import { strategyFor } from "../kube/catalog.js";
 import { StatusError } from "../kube/errors.js";
@@ -180,7 +181,7 @@ export class KubeHost {
     };
     const sans = serverSans(spec);
     if (!meta.serverCert || !sameSet(meta.serverCert.sans, sans) || !issuedBy(meta.serverCert.certPem, this.pki.caPem)) {
-      const ipAddresses = sans.filter((s) => /^\d+\.\d+\.\d+\.\d+$/.test(s));
+      const ipAddresses = sans.filter((s) => parseIPv4Address(s) !== undefined);
       const dnsNames = sans.filter((s) => !ipAddresses.includes(s));
       const c = await this.pki.issueServerCert({ commonName: "apiserver", dnsNames, ipAddresses });
       meta.serverCert = { ...c, sans };
@@ -400,14 +401,16 @@ export class KubeHost {
       internal,
       clusterCaPem: () => this.pki.caPem,
       allocateClusterIP: (ns, name) => {
-        const cidr = parseCidr(spec?.serviceCidr ?? "10.0.0.0/16");
+        const serviceCidr = spec?.serviceCidr ?? "10.0.0.0/16";
+        const cidr = requireCidr(serviceCidr);
         const { ips } = used();
-        const reserved = new Set([kubernetesServiceIP(spec?.serviceCidr ?? "10.0.0.0/16"), spec?.dnsServiceIP ?? ""]);
-        // Like kube: a pseudo-random address in the range (stable per name here), probing upward.
-        const span = Math.max(1, cidr.size - 2);
+        const reserved = new Set([kubernetesServiceIP(serviceCidr), spec?.dnsServiceIP ?? ""]);
+        // Like kube: a pseudo-random address in the range (stable per name here), probing upward;
+        // never the network address nor the last one.
+        const span = Math.max(1, Number(size(cidr)) - 2);
         const start = fnv32a(`${ns}/${name}`) % span;
         for (let i = 0; i < span; i++) {
-          const ip = intToIp(cidr.base + 1 + ((start + i) % span));
+          const ip = formatAddress(addressAt(cidr, 1 + ((start + i) % span))!);
           if (!ips.has(ip) && !reserved.has(ip)) return ip;
         }
         throw new StatusError(500, "InternalError", "Internal error occurred: failed to allocate a serviceIP: range is full");
