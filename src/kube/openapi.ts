@@ -108,9 +108,18 @@ function toV2(s: unknown): unknown {
   return out;
 }
 
+let servedDefs: [string, Obj][] | undefined;
+
+/** The definitions of the served built-in kinds and what they reference (the data may hold more). */
+function builtinDefinitions(): [string, Obj][] {
+  const defs = builtinSpec().definitions;
+  servedDefs ??= closure(builtinKinds.all().map(builtinName).filter((x): x is string => !!x), defs).map((n) => [n, defs[n]!]);
+  return servedDefs;
+}
+
 /** Every definition the v2 document carries: built-ins, then custom resources (v2 form). */
 function v2Definitions(kinds: Kinds): Record<string, Obj> {
-  const defs: Record<string, Obj> = { ...builtinSpec().definitions };
+  const defs: Record<string, Obj> = Object.fromEntries(builtinDefinitions());
   for (const s of kinds.customKinds()) {
     const d = customDefinition(s);
     if (d) defs[d.name] = toV2(d.schema) as Obj;
@@ -208,7 +217,7 @@ export function openapiV2Protobuf(kubernetesVersion: string, kinds: Kinds = buil
     namedPaths.push(lenField(2, msg(lenField(1, itemPath(s)), lenField(2, pathItem)))); // Paths.path → NamedPathItem{name, value}
   }
   // Definitions{additional_properties=1: NamedSchema{name=1, value=2}}; the built-in part never changes.
-  builtinDefsProto ??= msg(...Object.entries(builtinSpec().definitions).map(([n, d]) => lenField(1, msg(lenField(1, n), lenField(2, schemaProto(d))))));
+  builtinDefsProto ??= msg(...builtinDefinitions().map(([n, d]) => lenField(1, msg(lenField(1, n), lenField(2, schemaProto(d))))));
   const custom: Buffer[] = [];
   for (const s of kinds.customKinds()) {
     const d = customDefinition(s);
