@@ -70,6 +70,13 @@ test("kubectl top nodes/pods print simulated usage that follows the usage annota
   const nm = JSON.parse(await k(["get", "--raw", `/apis/metrics.k8s.io/v1beta1/nodes/${node}`]));
   assert.ok((parseQuantity(nm.usage.cpu) ?? 0) >= 0.75, nm.usage.cpu);
 
+  // metrics-server's aggregated reader role makes metrics part of view; RBAC applies as to any resource.
+  await k(["create", "rolebinding", "bob-view", "--clusterrole=view", "--user=bob"]);
+  await eventually(async () => (await kubectl(e, KUBECTL_V32, ["top", "pods", "-l", "app=topweb", "--as=bob"])).code === 0, "view may read pod metrics");
+  const denied = await kubectl(e, KUBECTL_V32, ["top", "nodes", "--as=bob"]);
+  assert.notEqual(denied.code, 0);
+  assert.match(denied.stderr, /nodes\.metrics\.k8s\.io is forbidden: User "bob" cannot list resource "nodes" in API group "metrics\.k8s\.io" at the cluster scope/);
+
   const gone = await kubectl(e, KUBECTL_V32, ["top", "pod", "nope"]);
   assert.notEqual(gone.code, 0);
   assert.match(gone.stderr, /pods "nope" not found/);
