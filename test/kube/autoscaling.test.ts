@@ -89,6 +89,18 @@ test("kubectl 1.20 top pods and nodes", { skip: missing || kubectlMissing(KUBECT
   assert.match(nodes, /aks-nodepool1-\S+\s+\d+m\s+\d+%/);
 });
 
+test("kubectl 1.20 autoscale (autoscaling/v1 protobuf), get and describe hpa", { skip: missing || kubectlMissing(KUBECTL_120) }, async () => {
+  await k(["apply", "-f", "-"], deployment("old", 1));
+  await k(["autoscale", "deployment", "old", "--cpu-percent=60", "--min=1", "--max=3"], undefined, KUBECTL_120);
+  const v1 = JSON.parse(await k(["get", "horizontalpodautoscalers.v1.autoscaling", "old", "-o", "json"]));
+  assert.equal(v1.spec.targetCPUUtilizationPercentage, 60);
+  await eventually(async () => /old\s+Deployment\/old\s+cpu: 10%\/60%\s+1\s+3\s+1\s+/.test(await k(["get", "hpa", "old"], undefined, KUBECTL_120)), "kubectl 1.20 get hpa");
+  const d = await k(["describe", "hpa", "old"]);
+  assert.match(d, /Reference:\s+Deployment\/old/);
+  assert.match(d, /AbleToScale\s+True/);
+  assert.match(d, /ScalingActive\s+True\s+ValidMetricFound/);
+});
+
 test("an HPA scales a Deployment 2 → 5 under simulated load; kubectl get hpa shows it", { skip: missing }, async () => {
   await k(["apply", "-f", "-"], deployment("php", 2));
   await eventually(async () => (await runningPods("app=php")).length === 2, "2 pods running");
