@@ -204,7 +204,7 @@ export function openapiV2Protobuf(kubernetesVersion: string, kinds: Kinds = buil
   const info = msg(lenField(1, "Kubernetes"), lenField(2, `v${kubernetesVersion}`));
   const namedPaths: Buffer[] = [];
   for (const s of kinds.all()) {
-    if (s.virtual) continue;
+    if (s.virtual || s.view) continue;
     const params = QUERY_PARAMS.map((name) => {
       const q = msg(lenField(2, "query"), lenField(4, name), lenField(6, name === "force" ? "boolean" : "string"));
       const nonBody = lenField(3, q); // NonBodyParameter.query_parameter_sub_schema
@@ -230,7 +230,7 @@ export function openapiV2Protobuf(kubernetesVersion: string, kinds: Kinds = buil
 export function openapiV2Json(kubernetesVersion: string, kinds: Kinds = builtinKinds): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
   for (const s of kinds.all()) {
-    if (s.virtual) continue;
+    if (s.virtual || s.view) continue;
     paths[itemPath(s)] = {
       patch: {
         consumes: consumes(s),
@@ -277,7 +277,7 @@ function buildV3(group: string, version: string, kubernetesVersion: string, list
   for (const s of list) {
     const d = customDefinition(s);
     if (d) schemas[d.name] = d.schema;
-    if (s.virtual) continue;
+    if (s.virtual || s.view) continue;
     paths[itemPath(s)] = {
       patch: {
         operationId: `patch${s.info.namespaced ? "Namespaced" : ""}${s.info.kind}`,

@@ -1,6 +1,6 @@
 // Issue 17 acceptance with real kubectl (1.32 and Debian's 1.20): a static install manifest
-// (RBAC with aggregation, CRD + custom resource, webhooks, networking and policy kinds) applies;
-// every kind answers get/describe/explain; RBAC (can-i, --as, tokens, 403 texts); CRD schema
+// (RBAC with aggregation, CRD + custom resource, webhooks, networking and policy kinds, PVC,
+// HPA) applies; every kind answers get/describe/explain; RBAC (can-i, --as, tokens, 403 texts); CRD schema
 // refusals; PDB-refused drain; quota refusing the 11th pod; webhook failurePolicy.
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
@@ -24,6 +24,7 @@ const BUILTIN_KINDS: [resource: string, kind: string, version: string][] = [
   ["ingressclasses", "IngressClass", "networking.k8s.io/v1"], ["ingresses", "Ingress", "networking.k8s.io/v1"], ["networkpolicies", "NetworkPolicy", "networking.k8s.io/v1"],
   ["validatingwebhookconfigurations", "ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1"], ["priorityclasses", "PriorityClass", "scheduling.k8s.io/v1"],
   ["customresourcedefinitions", "CustomResourceDefinition", "apiextensions.k8s.io/v1"], ["poddisruptionbudgets", "PodDisruptionBudget", "policy/v1"],
+  ["horizontalpodautoscalers", "HorizontalPodAutoscaler", "autoscaling/v2"],
 ];
 
 /**
@@ -87,7 +88,7 @@ describe("static manifests, RBAC, CRDs and policy with kubectl v1.32", { skip: k
       ["clusterrolebinding", "ingress-nginx"], ["ingressclass", "nginx"], ["validatingwebhookconfiguration", "ingress-nginx-admission"],
       ["priorityclass", "ingress-critical"], ["crd", "widgets.example.com"], ["widget", "w1", "-n", "ingress-nginx"], ["ingress", "web", "-n", "ingress-nginx"],
       ["networkpolicy", "allow-ingress", "-n", "ingress-nginx"], ["pdb", "ingress-nginx", "-n", "ingress-nginx"], ["quota", "pods", "-n", "ingress-nginx"],
-      ["limitrange", "defaults", "-n", "ingress-nginx"], ["pvc", "controller-cache", "-n", "ingress-nginx"],
+      ["limitrange", "defaults", "-n", "ingress-nginx"], ["pvc", "controller-cache", "-n", "ingress-nginx"], ["hpa", "ingress-nginx-controller", "-n", "ingress-nginx"],
     ];
     for (const [kind, name, ...rest] of kinds) {
       assert.match(await ok("get", kind!, name!, ...rest), new RegExp(`^NAME`, "m"));
@@ -97,6 +98,7 @@ describe("static manifests, RBAC, CRDs and policy with kubectl v1.32", { skip: k
     assert.match(await ok("get", "ingress", "-n", "ingress-nginx"), /web\s+nginx\s+web\.example\.com\s+80/);
     assert.match(await ok("get", "wd", "-n", "ingress-nginx"), /^w1\s+1\s+\S*\s*\d+s/m);
     assert.match(await ok("get", "pvc", "-n", "ingress-nginx"), /controller-cache\s+Pending\s+managed-csi/);
+    assert.match(await ok("get", "hpa", "-n", "ingress-nginx"), /ingress-nginx-controller\s+Deployment\/ingress-nginx-controller\s+cpu: \S+\/80%\s+2\s+2\s+2/);
     // explain reads kube-apiserver's own schemas from /openapi/v3.
     for (const [resource, kind, version] of BUILTIN_KINDS) {
       const out = await ok("explain", resource);
@@ -440,7 +442,7 @@ describe("static manifests with kubectl v1.20", { skip: kubectlMissing(KUBECTL_1
       roles: ["ingress-nginx", "-n", "ingress-nginx"], clusterroles: ["ingress-nginx"], rolebindings: ["ingress-nginx", "-n", "ingress-nginx"], clusterrolebindings: ["ingress-nginx"],
       ingressclasses: ["nginx"], ingresses: ["web", "-n", "ingress-nginx"], networkpolicies: ["allow-ingress", "-n", "ingress-nginx"],
       validatingwebhookconfigurations: ["ingress-nginx-admission"], priorityclasses: ["ingress-critical"], customresourcedefinitions: ["widgets.example.com"],
-      poddisruptionbudgets: ["ingress-nginx", "-n", "ingress-nginx"],
+      poddisruptionbudgets: ["ingress-nginx", "-n", "ingress-nginx"], horizontalpodautoscalers: ["ingress-nginx-controller", "-n", "ingress-nginx"],
     };
     for (const [resource, kind, version] of BUILTIN_KINDS) {
       const [name, ...rest] = names[resource]!;

@@ -19,6 +19,8 @@ const gvks = (s: Schema) => (s["x-kubernetes-group-version-kind"] ?? []) as { gr
 test("every served built-in kind publishes kube-apiserver's schema in v2 and v3", () => {
   const v2 = openapiV2Json("1.31.2") as { definitions: Record<string, Schema> };
   for (const s of builtinKinds.all()) {
+    // metrics.k8s.io is metrics-server's API on AKS; its schema is not in kube-apiserver's own.
+    if (s.view) continue;
     const { group, version, kind } = s.info;
     const has = (defs: Record<string, Schema>) => Object.values(defs).some((d) => gvks(d).some((g) => g.group === group && g.version === version && g.kind === kind));
     assert.ok(has(v2.definitions), `v2 lacks ${group}/${version} ${kind}`);
@@ -71,6 +73,8 @@ test("every merge key of the registry's strategic merge matches the published sc
         prop = node?.properties?.[seg];
         node = prop;
       }
+      // A kind stored in another version's form (autoscaling/v1 HPA) keys that form's lists too.
+      if (!prop && s.toStorage) continue;
       assert.ok(prop, `${s.info.kind}: ${p} is not in the published schema`);
       // A few status condition lists are list-type map for server-side apply but have no
       // strategic merge key; the registry keys them by the list-map key (clients only write
@@ -87,8 +91,8 @@ test("docs/coverage.md lists every served group/version and kind", () => {
   const doc = fs.readFileSync(path.join(repoRoot, "docs/coverage.md"), "utf8");
   const rows = new Map<string, string>();
   for (const line of doc.split("\n")) {
-    const m = /^\| `([^`]+)`(?: \(core\))? \| ([^|]+) \|/.exec(line);
-    if (m) rows.set(m[1]!, m[2]!);
+    const m = /^\| (`[^|]+) \| ([^|]+) \|/.exec(line);
+    if (m) for (const gv of m[1]!.matchAll(/`([^`]+)`/g)) rows.set(gv[1]!, m[2]!);
   }
   for (const s of builtinKinds.all()) {
     const gv = s.info.group ? `${s.info.group}/${s.info.version}` : s.info.version;
