@@ -48,7 +48,7 @@ export function providerSurface(): { types: import("./arm/types.js").ResourceTyp
   const store = SqliteStore.open(":memory:");
   const env: ArmEnv = {
     store, latency: new Latency("instant"), subscriptionId: DEFAULT_SUBSCRIPTION_ID, tenantId: DEFAULT_TENANT_ID,
-    registry, ops: new OperationEngine(), services: new Map(), now: () => new Date(),
+    registry, ops: new OperationEngine(), services: new Map(), now: () => new Date(), endpoint: () => "https://127.0.0.1",
   };
   const host: ProviderHost = {
     env, registerType: (d) => registry.register(d), addRoutes: (rs) => routes.push(...rs),
@@ -114,6 +114,7 @@ export class Emulator {
     const registry = new TypeRegistry();
     const ops = new OperationEngine();
     const router = new Router();
+    const site = new Site(o.host);
     const env: ArmEnv = {
       store,
       latency: new Latency(o.latency ?? "fast"),
@@ -123,6 +124,7 @@ export class Emulator {
       ops,
       services: new Map(),
       now: () => new Date(),
+      endpoint: () => site.endpoint,
     };
     ops.attach(env);
     // The per-cluster Kubernetes APIs: the AKS provider finds them as env.services "kube".
@@ -146,7 +148,6 @@ export class Emulator {
     router.add(...routes);
     for (const fn of startHooks) await fn();
     const cert = await loadOrIssueServerCert(pki, o.dataDir, ["localhost", "127.0.0.1", "::1", ...(o.host && o.host !== "127.0.0.1" ? [o.host] : [])]);
-    const site = new Site(o.host);
     const auth = new AuthPolicy(tokens, site, env.tenantId);
     const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, log: o.log });
     const listening = await listenHttps({ cert: cert.certPem, key: cert.keyPem, port: o.port, host: o.host, handler: app });
