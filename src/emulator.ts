@@ -22,7 +22,7 @@ import { Latency, type LatencyProfileName } from "./arm/latency.js";
 import type { ArmEnv } from "./arm/types.js";
 import type { ProviderHost } from "./providers/plugin.js";
 import { PROVIDERS } from "./providers/index.js";
-import { KubeHost } from "./kube/cluster-api.js";
+import { KubeHost } from "./cluster/kube-host.js";
 import { scaledClock } from "./sim/clock.js";
 
 export const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
@@ -130,7 +130,7 @@ export class EmulatorCore {
     };
     ops.attach(env);
     // The per-cluster Kubernetes APIs: the AKS provider finds them as env.services "kube".
-    // AKSEMU_TIME_SCALE speeds up the clusters' clock (CronJob schedules, Job deadlines and TTLs).
+    // AKSEMU_TIME_SCALE speeds up the clusters' clock (CronJob schedules, Job deadlines and TTLs, HPA syncs).
     const kube = new KubeHost({ store, pki, latency: env.latency, host: o.host, clock: scaledClock(Number(process.env.AKSEMU_TIME_SCALE ?? 1)) });
     env.services.set("kube", kube);
     env.services.set("pki", pki);

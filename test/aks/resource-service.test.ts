@@ -13,7 +13,7 @@ import { EmulatorCore } from "../../src/emulator.js";
 import { ArmError } from "../../src/arm/errors.js";
 import type { Caller } from "../../src/arm/caller.js";
 import type { Method, Target } from "../../src/arm/resource-service.js";
-import { createResourceGroupRecord } from "../../src/providers/resources/resource-groups.js";
+import { resourceGroups } from "../../src/arm/resource-groups.js";
 import { listInGroup } from "../../src/arm/repo.js";
 import { LOCATION, NETWORK_CONTRIBUTOR, NRP, STABLE, clusterBody, clusterId, rgId, subnetId, vnetId } from "./helpers.js";
 
@@ -57,7 +57,7 @@ function serviceDriver(core: EmulatorCore): Driver {
   };
   return {
     async group(rg) {
-      core.env.store.txn((tx) => createResourceGroupRecord(tx, core.env, SUBSCRIPTION_ID, rg, LOCATION));
+      core.env.store.txn((tx) => resourceGroups(core.env).ensure(tx, core.env, SUBSCRIPTION_ID, rg, LOCATION));
     },
     async call(method, pathAndQuery, apiVersion, body) {
       const [path, query = ""] = pathAndQuery.split("?");

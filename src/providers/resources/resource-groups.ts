@@ -13,7 +13,7 @@ import { checkResourceGroupName, idKey, parseId } from "../../arm/resource-id.js
 import { deleteRecordTree, getRecord, listInGroup, putRecord, recordKey } from "../../arm/repo.js";
 import { getResourceGroup, getSubscription, normalizeLocation, resourceGroupId } from "../../arm/state.js";
 import { allLocationNames, isKnownLocation } from "../../arm/locations.js";
-import { RESOURCES_API_VERSIONS, checkArmApiVersion } from "./api-versions.js";
+import { RESOURCES_API_VERSIONS, checkArmApiVersion } from "../../arm/arm-api-versions.js";
 import type { OperationRecord } from "../../arm/types.js";
 import { tagsProblem } from "../../arm/envelope.js";
 import { defineError } from "../../arm/errors.js";
@@ -56,9 +56,9 @@ export function createResourceGroupRecord(tx: Txn, env: ArmEnv, sub: string, nam
 }
 
 /**
- * Delete everything in a resource group now (inside tx): each top-level resource's strategy
- * delete hook runs in cascade mode (releasing addresses, deleting managed node resource
- * groups), then the records go.
+ * Delete everything in a resource group now (inside tx): each top-level resource is deleted through
+ * the resource service in cascade mode (its strategy's delete hook releases addresses, deletes
+ * managed node resource groups), then the group's records go.
  */
 export function deleteResourceGroupNow(tx: Txn, env: ArmEnv, sub: string, rg: string, _principal: OperationRecord["principal"]): void {
   const rgRec = getResourceGroup(tx, sub, rg);
