@@ -36,6 +36,8 @@ export interface EmulatorOptions {
   latency?: LatencyProfileName;
   subscriptionId?: string;
   tenantId?: string;
+  /** Let `az aks command invoke` run commands on this machine (off by default: any local user can get a token). */
+  allowRunCommand?: boolean;
   log?: (line: string) => void;
 }
 
@@ -131,7 +133,7 @@ export class EmulatorCore {
     ops.attach(env);
     // The per-cluster Kubernetes APIs: the AKS provider finds them as env.services "kube".
     // AKSEMU_TIME_SCALE speeds up the clusters' clock (CronJob schedules, Job deadlines and TTLs, HPA syncs).
-    const kube = new KubeHost({ store, pki, latency: env.latency, host: o.host, clock: scaledClock(Number(process.env.AKSEMU_TIME_SCALE ?? 1)) });
+    const kube = new KubeHost({ store, pki, latency: env.latency, host: o.host, clock: scaledClock(Number(process.env.AKSEMU_TIME_SCALE ?? 1)), allowRunCommand: o.allowRunCommand });
     env.services.set("kube", kube);
     env.services.set("pki", pki);
     const startHooks: Array<() => void | Promise<void>> = [];

@@ -5,12 +5,15 @@ import path from "node:path";
 import https from "node:https";
 import { Emulator, VERSION } from "../emulator.js";
 import { Latency } from "../arm/latency.js";
+import { describeIsolation, isolation } from "../kube/run-command.js";
 import { DataDirLock, DataDirLockedError, LOCK_FILE, PRIVATE_UMASK } from "../store/data-dir.js";
 
 const HELP = `aksemu ${VERSION} - local emulator of Azure Kubernetes Service with API Server VNet Integration
 
 Usage:
-  aksemu start [--port <n>] [--data-dir <dir>] [--latency instant|fast|realistic] [--host <addr>] [--verbose]
+  aksemu start [--port <n>] [--data-dir <dir>] [--latency instant|fast|realistic] [--host <addr>] [--allow-run-command] [--verbose]
+                  (--allow-run-command: let 'az aks command invoke' run commands on this machine; off by default
+                   because any local user who reaches the port can get a token)
   aksemu status [--data-dir <dir>]
   aksemu reset [--data-dir <dir>] [--yes]
   aksemu kubeconfig -g <rg> -n <cluster> [--admin] [--vnet] [--file <path>] [--data-dir <dir>]
@@ -21,6 +24,7 @@ Usage:
                   [--az-version <x.y.z>] [--client-id <id>] [--client-secret <s>] [--tenant <id>]
 
 Environment: AKSEMU_PORT (default 8443), AKSEMU_DATA_DIR (default ./.aksemu), AKSEMU_LATENCY (default fast),
+  AKSEMU_ALLOW_RUN_COMMAND=1 (same as --allow-run-command),
   AKSEMU_TIME_SCALE (default 1; e.g. 60 runs the clusters' clock a minute per second for CronJobs, deadlines, TTLs, HPA syncs).
 `;
 
@@ -87,6 +91,12 @@ async function start(flags: Record<string, string | true>): Promise<void> {
     console.error(`aksemu: ${(e as Error).message}`);
     process.exit(2);
   }
+  const envAllow = process.env.AKSEMU_ALLOW_RUN_COMMAND;
+  if (envAllow !== undefined && !["", "0", "1", "true", "false"].includes(envAllow.toLowerCase())) {
+    console.error(`aksemu: invalid AKSEMU_ALLOW_RUN_COMMAND '${envAllow}' (1 or 0)`);
+    process.exit(2);
+  }
+  const allowRunCommand = flags["allow-run-command"] === true || ["1", "true"].includes((envAllow ?? "").toLowerCase());
   const t0 = process.hrtime.bigint();
   let emu: Emulator;
   try {
@@ -95,6 +105,7 @@ async function start(flags: Record<string, string | true>): Promise<void> {
       port,
       host: typeof flags.host === "string" ? flags.host : undefined,
       latency,
+      allowRunCommand,
       log: flags.verbose ? (l) => console.log(l) : undefined,
     });
   } catch (e) {
@@ -108,12 +119,16 @@ async function start(flags: Record<string, string | true>): Promise<void> {
   const info: RuntimeInfo = { pid: process.pid, port: emu.port, endpoint: emu.endpoint, startedAt: new Date().toISOString(), version: VERSION };
   fs.writeFileSync(path.join(dataDir, "aksemu.json"), JSON.stringify(info, null, 2));
   const ca = path.join(dataDir, "ca.pem");
+  const runCommand = allowRunCommand
+    ? `on: commands run on this machine ${describeIsolation(await isolation())}`
+    : "off ('az aks command invoke' is refused; enable with --allow-run-command or AKSEMU_ALLOW_RUN_COMMAND=1)";
   console.log(`aksemu ${VERSION} listening on ${emu.endpoint} (started in ${ms.toFixed(0)} ms, latency profile ${latency})
   ARM + Entra + metadata: ${emu.endpoint}
   Cloud metadata:         ${emu.endpoint}/metadata/endpoints?api-version=2022-09-01
   Subscription / tenant:  ${emu.env.subscriptionId} / ${emu.env.tenantId}
   CA certificate:         ${ca}
   Data directory:         ${dataDir}
+  Run command:            ${runCommand}
 
 Connect:
   azl (bundled az syntax):  export AKSEMU_ENDPOINT=${emu.endpoint} AKSEMU_DATA_DIR=${dataDir}

@@ -124,7 +124,11 @@ export class KubeHost {
 
   private readonly clock?: Clock;
 
-  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean; bodyTimeoutMs?: number; clock?: Clock }) {
+  /** `az aks command invoke` runs commands on this machine only when the operator opted in (`aksemu start --allow-run-command`). */
+  readonly runCommandAllowed: boolean;
+
+  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean; bodyTimeoutMs?: number; clock?: Clock; allowRunCommand?: boolean }) {
+    this.runCommandAllowed = opts.allowRunCommand === true;
     this.bodyTimeoutMs = opts.bodyTimeoutMs;
     this.clock = opts.clock;
     this.store = opts.store;
@@ -362,6 +366,7 @@ export class KubeHost {
 
   /** `az aks command invoke`: the command runs with `sh -c` beside kubectl (and helm) and the admin kubeconfig, like AKS's command pod. */
   async runCommand(id: string, command: string): Promise<{ exitCode: number; logs: string }> {
+    if (!this.runCommandAllowed) throw new Error("run command is not enabled in this emulator (aksemu start --allow-run-command)");
     const r = this.running.get(id);
     if (!r) return { exitCode: 1, logs: "The cluster's API server is not running.\n" };
     const kubeconfig = this.kubeconfig(id, {

@@ -18,7 +18,7 @@ let nodeSubnet: string;
 let mi: { id: string; principalId: string; clientId: string };
 
 before(async () => {
-  emu = await startEmulator();
+  emu = await startEmulator({ allowRunCommand: true });
   await resourceGroup(emu, RG);
   await vnet(emu, RG, "vnet", "172.19.0.0/16");
   apiSubnet = await subnet(emu, RG, "vnet", "apiserver", "172.19.0.0/28", DELEGATED);

@@ -54,7 +54,7 @@ function azl(...args: string[]): Promise<Run> {
 before(async () => {
   if (!existsSync(AKSEMU)) return;
   work = mkdtempSync(join(tmpdir(), "azl-e2e-"));
-  server = spawn(process.execPath, [AKSEMU, "start", "--port", "0", "--data-dir", join(work, "data"), "--latency", "instant"], {
+  server = spawn(process.execPath, [AKSEMU, "start", "--port", "0", "--data-dir", join(work, "data"), "--latency", "instant", "--allow-run-command"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   endpoint = await new Promise<string>((res, rej) => {

@@ -75,7 +75,7 @@ describe("the seed walkthrough with the current az", { skip: needClient(CURRENT_
   before(async () => {
     steps = parseWalkthrough(fs.readFileSync(path.join(REPO_ROOT, "test/fixtures/WALKTHROUGH.md"), "utf8"));
     assert.equal(steps.length, 19);
-    emu = await startEmulator({ latency: "instant" });
+    emu = await startEmulator({ latency: "instant", allowRunCommand: true }); // the walkthrough's command invoke
     const s = await setupAz(emu, { azPath: CURRENT_AZ, timeoutMs: 600_000 });
     assert.match(s.setupOutput, /Azure CLI 2\.\d+\.\d+ .*core\.instance_discovery=false/s);
     env = { ...process.env, ...s.env, HOME: tempDir("aksemu-cz-home-") };

@@ -2,6 +2,7 @@
 import type { ActionCtx, ActionDef, ActionResult } from "../../arm/types.js";
 import { AksErrors } from "./errors.js";
 import { emulatorView } from "./views.js";
+import { kubeBackend } from "./kube-backend.js";
 
 /** AKS command ids are 32 hex digits (the operation's UUID without hyphens). */
 export function commandId(opName: string): string {
@@ -34,6 +35,8 @@ export const clusterActions: Record<string, ActionDef> = {
     method: "POST",
     run(ctx): ActionResult {
       if (ctx.record.properties.apiServerAccessProfile?.disableRunCommand === true) throw AksErrors.runCommandDisabled.make({});
+      // The cluster's own switch answers first, as AKS does; then the emulator's (off unless the operator opted in).
+      if (kubeBackend(ctx.env)?.runCommandAllowed !== true) throw AksErrors.runCommandNotEnabled.make({});
       if (stopped(ctx)) throw AksErrors.clusterStopped.make({ op: "runCommand" });
       const command = ctx.body?.command;
       if (typeof command !== "string" || command.trim() === "") throw AksErrors.invalidRunCommand.make({});

@@ -28,6 +28,8 @@ export interface KubeBackend {
   /** id: lower-cased ARM id, as in the spec. */
   stop(id: string): Promise<void> | void;
   remove(id: string): Promise<void> | void;
+  /** Whether the operator started the emulator with run command enabled (`aksemu start --allow-run-command`). */
+  readonly runCommandAllowed?: boolean;
   /** Optional: run a command the way `az aks command invoke` does (kubectl inside the cluster). */
   runCommand?(id: string, command: string): Promise<{ exitCode: number; logs: string }>;
   /** Optional: where the clusters' cloud-controller-manager and CSI drivers reach Azure. */

@@ -10,6 +10,7 @@ import { deleteServicePrincipal } from "../../entra/directory.js";
 import { internalOf, type ClusterInternal } from "./model.js";
 import { ensureApiServer, ensureManagedVnet, ensureNodeResourceGroup, ensureNodes, ensureOutbound, ensurePrivateDns, teardown } from "./topology.js";
 import { kubeBackend } from "./kube-backend.js";
+import { AksErrors } from "./errors.js";
 import { generatedCredentials, kubeSpec } from "./kube.js";
 import { syncAgentPoolRecords } from "./agent-pool-records.js";
 
@@ -121,6 +122,8 @@ export const STAGES: Record<string, Stage> = {
       const command = String(op.data?.command ?? "");
       const startedAt = new Date(op.startTime).toISOString();
       const backend = kubeBackend(env);
+      // An operation accepted before a restart without the opt-in does not run either.
+      if (backend?.runCommandAllowed !== true) throw AksErrors.runCommandNotEnabled.make({});
       let out = backend?.runCommand ? await backend.runCommand(idKey(rec.id), command) : undefined;
       if (!out) out = { exitCode: 127, logs: `aksemu: '${command}' needs the cluster's Kubernetes API, which is not running in this emulator process.\n` };
       return {
