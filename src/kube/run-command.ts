@@ -215,11 +215,25 @@ export async function runInSandbox(
       });
       p.on("close", (code, signal) => {
         clearTimeout(timer);
+        killGroup(); // what the command left running in the background ends with it
         if (truncated) logs += `\n[output truncated at ${maxOutput} bytes]\n`;
         resolve({ exitCode: code ?? (signal ? 137 : 1), logs });
       });
     });
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    await removeSandbox(dir, iso.uid);
   }
+}
+
+/**
+ * Remove the sandbox directory. When the command ran as another user, that user removes it: a
+ * process it left behind could swap a subdirectory for a symlink while root walks the tree.
+ */
+async function removeSandbox(dir: string, uid: number | undefined): Promise<void> {
+  if (uid === undefined) return fs.rmSync(dir, { recursive: true, force: true });
+  await new Promise<void>((resolve) => {
+    const p = spawn("/bin/rm", ["-rf", "--", dir], { stdio: "ignore", env: {}, cwd: "/", uid, gid: uid });
+    p.on("error", () => resolve());
+    p.on("close", () => resolve());
+  });
 }

@@ -171,3 +171,21 @@ test("the sandbox's timeout kills the whole process group; output is capped", as
   const big = await runInSandbox("", "head -c 100000 /dev/zero | tr '\\0' x", { maxOutput: 1000 });
   assert.match(big.logs, /^x{1000}\n\[output truncated at 1000 bytes\]\n$/);
 });
+
+test("after the command: what it left in the background is killed and its directory is gone", async () => {
+  const marker = `${31 + Math.floor(Math.random() * 1000)}.5`; // a sleep no one else runs
+  const alive = () =>
+    fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).some((d) => {
+      try {
+        return fs.readFileSync(`/proc/${d}/cmdline`, "utf8") === `sleep\0${marker}\0`;
+      } catch {
+        return false; // the process ended while we looked
+      }
+    });
+  const r = await runInSandbox("", `sleep ${marker} >/dev/null 2>&1 & pwd`);
+  assert.equal(r.exitCode, 0, r.logs);
+  const dir = r.logs.trim();
+  assert.match(dir, /aksemu-runcommand-/);
+  assert.equal(fs.existsSync(dir), false, `${dir} removed`);
+  await eventually(() => !alive(), `background 'sleep ${marker}' killed`, 5000);
+});
