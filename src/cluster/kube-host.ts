@@ -353,6 +353,7 @@ export class KubeHost {
     const b64 = (s: string) => Buffer.from(s).toString("base64");
     const cluster: Obj = { "certificate-authority-data": b64(this.pki.caPem), server: o.server };
     if (o.tlsServerName) cluster["tls-server-name"] = o.tlsServerName;
+    // YAML 1.1 as kubectl reads it: a cluster named `on` or `yes` stays a string.
     return YAML.stringify({
       apiVersion: "v1",
       clusters: [{ cluster, name: o.clusterName }],
@@ -361,7 +362,7 @@ export class KubeHost {
       kind: "Config",
       preferences: {},
       users: [{ name: o.userName, user: { "client-certificate-data": b64(cert.certPem), "client-key-data": b64(cert.keyPem), token } }],
-    });
+    }, { version: "1.1" });
   }
 
   /** `az aks command invoke`: the command runs with `sh -c` beside kubectl (and helm) and the admin kubeconfig, like AKS's command pod. */

@@ -106,8 +106,8 @@ test("enabled (AKSEMU_ALLOW_RUN_COMMAND=1): kubectl reaches the cluster; the com
     const iso = await isolation();
     assert.match(emu.output(), new RegExp(`^ {2}Run command: +on: commands run on this machine ${describeIsolation(iso).replace(/[()]/g, "\\$&")}$`, "m"));
     await resourceGroup(emu, "rg");
-    const cid = clusterId("rg", "cmd");
-    const c = await createCluster(emu, "rg", "cmd", clusterBody({ count: 1 }), STABLE);
+    const cid = clusterId("rg", "on"); // "on": a YAML 1.1 boolean unless the kubeconfig quotes it
+    const c = await createCluster(emu, "rg", "on", clusterBody({ count: 1 }), STABLE);
     assert.equal(c.cluster?.properties?.provisioningState, "Succeeded", c.res.text);
     const pods = await invoke(emu, cid, "kubectl get pods -A | grep coredns");
     assert.equal(pods.exitCode, 0, pods.logs);

@@ -89,7 +89,8 @@ function load(file: string): KubeConfig | null {
 
 /** PyYAML safe_dump(default_flow_style=False): sorted keys, sequences flush with their key. */
 export function dumpKubeconfig(cfg: unknown): string {
-  return yamlStringify(cfg, { sortMapEntries: true, indentSeq: false, lineWidth: 0 });
+  // YAML 1.1, as kubectl and az read it: a context named `on` or `yes` stays a string.
+  return yamlStringify(cfg, { sortMapEntries: true, indentSeq: false, lineWidth: 0, version: "1.1" });
 }
 
 export async function mergeKubernetesConfigurations(existingFile: string, additionText: string, contextName: string | undefined, log: Logger, opts: MergeOptions): Promise<void> {

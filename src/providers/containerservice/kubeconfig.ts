@@ -19,6 +19,12 @@ export interface KubeconfigInput {
   exec?: { serverId: string; tenantId: string };
 }
 
+/**
+ * kubectl (Go) and az (PyYAML) read kubeconfigs as YAML 1.1, where an unquoted `on`, `yes`, `n`
+ * ... is a boolean: write 1.1 so such cluster names come out quoted.
+ */
+const KUBECONFIG_YAML = { version: "1.1" } as const;
+
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 
 export function buildKubeconfig(i: KubeconfigInput): string {
@@ -55,7 +61,7 @@ export function buildKubeconfig(i: KubeconfigInput): string {
     preferences: {},
     users: [{ name: userName, user }],
   };
-  return YAML.stringify(doc);
+  return YAML.stringify(doc, KUBECONFIG_YAML);
 }
 
 /** The kubelet kubeconfig of a node (/var/lib/kubelet/kubeconfig) as AKS writes it; `server` per §3.5. */
@@ -68,5 +74,5 @@ export function buildKubeletKubeconfig(o: { server: string }): string {
     contexts: [{ context: { cluster: "localcluster", user: "client" }, name: "localclustercontext" }],
     "current-context": "localclustercontext",
   };
-  return YAML.stringify(doc);
+  return YAML.stringify(doc, KUBECONFIG_YAML);
 }
