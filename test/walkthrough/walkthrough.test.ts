@@ -67,7 +67,7 @@ describe("the seed walkthrough with azl", () => {
 
   before(async () => {
     steps = parseWalkthrough(fs.readFileSync(path.join(REPO_ROOT, "test/fixtures/WALKTHROUGH.md"), "utf8"));
-    emu = await startEmulator({ latency: "instant" });
+    emu = await startEmulator({ latency: "instant", allowRunCommand: true }); // steps 14 and 16 use command invoke
     const home = tempDir("aksemu-wt-home-");
     env = { ...process.env, HOME: home, AKSEMU_ENDPOINT: emu.endpoint, AKSEMU_DATA_DIR: emu.dataDir, KUBECONFIG: "" };
     delete env.KUBECONFIG;
