@@ -18,6 +18,8 @@ import { StoreBusyError } from "../store/store.js";
 const RETRY_WHEN_LOCKED_MS = 1000;
 
 const OP = "op:";
+/** Index of InProgress operations (written and removed with the record), so claim passes read only those. */
+const OP_PENDING = "opq:";
 const OP_OWNER = `${OWNER_PREFIX}op/`;
 
 export function opKey(name: string): string {
@@ -36,6 +38,8 @@ export class OperationEngine implements OperationScheduler {
   /** Fencing tokens of the operations this process owns (name → owner key's create revision). */
   private readonly tokens = new Map<string, number>();
   private stopped = false;
+  /** The first claim pass reads every record: data directories from before the pending index have none. */
+  private scannedAll = false;
 
   attach(env: ArmEnv, member: Member): void {
     this.env = env;
@@ -65,6 +69,7 @@ export class OperationEngine implements OperationScheduler {
     op.owner = { member: this.member.id, lease: this.member.lease };
     this.tokens.set(op.name, token);
     tx.put(opKey(op.name), op);
+    tx.put(OP_PENDING + op.name.toLowerCase(), { name: op.name });
     // Schedule after commit: the timer fires on a later turn of the event loop.
     this.schedule(op);
     return op;
@@ -82,17 +87,24 @@ export class OperationEngine implements OperationScheduler {
   claimOrphans(): number {
     if (this.stopped) return 0;
     let claimed = 0;
-    for (const e of this.env.store.list<OperationRecord>(OP)) {
-      const name = e.value.name;
-      if (e.value.status !== "InProgress" || this.tokens.has(name)) continue;
+    const names = this.scannedAll
+      ? this.env.store.list<{ name: string }>(OP_PENDING).map((e) => e.value.name)
+      : this.env.store.list<OperationRecord>(OP).filter((e) => e.value.status === "InProgress").map((e) => e.value.name);
+    this.scannedAll = true;
+    for (const name of names) {
+      if (this.tokens.has(name)) continue;
       if (Member.owner(this.env.store, opOwnerKey(name))) continue; // a live owner (cheap check before the write)
       const won = this.env.store.txn((tx) => {
         const cur = tx.get<OperationRecord>(opKey(name))?.value;
-        if (!cur || cur.status !== "InProgress") return undefined;
+        if (!cur || cur.status !== "InProgress") {
+          tx.delete(OP_PENDING + name.toLowerCase()); // ended without the index (older versions)
+          return undefined;
+        }
         const token = this.member.claim(tx, opOwnerKey(name));
         if (token === undefined) return undefined;
         const upd: OperationRecord = { ...cur, owner: { member: this.member.id, lease: this.member.lease } };
         tx.put(opKey(name), upd);
+        tx.put(OP_PENDING + name.toLowerCase(), { name });
         return { upd, token };
       });
       if (!won) continue;
@@ -213,6 +225,7 @@ export class OperationEngine implements OperationScheduler {
       if (!cur) return undefined;
       const upd: OperationRecord = { ...cur, ...patch, endTime: this.env.now().toISOString() };
       tx.put(opKey(name), upd);
+      tx.delete(OP_PENDING + name.toLowerCase());
       this.member.release(tx, opOwnerKey(name), token);
       if (upd.status !== "Succeeded") {
         const rec = getRecord(tx, upd.resourceId);
