@@ -13,7 +13,7 @@ import {
 } from "./names.js";
 import { addressesPerNode, filterForApiVersion, nodeSubnetIds, normalizeProperties, sameId, type ApiServerAccess } from "./spec.js";
 import { validateClusterShape, validatePodCidrCapacity } from "./shape.js";
-import { enablesIntegration, JOIN_ACTION, validateCluster, type IdentityFacts } from "./validate.js";
+import { enablesIntegration, validateCluster, type IdentityFacts } from "./validate.js";
 import { applyPrivateDns, zoneMode } from "./private-dns.js";
 import { identityFacts, rbacCan, subnetFacts } from "./facts.js";
 import { clusterParts, internalOf, type ClusterInternal } from "./model.js";
@@ -81,11 +81,11 @@ function put(ctx: WriteCtx): ResourceRecord {
   };
   const previous: ApiServerAccess | undefined = exProps ? { ...(exProps.apiServerAccessProfile ?? {}) } : undefined;
   const next = props.apiServerAccessProfile as ApiServerAccess;
-  validateCluster({
+  int.joinChecks = validateCluster({
     isCreate: !existing, clusterId: id, requested, next, previous,
     preview: isPreview(apiVersion), featureEffective: isFeatureEffective(tx, sub, CS_NAMESPACE, VNET_INTEGRATION_FEATURE),
     nodeSubnetIds: nodeSubnets, newNodeSubnetIds: nodeSubnets.filter((s) => !before.some((b) => sameId(b, s))),
-    subnet, identity: idFacts, canJoin: (p, s) => rbacCan(tx, p, JOIN_ACTION, s),
+    subnet, identity: idFacts,
     nodeDemand: demand, loadBalancerSku: props.networkProfile.loadBalancerSku,
   });
   // Decide capacity once: the addresses the check counted are taken in this same transaction.

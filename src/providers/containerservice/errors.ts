@@ -48,7 +48,7 @@ export const AksErrors = {
   linkedAuthorizationFailed: defineError<{ client: string; oid: string; action: string; scope: string; linkedAction: string; linkedScopes: string }>({
     group: g, code: "LinkedAuthorizationFailed", status: 403,
     template: "The client '{client}' with object id '{oid}' has permission to perform action '{action}' on scope '{scope}'; however, it does not have permission to perform action '{linkedAction}' on the linked scope(s) '{linkedScopes}' or the linked scope(s) are invalid.",
-    source: "Azure/AKS#2673, microsoft/planetary-computer-hub#25, Azure/karpenter-provider-azure#944" }),
+    source: "ARM's linked-authorization text: Azure/AKS#2673, Azure/AKS#357, Azure/aad-pod-identity#550 (the identity writing a scale set or NIC into a subnet it may not join); returned by the operation, not the PUT" }),
   previewFeatureNotRegistered: defineError({ group: g, code: "PreviewFeatureNotRegistered", status: 400,
     template: "Feature Microsoft.ContainerService/EnableAPIServerVnetIntegrationPreview is not enabled. Please see https://aka.ms/aks/previews for how to enable features.",
     source: "Azure/terraform-azurerm-avm-ptn-aks-production#26, hashicorp/terraform-provider-azurerm#30731 (message); code from the AKS RP error list" }),
