@@ -12,6 +12,7 @@ import { normalizeAgentPool, addressesPerNode, nodeSubnetIds, sameId } from "./s
 import { internalOf } from "./model.js";
 import { identityFacts, subnetFacts } from "./facts.js";
 import { validateCluster } from "./validate.js";
+import { isAutomatic, isHostedPool } from "./automatic.js";
 import { linkedAuthorizationFailure } from "./linked-authorization.js";
 import { joinInput, mutateCluster } from "./reconcile.js";
 import { ensureNodes } from "./topology.js";
@@ -42,6 +43,9 @@ function put(ctx: WriteCtx): ResourceRecord {
   const profile = normalizeAgentPool({ ...(ctx.body?.properties ?? {}), name }, {
     kubernetesVersion: props.kubernetesVersion, network: props.networkProfile ?? {}, existing, isFirst: false,
   });
+  if (isAutomatic(cluster.sku) && String(profile.osType).toLowerCase() === "windows") throw AksErrors.automaticWindowsPool.make({ name });
+  // The managed system pool is AKS's own (not an agentPools resource a client can write).
+  if (isHostedPool(existing, props)) throw AksErrors.agentPoolImmutable.make({ prop: `${name} (AKS's managed system node pool)` });
   profile.eTag = randomUUID();
   const nextPools = existing ? pools.map((p) => (p.name === name ? profile : p)) : [...pools, profile];
   if (!nextPools.some((p) => p.mode === "System")) throw AksErrors.lastSystemPool.make({ name });
