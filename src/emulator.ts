@@ -148,7 +148,7 @@ export class Emulator {
     const cert = await loadOrIssueServerCert(pki, o.dataDir, ["localhost", "127.0.0.1", "::1", ...(o.host && o.host !== "127.0.0.1" ? [o.host] : [])]);
     const site = new Site(o.host);
     const auth = new AuthPolicy(tokens, site, env.tenantId);
-    const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, log: o.log });
+    const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, durable: () => store.synced(), log: o.log });
     const listening = await listenHttps({ cert: cert.certPem, key: cert.keyPem, port: o.port, host: o.host, handler: app });
     site.port = listening.port;
     ops.resumeAll();

@@ -162,8 +162,25 @@ export class ApiServer {
     // (UTF-8), which would re-encode the Latin-1-carried Warning bytes.
     const payload = Buffer.from(neg.kind === "yaml" ? YAML.stringify(body) : JSON.stringify(body), "utf8");
     headers["Content-Length"] = String(payload.length);
-    res.writeHead(code, headers);
-    res.end(payload);
+    this.whenDurable(res, () => {
+      res.writeHead(code, headers);
+      res.end(payload);
+    });
+  }
+
+  /**
+   * Run `answer` once every write committed so far is on disk (Store.synced: group commit), as
+   * kube-apiserver answers only after etcd's commit. The disk refusing the log fails the answer.
+   */
+  private whenDurable(res: ServerResponse, answer: () => void): void {
+    const gate = this.cluster.registry.store.synced?.();
+    if (!gate) return answer();
+    gate.then(answer, () => {
+      if (res.headersSent) return void res.destroy();
+      const body = JSON.stringify(errors.internal("the state store could not make the write durable (fsync failed); its outcome is unknown").toStatus());
+      res.writeHead(500, { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(body)) });
+      res.end(body);
+    });
   }
 
   private authenticate(req: IncomingMessage): User | undefined {
@@ -524,7 +541,25 @@ export class ApiServer {
       }
       const line = JSON.stringify({ type: ev.type, object }) + "\n";
       if (!headersOut) buffered.push(line);
-      else res.write(line);
+      else send(line);
+    };
+    // An event goes out once its write is durable, and after every earlier event of this stream.
+    let queue: Promise<void> | undefined;
+    const send = (line: string) => {
+      const gate = reg.store.synced?.();
+      if (!gate && !queue) return void res.write(line);
+      const ready = Promise.all([queue, gate]);
+      const mine: Promise<void> = ready.then(
+        () => {
+          if (!res.writableEnded) res.write(line);
+          if (queue === mine) queue = undefined;
+        },
+        () => {
+          if (queue === mine) queue = undefined;
+          res.destroy(); // the disk refused the log: the watcher reconnects and relists
+        },
+      );
+      queue = mine;
     };
     let stop: () => void = () => {};
     try {
@@ -542,7 +577,7 @@ export class ApiServer {
     res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
     res.flushHeaders();
     headersOut = true;
-    for (const l of buffered) res.write(l);
+    for (const l of buffered) send(l);
     this.streams.add(res);
     const bookmark = () =>
       write({ type: "BOOKMARK", object: { kind: s.info.kind, apiVersion: apiVersionOf(s.info), metadata: { resourceVersion: String(reg.store.revision()) } } });
@@ -551,7 +586,9 @@ export class ApiServer {
       stop();
       for (const t of timers) clearTimeout(t);
       this.streams.delete(res);
-      if (!res.writableEnded) res.end();
+      const end = () => void (res.writableEnded || res.end());
+      if (queue) void queue.then(end);
+      else end();
     };
     if (wo.allowWatchBookmarks) {
       const t = setInterval(bookmark, 60_000);

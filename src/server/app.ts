@@ -17,12 +17,15 @@ export interface AppDeps {
   generic: GenericResourceHandler;
   auth: AuthPolicy;
   site: Site;
+  /** The store's durability barrier: answers wait for it (RequestContext.durable). */
+  durable?: () => Promise<void> | undefined;
   log?: (line: string) => void;
 }
 
 export function createApp(d: AppDeps) {
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const ctx = new RequestContext(req, res, d.site.baseFor(req.headers.host));
+    ctx.durable = d.durable;
     const started = Date.now();
     try {
       await dispatch(ctx, d);

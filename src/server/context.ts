@@ -42,6 +42,11 @@ export class RequestContext {
   private bodyPromise?: Promise<Buffer>;
   /** Set once a response has been sent. */
   done = false;
+  /**
+   * The store's durability barrier (Store.synced): an answer leaves only once every write
+   * committed before it is on disk, so concurrent writers share one fsync (group commit).
+   */
+  durable?: () => Promise<void> | undefined;
 
   constructor(readonly req: IncomingMessage, readonly res: ServerResponse, readonly baseUrl: string) {
     this.method = (req.method ?? "GET").toUpperCase();
@@ -118,16 +123,24 @@ export class RequestContext {
     };
     const clientReq = this.header("x-ms-client-request-id");
     if (clientReq && this.header("x-ms-return-client-request-id") === "true") h["x-ms-client-request-id"] = clientReq;
-    if (body === undefined || status === 204) {
-      h["content-length"] = "0";
-      this.res.writeHead(status, h);
-      this.res.end();
-      return;
+    let text: string | undefined;
+    if (body === undefined || status === 204) h["content-length"] = "0";
+    else {
+      text = typeof body === "string" ? body : JSON.stringify(body);
+      if (!h["content-type"]) h["content-type"] = "application/json; charset=utf-8";
+      h["content-length"] = String(Buffer.byteLength(text));
     }
-    const text = typeof body === "string" ? body : JSON.stringify(body);
-    if (!h["content-type"]) h["content-type"] = "application/json; charset=utf-8";
-    h["content-length"] = String(Buffer.byteLength(text));
-    this.res.writeHead(status, h);
-    this.res.end(this.method === "HEAD" ? undefined : text);
+    const write = () => {
+      this.res.writeHead(status, h);
+      this.res.end(this.method === "HEAD" ? undefined : text);
+    };
+    const gate = this.durable?.();
+    if (!gate) return write();
+    gate.then(write, () => {
+      // The disk refused the write-ahead log: nothing may be reported as done.
+      const failed = JSON.stringify({ error: { code: "InternalServerError", message: "The emulator could not make its state durable (fsync failed); the request's outcome is unknown." } });
+      this.res.writeHead(500, { "x-ms-request-id": this.requestId, "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(failed)) });
+      this.res.end(failed);
+    });
   }
 }

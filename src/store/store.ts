@@ -56,10 +56,17 @@ export interface Store {
   count(prefix: string): number;
   /**
    * Run fn atomically. If fn throws, nothing is written and the error propagates.
-   * Writes are durable (fsynced) when txn returns. Watchers are notified after commit.
+   * Writes are committed when txn returns (they survive the process dying) and durable against
+   * power loss once synced() resolves. Watchers are notified after commit.
    * Nested calls join the outer transaction.
    */
   txn<R>(fn: (tx: Txn) => R): R;
+  /**
+   * Undefined when every committed write is durable; else a promise that resolves when it is
+   * (group commit: one fsync for all commits so far). Answers to clients wait for it, so what a
+   * client was told survives power loss. Stores with nothing to sync (in memory) omit it.
+   */
+  synced?(): Promise<void> | undefined;
   /** Current (last committed) revision. */
   revision(): number;
   /**
