@@ -33,6 +33,15 @@ export function requestUrl(target: string, baseUrl: string): URL {
   return new URL(baseUrl + pathAndQuery.replace(/^[/\\]{2,}/, "/"));
 }
 
+/** `20261207T221458Z`, as ARM's routing ids carry it; recomputed once per second, not per answer. */
+let stamp = { second: -1, text: "" };
+function routingTimestamp(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== stamp.second) stamp = { second, text: new Date(second * 1000).toISOString().replace(/[-:]|\.\d+/g, "") };
+  return stamp.text;
+}
+
 export class RequestContext {
   readonly requestId = randomUUID();
   readonly correlationId: string;
@@ -59,10 +68,18 @@ export class RequestContext {
     return this.url.pathname;
   }
 
+  private queryByName?: Map<string, string>;
+
   query(name: string): string | undefined {
-    // ARM query parameter names are case-insensitive in practice (api-version, $filter...).
-    for (const [k, v] of this.url.searchParams) if (k.toLowerCase() === name.toLowerCase()) return v;
-    return undefined;
+    // ARM query parameter names are case-insensitive in practice (api-version, $filter...); the first one given wins.
+    if (!this.queryByName) {
+      this.queryByName = new Map();
+      for (const [k, v] of this.url.searchParams) {
+        const lk = k.toLowerCase();
+        if (!this.queryByName.has(lk)) this.queryByName.set(lk, v);
+      }
+    }
+    return this.queryByName.get(name.toLowerCase());
   }
 
   header(name: string): string | undefined {
@@ -113,7 +130,7 @@ export class RequestContext {
     const h: Record<string, string> = {
       "x-ms-request-id": this.requestId,
       "x-ms-correlation-request-id": this.correlationId,
-      "x-ms-routing-request-id": `LOCAL:${new Date().toISOString().replace(/[-:]|\.\d+/g, "")}:${this.requestId}`,
+      "x-ms-routing-request-id": `LOCAL:${routingTimestamp()}:${this.requestId}`,
       "cache-control": "no-cache",
       pragma: "no-cache",
       expires: "-1",

@@ -23,6 +23,8 @@ interface Row {
 }
 
 const HISTORY_LIMIT = 20000;
+const ROW_CACHE_ENTRIES = 4096;
+const ROW_CACHE_CHARS = 16 * 1024 * 1024;
 
 /**
  * How long a write waits for another process's lock before giving up with StoreBusyError. Short,
@@ -50,6 +52,14 @@ export class SqliteStore implements Store {
   /** While another process keeps the lock, further writes fail fast instead of each stalling the event loop. */
   private lockedUntil = 0;
   private readonly durability: GroupCommit | undefined;
+  /**
+   * Committed rows (null: no such key) read outside transactions, so hot keys (the subscription,
+   * a resource group) skip SQLite on every request. A write drops its key before touching the
+   * table, so neither a commit nor a rollback leaves a stale row; only this process writes the
+   * file (the data directory's lock). Bounded; a full cache is dropped and refilled.
+   */
+  private readonly rows = new Map<string, Row | null>();
+  private rowBytes = 0;
 
   private constructor(private readonly db: Database.Database, file: string) {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -97,7 +107,17 @@ export class SqliteStore implements Store {
 
   get<T>(key: string): Entry<T> | undefined {
     if (this.active) return this.active.get<T>(key);
-    const r = this.stmts.get.get(key);
+    let r = this.rows.get(key);
+    if (r === undefined) {
+      r = this.stmts.get.get(key) ?? null;
+      const size = r ? r.value.length : 0;
+      if (this.rows.size >= ROW_CACHE_ENTRIES || this.rowBytes + size > ROW_CACHE_CHARS) {
+        this.rows.clear();
+        this.rowBytes = 0;
+      }
+      this.rows.set(key, r);
+      this.rowBytes += size;
+    }
     return r ? toEntry<T>(r) : undefined;
   }
 
@@ -169,9 +189,11 @@ export class SqliteStore implements Store {
     return this.stmts.get.get(key);
   }
   /** @internal */ rawPut(key: string, value: string, createRev: number, modRev: number): void {
+    this.rows.delete(key);
     this.stmts.put.run(key, value, createRev, modRev);
   }
   /** @internal */ rawDelete(key: string): void {
+    this.rows.delete(key);
     this.stmts.del.run(key);
   }
 
