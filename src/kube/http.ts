@@ -31,6 +31,11 @@ import { StoreBusyError } from "../store/store.js";
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/** A JSON answer already serialized (the list path joins cached object JSON). */
+class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export type User = UserInfo;
 
 export interface ClusterHandle {
@@ -160,7 +165,8 @@ export class ApiServer {
     headers["Content-Type"] = neg.kind === "yaml" ? "application/yaml" : "application/json";
     // A Buffer, not a string: Node sends headers glued to a string body in the body's encoding
     // (UTF-8), which would re-encode the Latin-1-carried Warning bytes.
-    const payload = Buffer.from(neg.kind === "yaml" ? YAML.stringify(body) : JSON.stringify(body), "utf8");
+    const text = body instanceof JsonText ? body.text : neg.kind === "yaml" ? YAML.stringify(body) : JSON.stringify(body);
+    const payload = Buffer.from(text, "utf8");
     headers["Content-Length"] = String(payload.length);
     this.whenDurable(res, () => {
       res.writeHead(code, headers);
@@ -420,6 +426,12 @@ export class ApiServer {
       if (method === "GET") {
         const lo = listOptions(q);
         if (route.watchPath || queryFlag(q.get("watch"))) return this.watch(req, res, s, ns, { ...lo, ...watchOptions(q) }, q, neg);
+        if (neg.kind === "json") {
+          // Joined from each object's cached JSON: the same bytes as serialising the whole list.
+          const j = reg.listJson(s, ns, lo);
+          const head = JSON.stringify({ kind: `${s.info.kind}List`, apiVersion: apiVersionOf(s.info), metadata: listMeta(j) }).slice(0, -1);
+          return this.send(res, 200, new JsonText(`${head},"items":[${j.items.join(",")}]}`), neg);
+        }
         const r = reg.list(s, ns, lo);
         if (neg.kind === "table") {
           return this.send(res, 200, toTable(s, r.items, { include: includeObject(q), apiVersion: neg.tableVersion!, resourceVersion: r.resourceVersion, continue: r.continue }));

@@ -12,8 +12,14 @@
 // after each checkpoint, and the WAL header when the file is reused.
 import fs from "node:fs";
 import Database from "better-sqlite3";
-import type { Entry, ListOptions, Store, Txn, WatchCallback, WatchEvent } from "./store.js";
+import type { Entry, KeyRevision, ListOptions, Store, Txn, WatchCallback, WatchEvent } from "./store.js";
 import { StoreBusyError, StoreCompactedError } from "./store.js";
+
+interface KeyRow {
+  key: string;
+  create_rev: number;
+  mod_rev: number;
+}
 
 interface Row {
   key: string;
@@ -78,6 +84,11 @@ export class SqliteStore implements Store {
       listFrom: db.prepare<[string, string], Row>("SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key"),
       listLimit: db.prepare<[string, string, number], Row>("SELECT key, value, create_rev, mod_rev FROM kv WHERE key > ? AND key < ? ORDER BY key LIMIT ?"),
       listFromLimit: db.prepare<[string, string, number], Row>("SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?"),
+      keys: db.prepare<[string, string], KeyRow>("SELECT key, create_rev, mod_rev FROM kv WHERE key > ? AND key < ? ORDER BY key"),
+      keysFrom: db.prepare<[string, string], KeyRow>("SELECT key, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key"),
+      keysLimit: db.prepare<[string, string, number], KeyRow>("SELECT key, create_rev, mod_rev FROM kv WHERE key > ? AND key < ? ORDER BY key LIMIT ?"),
+      keysFromLimit: db.prepare<[string, string, number], KeyRow>("SELECT key, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?"),
+      value: db.prepare<[string], { value: string }>("SELECT value FROM kv WHERE key = ?"),
       count: db.prepare<[string, string], { n: number }>("SELECT count(*) AS n FROM kv WHERE key >= ? AND key < ?"),
       put: db.prepare("INSERT INTO kv (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev"),
       del: db.prepare("DELETE FROM kv WHERE key = ?"),
@@ -137,6 +148,21 @@ export class SqliteStore implements Store {
       rows = opts.limit !== undefined ? this.stmts.listFromLimit.all(prefix, hi, opts.limit) : this.stmts.listFrom.all(prefix, hi);
     }
     return rows.map((r) => toEntry<T>(r));
+  }
+
+  /** Keys and revisions under prefix, in key order, without reading their values (list() options). */
+  listRevisions(prefix: string, opts: ListOptions = {}): KeyRevision[] {
+    const hi = prefixEnd(prefix);
+    const after = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter : undefined;
+    let rows: KeyRow[];
+    if (after !== undefined) rows = opts.limit !== undefined ? this.stmts.keysLimit.all(after, hi, opts.limit) : this.stmts.keys.all(after, hi);
+    else rows = opts.limit !== undefined ? this.stmts.keysFromLimit.all(prefix, hi, opts.limit) : this.stmts.keysFrom.all(prefix, hi);
+    return rows.map((r) => ({ key: r.key, createRevision: r.create_rev, modRevision: r.mod_rev }));
+  }
+
+  /** A key's value as the JSON text stored (no parse), or undefined. */
+  rawValue(key: string): string | undefined {
+    return this.stmts.value.get(key)?.value;
   }
 
   count(prefix: string): number {

@@ -33,6 +33,13 @@ export interface ListOptions {
   startAfter?: string;
 }
 
+/** A key with its revisions, without the value. */
+export interface KeyRevision {
+  key: string;
+  createRevision: number;
+  modRevision: number;
+}
+
 /** What a transaction can do. Reads inside a transaction see its own writes. */
 export interface Txn {
   get<T = unknown>(key: string): Entry<T> | undefined;
@@ -54,6 +61,13 @@ export interface Store {
   get<T = unknown>(key: string): Entry<T> | undefined;
   list<T = unknown>(prefix: string, opts?: ListOptions): Entry<T>[];
   count(prefix: string): number;
+  /**
+   * Keys and revisions under prefix (same options and order as list) without reading values, and
+   * one key's stored JSON text: lets a reader that caches serialized values by modRevision (the
+   * Kubernetes list path) skip parsing what it already has. Optional: callers fall back to list.
+   */
+  listRevisions?(prefix: string, opts?: ListOptions): KeyRevision[];
+  rawValue?(key: string): string | undefined;
   /**
    * Run fn atomically. If fn throws, nothing is written and the error propagates.
    * Writes are committed when txn returns (they survive the process dying) and durable against
