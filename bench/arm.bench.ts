@@ -1,7 +1,9 @@
 // ARM front-door benchmark (issue: foundation): requests/s and p50/p99 of resource-group GET
 // and PUT under autocannon (16 keep-alive connections by default), beside a bare Node.js HTTPS
 // server answering the same resource-group JSON under the same generator, interleaved in rounds
-// in the same run (the ratio is the figure), and start-up time to first answer.
+// in the same run (the ratio is the figure), and start-up time to first answer. The bare server
+// answers with the emulator's own response bytes (headers and body of a resource-group GET).
+// BENCH_PROFILE_DIR=<dir> writes the emulator's CPU profile (node --cpu-prof) there.
 // Bounded: BENCH_SECONDS per case (default 5) x BENCH_ROUNDS (default 3).
 // Run: npm run build && node dist/bench/arm.bench.js
 import { spawn } from "node:child_process";
@@ -14,13 +16,17 @@ const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "16").split(",").map(Numbe
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-async function bareServer(certDir: string): Promise<{ url: string; stop: () => void }> {
-  // A separate process, like the emulator, so both pay the same IPC and scheduling costs.
+/**
+ * A bare Node.js HTTPS server in its own process (like the emulator, so both pay the same IPC and
+ * scheduling costs) answering every request with the bytes the emulator sent for a resource-group
+ * GET: same status, headers and body, so the load generator parses the same answer from both.
+ */
+async function bareServer(certDir: string, answer: { headers: Record<string, string>; body: string }): Promise<{ url: string; stop: () => void }> {
   const code = `
     const https = require("node:https"); const fs = require("node:fs");
-    const body = JSON.stringify({ id: "/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/bench", name: "bench", type: "Microsoft.Resources/resourceGroups", location: "westus2", managedBy: null, tags: null, properties: { provisioningState: "Succeeded" } });
+    const a = ${JSON.stringify(answer)};
     const s = https.createServer({ cert: fs.readFileSync(${JSON.stringify(path.join(certDir, "server.pem"))}), key: fs.readFileSync(${JSON.stringify(path.join(certDir, "server-key.pem"))}) },
-      (req, res) => { req.resume(); req.on("end", () => { res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) }); res.end(body); }); });
+      (req, res) => { req.resume(); req.on("end", () => { res.writeHead(200, a.headers); res.end(a.body); }); });
     s.keepAliveTimeout = 65000; s.listen(0, "127.0.0.1", () => console.log("PORT " + s.address().port));`;
   const p = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve) => p.stdout!.on("data", (c) => { const m = /PORT (\d+)/.exec(String(c)); if (m) resolve(Number(m[1])); }));
@@ -50,13 +56,17 @@ async function startupTimes(runs: number): Promise<number[]> {
 
 async function main() {
   emit("arm", { case: "machine", ...machine(), date: new Date().toISOString() });
-  const emu = await startEmulator({ latency: "instant" });
-  const bare = await bareServer(emu.dataDir);
+  const emu = await startEmulator({ latency: "instant", execArgv: process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [] });
+  await emu.request("PUT", `/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/bench?api-version=2022-09-01`, { location: "westus2" });
+  const sample = await emu.request("GET", `/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/bench?api-version=2022-09-01`);
+  if (sample.status !== 200) throw new Error(`resource group GET: ${sample.status} ${sample.text}`);
+  // Node adds date, connection and keep-alive itself.
+  const headers = Object.fromEntries(Object.entries(sample.headers).filter(([k]) => !["date", "connection", "keep-alive", "transfer-encoding"].includes(k)).map(([k, v]) => [k, String(v)]));
+  const bare = await bareServer(emu.dataDir, { headers, body: sample.text });
   try {
     const token = await emu.token();
     const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
     const rgUrl = `${emu.endpoint}/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/bench?api-version=2022-09-01`;
-    await emu.request("PUT", `/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/bench?api-version=2022-09-01`, { location: "westus2" });
     const rows: Array<Array<string | number>> = [];
     const putBody = JSON.stringify({ location: "westus2", tags: { bench: "1" } });
     for (const c of CONNECTIONS) {
