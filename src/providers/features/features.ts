@@ -1,7 +1,7 @@
 // Microsoft.Features (reference/arm-contract.md §7): register → Registering → Registered after
 // the latency profile's delay; unregister → Unregistering → Unregistered. A registered preview
 // feature takes effect for its namespace once the provider is registered again afterwards.
-import type { RequestContext } from "../../server/context.js";
+import type { RequestContext } from "../../http/context.js";
 import type { Route } from "../../arm/router.js";
 import type { ArmEnv, ReconcileCtx, ReconcileStep } from "../../arm/types.js";
 import type { Txn } from "../../store/store.js";
@@ -9,7 +9,7 @@ import { E } from "../../arm/catalog.js";
 import { defineError } from "../../arm/errors.js";
 import { requireApiVersion } from "../../arm/generic.js";
 import { getProviderRegistration, getSubscription } from "../../arm/state.js";
-import { FEATURES_API_VERSIONS, checkArmApiVersion } from "../resources/api-versions.js";
+import { FEATURES_API_VERSIONS, checkArmApiVersion } from "../../arm/arm-api-versions.js";
 import { KNOWN_FEATURES, findFeature } from "./catalog.js";
 
 export const FEATURE_TYPE = "Microsoft.Features/providers/features";

@@ -1,7 +1,7 @@
 // Resource providers: list/show/register/unregister (reference/arm-contract.md §6).
 // Registration is asynchronous (Registering → Registered after the latency profile's delay);
 // preview features registered before a provider registration completes take effect with it.
-import type { RequestContext } from "../../server/context.js";
+import type { RequestContext } from "../../http/context.js";
 import type { Route } from "../../arm/router.js";
 import type { ArmEnv, ReconcileCtx, ReconcileStep } from "../../arm/types.js";
 import { E } from "../../arm/catalog.js";
@@ -9,7 +9,7 @@ import { requireApiVersion, sendPage } from "../../arm/generic.js";
 import { sortApiVersions } from "../../arm/api-version.js";
 import { displayName, LOCATIONS } from "../../arm/locations.js";
 import { getProviderRegistration, getSubscription, providerKey, type ProviderRegistration } from "../../arm/state.js";
-import { RESOURCES_API_VERSIONS, FEATURES_API_VERSIONS, checkArmApiVersion } from "./api-versions.js";
+import { RESOURCES_API_VERSIONS, FEATURES_API_VERSIONS, checkArmApiVersion } from "../../arm/arm-api-versions.js";
 
 export const PROVIDER_TYPE = "Microsoft.Resources/providers";
 
