@@ -259,8 +259,9 @@ export class Registry {
     const items: Obj[] = [];
     let lastKey: string | undefined;
     let more = false;
-    const batch = limit ? Math.max(limit * 2, 100) : undefined;
     const filtered = labels.length > 0 || fields.length > 0;
+    // Unfiltered, limit + 1 rows decide the page and whether more follow; with selectors, read ahead.
+    const batch = limit ? (filtered ? Math.max(limit * 2, 100) : limit + 1) : undefined;
     outer: for (;;) {
       const entries = this.store.list<Obj>(prefix, { startAfter, limit: batch });
       for (const e of entries) {
