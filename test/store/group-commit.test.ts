@@ -113,3 +113,35 @@ test("commits acknowledged after synced() survive kill -9 of the writing process
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("cached reads: a write through this store or through another connection to the file is seen at once; a rollback leaves the old value", () => {
+  const { dir, file } = tempFile();
+  const a = SqliteStore.open(file, { leaseCheckMs: 0 });
+  const b = SqliteStore.open(file, { leaseCheckMs: 0 });
+  try {
+    a.txn((tx) => tx.put("k", { v: 1 }));
+    assert.deepEqual(b.get("k")?.value, { v: 1 });
+    assert.deepEqual(a.get("k")?.value, { v: 1 }, "now cached in a");
+    b.txn((tx) => tx.put("k", { v: 2 }));
+    assert.deepEqual(a.get("k")?.value, { v: 2 }, "another connection's commit drops a's cached rows");
+    a.txn((tx) => tx.put("k", { v: 3 }));
+    assert.deepEqual(a.get("k")?.value, { v: 3 }, "own write drops the key");
+    assert.throws(() =>
+      a.txn((tx) => {
+        tx.put("k", { v: 4 });
+        throw new Error("abort");
+      }),
+    );
+    assert.deepEqual(a.get("k")?.value, { v: 3 }, "rolled back: the committed value, not the aborted one");
+    assert.equal(a.get("missing"), undefined);
+    b.txn((tx) => tx.put("missing", 1));
+    assert.equal(a.get("missing")?.value, 1, "a cached miss is dropped too");
+    const e = a.get<{ v: number }>("k")!;
+    e.value.v = 99;
+    assert.deepEqual(a.get("k")?.value, { v: 3 }, "callers get their own copy");
+  } finally {
+    a.close();
+    b.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
