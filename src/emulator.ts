@@ -126,7 +126,8 @@ export class EmulatorCore {
     if (loosened.length > 0) {
       console.error(`aksemu: tightened permissions in ${o.dataDir}: ${loosened.length} path(s) were open to other users (now directories 0700, files 0600)`);
     }
-    const store = SqliteStore.open(path.join(o.dataDir, "state.db"));
+    // The data directory's lock is held: no other connection writes state.db, so reads may be cached.
+    const store = SqliteStore.open(path.join(o.dataDir, "state.db"), { soleWriter: true });
     // We hold the directory's exclusive lock: whoever held the leases in the file is gone, so
     // their operations and clusters are free to claim now, not a TTL later (crash resume).
     store.revokeAllLeases();

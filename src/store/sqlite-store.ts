@@ -37,6 +37,8 @@ const ROW_CACHE_CHARS = 16 * 1024 * 1024;
 const MAX_LEASE_TTL = 9_000_000_000;
 
 export interface SqliteStoreOptions {
+  /** No other connection writes this file (the data directory's lock holder): committed rows may be cached. */
+  soleWriter?: boolean;
   /** How often expired leases are revoked, ms (default 500; 0 = only on expireLeases()). */
   leaseCheckMs?: number;
 }
@@ -70,12 +72,14 @@ export class SqliteStore implements Store {
   /**
    * Committed rows (null: no such key) read outside transactions, so hot keys (the subscription,
    * a resource group) skip the table on every request. A write drops its key before touching the
-   * table, so neither a commit nor a rollback leaves a stale row; a commit by another connection
-   * to the file (PRAGMA data_version) drops them all. Bounded; a full cache is dropped and refilled.
+   * table, so neither a commit nor a rollback leaves a stale row. Only with `soleWriter` (the
+   * emulator, holding the data directory's lock): another connection's commits would not be seen
+   * (checking PRAGMA data_version on every read cost more than the cache saved). Bounded; a full
+   * cache is dropped and refilled.
    */
   private readonly rows = new Map<string, Row | null>();
   private rowBytes = 0;
-  private seenDataVersion: number | undefined;
+  private readonly soleWriter: boolean;
 
   /**
    * Lease deadlines (monotonic ms) live in memory, as on etcd's leader; the leases themselves are
@@ -90,6 +94,7 @@ export class SqliteStore implements Store {
     const onDisk = file !== ":memory:" && file !== "";
     db.pragma(`synchronous = ${onDisk ? "NORMAL" : "FULL"}`);
     this.durability = onDisk ? new GroupCommit(`${file}-wal`) : undefined;
+    this.soleWriter = opts.soleWriter === true;
     db.exec(`
       CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
@@ -112,7 +117,6 @@ export class SqliteStore implements Store {
       keysLimit: db.prepare<[string, string, number], KeyRow>("SELECT key, create_rev, mod_rev FROM kv WHERE key > ? AND key < ? ORDER BY key LIMIT ?"),
       keysFromLimit: db.prepare<[string, string, number], KeyRow>("SELECT key, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?"),
       value: db.prepare<[string], { value: string }>("SELECT value FROM kv WHERE key = ?"),
-      dataVersion: db.prepare("PRAGMA data_version").pluck(),
       count: db.prepare<[string, string], { n: number }>("SELECT count(*) AS n FROM kv WHERE key >= ? AND key < ?"),
       put: db.prepare("INSERT INTO kv (key, value, create_rev, mod_rev, lease) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev, lease = excluded.lease"),
       leaseKeys: db.prepare<[number], { key: string }>("SELECT key FROM kv WHERE lease = ? ORDER BY key"),
@@ -154,13 +158,9 @@ export class SqliteStore implements Store {
 
   get<T>(key: string): Entry<T> | undefined {
     if (this.active) return this.active.get<T>(key);
-    // Another connection to the file (an ownership race, a second process) may have committed:
-    // SQLite's data_version moves only for commits made by OTHER connections.
-    const version = this.stmts.dataVersion.get() as number;
-    if (version !== this.seenDataVersion) {
-      this.rows.clear();
-      this.rowBytes = 0;
-      this.seenDataVersion = version;
+    if (!this.soleWriter) {
+      const row = this.stmts.get.get(key);
+      return row ? toEntry<T>(row) : undefined;
     }
     let r = this.rows.get(key);
     if (r === undefined) {

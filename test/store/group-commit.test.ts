@@ -114,16 +114,12 @@ test("commits acknowledged after synced() survive kill -9 of the writing process
   }
 });
 
-test("cached reads: a write through this store or through another connection to the file is seen at once; a rollback leaves the old value", () => {
+test("cached reads (soleWriter): a write or a rollback is seen at once; without soleWriter another connection's commit is seen", () => {
   const { dir, file } = tempFile();
-  const a = SqliteStore.open(file, { leaseCheckMs: 0 });
-  const b = SqliteStore.open(file, { leaseCheckMs: 0 });
+  const a = SqliteStore.open(file, { leaseCheckMs: 0, soleWriter: true });
   try {
     a.txn((tx) => tx.put("k", { v: 1 }));
-    assert.deepEqual(b.get("k")?.value, { v: 1 });
-    assert.deepEqual(a.get("k")?.value, { v: 1 }, "now cached in a");
-    b.txn((tx) => tx.put("k", { v: 2 }));
-    assert.deepEqual(a.get("k")?.value, { v: 2 }, "another connection's commit drops a's cached rows");
+    assert.deepEqual(a.get("k")?.value, { v: 1 });
     a.txn((tx) => tx.put("k", { v: 3 }));
     assert.deepEqual(a.get("k")?.value, { v: 3 }, "own write drops the key");
     assert.throws(() =>
@@ -134,14 +130,25 @@ test("cached reads: a write through this store or through another connection to 
     );
     assert.deepEqual(a.get("k")?.value, { v: 3 }, "rolled back: the committed value, not the aborted one");
     assert.equal(a.get("missing"), undefined);
-    b.txn((tx) => tx.put("missing", 1));
+    a.txn((tx) => tx.put("missing", 1));
     assert.equal(a.get("missing")?.value, 1, "a cached miss is dropped too");
+    a.txn((tx) => tx.delete("missing"));
+    assert.equal(a.get("missing"), undefined, "a delete drops the key");
     const e = a.get<{ v: number }>("k")!;
     e.value.v = 99;
     assert.deepEqual(a.get("k")?.value, { v: 3 }, "callers get their own copy");
   } finally {
     a.close();
+  }
+  const b = SqliteStore.open(file, { leaseCheckMs: 0 });
+  const c = SqliteStore.open(file, { leaseCheckMs: 0 });
+  try {
+    assert.deepEqual(b.get("k")?.value, { v: 3 });
+    c.txn((tx) => tx.put("k", { v: 5 }));
+    assert.deepEqual(b.get("k")?.value, { v: 5 }, "shared file: reads go to the table");
+  } finally {
     b.close();
+    c.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
