@@ -358,7 +358,7 @@ export function planTemplate(template: unknown, suppliedParameters: unknown, dct
 
   function wrap(e: unknown, kind: "resource" | "variable" | "output" | "parameter", name: string, path: string): Error {
     if (e instanceof TemplateError || e instanceof PendingResource) return e;
-    if (e instanceof ExpressionError) return templateError(inner.inTemplateItem(kind, name, L(path), e.message.replace(/\.$/, "")), L(path));
+    if (e instanceof ExpressionError) return templateError(inner.inTemplateItem(kind, name, L(path), e.message), L(path));
     return e as Error;
   }
 
@@ -470,7 +470,9 @@ export function planTemplate(template: unknown, suppliedParameters: unknown, dct
     if (byLoop.length) return byLoop;
     if (x.startsWith("/")) {
       if (!allowIds) return undefined;
-      const i = instances.filter((j) => lc(j.id) === l);
+      // subscriptionResourceId('Microsoft.Resources/resourceGroups', n) names a resource group too (Bicep emits it)
+      const norm = l.replace(/^(\/subscriptions\/[^/]+)\/providers\/microsoft\.resources\/resourcegroups\//, "$1/resourcegroups/").replace(/\/+$/, "");
+      const i = instances.filter((j) => lc(j.id) === norm);
       return i.length ? i : undefined;
     }
     const byTypeName = instances.filter((i) => `${lc(i.type)}/${lc(i.name)}` === l.replace(/^\/+/, "").replace(/\/+$/, ""));
