@@ -111,3 +111,15 @@ test("syntax errors and unknown functions are InvalidTemplate with ARM's text", 
   assert.throws(() => ev("[createObject('a', 1).b]"), /The language expression property 'b' doesn't exist, available properties are 'a'/);
   assert.throws(() => ev("[createArray(1)[3]]"), /The language expression property array index '3' is out of bounds/);
 });
+
+test("docs/coverage.md lists exactly the template functions the engine implements", async () => {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const { fileURLToPath } = await import("node:url");
+  const { functionNames } = await import("../../src/arm/template/functions.js");
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+  const doc = fs.readFileSync(path.join(root, "docs/coverage.md"), "utf8");
+  const block = /<!-- BEGIN TEMPLATE FUNCTIONS -->\n([\s\S]*?)\n<!-- END TEMPLATE FUNCTIONS -->/.exec(doc);
+  assert.ok(block, "docs/coverage.md has the TEMPLATE FUNCTIONS block");
+  assert.deepEqual([...block[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]), functionNames());
+});
