@@ -359,3 +359,43 @@ test("reference('x', api, 'Full') returns the whole resource with ARM's extra fi
   assert.equal(o.resourceGroupName, "rg1");
   assert.equal(o.isTemplateResource, true);
 });
+
+// ---- the acceptance templates of issue 13 -----------------------------------------------------
+
+test("aks-quickstart.json: one cluster with a system pool; outputs the FQDN and the node resource group", () => {
+  const plan = planTemplate(fixture("aks-quickstart.json"), {}, CTX);
+  const id = `${RG}/providers/Microsoft.ContainerService/managedClusters/aks101cluster`;
+  assert.deepEqual(plan.waves, [[id]]);
+  const body = plan.body(id, resolverFor({})) as any;
+  assert.deepEqual(body.identity, { type: "SystemAssigned" });
+  assert.match(body.properties.dnsPrefix, /^aks101cluster-[a-z2-7]{6}$/);
+  assert.deepEqual(body.properties.agentPoolProfiles, [{ name: "systempool", mode: "System", osType: "Linux", count: 3, vmSize: "Standard_D2s_v3", osDiskSizeGB: 0 }]);
+  const out = plan.outputs(resolverFor({ [id]: { id, properties: { fqdn: "aks101cluster-x.hcp.westus2.azmk8s.io", nodeResourceGroup: "MC_rg1_aks101cluster_westus2" } } }));
+  assert.deepEqual(out, { controlPlaneFQDN: { type: "String", value: "aks101cluster-x.hcp.westus2.azmk8s.io" }, nodeResourceGroup: { type: "String", value: "MC_rg1_aks101cluster_westus2" } });
+});
+
+test("sub-rg-nested.json: the resource group first, then the nested deployment into it; the child plans its own resources", () => {
+  const ctx: DeploymentContext = { ...CTX, resourceGroup: undefined, location: "westus2", deploymentName: "sub-deploy" };
+  const plan = planTemplate(fixture("sub-rg-nested.json"), { rgName: { value: "rg9" } }, ctx);
+  const rgId = `/subscriptions/${SUB}/resourceGroups/rg9`;
+  assert.equal(plan.waves.length, 2);
+  assert.deepEqual(plan.waves[0], [rgId]);
+  const dep = plan.resources.find((r) => r.type === "Microsoft.Resources/deployments")!;
+  assert.match(dep.id, new RegExp(`^${rgId}/providers/Microsoft.Resources/deployments/network-[a-z2-7]{13}$`));
+  assert.deepEqual(dep.dependsOn, [rgId]);
+  assert.equal(dep.nested!.resourceGroup, "rg9");
+  assert.equal(dep.nested!.scope, "inner");
+  assert.deepEqual((plan.body(rgId, resolverFor({})) as any).location, "westus2");
+  const body = plan.body(dep.id, resolverFor({})) as any;
+  assert.deepEqual(body.properties.parameters, { prefix: { value: "rg9" } });
+  const child = planTemplate(body.properties.template, body.properties.parameters, { ...CTX, resourceGroup: { name: "rg9", location: "westus2" }, deploymentName: dep.name });
+  assert.equal(child.waves.length, 1, "the VNet and the identity are independent: one wave");
+  assert.equal(child.waves[0]!.length, 2);
+  const vnet = child.body(child.waves[0]![0]!, resolverFor({})) as any;
+  assert.equal(vnet.properties.subnets[0].properties.addressPrefix, "10.10.1.0/24");
+  const uami = `${rgId}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/rg9-id`;
+  const childOut = child.outputs(resolverFor({ [uami]: { id: uami, properties: { principalId: "pp" } } }));
+  assert.deepEqual(childOut.principalId, { type: "String", value: "pp" });
+  const out = plan.outputs(resolverFor({ [dep.id]: { id: dep.id, properties: { outputs: childOut } } }));
+  assert.deepEqual(out.vnetId, { type: "String", value: `${rgId}/providers/Microsoft.Network/virtualNetworks/rg9-vnet` });
+});
