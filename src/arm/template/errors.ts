@@ -108,3 +108,21 @@ export const fnErrors = {
   argCount: (f: string, expected: string, actual: number) =>
     new ExpressionError(`The template language function '${f}' must have ${expected} parameter(s), but ${actual} were provided`),
 };
+
+/** A deployment whose resource operations failed (Azure/bicep#19447; MicrosoftDocs/azure-docs#107757). */
+export const deploymentFailed = defineError<Record<string, never>>({
+  group: g,
+  code: "DeploymentFailed",
+  status: 200,
+  template: "At least one resource deployment operation failed. Please list deployment operations for details. Please see https://aka.ms/arm-deployment-operations for usage details.",
+  source: "Azure/bicep#19447; MicrosoftDocs/azure-docs#107757",
+});
+
+/** An async resource operation that ended Failed (OfficeDev/microsoft-teams-apps-company-communicator#1278, 2023–24 wording). */
+export const resourceDeploymentFailure = defineError<{ state: string }>({
+  group: g,
+  code: "ResourceDeploymentFailure",
+  status: 200,
+  template: "The resource write operation failed to complete successfully, because it reached terminal provisioning state '{state}'.",
+  source: "OfficeDev/microsoft-teams-apps-company-communicator#1278",
+});
