@@ -8,7 +8,7 @@
 // BENCH_LB (default 100) and BENCH_JOB (default 300). Run: node dist/bench/cloud.bench.js
 import { Emulator } from "../src/emulator.js";
 import { strategyFor } from "../src/kube/catalog.js";
-import type { KubeHost } from "../src/kube/cluster-api.js";
+import type { KubeHost } from "../src/cluster/kube-host.js";
 import { tempDir, SUBSCRIPTION_ID } from "../test/helpers/emulator.js";
 import { inProcessArm } from "../test/aks/helpers.js";
 import { emit, machine, table } from "./lib.js";

@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { strategyFor } from "../src/kube/catalog.js";
-import { KubeHost, type KubeClusterSpec, type KubeNodeSpec } from "../src/kube/cluster-api.js";
+import { KubeHost, type KubeClusterSpec, type KubeNodeSpec } from "../src/cluster/kube-host.js";
 import { FilePki } from "../src/server/pki.js";
 import { SqliteStore } from "../src/store/sqlite-store.js";
 

@@ -11,7 +11,7 @@
 import fs from "node:fs";
 import { startEmulator, tempDir } from "../test/helpers/emulator.js";
 import { Emulator } from "../src/emulator.js";
-import { networkModel } from "../src/providers/network/model.js";
+import { networkModel } from "../src/arm/network-model.js";
 import { putRecord } from "../src/arm/repo.js";
 
 const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";

@@ -21,7 +21,7 @@ import { Latency, type LatencyProfileName } from "./arm/latency.js";
 import type { ArmEnv } from "./arm/types.js";
 import type { ProviderHost } from "./providers/plugin.js";
 import { PROVIDERS } from "./providers/index.js";
-import { KubeHost } from "./kube/cluster-api.js";
+import { KubeHost } from "./cluster/kube-host.js";
 import { scaledClock } from "./sim/clock.js";
 
 export const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";

@@ -13,11 +13,20 @@ export type RbacCheck = (tx: Reader, principalId: string, action: string, scope:
 
 let impl: RbacCheck | undefined;
 
-export function setRbacImplementation(fn: RbacCheck): void {
+/** No Authorization provider registered an evaluator: callers must deny, never assume access. */
+export class RbacNotRegisteredError extends Error {
+  constructor() {
+    super("RBAC evaluation not registered (Authorization provider missing)");
+    this.name = "RbacNotRegisteredError";
+  }
+}
+
+/** The Authorization provider registers its evaluator; undefined removes it (tests). */
+export function setRbacImplementation(fn: RbacCheck | undefined): void {
   impl = fn;
 }
 
 export function can(tx: Reader, principalId: string, action: string, scope: string): boolean {
-  if (!impl) throw new Error("RBAC evaluation not registered (Authorization provider missing)");
+  if (!impl) throw new RbacNotRegisteredError();
   return impl(tx, principalId, action, scope);
 }

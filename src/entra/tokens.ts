@@ -4,7 +4,7 @@ import { createHash, generateKeyPairSync, createPrivateKey, createPublicKey, typ
 import fs from "node:fs";
 import path from "node:path";
 import { SignJWT, jwtVerify, exportJWK, type JWK } from "jose";
-import { writeAtomic } from "../server/pki.js";
+import { writeAtomic } from "../store/atomic-file.js";
 
 export interface TokenClaims {
   tid: string;

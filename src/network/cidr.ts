@@ -135,6 +135,29 @@ export function parseCidr(text: string): CidrParseResult {
   return { ok: true, cidr };
 }
 
+/**
+ * A prefix that was validated before it was stored (configuration such as a cluster's service
+ * CIDR): its value, or a TypeError naming it. Not for user input; use parseCidr there.
+ */
+export function requireCidr(text: string): Cidr {
+  const r = parseCidr(text);
+  if (!r.ok) throw new TypeError(`${JSON.stringify(text)} is not a normalized CIDR prefix (${r.code})`);
+  return r.cidr;
+}
+
+/** An IPv4 address in dotted decimal, or undefined (IPv6 and malformed text alike). */
+export function parseIPv4Address(text: string): IpAddress | undefined {
+  const a = parseAddress(text);
+  return a?.family === 4 ? a : undefined;
+}
+
+/** A normalized IPv4 prefix ("10.244.0.0/16"), or undefined (host bits set, IPv6 and malformed text alike). */
+export function parseIPv4Cidr(text: unknown): Cidr | undefined {
+  if (typeof text !== "string") return undefined;
+  const r = parseCidr(text);
+  return r.ok && r.cidr.family === 4 ? r.cidr : undefined;
+}
+
 /** The prefix of the given length holding `address` (host bits cleared). Throws RangeError on a bad length. */
 export function toCidr(address: IpAddress, prefixLength: number): Cidr {
   const bits = addressBits(address.family);
@@ -236,4 +259,25 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
 export function compareAddresses(a: IpAddress, b: IpAddress): number {
   if (a.family !== b.family) return a.family - b.family;
   return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+}
+
+// ---------------------------------------------------------------- carving a prefix into subnets
+
+/** How many prefixes of `length` fit in `prefix` (0 when `length` is shorter than the prefix or too long for the family). */
+export function subnetCount(prefix: Cidr, length: number): bigint {
+  if (!Number.isInteger(length) || length < prefix.prefixLength || length > addressBits(prefix.family)) return 0n;
+  return 1n << BigInt(length - prefix.prefixLength);
+}
+
+/** The `index`-th prefix of `length` inside `prefix` (0 is the first), or undefined past the last one. */
+export function subnetAt(prefix: Cidr, length: number, index: bigint | number): Cidr | undefined {
+  const i = BigInt(index);
+  if (i < 0n || i >= subnetCount(prefix, length)) return undefined;
+  return { family: prefix.family, network: prefix.network + (i << BigInt(addressBits(prefix.family) - length)), prefixLength: length };
+}
+
+/** Which of `prefix`'s subnets of `sub`'s length `sub` is (inverse of subnetAt), or undefined when outside. */
+export function subnetIndex(prefix: Cidr, sub: Cidr): bigint | undefined {
+  if (!contains(prefix, sub)) return undefined;
+  return (sub.network - prefix.network) >> BigInt(addressBits(prefix.family) - sub.prefixLength);
 }

@@ -6,6 +6,7 @@ import { webcrypto, X509Certificate as NodeX509 } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import * as x509 from "@peculiar/x509";
+import { writeAtomic } from "../store/atomic-file.js";
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -174,18 +175,6 @@ export async function loadOrIssueServerCert(pki: FilePki, dir: string, hosts: st
   writeAtomic(keyPath, issued.keyPem, 0o600);
   writeAtomic(certPath, issued.certPem, 0o600);
   return issued;
-}
-
-export function writeAtomic(file: string, data: string, mode = 0o600): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, "w", mode);
-  try {
-    fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
 }
 
 function unique(xs: string[]): string[] {

@@ -8,6 +8,7 @@ import type { Registry } from "../kube/registry.js";
 import { clone, deepEqual, nowTime, type Obj } from "../kube/util.js";
 import { KUBELET_SERVER_ANNOTATION, nodeAnnotations, nodeLabels, nodeStatus } from "./node-template.js";
 import type { SimClusterInfo, SimNodeSpec } from "./types.js";
+import { addressAt, formatAddress, parseIPv4Address, requireCidr } from "../network/cidr.js";
 
 export interface SeedInfo extends SimClusterInfo {
   nodeResourceGroup: string;
@@ -19,30 +20,15 @@ export interface SeedInfo extends SimClusterInfo {
 
 const M = "aksemu-addon-manager";
 
-export function ipToInt(ip: string): number {
-  return ip.split(".").reduce((n, o) => (n << 8) + (Number(o) & 0xff), 0) >>> 0;
-}
-
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff].join(".");
-}
-
-export function parseCidr(cidr: string): { base: number; size: number } {
-  const [ip, bits] = cidr.split("/");
-  const b = Number(bits ?? 32);
-  const mask = b === 0 ? 0 : (0xffffffff << (32 - b)) >>> 0;
-  return { base: (ipToInt(ip ?? "0.0.0.0") & mask) >>> 0, size: 2 ** (32 - b) };
-}
-
 /** First usable address of the service CIDR: the kubernetes Service's ClusterIP (10.0.0.1). */
 export function kubernetesServiceIP(serviceCidr: string): string {
-  return intToIp(parseCidr(serviceCidr).base + 1);
+  return formatAddress(addressAt(requireCidr(serviceCidr), 1)!);
 }
 
 function apiServerIP(info: SeedInfo): string {
-  if (info.apiServerIP && /^\d+\.\d+\.\d+\.\d+$/.test(info.apiServerIP)) return info.apiServerIP;
+  if (info.apiServerIP && parseIPv4Address(info.apiServerIP)) return info.apiServerIP;
   const host = info.apiServerAddress.replace(/^https?:\/\//, "").replace(/:\d+$/, "");
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return host;
+  if (parseIPv4Address(host)) return host;
   // A public FQDN: AKS shows the API server's public IP; derive a stable one from the name.
   let h = 0;
   for (const ch of host) h = (Math.imul(h, 31) + ch.charCodeAt(0)) >>> 0;
@@ -352,7 +338,7 @@ export function reconcileNodes(reg: Registry, info: SeedInfo): NodeChange {
       const annotations = nodeAnnotations(info, spec);
       const cur = reg.tryGet(s, undefined, spec.name);
       if (!cur) {
-        reg.create(s, undefined, { metadata: { name: spec.name, labels, annotations }, spec: nodeSpecFields(info, spec) }, { fieldManager: "kubelet", internal: true });
+        reg.create(s, undefined, { metadata: { name: spec.name, labels, annotations }, spec: nodeSpecFields(spec) }, { fieldManager: "kubelet", internal: true });
         out.created.push(spec.name);
         continue;
       }
@@ -379,16 +365,15 @@ export function reconcileNodes(reg: Registry, info: SeedInfo): NodeChange {
   return out;
 }
 
-function nodeSpecFields(info: SeedInfo, spec: SimNodeSpec): Obj {
+/**
+ * spec.podCIDR is the block node IPAM assigned (kubenet and Azure CNI Overlay: a /24 of the
+ * cluster's podCidr, allocated by the AKS provider); Azure CNI nodes (VNet pod IPs) have none.
+ */
+function nodeSpecFields(spec: SimNodeSpec): Obj {
   const o: Obj = { providerID: spec.providerID };
   if (spec.podCIDR) {
     o.podCIDR = spec.podCIDR;
     o.podCIDRs = [spec.podCIDR];
-  } else if (info.networkPlugin === "kubenet") {
-    // kubenet nodes carry a podCIDR; Azure CNI (VNet IPs) does not.
-    const first = spec.podIPs[0];
-    if (first) o.podCIDR = `${first.split(".").slice(0, 3).join(".")}.0/24`;
-    if (first) o.podCIDRs = [o.podCIDR];
   }
   return o;
 }

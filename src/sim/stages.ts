@@ -7,6 +7,7 @@ import { nodeStatus } from "./node-template.js";
 import type { EventSpec, SimContext } from "./types.js";
 import { crashLoopBackoffMs, runProfile } from "../kube/run-profile.js";
 import { claimsBound } from "./controllers/volumes.js";
+import { addressAt, formatAddress, parseIPv4Cidr, size } from "../network/cidr.js";
 
 export interface StageEffect {
   /** Replaces .status (written through the status subresource). */
@@ -87,16 +88,12 @@ function allocatePodIP(o: Obj, ctx: SimContext): string | undefined {
 
 /** Overlay / kubenet: pods take host addresses of the node's podCIDR from .2 on (.1 is the bridge / gateway). */
 export function firstFreeInCidr(cidr: string, used: Set<string>, maxPods?: number): string | undefined {
-  const [addr, bitsText] = cidr.split("/");
-  const o = (addr ?? "").split(".").map(Number);
-  const bits = Number(bitsText);
-  if (o.length !== 4 || o.some((x) => !Number.isInteger(x) || x < 0 || x > 255) || !Number.isInteger(bits) || bits < 0 || bits > 30) return undefined;
-  const base = (((o[0]! << 24) >>> 0) + (o[1]! << 16) + (o[2]! << 8) + o[3]!) & (bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0);
-  const size = 2 ** (32 - bits);
-  const limit = Math.min(size - 2, 2 + (maxPods ?? size));
+  const block = parseIPv4Cidr(cidr);
+  if (!block || block.prefixLength > 30) return undefined;
+  const total = Number(size(block));
+  const limit = Math.min(total - 2, 2 + (maxPods ?? total));
   for (let i = 2; i <= limit; i++) {
-    const n = (base >>> 0) + i;
-    const ip = `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+    const ip = formatAddress(addressAt(block, i)!);
     if (!used.has(ip)) return ip;
   }
   return undefined;

@@ -1,4 +1,4 @@
-// The KubeBackend plug-in point with the real KubeHost (src/kube/cluster-api.ts) wired in-process
+// The KubeBackend plug-in point with the real KubeHost (src/cluster/kube-host.ts) wired in-process
 // the way the lead registers it (env.services "kube"): the cluster's Kubernetes API sees the nodes
 // and addresses the provider computed, and credentials point at 127.0.0.1:<port> with the FQDN as
 // tls-server-name.
@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import https from "node:https";
 import YAML from "yaml";
 import { Emulator } from "../../src/emulator.js";
+import { KubeHost } from "../../src/cluster/kube-host.js";
 import { tempDir, eventually, SUBSCRIPTION_ID } from "../helpers/emulator.js";
 import { clusterBody, clusterId, LOCATION, inProcessArm } from "./helpers.js";
 
@@ -23,14 +24,7 @@ function kubeGet(server: string, tlsServerName: string | undefined, ca: string, 
   });
 }
 
-test("KubeHost behind env.services 'kube': nodes, addresses and kubeconfig", async (t) => {
-  let KubeHost: any;
-  try {
-    ({ KubeHost } = await import("../../src/kube/cluster-api.js"));
-  } catch (e) {
-    t.skip(`KubeHost not available: ${(e as Error).message}`);
-    return;
-  }
+test("KubeHost behind env.services 'kube': nodes, addresses and kubeconfig", async () => {
   const emu = await Emulator.start({ dataDir: tempDir(), port: 0, latency: "instant" });
   const host = new KubeHost({ store: emu.env.store, pki: emu.pki, latency: { delay: () => 0 } });
   emu.env.services.set("kube", host);
@@ -66,19 +60,12 @@ test("KubeHost behind env.services 'kube': nodes, addresses and kubeconfig", asy
     await eventually(async () => (await req("GET", `${cid}?api-version=2026-06-01`)).body?.properties?.powerState?.code === "Running", "Running");
     await eventually(async () => (await kubeGet(cl.server, cl["tls-server-name"], ca, kc.users[0].user.token, "/version")).status === 200, "API back on the same port");
   } finally {
-    await host.closeAll?.();
+    await host.closeAll();
     await emu.close();
   }
 });
 
-async function withKubeHost(t: any, fn: (req: (m: string, p: string, b?: unknown) => Promise<any>, emu: any) => Promise<void>): Promise<void> {
-  let KubeHost: any;
-  try {
-    ({ KubeHost } = await import("../../src/kube/cluster-api.js"));
-  } catch (e) {
-    t.skip(`KubeHost not available: ${(e as Error).message}`);
-    return;
-  }
+async function withKubeHost(fn: (req: (m: string, p: string, b?: unknown) => Promise<any>, emu: any) => Promise<void>): Promise<void> {
   const emu = await Emulator.start({ dataDir: tempDir(), port: 0, latency: "instant" });
   const host = new KubeHost({ store: emu.env.store, pki: emu.pki, latency: { delay: () => 0 } });
   emu.env.services.set("kube", host);
@@ -87,7 +74,7 @@ async function withKubeHost(t: any, fn: (req: (m: string, p: string, b?: unknown
     assert.equal((await req("PUT", `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg?api-version=2021-04-01`, { location: LOCATION })).status, 201);
     await fn(req, emu);
   } finally {
-    await host.closeAll?.();
+    await host.closeAll();
     await emu.close();
   }
 }
@@ -100,8 +87,8 @@ async function adminKube(req: (m: string, p: string, b?: unknown) => Promise<any
   return (path: string) => kubeGet(cl.server, cl["tls-server-name"], ca, kc.users[0].user.token, path);
 }
 
-test("overlay cluster (no networkProfile): coredns pods Running with 10.244.x.y IPs; default/kubernetes endpoint is the API server address", async (t) => {
-  await withKubeHost(t, async (req) => {
+test("overlay cluster (no networkProfile): coredns pods Running with 10.244.x.y IPs; default/kubernetes endpoint is the API server address", async () => {
+  await withKubeHost(async (req) => {
     const cid = clusterId("rg", "ov");
     const body = clusterBody({ count: 2 });
     delete body.properties.networkProfile;

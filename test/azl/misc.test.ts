@@ -5,7 +5,7 @@ import { Logger } from "../../src/cli/azl/context.js";
 import { crc32, zipStored } from "../../src/cli/azl/zip.js";
 import { aksTableRow } from "../../src/cli/azl/commands/aks.js";
 import { formatTable } from "../../src/cli/azl/output.js";
-import { transformVnetTable } from "../../src/cli/azl/commands/network.js";
+import { defaultSubnetPrefix, transformVnetTable } from "../../src/cli/azl/commands/network.js";
 
 test("bare azl prints az's welcome page with the base commands", async () => {
   const r = await azl([]);
@@ -51,4 +51,12 @@ test("service errors without an emulator: connection refused is reported, exit 1
   const r = await azl(["group", "show", "-n", "x"], { AKSEMU_ENDPOINT: "https://127.0.0.1:9", HOME: "/nonexistent-azl-home", AKSEMU_DATA_DIR: "/nonexistent" });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^ERROR: /);
+});
+
+test("vnet create without --subnet-prefixes: the first /24 of the VNet's prefix, or the whole prefix when smaller", () => {
+  assert.equal(defaultSubnetPrefix("10.0.0.0/16"), "10.0.0.0/24");
+  assert.equal(defaultSubnetPrefix("172.19.0.0/8"), "172.19.0.0/8", "host bits: sent as given for the server to reject");
+  assert.equal(defaultSubnetPrefix("10.1.2.0/24"), "10.1.2.0/24");
+  assert.equal(defaultSubnetPrefix("10.1.2.0/28"), "10.1.2.0/28");
+  assert.equal(defaultSubnetPrefix("nope"), "nope");
 });

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { strategyFor } from "../../src/kube/catalog.js";
-import { KubeHost } from "../../src/kube/cluster-api.js";
+import { KubeHost } from "../../src/cluster/kube-host.js";
 import type { Obj } from "../../src/kube/util.js";
 import { FilePki } from "../../src/server/pki.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";

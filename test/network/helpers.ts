@@ -6,8 +6,8 @@ import path from "node:path";
 import { NetworkManagementClient } from "@azure/arm-network";
 import { type RunningEmulator, SUBSCRIPTION_ID, TENANT_ID, rawRequest, tempDir } from "../helpers/emulator.js";
 import { Emulator } from "../../src/emulator.js";
-import type { NetworkModel } from "../../src/providers/network/model.js";
-import { networkModel } from "../../src/providers/network/model.js";
+import type { NetworkModel } from "../../src/arm/network-model.js";
+import { networkModel } from "../../src/arm/network-model.js";
 
 export const SUB = `/subscriptions/${SUBSCRIPTION_ID}`;
 export const rgId = (rg: string) => `${SUB}/resourceGroups/${rg}`;

@@ -13,7 +13,13 @@ import {
   overlaps,
   parseAddress,
   parseCidr,
+  parseIPv4Address,
+  parseIPv4Cidr,
+  requireCidr,
   size,
+  subnetAt,
+  subnetCount,
+  subnetIndex,
   toCidr,
 } from "../../src/network/cidr.js";
 
@@ -187,4 +193,32 @@ test("toCidr clears host bits and rejects bad lengths; compareAddresses orders",
   assert.equal(compareAddresses(addr("10.0.0.2"), addr("10.0.0.10")), -1);
   assert.equal(compareAddresses(addr("10.0.0.2"), addr("10.0.0.2")), 0);
   assert.equal(compareAddresses(addr("::"), addr("255.255.255.255")), 2);
+});
+
+test("requireCidr, parseIPv4Address and parseIPv4Cidr take only what they name", () => {
+  assert.deepEqual(requireCidr("10.0.0.0/16"), cidr("10.0.0.0/16"));
+  assert.throws(() => requireCidr("10.0.0.1/16"), TypeError);
+  assert.throws(() => requireCidr("nope"), TypeError);
+  assert.deepEqual(parseIPv4Address("10.0.0.10"), addr("10.0.0.10"));
+  for (const bad of ["::1", "10.0.0", "010.0.0.1", "10.0.0.256", "10.0.0.0/8"]) assert.equal(parseIPv4Address(bad), undefined, bad);
+  assert.deepEqual(parseIPv4Cidr("10.244.0.0/16"), cidr("10.244.0.0/16"));
+  for (const bad of [17, undefined, "10.244.0.1/16", "fd00::/64", "10.244.0.0/33", "10.244.0.0"]) assert.equal(parseIPv4Cidr(bad), undefined, String(bad));
+});
+
+test("subnetAt, subnetIndex and subnetCount carve a prefix (AKS: a /24 per node from the pod CIDR)", () => {
+  const pod = cidr("10.244.0.0/16");
+  assert.equal(subnetCount(pod, 24), 256n);
+  assert.equal(subnetCount(cidr("10.244.0.0/23"), 24), 2n);
+  assert.equal(subnetCount(cidr("10.244.0.0/25"), 24), 0n, "a /25 holds no /24");
+  assert.equal(subnetCount(pod, 33), 0n);
+  assert.equal(formatCidr(subnetAt(pod, 24, 0)!), "10.244.0.0/24");
+  assert.equal(formatCidr(subnetAt(pod, 24, 255)!), "10.244.255.0/24");
+  assert.equal(subnetAt(pod, 24, 256), undefined);
+  assert.equal(subnetAt(pod, 24, -1), undefined);
+  // the index carries across octets: the 301st /24 of a /8
+  assert.equal(formatCidr(subnetAt(cidr("10.0.0.0/8"), 24, 300)!), "10.1.44.0/24");
+  assert.equal(subnetIndex(cidr("10.0.0.0/8"), cidr("10.1.44.0/24")), 300n);
+  assert.equal(subnetIndex(pod, cidr("10.245.0.0/24")), undefined);
+  assert.equal(formatCidr(subnetAt(cidr("fd00::/48"), 64, 3)!), "fd00:0:0:3::/64");
+  assert.equal(subnetIndex(cidr("fd00::/48"), cidr("fd00:0:0:3::/64")), 3n);
 });

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { DeleteCtx, ResourceRecord, ResourceStrategy, WriteCtx } from "../../arm/types.js";
 import { isPreview } from "../../arm/api-version.js";
 import { findServicePrincipalByAppId, putServicePrincipal } from "../../entra/directory.js";
-import { isFeatureEffective } from "../features/features.js";
+import { featureRegistrations } from "../../arm/features.js";
 import { CS_NAMESPACE, MANAGED_CLUSTER_TYPE, VNET_INTEGRATION_FEATURE } from "./api-versions.js";
 import { AksErrors } from "./errors.js";
 import {
@@ -83,7 +83,7 @@ function put(ctx: WriteCtx): ResourceRecord {
   const next = props.apiServerAccessProfile as ApiServerAccess;
   validateCluster({
     isCreate: !existing, clusterId: id, requested, next, previous,
-    preview: isPreview(apiVersion), featureEffective: isFeatureEffective(tx, sub, CS_NAMESPACE, VNET_INTEGRATION_FEATURE),
+    preview: isPreview(apiVersion), featureEffective: featureRegistrations(env).isEffective(tx, sub, CS_NAMESPACE, VNET_INTEGRATION_FEATURE),
     nodeSubnetIds: nodeSubnets, newNodeSubnetIds: nodeSubnets.filter((s) => !before.some((b) => sameId(b, s))),
     subnet, identity: idFacts, canJoin: (p, s) => rbacCan(tx, p, JOIN_ACTION, s),
     nodeDemand: demand, loadBalancerSku: props.networkProfile.loadBalancerSku,

@@ -3,10 +3,10 @@
 import type { Txn } from "../../store/store.js";
 import type { ArmEnv } from "../../arm/types.js";
 import { getRecord } from "../../arm/repo.js";
-import { can } from "../../arm/rbac.js";
+import { RbacNotRegisteredError, can } from "../../arm/rbac.js";
 import { idKey, parseId } from "../../arm/resource-id.js";
 import { getResourceGroup } from "../../arm/state.js";
-import { networkModel } from "../network/model.js";
+import { networkModel } from "../../arm/network-model.js";
 import type { IdentityFacts, SubnetFacts } from "./validate.js";
 import { AksErrors } from "./errors.js";
 import { MANAGED_CLUSTER_TYPE } from "./api-versions.js";
@@ -70,12 +70,12 @@ export function identityFacts(tx: Reader, identity: any): IdentityFacts {
   return { kind: "SystemAssigned" };
 }
 
-/** RBAC through the Authorization provider; if it is not registered in this build, allow. */
+/** RBAC through the Authorization provider. Fails closed: without an evaluator nothing is granted. */
 export function rbacCan(tx: Reader, principalId: string, action: string, scope: string): boolean {
   try {
     return can(tx, principalId, action, scope);
   } catch (e) {
-    if ((e as Error).message.includes("not registered")) return true;
+    if (e instanceof RbacNotRegisteredError) return false;
     throw e;
   }
 }

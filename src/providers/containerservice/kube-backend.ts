@@ -1,14 +1,14 @@
-// Where the per-cluster Kubernetes API plugs in. src/kube/cluster-api.ts (KubeHost) is expected
+// Where the per-cluster Kubernetes API plugs in. src/cluster/kube-host.ts (KubeHost) is expected
 // to satisfy this shape; the lead registers an instance as env.services.get("kube"). Without it
 // the provider still works: credentials are well-formed kubeconfigs pointing at the FQDN.
 import type { ArmEnv } from "../../arm/types.js";
 import type { CloudProvider } from "../../sim/types.js";
 import { aksCloud } from "./cloud-provider.js";
 
-// The cluster spec is the Kubernetes layer's own shape (src/kube/cluster-api.ts); providers sit
+// The cluster spec is the Kubernetes layer's own shape (src/cluster/kube-host.ts); providers sit
 // above kube/, so they import it rather than restate it.
-export type { KubeNodeSpec, KubeClusterSpec, IssuedPair } from "../../kube/cluster-api.js";
-import type { KubeClusterSpec, IssuedPair } from "../../kube/cluster-api.js";
+export type { KubeNodeSpec, KubeClusterSpec, IssuedPair } from "../../cluster/kube-host.js";
+import type { KubeClusterSpec, IssuedPair } from "../../cluster/kube-host.js";
 
 /** The Kubernetes layer's credentials, looser: without a backend the provider has no client certificates. */
 export interface KubeCredentials {

@@ -2,32 +2,18 @@
 // each failure is a 400 InvalidParameter naming the property path (instead of a crash later on).
 import { AksErrors } from "./errors.js";
 import { KUBERNETES_VERSIONS, resolveKubernetesVersion } from "./versions.js";
-import { isSubnetId } from "./spec.js";
+import { NODE_POD_CIDR_PREFIX_LENGTH, isSubnetId } from "./spec.js";
+import { type IpAddress, contains, offsetOf, parseIPv4Address, parseIPv4Cidr, size, subnetCount } from "../../network/cidr.js";
 
 const bad = (path: string, detail: string) => AksErrors.invalidProperty.make({ path, detail });
 
 const DNS_LABEL = /^[a-zA-Z0-9]$|^[a-zA-Z0-9][-a-zA-Z0-9]{0,52}[a-zA-Z0-9]$/;
 
-export function parseCidrStrict(v: unknown): { base: number; bits: number } | undefined {
-  if (typeof v !== "string") return undefined;
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(v);
-  if (!m) return undefined;
-  const o = m.slice(1, 5).map(Number);
-  const bits = Number(m[5]);
-  if (o.some((x) => x > 255) || bits > 32) return undefined;
-  const n = ((o[0]! << 24) >>> 0) + (o[1]! << 16) + (o[2]! << 8) + o[3]!;
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  if (((n & mask) >>> 0) !== n) return undefined; // host bits set
-  return { base: n, bits };
-}
+const DEFAULT_SERVICE_CIDR = "10.0.0.0/16";
+const DEFAULT_DNS_SERVICE_IP = "10.0.0.10";
 
-function parseIp(v: unknown): number | undefined {
-  if (typeof v !== "string") return undefined;
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v);
-  if (!m) return undefined;
-  const o = m.slice(1, 5).map(Number);
-  if (o.some((x) => x > 255)) return undefined;
-  return ((o[0]! << 24) >>> 0) + (o[1]! << 16) + (o[2]! << 8) + o[3]!;
+function parseIp(v: unknown): IpAddress | undefined {
+  return typeof v === "string" ? parseIPv4Address(v) : undefined;
 }
 
 function optString(v: unknown, path: string): void {
@@ -113,23 +99,23 @@ export function validateClusterShape(body: any, existing?: Record<string, any>):
       throw bad("properties.networkProfile.loadBalancerSku", `'${np.loadBalancerSku}' must be basic or standard`);
     }
     for (const k of ["podCidr", "serviceCidr"] as const) {
-      if (np[k] !== undefined && np[k] !== null && !parseCidrStrict(np[k])) throw bad(`properties.networkProfile.${k}`, `${JSON.stringify(np[k])} is not a valid IPv4 CIDR`);
+      if (np[k] !== undefined && np[k] !== null && !parseIPv4Cidr(np[k])) throw bad(`properties.networkProfile.${k}`, `${JSON.stringify(np[k])} is not a valid IPv4 CIDR`);
     }
-    const pod = parseCidrStrict(np.podCidr);
-    if (pod && pod.bits > 24) throw bad("properties.networkProfile.podCidr", `${np.podCidr} is smaller than the /24 each node needs`);
+    const pod = parseIPv4Cidr(np.podCidr);
+    if (pod && pod.prefixLength > NODE_POD_CIDR_PREFIX_LENGTH) throw bad("properties.networkProfile.podCidr", `${np.podCidr} is smaller than the /${NODE_POD_CIDR_PREFIX_LENGTH} each node needs`);
     if (np.dnsServiceIP !== undefined && np.dnsServiceIP !== null) {
       const ip = parseIp(np.dnsServiceIP);
       if (ip === undefined) throw bad("properties.networkProfile.dnsServiceIP", `${JSON.stringify(np.dnsServiceIP)} is not a valid IPv4 address`);
-      const svc = parseCidrStrict(np.serviceCidr ?? existing?.networkProfile?.serviceCidr ?? "10.0.0.0/16")!;
-      const size = 2 ** (32 - svc.bits);
-      if (ip < svc.base || ip >= svc.base + size) throw bad("properties.networkProfile.dnsServiceIP", `${np.dnsServiceIP} is not inside serviceCidr ${np.serviceCidr ?? "10.0.0.0/16"}`);
-      if (ip === svc.base || ip === svc.base + 1 || ip === svc.base + size - 1) {
+      const svcText = np.serviceCidr ?? existing?.networkProfile?.serviceCidr ?? DEFAULT_SERVICE_CIDR;
+      const svc = parseIPv4Cidr(svcText)!;
+      if (!contains(svc, ip)) throw bad("properties.networkProfile.dnsServiceIP", `${np.dnsServiceIP} is not inside serviceCidr ${np.serviceCidr ?? DEFAULT_SERVICE_CIDR}`);
+      const at = offsetOf(svc, ip);
+      if (at === 0n || at === 1n || at === size(svc) - 1n) {
         throw bad("properties.networkProfile.dnsServiceIP", `${np.dnsServiceIP} must not be the network, first (kubernetes Service) or broadcast address of serviceCidr`);
       }
     } else if (np.serviceCidr !== undefined && np.serviceCidr !== null) {
-      const svc = parseCidrStrict(np.serviceCidr)!;
-      const dflt = parseIp("10.0.0.10")!;
-      if (dflt < svc.base || dflt >= svc.base + 2 ** (32 - svc.bits)) throw bad("properties.networkProfile.dnsServiceIP", `is required when serviceCidr ${np.serviceCidr} does not contain 10.0.0.10`);
+      const svc = parseIPv4Cidr(np.serviceCidr)!;
+      if (!contains(svc, parseIp(DEFAULT_DNS_SERVICE_IP)!)) throw bad("properties.networkProfile.dnsServiceIP", `is required when serviceCidr ${np.serviceCidr} does not contain ${DEFAULT_DNS_SERVICE_IP}`);
     }
   }
   const asp = p.apiServerAccessProfile;
@@ -148,9 +134,9 @@ export function validateClusterShape(body: any, existing?: Record<string, any>):
 
 /** After defaults: every node needs a /24 of the pod CIDR (overlay / kubenet). */
 export function validatePodCidrCapacity(props: Record<string, any>): void {
-  const pod = parseCidrStrict(props.networkProfile?.podCidr);
+  const pod = parseIPv4Cidr(props.networkProfile?.podCidr);
   if (!pod) return;
-  const capacity = pod.bits > 24 ? 0 : 2 ** (24 - pod.bits);
+  const capacity = Number(subnetCount(pod, NODE_POD_CIDR_PREFIX_LENGTH));
   const nodes = (props.agentPoolProfiles ?? []).reduce((n: number, ap: any) => n + (Number(ap.count) || 0), 0);
-  if (nodes > capacity) throw bad("properties.networkProfile.podCidr", `${props.networkProfile.podCidr} has room for ${capacity} nodes (a /24 each); the agent pools ask for ${nodes}`);
+  if (nodes > capacity) throw bad("properties.networkProfile.podCidr", `${props.networkProfile.podCidr} has room for ${capacity} nodes (a /${NODE_POD_CIDR_PREFIX_LENGTH} each); the agent pools ask for ${nodes}`);
 }

@@ -38,6 +38,14 @@ export function defaultMaxPods(plugin: string, mode?: string): number {
   return 110;
 }
 
+/**
+ * The block of the cluster's podCidr each node gets (kubenet and Azure CNI Overlay): a /24.
+ * learn.microsoft.com/azure/aks/azure-cni-overlay: "Each node is assigned a /24 address space
+ * carved out from the same CIDR"; kubenet's node IPAM in kube-controller-manager and
+ * cloud-provider-azure defaults to the same mask (DefaultNodeMaskCIDRIPv4 = 24).
+ */
+export const NODE_POD_CIDR_PREFIX_LENGTH = 24;
+
 /** Addresses one node takes from its subnet: Azure CNI (no overlay) pre-allocates 1 + maxPods. */
 export function addressesPerNode(net: { networkPlugin?: string; networkPluginMode?: string }, maxPods: number): number {
   return net.networkPlugin === "azure" && net.networkPluginMode !== "overlay" ? 1 + maxPods : 1;

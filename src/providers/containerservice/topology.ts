@@ -7,13 +7,14 @@ import type { Txn } from "../../store/store.js";
 import type { ArmEnv, ResourceRecord } from "../../arm/types.js";
 import { getRecord, listByType, listByTypeInGroup } from "../../arm/repo.js";
 import { ArmError } from "../../arm/errors.js";
-import { createResourceGroupRecord, deleteResourceGroupNow } from "../resources/resource-groups.js";
-import { networkModel } from "../network/model.js";
+import { resourceGroups } from "../../arm/resource-groups.js";
+import { networkModel } from "../../arm/network-model.js";
 import {
   APISERVER_BACKEND_IPS, DELEGATION_SERVICE, ILB_BACKEND_POOL, ILB_FRONTEND, ILB_NAME, ILB_PROBE, ILB_RULE, MANAGED_APISERVER_SUBNET,
   MANAGED_NODE_SUBNET, MANAGED_VNET_PREFIX, SAL_NAME, apiServerPublicIp, fqdnLabel, kubeletIdentityName, managedVnetName, nodeName, nsgName, guidFrom, vmssName,
 } from "./names.js";
-import { addressesPerNode, sameId, vnetOfSubnet } from "./spec.js";
+import { NODE_POD_CIDR_PREFIX_LENGTH, addressesPerNode, sameId, vnetOfSubnet } from "./spec.js";
+import { formatCidr, parseIPv4Cidr, requireCidr, subnetAt, subnetCount, subnetIndex } from "../../network/cidr.js";
 import { clusterParts, ensureResource, internalOf, owners, removeResource, type ClusterInternal, type NodeAlloc } from "./model.js";
 import { zoneMode } from "./private-dns.js";
 
@@ -54,7 +55,7 @@ export function ensureNodeResourceGroup(tx: Txn, env: ArmEnv, rec: ResourceRecor
   const { sub } = clusterParts(rec.id);
   const existing = getRecord(tx, nodeRgId(rec));
   if (!existing || existing.managedBy !== rec.id) {
-    createResourceGroupRecord(tx, env, sub, rec.properties.nodeResourceGroup, rec.location!, { managedBy: rec.id, tags: existing?.tags ?? undefined });
+    resourceGroups(env).ensure(tx, env, sub, rec.properties.nodeResourceGroup, rec.location!, { managedBy: rec.id, tags: existing?.tags ?? undefined });
   }
   const nsgId = ids.nsg(rec);
   if (!getRecord(tx, nsgId)) ensureResource(tx, env, nsgId, T.nsg, { location: rec.location, properties: { securityRules: [] } });
@@ -221,27 +222,24 @@ export function ensureApiServer(tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mu
   m.internal.apiServer = { mode: "public", address: apiServerPublicIp(m.internal.hash) };
 }
 
-function ipNum(addr: string): number {
-  const o = addr.split(".").map(Number);
-  return ((o[0]! << 24) >>> 0) + (o[1]! << 16) + (o[2]! << 8) + o[3]!;
-}
-
-/** The k-th /24 of the cluster pod CIDR (k counts across octets: the 257th node gets base+256*256). */
+/** The k-th node block (/24) of the cluster pod CIDR (k counts across octets: the 257th node of a /8 gets 10.1.0.0/24). */
 export function podCidrFor(base: string, k: number): string {
-  const [addr] = base.split("/");
-  const n = ((ipNum(addr!) & 0xffffff00) >>> 0) + k * 256;
-  return `${Math.floor(n / 16777216) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.0/24`;
+  const block = subnetAt(requireCidr(base), NODE_POD_CIDR_PREFIX_LENGTH, k);
+  if (!block) throw new RangeError(`${base} has no node block ${k}`);
+  return formatCidr(block);
 }
 
-/** Index of a node /24 inside the cluster pod CIDR (inverse of podCidrFor). */
-export function podCidrIndex(base: string, cidr: string): number {
-  return Math.floor((ipNum(cidr.split("/")[0]!) - ((ipNum(base.split("/")[0]!) & 0xffffff00) >>> 0)) / 256);
+/** Index of a node block inside the cluster pod CIDR (inverse of podCidrFor); undefined when it is not one of them. */
+export function podCidrIndex(base: string, cidr: string): number | undefined {
+  const block = parseIPv4Cidr(cidr);
+  if (!block || block.prefixLength !== NODE_POD_CIDR_PREFIX_LENGTH) return undefined;
+  const i = subnetIndex(requireCidr(base), block);
+  return i === undefined ? undefined : Number(i);
 }
 
-/** How many node /24s fit into the cluster pod CIDR. */
+/** How many node blocks fit into the cluster pod CIDR. */
 export function podCidrCapacity(base: string): number {
-  const bits = Number(base.split("/")[1]);
-  return bits > 24 ? 0 : 2 ** (24 - bits);
+  return Number(subnetCount(requireCidr(base), NODE_POD_CIDR_PREFIX_LENGTH));
 }
 
 /** Node addresses per pool (Azure CNI: 1 + maxPods per node from the node subnet), releasing removed nodes. */
@@ -272,13 +270,18 @@ export function ensureNodes(tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mut): 
   }
   for (const n of prev) if (!wanted.has(n.owner) || !next.includes(n)) model.release(tx, n.owner, n.subnetId);
   if (net.podCidr) {
-    for (const n of next) if (n.podCIDR) usedCidr.add(podCidrIndex(String(net.podCidr), n.podCIDR));
+    for (const n of next) {
+      // A block from another pod CIDR (not one of this one's) is handed out again.
+      const i = n.podCIDR ? podCidrIndex(String(net.podCidr), n.podCIDR) : undefined;
+      if (i === undefined) delete n.podCIDR;
+      else usedCidr.add(i);
+    }
     const capacity = podCidrCapacity(String(net.podCidr));
     let k = 0;
     for (const n of next) {
       if (n.podCIDR) continue;
       while (usedCidr.has(k)) k++;
-      if (k >= capacity) throw new ArmError(400, "InvalidParameter", `networkProfile.podCidr ${net.podCidr} has room for ${capacity} nodes (one /24 each); the agent pools need more.`);
+      if (k >= capacity) throw new ArmError(400, "InvalidParameter", `networkProfile.podCidr ${net.podCidr} has room for ${capacity} nodes (one /${NODE_POD_CIDR_PREFIX_LENGTH} each); the agent pools need more.`);
       n.podCIDR = podCidrFor(net.podCidr, k);
       usedCidr.add(k);
     }
@@ -465,8 +468,8 @@ export function teardown(tx: Txn, env: ArmEnv, rec: ResourceRecord): void {
   const rg = getRecord(tx, rgId);
   if (rg && (!rg.managedBy || sameId(rg.managedBy, rec.id))) {
     const { sub } = clusterParts(rec.id);
-    // deleteResourceGroupNow cascades each resource's own delete hook (addresses, links).
-    deleteResourceGroupNow(tx, env, sub, rec.properties.nodeResourceGroup, undefined);
+    // deleteNow cascades each resource's own delete hook (addresses, links).
+    resourceGroups(env).deleteNow(tx, env, sub, rec.properties.nodeResourceGroup, undefined);
   }
 }
 

@@ -9,7 +9,7 @@ import { E } from "../../arm/catalog.js";
 import { defineError } from "../../arm/errors.js";
 import { requireApiVersion } from "../../arm/generic.js";
 import { getProviderRegistration, getSubscription } from "../../arm/state.js";
-import { FEATURES_API_VERSIONS, checkArmApiVersion } from "../resources/api-versions.js";
+import { FEATURES_API_VERSIONS, checkArmApiVersion } from "../../arm/arm-api-versions.js";
 import { KNOWN_FEATURES, findFeature } from "./catalog.js";
 
 export const FEATURE_TYPE = "Microsoft.Features/providers/features";

@@ -2,7 +2,8 @@
 // NICs, NSGs and rules, public IPs, Private DNS zones/record sets/links, availableDelegations) and the
 // NetworkModel service other providers (AKS) use for subnets, addresses and service links.
 import type { ProviderPlugin } from "../plugin.js";
-import { NETWORK_MODEL_SERVICE } from "./model.js";
+import { NETWORK_MODEL } from "../../arm/network-model.js";
+import { provideService } from "../../arm/services.js";
 import { createNetworkModel } from "./model-impl.js";
 import { virtualNetworkType } from "./virtual-networks.js";
 import { subnetType } from "./subnets.js";
@@ -29,6 +30,6 @@ export const networkProvider: ProviderPlugin = {
     ]) {
       host.registerType(withNrpEnvelope(def));
     }
-    host.env.services.set(NETWORK_MODEL_SERVICE, createNetworkModel(host.env));
+    provideService(host.env, NETWORK_MODEL, createNetworkModel(host.env));
   },
 };

@@ -6,7 +6,7 @@ import type { Txn } from "../../store/store.js";
 import type { ArmEnv } from "../../arm/types.js";
 import { parentId } from "../../arm/resource-id.js";
 import { parseAddress, formatAddress } from "../../network/cidr.js";
-import type { NetworkModel, SubnetView } from "./model.js";
+import type { NetworkModel, SubnetView } from "../../arm/network-model.js";
 import { NetErrors } from "./errors.js";
 import { T, arr, getTyped, obj } from "./common.js";
 import { SubnetHandle, loadPools, releaseOwner, subnetPrefixes, usageOf, type SubnetInternal } from "./ipam-store.js";

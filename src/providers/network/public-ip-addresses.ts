@@ -10,16 +10,20 @@ import { idKey, nameOf, subscriptionOf } from "../../arm/resource-id.js";
 import { NetErrors } from "./errors.js";
 import { NRP_API_VERSIONS, NRP_DEFAULT_API_VERSION } from "./api-versions.js";
 import { NS, T, arr, blockingUsers, checkNrpName, envelope, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, refId, throwIfBusy, weakEtag, writeState } from "./common.js";
+import { addressAt, formatAddress, formatCidr, requireCidr } from "../../network/cidr.js";
 
 type Reader = Pick<Txn, "get" | "list">;
 const COUNTER = "netpip:next";
+/** Where the emulator's public IPs come from, in order (20.64.0.1, 20.64.0.2, ...). */
+const PUBLIC_POOL = requireCidr("20.64.0.0/10");
 const PASSTHROUGH = ["dnsSettings", "ipTags", "ddosSettings", "deleteOption", "publicIPPrefix", "natGateway"] as const;
 
 function nextPublicAddress(tx: Txn): string {
   const n = (tx.get<number>(COUNTER)?.value ?? 0) + 1;
   tx.put(COUNTER, n);
-  const v = 0x14400000 + n; // 20.64.0.0 + n
-  return `${(v >>> 24) & 255}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+  const address = addressAt(PUBLIC_POOL, n);
+  if (!address) throw new RangeError(`the emulator's public address pool ${formatCidr(PUBLIC_POOL)} is exhausted`);
+  return formatAddress(address);
 }
 
 function pipPut(ctx: WriteCtx): ResourceRecord {

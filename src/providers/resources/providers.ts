@@ -9,7 +9,7 @@ import { requireApiVersion, sendPage } from "../../arm/generic.js";
 import { sortApiVersions } from "../../arm/api-version.js";
 import { displayName, LOCATIONS } from "../../arm/locations.js";
 import { getProviderRegistration, getSubscription, providerKey, type ProviderRegistration } from "../../arm/state.js";
-import { RESOURCES_API_VERSIONS, FEATURES_API_VERSIONS, checkArmApiVersion } from "./api-versions.js";
+import { RESOURCES_API_VERSIONS, FEATURES_API_VERSIONS, checkArmApiVersion } from "../../arm/arm-api-versions.js";
 
 export const PROVIDER_TYPE = "Microsoft.Resources/providers";
 

@@ -11,7 +11,7 @@ import { checkResourceGroupName, idKey, parseId } from "../../arm/resource-id.js
 import { deleteRecordTree, getRecord, listInGroup, putRecord, recordKey } from "../../arm/repo.js";
 import { getResourceGroup, getSubscription, normalizeLocation, resourceGroupId } from "../../arm/state.js";
 import { allLocationNames, isKnownLocation } from "../../arm/locations.js";
-import { RESOURCES_API_VERSIONS, checkArmApiVersion } from "./api-versions.js";
+import { RESOURCES_API_VERSIONS, checkArmApiVersion } from "../../arm/arm-api-versions.js";
 import type { OperationRecord } from "../../arm/types.js";
 import { tagsProblem } from "../../arm/envelope.js";
 import { defineError } from "../../arm/errors.js";

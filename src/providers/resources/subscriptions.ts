@@ -6,7 +6,7 @@ import { E } from "../../arm/catalog.js";
 import { requireApiVersion } from "../../arm/generic.js";
 import { LOCATIONS } from "../../arm/locations.js";
 import { getSubscription, subKey, type SubscriptionRecord } from "../../arm/state.js";
-import { RESOURCES_API_VERSIONS, checkArmApiVersion } from "./api-versions.js";
+import { RESOURCES_API_VERSIONS, checkArmApiVersion } from "../../arm/arm-api-versions.js";
 
 export function seedSubscription(tx: Txn, subscriptionId: string, tenantId: string): void {
   if (!tx.get(subKey(subscriptionId))) {

@@ -14,6 +14,7 @@ import { printOrMergeCredentials } from "../kubeconfig.js";
 import { zipStored } from "../zip.js";
 import { sdkScope } from "./role.js";
 import { collect, isValidResourceId, location, noWait, parseResourceId, parseTags, rg, str, tags, yes } from "./common.js";
+import { type IpAddress, contains, firstAddress, parseIPv4Cidr, requireCidr } from "../../../network/cidr.js";
 
 const EXT = "aks-preview";
 const NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7";
@@ -88,26 +89,14 @@ function resolveSshKey(ctx: CommandContext, a: ParsedArgs): string | undefined {
   return undefined;
 }
 
-function ipv4ToInt(ip: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return ((parts[0]! << 24) >>> 0) + (parts[1]! << 16) + (parts[2]! << 8) + parts[3]!;
-}
-
 /** Python ipaddress is_global for IPv4 (private, loopback, link-local, shared, reserved ranges are not). */
-function isGlobalV4(ip: number): boolean {
-  const inNet = (net: string, len: number) => {
-    const n = ipv4ToInt(net)!;
-    const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
-    return ((ip & mask) >>> 0) === ((n & mask) >>> 0);
-  };
-  const notGlobal: Array<[string, number]> = [
-    ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12],
-    ["192.0.0.0", 24], ["192.0.2.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15], ["198.51.100.0", 24], ["203.0.113.0", 24], ["240.0.0.0", 4], ["224.0.0.0", 4],
-  ];
-  return !notGlobal.some(([n, l]) => inNet(n, l));
+const NOT_GLOBAL_V4 = [
+  "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+  "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "240.0.0.0/4", "224.0.0.0/4",
+].map(requireCidr);
+
+function isGlobalV4(ip: IpAddress): boolean {
+  return !NOT_GLOBAL_V4.some((n) => contains(n, ip));
 }
 
 /** acs _validators.validate_ip_ranges */
@@ -124,14 +113,12 @@ function validateIpRanges(v: unknown): void {
   for (const r of ranges) {
     if (r === "0.0.0.0/32" || r === "") continue;
     if (r.includes(":")) throw new AzCliError("UnclassifiedUserFault", "--api-server-authorized-ip-ranges cannot be IPv6 addresses");
-    const [addr, lenStr] = r.split("/");
-    const ip = ipv4ToInt(addr!);
-    const len = lenStr === undefined ? 32 : /^\d+$/.test(lenStr) ? Number(lenStr) : NaN;
-    const hostBits = ip !== undefined && len >= 0 && len <= 32 && len < 32 ? (ip & (0xffffffff >>> len)) !== 0 : false;
-    if (ip === undefined || !(len >= 0 && len <= 32) || hostBits) {
+    // ipaddress.ip_network(r, strict=True): a bare address is a /32; host bits are an error.
+    const net = parseIPv4Cidr(r.includes("/") ? r : `${r}/32`);
+    if (!net) {
       throw new AzCliError("UnclassifiedUserFault", "--api-server-authorized-ip-ranges should be a list of IPv4 addresses or CIDRs");
     }
-    if (!isGlobalV4(ip)) throw new AzCliError("UnclassifiedUserFault", "--api-server-authorized-ip-ranges must be global non-reserved addresses or CIDRs");
+    if (!isGlobalV4(firstAddress(net))) throw new AzCliError("UnclassifiedUserFault", "--api-server-authorized-ip-ranges must be global non-reserved addresses or CIDRs");
   }
 }
 

@@ -7,6 +7,7 @@ import { POLL_MS, type CommandContext } from "../context.js";
 import { AzCliError } from "../errors.js";
 import { flattenProperties } from "../shape.js";
 import { collect, isValidResourceId, rawOf, location, noWait, parseTags, rg, str, tags, yes } from "./common.js";
+import { formatCidr, parseCidr, subnetAt } from "../../../network/cidr.js";
 
 type Raw = Record<string, unknown>;
 
@@ -25,9 +26,10 @@ async function rgLocation(ctx: CommandContext, group: string): Promise<string> {
 
 /** The first /24 (or the whole space when smaller) of the VNet's first prefix. */
 export function defaultSubnetPrefix(vnetPrefix: string): string {
-  const [ip, lenStr] = vnetPrefix.split("/");
-  const len = Number(lenStr);
-  return len >= 24 ? vnetPrefix : `${ip}/24`;
+  const r = parseCidr(vnetPrefix);
+  // An unreadable prefix goes to the server as given; it answers with the Network provider's error.
+  if (!r.ok || r.cidr.prefixLength >= 24) return vnetPrefix;
+  return formatCidr(subnetAt(r.cidr, 24, 0)!);
 }
 
 /** az's delegation list: names "0", "1", ...; dotted service names become Namespace/type. */

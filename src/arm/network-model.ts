@@ -1,8 +1,10 @@
 // The network model other providers ask questions of (reference: issue "Microsoft.Network",
 // item 6). CONTRACT FILE: the signatures below are what the AKS provider codes against; the
-// Network provider implements them (keep names and shapes; add, don't change).
-import type { Txn } from "../../store/store.js";
-import type { ArmEnv } from "../../arm/types.js";
+// Network provider implements them (providers/network/model-impl.ts) and registers the
+// implementation under NETWORK_MODEL (keep names and shapes; add, don't change).
+import type { Txn } from "../store/store.js";
+import type { ArmEnv } from "./types.js";
+import { needService, serviceKey } from "./services.js";
 
 type Reader = Pick<Txn, "get" | "list">;
 
@@ -40,11 +42,9 @@ export interface NetworkModel {
   removeServiceAssociationLink(tx: Txn, subnetId: string, name: string): void;
 }
 
-/** Set by the Network provider at registration; read by others through env.services. */
-export const NETWORK_MODEL_SERVICE = "network.model";
+/** Registered by the Network provider; read by others through networkModel(env). */
+export const NETWORK_MODEL = serviceKey<NetworkModel>("network.model");
 
-export function networkModel(env: ArmEnv): NetworkModel {
-  const m = env.services.get(NETWORK_MODEL_SERVICE) as NetworkModel | undefined;
-  if (!m) throw new Error("network model not registered");
-  return m;
+export function networkModel(env: Pick<ArmEnv, "services">): NetworkModel {
+  return needService(env, NETWORK_MODEL);
 }

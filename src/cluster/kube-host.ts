@@ -1,7 +1,8 @@
-// Entry point for the AKS provider: one KubeHost per emulator process runs a Kubernetes API
-// endpoint (its own HTTPS host:port) and a simulation engine per emulated cluster. The
-// provider computes nodes, IPs and pools from Azure resources and calls ensureRunning; all
-// that happens inside the cluster is owned here.
+// Cluster composition, the layer above kube/ (the Kubernetes API) and sim/ (kubelets and
+// controllers): one KubeHost per emulator process runs a Kubernetes API endpoint (its own HTTPS
+// host:port) and a simulation engine per emulated cluster. The AKS provider computes nodes, IPs
+// and pools from Azure resources and calls ensureRunning; all that happens inside the cluster is
+// owned here. kube/ and sim/ never import this folder.
 //
 // Persisted per cluster under kube/<id>/_meta: port, tokens, client certificates and the
 // server certificate, so kubeconfigs stay valid across emulator restarts.
@@ -11,19 +12,20 @@ import { X509Certificate } from "node:crypto";
 import YAML from "yaml";
 import type { Store } from "../store/store.js";
 import { SimEngine } from "../sim/engine.js";
-import { reconcileNodes, seedCluster, parseCidr, intToIp, ipToInt, kubernetesServiceIP, type SeedInfo } from "../sim/seed.js";
+import { reconcileNodes, seedCluster, kubernetesServiceIP, type SeedInfo } from "../sim/seed.js";
+import { addressAt, formatAddress, parseIPv4Address, requireCidr, size } from "../network/cidr.js";
 import type { Clock, CloudProvider, LatencyProfile, SimNodeSpec } from "../sim/types.js";
-import { strategyFor } from "./catalog.js";
-import { StatusError } from "./errors.js";
-import { ApiServer, unparsableRequestResponse, type User } from "./http.js";
-import { Registry } from "./registry.js";
-import { seedApiServerObjects } from "./bootstrap.js";
-import { admissionChain } from "./admission/index.js";
-import type { StrategyContext } from "./types.js";
-import { fnv32a, randomHex, type Obj } from "./util.js";
-import { runInSandbox } from "./run-command.js";
+import { strategyFor } from "../kube/catalog.js";
+import { StatusError } from "../kube/errors.js";
+import { ApiServer, unparsableRequestResponse, type User } from "../kube/http.js";
+import { Registry } from "../kube/registry.js";
+import { seedApiServerObjects } from "../kube/bootstrap.js";
+import { admissionChain } from "../kube/admission/index.js";
+import type { StrategyContext } from "../kube/types.js";
+import { fnv32a, randomHex, type Obj } from "../kube/util.js";
+import { runInSandbox } from "../kube/run-command.js";
 
-/** A node as the AKS provider describes it: the simulation's node spec (sim/ sits below kube/). */
+/** A node as the AKS provider describes it: the simulation's node spec. */
 export type KubeNodeSpec = SimNodeSpec;
 
 export interface KubeClusterSpec {
@@ -179,7 +181,7 @@ export class KubeHost {
     };
     const sans = serverSans(spec);
     if (!meta.serverCert || !sameSet(meta.serverCert.sans, sans) || !issuedBy(meta.serverCert.certPem, this.pki.caPem)) {
-      const ipAddresses = sans.filter((s) => /^\d+\.\d+\.\d+\.\d+$/.test(s));
+      const ipAddresses = sans.filter((s) => parseIPv4Address(s) !== undefined);
       const dnsNames = sans.filter((s) => !ipAddresses.includes(s));
       const c = await this.pki.issueServerCert({ commonName: "apiserver", dnsNames, ipAddresses });
       meta.serverCert = { ...c, sans };
@@ -399,14 +401,16 @@ export class KubeHost {
       internal,
       clusterCaPem: () => this.pki.caPem,
       allocateClusterIP: (ns, name) => {
-        const cidr = parseCidr(spec?.serviceCidr ?? "10.0.0.0/16");
+        const serviceCidr = spec?.serviceCidr ?? "10.0.0.0/16";
+        const cidr = requireCidr(serviceCidr);
         const { ips } = used();
-        const reserved = new Set([kubernetesServiceIP(spec?.serviceCidr ?? "10.0.0.0/16"), spec?.dnsServiceIP ?? ""]);
-        // Like kube: a pseudo-random address in the range (stable per name here), probing upward.
-        const span = Math.max(1, cidr.size - 2);
+        const reserved = new Set([kubernetesServiceIP(serviceCidr), spec?.dnsServiceIP ?? ""]);
+        // Like kube: a pseudo-random address in the range (stable per name here), probing upward;
+        // never the network address nor the last one.
+        const span = Math.max(1, Number(size(cidr)) - 2);
         const start = fnv32a(`${ns}/${name}`) % span;
         for (let i = 0; i < span; i++) {
-          const ip = intToIp(cidr.base + 1 + ((start + i) % span));
+          const ip = formatAddress(addressAt(cidr, 1 + ((start + i) % span))!);
           if (!ips.has(ip) && !reserved.has(ip)) return ip;
         }
         throw new StatusError(500, "InternalError", "Internal error occurred: failed to allocate a serviceIP: range is full");
@@ -490,4 +494,3 @@ function seedInfo(spec: KubeClusterSpec, caPem: string): SeedInfo {
   return { ...simInfo(spec), nodeResourceGroup: spec.nodeResourceGroup, serviceCidr: spec.serviceCidr, dnsServiceIP: spec.dnsServiceIP, caPem, fqdn: spec.fqdn };
 }
 
-export { ipToInt };

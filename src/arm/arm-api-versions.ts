@@ -1,6 +1,7 @@
-// api-versions ARM itself serves for Microsoft.Resources endpoints (subscriptions, groups, providers).
-import { E } from "../../arm/catalog.js";
-import { resolveApiVersion, sortApiVersions } from "../../arm/api-version.js";
+// api-versions ARM itself serves for its own namespaces: Microsoft.Resources (subscriptions, groups,
+// providers) and Microsoft.Features. Both the Resources and the Features provider answer with them.
+import { E } from "./catalog.js";
+import { resolveApiVersion, sortApiVersions } from "./api-version.js";
 
 export const RESOURCES_API_VERSIONS = [
   "2014-04-01", "2014-04-01-preview", "2015-01-01", "2015-11-01", "2016-02-01", "2016-06-01", "2016-07-01", "2016-09-01",
