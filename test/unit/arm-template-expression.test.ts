@@ -85,7 +85,8 @@ test("resource id functions build ARM's id grammar", () => {
   assert.equal(ev("[extensionResourceId('/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/v', 'Microsoft.Authorization/roleAssignments', 'g1')]"), "/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/v/providers/Microsoft.Authorization/roleAssignments/g1");
 });
 
-test("cidrSubnet, cidrHost and parseCidr (IPv4)", () => {
+test("cidrSubnet, cidrHost and parseCidr (through network/cidr.ts, IPv4 and IPv6)", () => {
+  assert.equal(ev("[cidrSubnet('fdad:3236:5555::/48', 64, 2)]"), "fdad:3236:5555:2::/64");
   assert.equal(ev("[cidrSubnet('10.144.0.0/16', 24, 3)]"), "10.144.3.0/24");
   assert.equal(ev("[cidrHost('10.144.3.0/24', 0)]"), "10.144.3.1");
   assert.deepEqual(ev("[parseCidr('10.144.3.0/24')]"), { network: "10.144.3.0", netmask: "255.255.255.0", broadcast: "10.144.3.255", firstUsable: "10.144.3.1", lastUsable: "10.144.3.254", cidr: 24 });

@@ -6,6 +6,7 @@ import { fnErrors, ExpressionError } from "./errors.js";
 import { templateGuid, uniqueString } from "./hash.js";
 import { type Json, type JsonObject, isObject, typeName, toText, deepEqual, findKey, clone } from "./values.js";
 import type { Expr } from "./expression.js";
+import { type Cidr, addressAt, addressBits, firstAddress, formatAddress, formatCidr, lastAddress, parseCidr, size, subnetAt } from "../../network/cidr.js";
 
 /** A lambda value (filter/map/reduce/sort/toObject); never leaves an expression. */
 export interface Lambda {
@@ -241,18 +242,17 @@ function parseDate(f: string, s: string): Date {
   return d;
 }
 
-// ---- CIDR (IPv4) -------------------------------------------------------------------------
+// ---- CIDR (network/cidr.ts does the arithmetic) ------------------------------------------
 
-function parseCidrText(f: string, s: string): { base: number; bits: number } {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(s);
-  const oct = m ? m.slice(1, 5).map(Number) : [];
-  if (!m || oct.some((o) => o > 255) || Number(m[5]) > 32) throw fnErrors.badParameter(f, `The value '${s}' is not a valid IPv4 CIDR.`);
-  const bits = Number(m[5]);
-  const addr = ((oct[0]! << 24) | (oct[1]! << 16) | (oct[2]! << 8) | oct[3]!) >>> 0;
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return { base: (addr & mask) >>> 0, bits };
+function cidrArg(f: string, s: string): Cidr {
+  const r = parseCidr(s);
+  if (r.ok) return r.cidr;
+  if (r.code === "InvalidCIDRNotation") return r.cidr; // host bits set: ARM works on the network
+  throw fnErrors.badParameter(f, `The value '${s}' is not a valid CIDR.`);
 }
-const ip = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+const at = (c: Cidr, offset: bigint) => formatAddress(addressAt(c, offset)!);
+/** IPv4 prefixes shorter than /31 keep their first (network) and last (broadcast) address out of use. */
+const reserved = (c: Cidr) => (c.family === 4 && c.prefixLength < 31 ? 1n : 0n);
 
 // ---- the table ---------------------------------------------------------------------------
 
@@ -531,37 +531,35 @@ export const FUNCTIONS: Record<string, Fn> = {
   dateTimeFromEpoch: (a, _c, f) => (count(f, a, 1), isoSeconds(new Date(int(f, a[0]!) * 1000))),
   dateTimeToEpoch: (a, _c, f) => (count(f, a, 1), Math.floor(parseDate(f, str(f, a[0]!)).getTime() / 1000)),
 
-  // CIDR (IPv4)
+  // CIDR
   parseCidr: (a, _c, f) => {
     count(f, a, 1);
-    const { base, bits } = parseCidrText(f, str(f, a[0]!));
-    const size = 2 ** (32 - bits);
-    const broadcast = (base + size - 1) >>> 0;
-    return {
-      network: ip(base),
-      netmask: ip(bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0),
-      broadcast: ip(broadcast),
-      firstUsable: ip(bits >= 31 ? base : base + 1),
-      lastUsable: ip(bits >= 31 ? broadcast : broadcast - 1),
-      cidr: bits,
-    };
+    const c = cidrArg(f, str(f, a[0]!));
+    const bits = BigInt(addressBits(c.family));
+    const hostBits = bits - BigInt(c.prefixLength);
+    const mask = ((1n << bits) - 1n) ^ ((1n << hostBits) - 1n);
+    const out: JsonObject = { network: formatAddress(firstAddress(c)), netmask: formatAddress({ family: c.family, value: mask }) };
+    if (c.family === 4) out.broadcast = formatAddress(lastAddress(c));
+    out.firstUsable = at(c, reserved(c));
+    out.lastUsable = at(c, size(c) - 1n - reserved(c));
+    out.cidr = c.prefixLength;
+    return out;
   },
   cidrSubnet: (a, _c, f) => {
     count(f, a, 3);
-    const { base, bits } = parseCidrText(f, str(f, a[0]!));
-    const nb = int(f, a[1]!);
-    const idx = int(f, a[2]!);
-    if (nb < bits || nb > 32) throw fnErrors.badParameter(f, `The new CIDR '${nb}' must be between '${bits}' and '32'.`);
-    if (idx < 0 || idx >= 2 ** (nb - bits)) throw fnErrors.badParameter(f, `The subnet index '${idx}' is out of range.`);
-    return `${ip((base + idx * 2 ** (32 - nb)) >>> 0)}/${nb}`;
+    const c = cidrArg(f, str(f, a[0]!));
+    const length = int(f, a[1]!);
+    const sub = subnetAt(c, length, int(f, a[2]!));
+    if (!sub) throw fnErrors.badParameter(f, `The new CIDR '${length}' and subnet index '${String(a[2])}' do not fit in '${formatCidr(c)}'.`);
+    return formatCidr(sub);
   },
   cidrHost: (a, _c, f) => {
     count(f, a, 2);
-    const { base, bits } = parseCidrText(f, str(f, a[0]!));
-    const idx = int(f, a[1]!);
-    // Azure's cidrHost skips the network address: index 0 is the first usable host
-    if (idx < 0 || idx >= 2 ** (32 - bits) - (bits >= 31 ? 0 : 2)) throw fnErrors.badParameter(f, `The host index '${idx}' is out of range.`);
-    return ip((base + idx + (bits >= 31 ? 0 : 1)) >>> 0);
+    const c = cidrArg(f, str(f, a[0]!));
+    const idx = BigInt(int(f, a[1]!));
+    // index 0 is the first usable host (after the network address)
+    if (idx < 0n || idx >= size(c) - 2n * reserved(c)) throw fnErrors.badParameter(f, `The host index '${idx}' is out of range for '${formatCidr(c)}'.`);
+    return at(c, idx + reserved(c));
   },
 
   // deployment values

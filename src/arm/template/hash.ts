@@ -22,7 +22,8 @@ export function murmurHash64(data: Uint8Array): bigint {
   const n = data.length;
   let h1 = 0;
   let h2 = 0;
-  const u32 = (i: number) => (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24)) >>> 0;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const u32 = (i: number) => view.getUint32(i, true);
   let i = 0;
   for (; i + 7 < n; i += 8) {
     const k1 = mul(rotl(mul(u32(i), 597399067), 15), 2869860233);
