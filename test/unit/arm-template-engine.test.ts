@@ -399,3 +399,21 @@ test("sub-rg-nested.json: the resource group first, then the nested deployment i
   const out = plan.outputs(resolverFor({ [dep.id]: { id: dep.id, properties: { outputs: childOut } } }));
   assert.deepEqual(out.vnetId, { type: "String", value: `${rgId}/providers/Microsoft.Network/virtualNetworks/rg9-vnet` });
 });
+
+test("languageVersion 2.0 parameter types through $ref to definitions (as AVM templates declare them)", () => {
+  const t = {
+    languageVersion: "2.0",
+    definitions: { poolType: { type: "object", nullable: true }, sku: { type: "string", allowedValues: ["Free", "Standard"] } },
+    parameters: { pool: { $ref: "#/definitions/poolType" }, tier: { $ref: "#/definitions/sku", defaultValue: "Free" } },
+    resources: {},
+    outputs: { o: { type: "object", value: "[createObject('pool', parameters('pool'), 'tier', parameters('tier'))]" } },
+  };
+  assert.deepEqual(planTemplate(t, {}, CTX).outputs(resolverFor({})).o!.value, { pool: null, tier: "Free" });
+  assert.throws(() => planTemplate(t, { tier: { value: "Premium" } }, CTX), /template parameter 'tier' .* is not part of the allowed value\(s\)/);
+  assert.throws(() => planTemplate({ ...t, parameters: { x: { $ref: "#/definitions/none" } } }, {}, CTX), /type reference '#\/definitions\/none' is not valid/);
+});
+
+test("a resource without an api-version or with an unqualified type is refused", () => {
+  assert.throws(() => planTemplate({ resources: [{ type: "Microsoft.Network/virtualNetworks", name: "v" }] }, {}, CTX), /the 'apiVersion' property is missing/);
+  assert.throws(() => planTemplate({ resources: [{ type: "virtualNetworks", apiVersion: "2024-05-01", name: "v" }] }, {}, CTX), /is not a fully qualified type/);
+});

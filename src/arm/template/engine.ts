@@ -139,7 +139,18 @@ export function planTemplate(template: unknown, suppliedParameters: unknown, dct
   const supplied = isObject(suppliedParameters) ? suppliedParameters : {};
 
   // ---- parameters ---------------------------------------------------------------------
-  const decls = (isObject(template.parameters) ? template.parameters : {}) as Record<string, ParameterDecl & JsonObject>;
+  // languageVersion 2.0 parameters may name their type through "$ref": "#/definitions/x"
+  const definitions = isObject(template.definitions) ? template.definitions : {};
+  const resolveRef = (d: JsonObject, seen = new Set<string>()): JsonObject => {
+    const ref = d.$ref;
+    if (typeof ref !== "string") return d;
+    const m = /^#\/definitions\/(.+)$/.exec(ref);
+    const target = m ? definitions[m[1]!] : undefined;
+    if (!m || !isObject(target) || seen.has(ref)) throw templateError(`The template type reference '${ref}' is not valid: could not find a type definition with this name. Please see https://aka.ms/arm-syntax for usage details.`, L("properties.template.parameters"));
+    const { $ref: _r, ...rest } = d;
+    return { ...resolveRef(target, new Set(seen).add(ref)), ...rest };
+  };
+  const decls = Object.fromEntries(Object.entries(isObject(template.parameters) ? template.parameters : {}).map(([k, v]) => [k, isObject(v) ? resolveRef(v) : v])) as Record<string, ParameterDecl & JsonObject>;
   if (Object.keys(decls).length > 256) throw templateError(`The number of template parameters limit exceeded. Limit: '256' and actual: '${Object.keys(decls).length}'.`, L("parameters"));
   const unknown = checkSuppliedNames(decls, supplied, L("properties.parameters"));
   if (unknown) throw unknown;
@@ -392,7 +403,9 @@ export function planTemplate(template: unknown, suppliedParameters: unknown, dct
           type = `${d.parent.type}/${type}`;
           name = `${d.parent.name}/${name}`;
         }
+        if (typeof type !== "string" || !type.includes("/")) throw templateError(`The template resource '${name}' at line '${L(d.path).line}' and column '${L(d.path).column}' is not valid: the resource type '${type}' is not a fully qualified type ('Namespace/type'). Please see https://aka.ms/arm-syntax-resources for usage details.`, L(d.path));
         const apiVersion = String(ev("apiVersion") ?? "");
+        if (!/^\d{4}-\d{2}-\d{2}(-[A-Za-z]+)?$/.test(apiVersion)) throw templateError(`The template resource '${name}' at line '${L(d.path).line}' and column '${L(d.path).column}' is not valid: the 'apiVersion' property is missing or is not an api-version ('${apiVersion}'). Please see https://aka.ms/arm-syntax-resources for usage details.`, L(d.path));
         const condition = r.condition === undefined ? true : ev("condition");
         if (typeof condition !== "boolean") throw new ExpressionError("The template resource condition must evaluate to a boolean");
         const existing = r.existing === true;
