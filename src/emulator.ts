@@ -126,7 +126,7 @@ export class Emulator {
     };
     ops.attach(env);
     // The per-cluster Kubernetes APIs: the AKS provider finds them as env.services "kube".
-    // AKSEMU_TIME_SCALE speeds up the clusters' clock (CronJob schedules, Job deadlines and TTLs).
+    // AKSEMU_TIME_SCALE speeds up the clusters' clock (CronJob schedules, Job deadlines and TTLs, HPA syncs).
     const kube = new KubeHost({ store, pki, latency: env.latency, host: o.host, clock: scaledClock(Number(process.env.AKSEMU_TIME_SCALE ?? 1)) });
     env.services.set("kube", kube);
     env.services.set("pki", pki);

@@ -21,7 +21,7 @@ Usage:
                   [--az-version <x.y.z>] [--client-id <id>] [--client-secret <s>] [--tenant <id>]
 
 Environment: AKSEMU_PORT (default 8443), AKSEMU_DATA_DIR (default ./.aksemu), AKSEMU_LATENCY (default fast),
-  AKSEMU_TIME_SCALE (default 1; e.g. 60 runs the clusters' clock a minute per second for CronJobs, deadlines, TTLs).
+  AKSEMU_TIME_SCALE (default 1; e.g. 60 runs the clusters' clock a minute per second for CronJobs, deadlines, TTLs, HPA syncs).
 `;
 
 interface Args {

@@ -31,10 +31,17 @@ export function seedApiServerObjects(reg: Registry): void {
     for (const [name, group] of groups) {
       if (!group) continue; // the core group's "v1." is not a DNS subdomain the generic name check accepts
       const version = name.split(".")[0]!;
-      ensure(reg, "apiservices", "apiregistration.k8s.io", {
-        metadata: { name, labels: { "kube-aggregator.kubernetes.io/automanaged": "onstart" } },
-        spec: { group, version, groupPriorityMinimum: 17000, versionPriority: 15 },
-      });
+      // AKS's metrics-server add-on registers metrics.k8s.io through the aggregator.
+      if (group === "metrics.k8s.io")
+        ensure(reg, "apiservices", "apiregistration.k8s.io", {
+          metadata: { name },
+          spec: { service: { namespace: "kube-system", name: "metrics-server", port: 443 }, group, version, insecureSkipTLSVerify: true, groupPriorityMinimum: 100, versionPriority: 100 },
+        });
+      else
+        ensure(reg, "apiservices", "apiregistration.k8s.io", {
+          metadata: { name, labels: { "kube-aggregator.kubernetes.io/automanaged": "onstart" } },
+          spec: { group, version, groupPriorityMinimum: 17000, versionPriority: 15 },
+        });
     }
     const fc = "flowcontrol.apiserver.k8s.io";
     const auto = { "apf.kubernetes.io/autoupdate-spec": "true" };

@@ -5,7 +5,9 @@ import { admissionKinds } from "./kinds/admission.js";
 import { apiextensionsKinds } from "./kinds/apiextensions.js";
 import { appsKinds } from "./kinds/apps.js";
 import { authKinds } from "./kinds/auth.js";
+import { autoscalingKinds } from "./kinds/autoscaling.js";
 import { coreKinds } from "./kinds/core.js";
+import { metricsKinds } from "./kinds/metrics.js";
 import { networkingKinds } from "./kinds/networking.js";
 import { otherKinds } from "./kinds/other.js";
 import { policyKinds } from "./kinds/policy.js";
@@ -18,6 +20,7 @@ export const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list",
 export const strategies: Strategy[] = [
   ...coreKinds,
   ...appsKinds,
+  ...autoscalingKinds,
   ...otherKinds,
   ...storageKinds,
   ...rbacKinds,
@@ -26,6 +29,7 @@ export const strategies: Strategy[] = [
   ...admissionKinds,
   ...apiextensionsKinds,
   ...authKinds,
+  ...metricsKinds,
 ];
 
 const byGVR = new Map<string, Strategy>();
@@ -65,9 +69,9 @@ export interface GroupVersion {
   version: string;
 }
 
-/** Stored (persisted) kinds: review kinds like SelfSubjectAccessReview are create-only and never stored. */
+/** Stored (persisted) kinds: review kinds like SelfSubjectAccessReview are create-only, metrics are computed; neither is stored. */
 function stored(s: Strategy): boolean {
-  return !s.virtual;
+  return !s.virtual && !s.view;
 }
 
 /** One cluster's view of the catalog: the built-in kinds plus its custom resources. */

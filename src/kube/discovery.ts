@@ -28,8 +28,10 @@ const SUBRESOURCES: Record<string, (s: Strategy) => SubresourceDef> = {
   token: () => ({ kind: "TokenRequest", group: "authentication.k8s.io", version: "v1", verbs: ["create"] }),
 };
 
-function storageVersionHash(s: Strategy): string {
-  return createHash("sha256").update(`${s.info.group}/${s.info.version}/${s.info.kind}`).digest("base64").slice(0, 11);
+/** One hash per storage: versions that share a storage (autoscaling v1/v2) report the same one, as kube's do. */
+function storageVersionHash(s: Strategy, kinds: Kinds): string {
+  const st = (s.info.storage && kinds.byStorage(s.info.storage)) || s;
+  return createHash("sha256").update(`${st.info.group}/${st.info.version}/${st.info.kind}`).digest("base64").slice(0, 11);
 }
 
 export function resourceList(group: string, version: string, kinds: Kinds = builtinKinds): Record<string, unknown> | undefined {
@@ -46,7 +48,7 @@ export function resourceList(group: string, version: string, kinds: Kinds = buil
     };
     if (s.info.shortNames?.length) r.shortNames = s.info.shortNames;
     if (s.info.categories?.length) r.categories = s.info.categories;
-    r.storageVersionHash = storageVersionHash(s);
+    if (!s.view) r.storageVersionHash = storageVersionHash(s, kinds);
     resources.push(r);
     for (const sub of s.info.subresources) {
       const d = SUBRESOURCES[sub]?.(s);

@@ -14,7 +14,7 @@ import { OPENAPI_V2_PROTOBUF, openapiV2Json, openapiV2Protobuf, openapiV3Doc, op
 import { PATCH_TYPES } from "./patch.js";
 import { decodeProtobufObject, isProtobuf, PROTOBUF_CONTENT_TYPE } from "./proto/decode.js";
 import type { DeleteOptions, KubeWatchEvent, ListOptions, Registry, WatchOptions, WriteOptions } from "./registry.js";
-import { fromStructured, selectorString } from "./selectors.js";
+import { fromStructured, matchFields, matchLabels, selectorString } from "./selectors.js";
 import { bindPod, podLog } from "./subresources.js";
 import { toTable, type IncludeObject } from "./table.js";
 import { asHeaderBytes, warningHeaders } from "./warnings.js";
@@ -390,6 +390,7 @@ export class ApiServer {
       req.resume();
       throw err;
     }
+    if (s.view) return this.view(res, method, q, route, neg);
     if (s.virtual) {
       if (method !== "POST" || name !== undefined) throw errors.methodNotAllowed();
       const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json");
@@ -479,6 +480,27 @@ export class ApiServer {
       default:
         throw errors.methodNotAllowed();
     }
+  }
+
+  /** Computed kinds (metrics.k8s.io): get and list only, filtered as the serving component filters. */
+  private view(res: ServerResponse, method: string, q: URLSearchParams, route: Route, neg: Negotiated): void {
+    const { strategy: s, namespace: ns, name, subresource } = route;
+    const watch = route.watchPath || queryFlag(q.get("watch"));
+    if (method !== "GET" || watch || subresource) throw errors.methodNotAllowed();
+    const reg = this.cluster.registry;
+    const rv = String(reg.store.revision());
+    if (name !== undefined) {
+      const o = s.view!(reg, ns, name)[0]!;
+      if (neg.kind === "table") return this.send(res, 200, toTable(s, [o], { include: includeObject(q), apiVersion: neg.tableVersion! }));
+      if (neg.kind === "pom") return this.send(res, 200, { kind: "PartialObjectMetadata", apiVersion: neg.tableVersion, metadata: o.metadata });
+      return this.send(res, 200, o, neg);
+    }
+    const { labels, fields, getters } = reg.selectors(s, listOptions(q));
+    const items = s.view!(reg, ns).filter((o) => matchLabels(labels, o.metadata?.labels) && matchFields(fields, getters, o));
+    if (neg.kind === "table") return this.send(res, 200, toTable(s, items, { include: includeObject(q), apiVersion: neg.tableVersion!, resourceVersion: rv }));
+    if (neg.kind === "pom")
+      return this.send(res, 200, { kind: "PartialObjectMetadataList", apiVersion: neg.tableVersion, metadata: {}, items: items.map((o) => ({ kind: "PartialObjectMetadata", apiVersion: neg.tableVersion, metadata: o.metadata })) });
+    return this.send(res, 200, { kind: `${s.info.kind}List`, apiVersion: apiVersionOf(s.info), metadata: {}, items }, neg);
   }
 
   private async deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {

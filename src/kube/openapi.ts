@@ -47,7 +47,7 @@ export function openapiV2Protobuf(kubernetesVersion: string, kinds: Kinds = buil
   const info = msg(lenField(1, "Kubernetes"), lenField(2, `v${kubernetesVersion}`));
   const namedPaths: Buffer[] = [];
   for (const s of kinds.all()) {
-    if (s.virtual) continue;
+    if (s.virtual || s.view) continue;
     const params = QUERY_PARAMS.map((name) => {
       const q = msg(lenField(2, "query"), lenField(4, name), lenField(6, name === "force" ? "boolean" : "string"));
       const nonBody = lenField(3, q); // NonBodyParameter.query_parameter_sub_schema
@@ -66,7 +66,7 @@ export function openapiV2Protobuf(kubernetesVersion: string, kinds: Kinds = buil
 export function openapiV2Json(kubernetesVersion: string, kinds: Kinds = builtinKinds): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
   for (const s of kinds.all()) {
-    if (s.virtual) continue;
+    if (s.virtual || s.view) continue;
     paths[itemPath(s)] = {
       patch: {
         consumes: CONSUMES,
@@ -93,7 +93,7 @@ export function openapiV3Doc(group: string, version: string, kubernetesVersion: 
   for (const s of list) {
     const def = definitionOf(s);
     if (def) schemas[def.name] = def.schema;
-    if (s.virtual) continue;
+    if (s.virtual || s.view) continue;
     paths[itemPath(s)] = {
       patch: {
         operationId: `patch${s.info.namespaced ? "Namespaced" : ""}${s.info.kind}`,

@@ -452,7 +452,7 @@ export class Registry {
     const c = clone(o);
     delete c.metadata.resourceVersion;
     normalizeMeta(c.metadata);
-    if (s.info.storage) c.apiVersion = "v1";
+    if (s.info.storage) c.apiVersion = s.info.storageApiVersion ?? "v1";
     else c.apiVersion = apiVersionOf(s.info);
     return c;
   }

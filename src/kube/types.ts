@@ -2,6 +2,7 @@
 import type { StatusCause } from "./errors.js";
 import type { FieldGetter } from "./selectors.js";
 import type { Obj } from "./util.js";
+import type { Registry } from "./registry.js";
 
 export interface ResourceInfo {
   group: string;
@@ -16,6 +17,8 @@ export interface ResourceInfo {
   subresources: string[];
   /** Kinds sharing one storage (events.k8s.io/v1 stores core/v1 Events): "group/resource". */
   storage?: string;
+  /** apiVersion of the shared storage's objects (default "v1", the core/v1 Event storage). */
+  storageApiVersion?: string;
   /** Verbs when not the full set (e.g. read-only kinds). */
   verbs?: string[];
 }
@@ -82,4 +85,10 @@ export interface Strategy {
   openapiSchema?: Obj;
   /** Scale subresource paths (custom resources); built-ins use spec.replicas/status.replicas. */
   scalePaths?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  /**
+   * Never stored: computed from other objects on every read (metrics.k8s.io, as metrics-server
+   * computes it). Returns the items of a list, or the one named item (throwing NotFound as the
+   * serving component does). Only get and list are served.
+   */
+  view?(reg: Registry, namespace: string | undefined, name?: string): Obj[];
 }

@@ -10,5 +10,6 @@ export function scaledClock(scale = 1, origin = Date.now()): Clock {
   return {
     now: () => origin + (Date.now() - origin) * k,
     realDelay: (t) => Math.max(0, Math.ceil((t - (origin + (Date.now() - origin) * k)) / k)),
+    fromWall: (t) => origin + (t - origin) * k,
   };
 }

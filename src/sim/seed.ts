@@ -263,6 +263,15 @@ export function seedCluster(reg: Registry, info: SeedInfo): void {
       spec: { selector: { "k8s-app": "metrics-server" }, ports: [{ port: 443, protocol: "TCP", targetPort: "https" }] },
     });
 
+    // metrics-server's aggregated reader (its manifest's ClusterRole): view/edit/admin may read metrics.k8s.io.
+    ensure(reg, "clusterroles", "rbac.authorization.k8s.io", undefined, {
+      metadata: {
+        name: "system:aggregated-metrics-reader",
+        labels: { ...ADDON_LABELS, "k8s-app": "metrics-server", "rbac.authorization.k8s.io/aggregate-to-admin": "true", "rbac.authorization.k8s.io/aggregate-to-edit": "true", "rbac.authorization.k8s.io/aggregate-to-view": "true" },
+      },
+      rules: [{ apiGroups: ["metrics.k8s.io"], resources: ["pods", "nodes"], verbs: ["get", "list", "watch"] }],
+    });
+
     for (const sa of ["coredns", "coredns-autoscaler", "metrics-server", "konnectivity-agent", "kube-proxy", "cloud-node-manager", "csi-azuredisk-node-sa", "csi-azurefile-node-sa", "azure-cns"])
       ensure(reg, "serviceaccounts", "", "kube-system", { metadata: { name: sa, namespace: "kube-system", labels: ADDON_LABELS } });
 

@@ -9,6 +9,8 @@ export interface Clock {
   now(): number;
   /** Real milliseconds until emulated time t (0 when past). */
   realDelay(t: number): number;
+  /** Emulated time of a wall-clock instant (objects carry wall-clock timestamps). */
+  fromWall(t: number): number;
 }
 
 /** Milliseconds per stage name; "instant" answers 0 for everything. */

@@ -220,14 +220,21 @@ export const prioritylevelconfigurations: Strategy = {
   ],
 };
 
+/** Aggregated APIs whose backend aksemu runs in-process: kube-system/metrics-server (metrics.k8s.io). */
+export const IN_PROCESS_SERVICES = new Set(["kube-system/metrics-server"]);
+
 export const apiservices: Strategy = {
   info: info("apiregistration.k8s.io", "apiservices", "APIService", { subresources: ["status"] }),
   statusSubresource: true,
   fields: ["spec", "status"],
   prepareForCreate(o) {
     o.spec = isObj(o.spec) ? o.spec : {};
-    // Local (service-less) APIServices are served by kube-apiserver itself; remote ones have no backend here.
-    o.status = o.spec.service
+    // Local (service-less) APIServices are served by kube-apiserver itself; of the remote ones only
+    // metrics-server's (computed in-process, src/kube/metrics.ts) has a backend here.
+    const svc = o.spec.service;
+    o.status = svc && IN_PROCESS_SERVICES.has(`${svc.namespace}/${svc.name}`)
+      ? { conditions: [{ type: "Available", status: "True", reason: "Passed", message: "all checks passed", lastTransitionTime: o.metadata.creationTimestamp }] }
+      : svc
       ? { conditions: [{ type: "Available", status: "False", reason: "ServiceNotFound", message: `service/${o.spec.service.name} in "${o.spec.service.namespace}" is not present`, lastTransitionTime: o.metadata.creationTimestamp }] }
       : { conditions: [{ type: "Available", status: "True", reason: "Local", message: "Local APIServices are always available", lastTransitionTime: o.metadata.creationTimestamp }] };
   },

@@ -9,7 +9,7 @@ import path from "node:path";
 const [apiDir, machDir] = process.argv.slice(2);
 const files = [
   ...[
-    "core/v1", "apps/v1", "batch/v1", "coordination/v1", "discovery/v1", "events/v1", "storage/v1", "policy/v1", "autoscaling/v1", "rbac/v1", "networking/v1",
+    "core/v1", "apps/v1", "batch/v1", "coordination/v1", "discovery/v1", "events/v1", "storage/v1", "policy/v1", "autoscaling/v1", "autoscaling/v2", "rbac/v1", "networking/v1",
     "scheduling/v1", "node/v1", "authentication/v1", "authorization/v1", "certificates/v1", "admissionregistration/v1",
   ].map((g) => path.join(apiDir, g, "generated.proto")),
   ...["pkg/apis/meta/v1", "pkg/runtime", "pkg/util/intstr", "pkg/api/resource"].map((g) => path.join(machDir, g, "generated.proto")),
@@ -57,6 +57,8 @@ const roots = [
   "authentication.v1.SelfSubjectReview", "authorization.v1.SelfSubjectAccessReview", "authorization.v1.SubjectAccessReview",
   "authorization.v1.LocalSubjectAccessReview", "authorization.v1.SelfSubjectRulesReview", "certificates.v1.CertificateSigningRequest",
   "admissionregistration.v1.ValidatingWebhookConfiguration", "admissionregistration.v1.MutatingWebhookConfiguration",
+  // kubectl autoscale.
+  "autoscaling.v1.HorizontalPodAutoscaler", "autoscaling.v2.HorizontalPodAutoscaler",
 ];
 const keep = new Set();
 const visit = (n) => {

@@ -17,6 +17,7 @@ import { jobController } from "./job.js";
 import { cronJobController } from "./cronjob.js";
 import { statefulSetController } from "./statefulset.js";
 import { volumeController } from "./volumes.js";
+import { hpaController } from "./hpa.js";
 
 export const controllers: Controller[] = [
   scheduler,
@@ -26,6 +27,7 @@ export const controllers: Controller[] = [
   statefulSetController,
   jobController,
   cronJobController,
+  hpaController,
   volumeController,
   endpointsController,
   serviceLoadBalancerController,
