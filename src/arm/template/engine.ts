@@ -100,7 +100,7 @@ export interface PlanOptions {
 }
 
 // Properties of a resource declaration that are not part of its PUT body.
-const NOT_BODY = new Set(["type", "name", "apiversion", "dependson", "condition", "copy", "resources", "comments", "scope", "existing", "metadata", "import", "resourcegroup", "subscriptionid", "dependsonresources"]);
+const NOT_BODY = new Set(["type", "name", "apiversion", "dependson", "condition", "copy", "resources", "comments", "scope", "existing", "metadata", "import", "resourcegroup", "subscriptionid"]);
 
 interface Decl {
   raw: JsonObject;
@@ -564,7 +564,7 @@ export function planTemplate(template: unknown, suppliedParameters: unknown, dct
         visit(x);
       }
     };
-    for (const [k, v] of Object.entries(i.decl.raw)) if (!NOT_BODY.has(lc(k)) || lc(k) === "dependsonresources") visit(v);
+    for (const [k, v] of Object.entries(i.decl.raw)) if (!NOT_BODY.has(lc(k))) visit(v);
     return out;
   }
 
