@@ -78,7 +78,11 @@ export function parseExpression(text: string): Expr {
     if (/[0-9]/.test(c) || (c === "-" && /[0-9]/.test(text[i + 1] ?? ""))) {
       const start = i;
       i++;
-      while (i < text.length && /[0-9.]/.test(text[i]!)) i++;
+      while (i < text.length && /[0-9]/.test(text[i]!)) i++;
+      if (text[i] === "." && /[0-9]/.test(text[i + 1] ?? "")) {
+        i++;
+        while (i < text.length && /[0-9]/.test(text[i]!)) i++;
+      }
       const n = Number(text.slice(start, i));
       if (!Number.isFinite(n)) fail(`The number '${text.slice(start, i)}' is not valid`);
       return { kind: "number", value: n };

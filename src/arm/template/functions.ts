@@ -71,6 +71,9 @@ function count(f: string, args: Value[], min: number, max = min): void {
   if (args.length < min || args.length > max) throw fnErrors.argCount(f, min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`, args.length);
 }
 
+/** Longest text padLeft/format may build (ARM's literal limit is 131072 characters). */
+const MAX_TEXT = 131072;
+
 // .NET composite formatting for format(): {index[,alignment][:formatString]}, {{ and }}.
 function netFormat(fmt: string, args: Json[]): string {
   return fmt.replace(/\{\{|\}\}|\{(\d+)(?:,(-?\d+))?(?::([^}]*))?\}/g, (m, idx?: string, align?: string, spec?: string) => {
@@ -82,6 +85,7 @@ function netFormat(fmt: string, args: Json[]): string {
     let s = typeof v === "number" && spec ? numberFormat(v, spec) : toText(v);
     if (align) {
       const w = Number(align);
+      if (Math.abs(w) > MAX_TEXT) throw fnErrors.badParameter("format", `The alignment must not exceed '${MAX_TEXT}'.`);
       s = w < 0 ? s.padEnd(-w) : s.padStart(w);
     }
     return s;
@@ -173,7 +177,8 @@ function resourceIdFn(args: Value[], ctx: EvalContext, f: string): string {
   return `/subscriptions/${sub}/resourceGroups/${rg}` + providerPath(f, a[typeAt]!, a.slice(typeAt + 1));
 }
 
-function providerPath(f: string, type: string, names: string[]): string {
+function providerPath(f: string, type: string | undefined, names: string[]): string {
+  if (type === undefined || !type.includes("/")) throw fnErrors.badParameter(f, "The resource type must be a fully qualified type ('Namespace/type').");
   const t = type.split("/").filter((x) => x.length > 0);
   const n = names.flatMap((x) => x.split("/"));
   if (t.length < 2 || n.length !== t.length - 1)
@@ -257,6 +262,14 @@ const reserved = (c: Cidr) => (c.family === 4 && c.prefixLength < 31 ? 1n : 0n);
 // ---- the table ---------------------------------------------------------------------------
 
 const ANY = Infinity;
+
+function decodeText(f: string, s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw fnErrors.badParameter(f, "The value is not a valid URI-encoded string.");
+  }
+}
 
 export const FUNCTIONS: Record<string, Fn> = {
   // logical and comparison
@@ -373,7 +386,9 @@ export const FUNCTIONS: Record<string, Fn> = {
     const s = typeof v === "number" ? String(v) : str(f, v!);
     const pad = a.length > 2 ? str(f, a[2]!) : " ";
     if (pad.length !== 1) throw fnErrors.badParameter(f, "The padding character must be a single character.");
-    return s.padStart(int(f, a[1]!), pad);
+    const total = int(f, a[1]!);
+    if (total > MAX_TEXT) throw fnErrors.badParameter(f, `The total length must not exceed '${MAX_TEXT}'.`);
+    return s.padStart(total, pad);
   },
   startsWith: (a, _c, f) => (count(f, a, 2), str(f, a[0]!).toLowerCase().startsWith(str(f, a[1]!).toLowerCase())),
   endsWith: (a, _c, f) => (count(f, a, 2), str(f, a[0]!).toLowerCase().endsWith(str(f, a[1]!).toLowerCase())),
@@ -398,11 +413,18 @@ export const FUNCTIONS: Record<string, Fn> = {
     count(f, a, 1);
     const m = /^data:[^,]*?(;base64)?,(.*)$/s.exec(str(f, a[0]!));
     if (!m) throw fnErrors.badParameter(f, "The value is not a valid data URI.");
-    return m[1] ? Buffer.from(m[2]!, "base64").toString("utf8") : decodeURIComponent(m[2]!);
+    return m[1] ? Buffer.from(m[2]!, "base64").toString("utf8") : decodeText(f, m[2]!);
   },
-  uri: (a, _c, f) => (count(f, a, 2), new URL(str(f, a[1]!), str(f, a[0]!)).toString()),
+  uri: (a, _c, f) => {
+    count(f, a, 2);
+    try {
+      return new URL(str(f, a[1]!), str(f, a[0]!)).toString();
+    } catch {
+      throw fnErrors.badParameter(f, "The base URI is not a valid absolute URI.");
+    }
+  },
   uriComponent: (a, _c, f) => (count(f, a, 1), escapeDataString(str(f, a[0]!))),
-  uriComponentToString: (a, _c, f) => (count(f, a, 1), decodeURIComponent(str(f, a[0]!))),
+  uriComponentToString: (a, _c, f) => (count(f, a, 1), decodeText(f, str(f, a[0]!))),
   guid: (a, _c, f) => (count(f, a, 1, ANY), templateGuid(...a.map((x) => str(f, x)))),
   uniqueString: (a, _c, f) => (count(f, a, 1, ANY), uniqueString(...a.map((x) => str(f, x)))),
   newGuid: (a, c, f) => (count(f, a, 0), c.newGuid()),
@@ -577,8 +599,9 @@ export const FUNCTIONS: Record<string, Fn> = {
     count(f, a, 2, ANY);
     const s = a.map((x) => str(f, x));
     const typeAt = s.findIndex((x) => x.includes("/"));
+    if (typeAt < 0 || typeAt > 1) throw fnErrors.badParameter(f, "The type segment is missing or misplaced.");
     const sub = typeAt === 1 ? s[0]! : c.scope.subscriptionId;
-    return `/subscriptions/${sub}` + providerPath(f, s[typeAt]!, s.slice(typeAt + 1));
+    return `/subscriptions/${sub}` + providerPath(f, s[typeAt], s.slice(typeAt + 1));
   },
   tenantResourceId: (a, _c, f) => {
     count(f, a, 2, ANY);
