@@ -17,6 +17,7 @@ import { Router, type Route } from "./arm/router.js";
 import { TypeRegistry } from "./arm/registry.js";
 import { OperationEngine } from "./arm/operations.js";
 import { GenericResourceHandler } from "./arm/generic.js";
+import { ResourceService } from "./arm/resource-service.js";
 import { Latency, type LatencyProfileName } from "./arm/latency.js";
 import type { ArmEnv } from "./arm/types.js";
 import type { ProviderHost } from "./providers/plugin.js";
@@ -48,7 +49,7 @@ export function providerSurface(): { types: import("./arm/types.js").ResourceTyp
   const store = SqliteStore.open(":memory:");
   const env: ArmEnv = {
     store, latency: new Latency("instant"), subscriptionId: DEFAULT_SUBSCRIPTION_ID, tenantId: DEFAULT_TENANT_ID,
-    registry, ops: new OperationEngine(), services: new Map(), now: () => new Date(),
+    registry, ops: new OperationEngine(), services: new Map(), now: () => new Date(), endpoint: () => "https://127.0.0.1",
   };
   const host: ProviderHost = {
     env, registerType: (d) => registry.register(d), addRoutes: (rs) => routes.push(...rs),
@@ -79,27 +80,30 @@ export function frontDoorRoutes(d: { env: Pick<ArmEnv, "store" | "subscriptionId
   ];
 }
 
-export class Emulator {
+/**
+ * Everything `aksemu start` runs except the HTTPS listener: the data directory (store, CA, signing
+ * key), the providers, the operation engine and the clusters' Kubernetes APIs. `resources` is the
+ * resource service every write goes through; tests drive it directly, without HTTP.
+ */
+export class EmulatorCore {
   private constructor(
     readonly env: ArmEnv,
     readonly pki: FilePki,
-    private readonly listening: Listening,
-    private readonly ops: OperationEngine,
+    readonly tokens: TokenService,
+    readonly ops: OperationEngine,
+    readonly routes: Route[],
     private readonly stopHooks: Array<() => void | Promise<void>>,
     readonly dataDir: string,
     private readonly lock: DataDirLock,
-    private readonly site: Site,
+    readonly site: Site,
   ) {}
 
-  get port(): number {
-    return this.listening.port;
+  /** The resource service over this core's providers (arm/resource-service.ts). */
+  get resources(): ResourceService {
+    return new ResourceService(this.env);
   }
 
-  get endpoint(): string {
-    return this.site.endpoint;
-  }
-
-  static async start(o: EmulatorOptions): Promise<Emulator> {
+  static async open(o: Omit<EmulatorOptions, "port" | "log">, site: Site = new Site(o.host)): Promise<EmulatorCore> {
     // Everything this process creates (state.db and its -wal/-shm, keys, kubeconfigs) is owner-only.
     process.umask(PRIVATE_UMASK);
     fs.mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
@@ -113,7 +117,6 @@ export class Emulator {
     const tokens = TokenService.open(o.dataDir);
     const registry = new TypeRegistry();
     const ops = new OperationEngine();
-    const router = new Router();
     const env: ArmEnv = {
       store,
       latency: new Latency(o.latency ?? "fast"),
@@ -123,6 +126,7 @@ export class Emulator {
       ops,
       services: new Map(),
       now: () => new Date(),
+      endpoint: () => site.endpoint,
     };
     ops.attach(env);
     // The per-cluster Kubernetes APIs: the AKS provider finds them as env.services "kube".
@@ -143,24 +147,63 @@ export class Emulator {
     };
     for (const p of PROVIDERS) p.register(host);
     stopHooks.push(() => kube.closeAll());
-    router.add(...routes);
     for (const fn of startHooks) await fn();
-    const cert = await loadOrIssueServerCert(pki, o.dataDir, ["localhost", "127.0.0.1", "::1", ...(o.host && o.host !== "127.0.0.1" ? [o.host] : [])]);
-    const site = new Site(o.host);
-    const auth = new AuthPolicy(tokens, site, env.tenantId);
-    const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, log: o.log });
-    const listening = await listenHttps({ cert: cert.certPem, key: cert.keyPem, port: o.port, host: o.host, handler: app });
-    site.port = listening.port;
-    ops.resumeAll();
-    return new Emulator(env, pki, listening, ops, stopHooks, o.dataDir, lock, site);
+    return new EmulatorCore(env, pki, tokens, ops, routes, stopHooks, o.dataDir, lock, site);
   }
 
   async close(): Promise<void> {
     this.ops.stop();
-    await this.listening.close();
     for (const fn of this.stopHooks.reverse()) await fn();
     await this.ops.idle();
     this.env.store.close();
     this.lock.release();
+  }
+}
+
+export class Emulator {
+  private constructor(
+    private readonly core: EmulatorCore,
+    private readonly listening: Listening,
+  ) {}
+
+  get env(): ArmEnv {
+    return this.core.env;
+  }
+
+  get pki(): FilePki {
+    return this.core.pki;
+  }
+
+  get dataDir(): string {
+    return this.core.dataDir;
+  }
+
+  get port(): number {
+    return this.listening.port;
+  }
+
+  get endpoint(): string {
+    return this.core.site.endpoint;
+  }
+
+  static async start(o: EmulatorOptions): Promise<Emulator> {
+    const site = new Site(o.host);
+    const core = await EmulatorCore.open(o, site);
+    const { env } = core;
+    const router = new Router();
+    router.add(...core.routes);
+    const cert = await loadOrIssueServerCert(core.pki, o.dataDir, ["localhost", "127.0.0.1", "::1", ...(o.host && o.host !== "127.0.0.1" ? [o.host] : [])]);
+    const auth = new AuthPolicy(core.tokens, site, env.tenantId);
+    const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, log: o.log });
+    const listening = await listenHttps({ cert: cert.certPem, key: cert.keyPem, port: o.port, host: o.host, handler: app });
+    site.port = listening.port;
+    core.ops.resumeAll();
+    return new Emulator(core, listening);
+  }
+
+  async close(): Promise<void> {
+    this.core.ops.stop();
+    await this.listening.close();
+    await this.core.close();
   }
 }

@@ -4,7 +4,7 @@ import type { Route } from "./router.js";
 import type { ArmEnv, OperationRecord } from "./types.js";
 import { E } from "./catalog.js";
 import { getRecord } from "./repo.js";
-import { renderRecord } from "./generic.js";
+import { renderRecord } from "./records.js";
 
 export function operationStatusBody(op: OperationRecord) {
   const body: Record<string, unknown> = {

@@ -1,7 +1,7 @@
 // A small route table for the ARM-served endpoints that are not generic resources
 // (subscriptions, resource groups, providers, features, operation status).
 // Literal segments match case-insensitively; {name} captures a segment.
-import type { RequestContext } from "../server/context.js";
+import type { RequestContext } from "../http/context.js";
 import { splitPath } from "./resource-id.js";
 
 export type RouteHandler = (ctx: RequestContext, params: Record<string, string>) => Promise<void> | void;

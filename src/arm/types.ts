@@ -1,6 +1,6 @@
 // The shapes shared by the generic ARM machinery and every provider.
 import type { Store, Txn } from "../store/store.js";
-import type { Principal, RequestContext } from "../server/context.js";
+import type { Caller, Principal } from "./caller.js";
 import type { ParsedId } from "./resource-id.js";
 import type { Latency } from "./latency.js";
 import type { EnvelopeProblem } from "./envelope.js";
@@ -72,6 +72,8 @@ export interface ArmEnv {
   /** Services other layers plug in (e.g. "kube" for the Kubernetes host). */
   services: Map<string, unknown>;
   now(): Date;
+  /** The emulator's configured origin (`https://127.0.0.1:port`): links for callers that did not come over HTTP. */
+  endpoint(): string;
 }
 
 export interface TypeRegistryView {
@@ -95,7 +97,7 @@ export interface WriteCtx {
   body: any;
   existing?: ResourceRecord;
   principal: Principal;
-  req?: RequestContext;
+  caller: Caller;
 }
 
 export interface DeleteCtx {
@@ -108,8 +110,7 @@ export interface DeleteCtx {
   cascade: boolean;
   /** In a resource-group cascade, the id of the group being deleted: only users inside it are skipped by in-use checks. */
   cascadeScope?: string;
-  /** The client request, when the delete comes from one (absent for internal and cascade deletes). */
-  req?: RequestContext;
+  caller: Caller;
 }
 
 export interface RenderCtx {
@@ -125,8 +126,10 @@ export interface ActionCtx {
   record: ResourceRecord;
   apiVersion: string;
   body: any;
+  /** The action's query parameters (e.g. `format`, `server-fqdn`, `ipAddress`); api-version excluded. */
+  query(name: string): string | undefined;
   principal: Principal;
-  req: RequestContext;
+  caller: Caller;
 }
 
 export type ActionResult =
@@ -165,6 +168,12 @@ export interface ResourceStrategy {
   put(ctx: WriteCtx): ResourceRecord;
   /** When set, PUT answers with a non-terminal provisioningState and an operation runs `stage`. */
   asyncPut?(ctx: WriteCtx, rec: ResourceRecord): { stage: string; delayMs: number; data?: Record<string, any> } | undefined;
+  /**
+   * Finish what asyncPut's operation would finish, at once and in tx (the stored record as `rec`).
+   * The resource service uses it when its caller asked for the write to complete in the call
+   * (a provider's side effect inside the caller's transaction); types without it refuse such writes.
+   */
+  completePut?(ctx: { env: ArmEnv; tx: Txn; record: ResourceRecord }): void;
   /** PATCH; default: replace tags only (ARM UpdateTags). */
   patch?(ctx: WriteCtx): ResourceRecord;
   /** Validate and apply a delete (side effects: release addresses, cascade); record removal is generic. */
@@ -179,8 +188,11 @@ export interface ResourceStrategy {
   listAt?(ctx: ListCtx): ResourceRecord[];
   /** POST/GET sub-paths, e.g. listClusterUserCredential. Keys compare case-insensitively. */
   actions?: Record<string, ActionDef>;
-  /** Validate the id of a single-resource request (GET/PUT/PATCH/DELETE) before anything else, e.g. GUID names. */
-  checkId?(id: string, parsed: ParsedId, method: string): void;
+  /**
+   * The provider's own check of a single-resource request's id (GET/PUT/PATCH/DELETE), e.g. GUID
+   * names; ARM runs it after the subscription, registration, resource group and parent checks.
+   */
+  checkId?(id: string, parsed: ParsedId, method: string, caller: Caller): void;
   /** Answer a synchronous DELETE with 200 and the deleted resource as body (role assignments). */
   deleteReturnsBody?: boolean;
   /** How this provider words an unreadable `location`/`tags` (arm/envelope.ts); default ARM's InvalidRequestContent. */

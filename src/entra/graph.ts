@@ -1,7 +1,7 @@
 // A minimal Microsoft Graph: the service-principal look-ups that `az role assignment create
 // --assignee <client-id>` and `az role assignment list` make. Only what those need.
 import type { Route } from "../arm/router.js";
-import type { RequestContext } from "../server/context.js";
+import type { RequestContext } from "../http/context.js";
 import type { Store } from "../store/store.js";
 import { findServicePrincipalByAppId, getServicePrincipal, listServicePrincipals, type ServicePrincipal } from "./directory.js";
 

@@ -1,7 +1,7 @@
 // Entra (AAD) endpoints on the emulator's listener: OIDC discovery for /{tenant}/v2.0,
 // /{tenant} and /adfs, token endpoints (client credentials with any id/secret/tenant/scope),
 // JWKS and the instance-discovery document (reference/clients.md §3.4, §4, §7).
-import type { RequestContext } from "../server/context.js";
+import type { RequestContext } from "../http/context.js";
 import type { Route } from "../arm/router.js";
 import type { Store } from "../store/store.js";
 import { TokenService } from "./tokens.js";

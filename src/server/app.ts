@@ -8,7 +8,7 @@ import type { Router } from "../arm/router.js";
 import type { GenericResourceHandler } from "../arm/generic.js";
 import { splitPath } from "../arm/resource-id.js";
 import { StoreBusyError } from "../store/store.js";
-import { BodyTooLargeError, MAX_BODY_BYTES, RequestContext } from "./context.js";
+import { BodyTooLargeError, MAX_BODY_BYTES, RequestContext } from "../http/context.js";
 import type { AuthPolicy } from "./auth.js";
 import type { Site } from "./site.js";
 

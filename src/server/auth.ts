@@ -4,7 +4,7 @@
 import { E } from "../arm/catalog.js";
 import { ArmError } from "../arm/errors.js";
 import type { TokenClaims, TokenService } from "../entra/tokens.js";
-import type { RequestContext } from "./context.js";
+import type { RequestContext } from "../http/context.js";
 import type { Site } from "./site.js";
 
 export type Api = "arm" | "graph";

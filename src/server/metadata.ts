@@ -2,7 +2,7 @@
 // an object for api-version >= 2022-09-01, an array for 2019-05-01/2020-06-01, and the
 // legacy object for 1.0 and 2015-01-01. Endpoints point at the emulator itself.
 import type { Route } from "../arm/router.js";
-import type { RequestContext } from "./context.js";
+import type { RequestContext } from "../http/context.js";
 
 export const CLOUD_NAME = "AksEmu";
 

@@ -181,7 +181,7 @@ describe("can() over a store", () => {
     store.txn((tx) => {
       const id = `${scope === "/" ? "" : scope}/providers/Microsoft.Authorization/roleAssignments/${guid}`;
       const ctx: WriteCtx = {
-        env, tx, id, parsed: parseId(id)!, apiVersion: "2022-04-01", principal: caller,
+        env, tx, id, parsed: parseId(id)!, apiVersion: "2022-04-01", principal: caller, caller: { principal: caller, correlationId: "test", origin: "https://127.0.0.1" },
         body: { properties: { roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`, principalId } },
       };
       putRecord(tx, roleAssignmentStrategy.put(ctx));

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { requestUrl } from "../../src/server/context.js";
+import { requestUrl } from "../../src/http/context.js";
 
 test("requestUrl keeps the emulator's origin whatever the request target says", () => {
   const base = "https://127.0.0.1:8443";

@@ -2,7 +2,7 @@
 // records), role assignments (extension resources on any scope) and the RBAC evaluation
 // behind src/arm/rbac.ts `can()`.
 import type { ProviderPlugin } from "../plugin.js";
-import type { RequestContext } from "../../server/context.js";
+import type { RequestContext } from "../../http/context.js";
 import { setRbacImplementation } from "../../arm/rbac.js";
 import { requireApiVersion, sendPage } from "../../arm/generic.js";
 import { resolveApiVersion, sortApiVersions } from "../../arm/api-version.js";

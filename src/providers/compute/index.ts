@@ -3,8 +3,9 @@
 // ContainerService provider, inside the transaction that allocates the nodes' addresses
 // (putResourceInternal), and go with the node resource group. Clients can read them, their
 // instances (`/virtualMachines`) and the instances' NICs (`/networkInterfaces`), all derived from
-// the instance list stored with the scale set (a copy of the cluster's node allocations); client
-// PUT/PATCH/DELETE is refused (AKS owns them: scale the agent pool instead).
+// the instance list stored with the scale set (a copy of the cluster's node allocations); PUT/PATCH/
+// DELETE by anyone but the providers' own principal is refused (AKS owns them: scale the agent
+// pool instead), as a deny assignment on a managed resource group exempts only its resource provider.
 import { randomUUID } from "node:crypto";
 import type { ProviderPlugin } from "../plugin.js";
 import type { ListCtx, ResourceRecord, ResourceStrategy, ResourceTypeDef, WriteCtx } from "../../arm/types.js";
@@ -14,6 +15,7 @@ import { E } from "../../arm/catalog.js";
 import { getRecord } from "../../arm/repo.js";
 import { nameOf, parseId, type ParsedId } from "../../arm/resource-id.js";
 import { diskType } from "./disks.js";
+import { isSystemPrincipal, type Caller } from "../../arm/caller.js";
 
 export const NS = "Microsoft.Compute";
 export const VMSS_TYPE = "Microsoft.Compute/virtualMachineScaleSets";
@@ -58,8 +60,8 @@ function refuse(parsed: ParsedId, method: string): never {
   throw ComputeErrors.managedByAks.make({ name: b.names[0] ?? "", rg: parsed.resourceGroup ?? "", verb: verbOf(method) });
 }
 
-const checkWrite = (_id: string, parsed: ParsedId, method: string): void => {
-  if (method === "PUT" || method === "PATCH" || method === "DELETE") refuse(parsed, method);
+const checkWrite = (_id: string, parsed: ParsedId, method: string, caller: Caller): void => {
+  if ((method === "PUT" || method === "PATCH" || method === "DELETE") && !isSystemPrincipal(caller.principal)) refuse(parsed, method);
 };
 
 function scaleSetInternal(rec: ResourceRecord | undefined): ScaleSetInternal | undefined {
@@ -70,7 +72,6 @@ function scaleSetInternal(rec: ResourceRecord | undefined): ScaleSetInternal | u
 const vmssStrategy: ResourceStrategy = {
   checkId: checkWrite,
   put(ctx: WriteCtx): ResourceRecord {
-    if (ctx.req) refuse(ctx.parsed, "PUT");
     const ex = ctx.existing;
     const body = ctx.body ?? {};
     const internal: ScaleSetInternal = body.internal ?? scaleSetInternal(ex) ?? { managedBy: "", pool: "", instances: [] };
@@ -94,7 +95,8 @@ const vmssStrategy: ResourceStrategy = {
     refuse(ctx.parsed, "PATCH");
   },
   delete(ctx) {
-    if (ctx.req) refuse(parseId(ctx.record.id)!, "DELETE");
+    // Cascades (the node resource group going) take the scale set with them.
+    if (!ctx.cascade && !isSystemPrincipal(ctx.principal)) refuse(parseId(ctx.record.id)!, "DELETE");
   },
   render(rec: ResourceRecord) {
     return { id: rec.id, name: rec.name, type: VMSS_TYPE, location: rec.location, tags: rec.tags ?? {}, sku: rec.sku, properties: rec.properties };

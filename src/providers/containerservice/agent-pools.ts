@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { ActionDef, ActionResult, ArmEnv, DeleteCtx, ReconcileCtx, ReconcileStep, ResourceRecord, ResourceStrategy, WriteCtx } from "../../arm/types.js";
 import { ArmError } from "../../arm/errors.js";
 import { E } from "../../arm/catalog.js";
-import { isBusy } from "../../arm/generic.js";
+import { isBusy } from "../../arm/records.js";
 import { deleteRecordTree, getRecord, putRecord } from "../../arm/repo.js";
 import { parentId } from "../../arm/resource-id.js";
 import { AksErrors } from "./errors.js";

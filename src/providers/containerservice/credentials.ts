@@ -36,9 +36,9 @@ export function credentialAction(role: Role) {
     method: "POST" as const,
     run(ctx: ActionCtx): ActionResult {
       const rec = ctx.record;
-      const serverFqdn = ctx.req.query("server-fqdn");
+      const serverFqdn = ctx.query("server-fqdn");
       if (serverFqdn !== undefined && !["public", "private", "publiccustom"].includes(serverFqdn.toLowerCase())) throw AksErrors.invalidServerFqdn.make({ v: serverFqdn });
-      const format = ctx.req.query("format");
+      const format = ctx.query("format");
       if (format !== undefined && !["azure", "exec"].includes(format.toLowerCase())) throw AksErrors.invalidFormat.make({ format });
       const kube = internalOf(rec).kube;
       if (!kube) throw AksErrors.clusterNotReady.make({ state: String(rec.properties.provisioningState) });

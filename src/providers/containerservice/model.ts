@@ -5,7 +5,7 @@ import type { ArmEnv, ResourceRecord } from "../../arm/types.js";
 import { deleteResourceInternal, putResourceInternal } from "../../arm/internal.js";
 import { deleteRecordTree, getRecord, putRecord } from "../../arm/repo.js";
 import { idKey, nameOf, parseId } from "../../arm/resource-id.js";
-import { stampSystemData } from "../../arm/generic.js";
+import { stampSystemData } from "../../arm/records.js";
 import type { KubeCredentials } from "./kube-backend.js";
 
 export interface NodeAlloc {

@@ -1,7 +1,7 @@
 // Microsoft.Features (reference/arm-contract.md §7): register → Registering → Registered after
 // the latency profile's delay; unregister → Unregistering → Unregistered. A registered preview
 // feature takes effect for its namespace once the provider is registered again afterwards.
-import type { RequestContext } from "../../server/context.js";
+import type { RequestContext } from "../../http/context.js";
 import type { Route } from "../../arm/router.js";
 import type { ArmEnv, ReconcileCtx, ReconcileStep } from "../../arm/types.js";
 import type { Txn } from "../../store/store.js";

@@ -4,11 +4,11 @@
 // applies the side effects and removes the record) and the busy check behind
 // AnotherOperationInProgress.
 import { randomUUID } from "node:crypto";
-import type { RequestContext } from "../../server/context.js";
 import type { Txn } from "../../store/store.js";
 import type { ArmEnv, DeleteCtx, ReconcileCtx, ReconcileStep, ResourceRecord, ResourceTypeDef, WriteCtx } from "../../arm/types.js";
 import { NRP_API_VERSIONS, NRP_DEFAULT_API_VERSION } from "./api-versions.js";
-import { isBusy, operationUrls, renderBase } from "../../arm/generic.js";
+import { isBusy, operationUrls, renderBase } from "../../arm/records.js";
+import type { Caller } from "../../arm/caller.js";
 import { deleteRecordTree, getRecord, putRecord } from "../../arm/repo.js";
 import { idKey, type ParsedId } from "../../arm/resource-id.js";
 import { NetErrors } from "./errors.js";
@@ -83,39 +83,40 @@ export function pick(src: Record<string, any>, keys: readonly string[]): Record<
   return out;
 }
 
-/** State a PUT leaves the resource in: "Updating" while the LRO runs (client requests), else "Succeeded". */
-export function writeState(ctx: Pick<WriteCtx, "req">): "Updating" | "Succeeded" {
-  return ctx.req ? "Updating" : "Succeeded";
-}
+/**
+ * A PUT leaves an NRP resource "Updating" while its operation runs; the operation's "complete"
+ * stage (or completePut, when the caller asked for the write to finish in the call) makes it "Succeeded".
+ */
+export const PUT_STATE = "Updating";
 
-/** asyncPut for NRP types: client PUTs are LROs; internal writes (no req) complete at once. */
-export function nrpAsyncPut(ctx: WriteCtx): { stage: string; delayMs: number } | undefined {
-  return ctx.req ? { stage: "complete", delayMs: ctx.env.latency.delay("network.put") } : undefined;
+/** asyncPut for NRP types: every PUT is a long-running operation whose "complete" stage flips provisioningState. */
+export function nrpAsyncPut(ctx: WriteCtx): { stage: string; delayMs: number } {
+  return { stage: "complete", delayMs: ctx.env.latency.delay("network.put") };
 }
 
 export function nrpDeleteStage(ctx: DeleteCtx): { stage: string; delayMs: number } {
   return { stage: "delete", delayMs: ctx.env.latency.delay("network.delete") };
 }
 
-/** Status URL of the operation running on rec (absolute when a request is at hand). */
-export function operationUrlOf(env: ArmEnv, rec: ResourceRecord, req?: RequestContext): string {
+/** Status URL of the operation running on rec, on the caller's origin (the emulator's own when there is no caller). */
+export function operationUrlOf(env: ArmEnv, rec: ResourceRecord, caller?: Caller): string {
+  const origin = caller?.origin ?? env.endpoint();
   const op = rec.internal?.activeOperation ? env.ops.get(rec.internal.activeOperation) : undefined;
-  if (!op) return req ? req.absolute("/") : "/";
-  if (req) return operationUrls(req, op).asyncOperation;
-  return `/subscriptions/${op.subscriptionId}/providers/${op.namespace}/locations/${op.location}/operations/${op.name}?api-version=${op.apiVersion}`;
+  if (!op) return `${origin}/`;
+  return operationUrls(origin, op).asyncOperation;
 }
 
 /** 409 AnotherOperationInProgress when an operation is running on rec. */
-export function throwIfBusy(env: ArmEnv, rec: ResourceRecord | undefined, req?: RequestContext): void {
-  if (rec && isBusy(rec)) throw NetErrors.anotherOperationInProgress.make({ url: operationUrlOf(env, rec, req) });
+export function throwIfBusy(env: ArmEnv, rec: ResourceRecord | undefined, caller?: Caller): void {
+  if (rec && isBusy(rec)) throw NetErrors.anotherOperationInProgress.make({ url: operationUrlOf(env, rec, caller) });
 }
 
 /**
  * A referenced resource that is being deleted cannot be taken into use: 409 AnotherOperationInProgress
  * (NRP answers so for a reference to a resource whose delete operation is running).
  */
-export function throwIfDeleting(env: ArmEnv, rec: ResourceRecord | undefined, req?: RequestContext): void {
-  if (rec && rec.properties?.provisioningState === "Deleting") throw NetErrors.anotherOperationInProgress.make({ url: operationUrlOf(env, rec, req) });
+export function throwIfDeleting(env: ArmEnv, rec: ResourceRecord | undefined, caller?: Caller): void {
+  if (rec && rec.properties?.provisioningState === "Deleting") throw NetErrors.anotherOperationInProgress.make({ url: operationUrlOf(env, rec, caller) });
 }
 
 /** Whether a user (resource id, or an IPAM owner key under one) lies inside the given resource group. */
@@ -148,6 +149,13 @@ export interface NrpReconcileHooks {
   finalizeDelete?(tx: Txn, env: ArmEnv, rec: ResourceRecord): void;
 }
 
+/** What an NRP PUT's "complete" stage does: provisioningState "Succeeded", no running operation, then the type's hook. */
+export function nrpCompletePut(tx: Txn, env: ArmEnv, rec: ResourceRecord, hooks: NrpReconcileHooks = {}): void {
+  const done: ResourceRecord = { ...rec, properties: { ...rec.properties, provisioningState: "Succeeded" }, internal: withoutActiveOperation(rec.internal) };
+  putRecord(tx, done);
+  hooks.onPutComplete?.(tx, env, done);
+}
+
 /** The reconcile of every NRP type: "complete" flips provisioningState, "delete" removes. */
 export function nrpReconcile(hooks: NrpReconcileHooks = {}) {
   return async (ctx: ReconcileCtx): Promise<ReconcileStep> => {
@@ -162,11 +170,18 @@ export function nrpReconcile(hooks: NrpReconcileHooks = {}) {
         return;
       }
       if (rec.internal?.activeOperation !== op.name) return;
-      const done: ResourceRecord = { ...rec, properties: { ...rec.properties, provisioningState: "Succeeded" }, internal: withoutActiveOperation(rec.internal) };
-      putRecord(tx, done);
-      hooks.onPutComplete?.(tx, env, done);
+      nrpCompletePut(tx, env, rec, hooks);
     });
     return { done: true };
+  };
+}
+
+/** The strategy hooks every NRP type shares: LRO PUT (completable in the call), LRO DELETE, their reconcile. */
+export function nrpLifecycle(hooks: NrpReconcileHooks = {}) {
+  return {
+    asyncPut: (ctx: WriteCtx) => nrpAsyncPut(ctx),
+    completePut: (ctx: { env: ArmEnv; tx: Txn; record: ResourceRecord }) => nrpCompletePut(ctx.tx, ctx.env, ctx.record, hooks),
+    reconcile: nrpReconcile(hooks),
   };
 }
 
@@ -211,10 +226,9 @@ export function addressHoldingType(o: {
     strategy: {
       checkId: checkNrpName,
       put: o.put,
-      asyncPut: (ctx) => nrpAsyncPut(ctx),
+      ...nrpLifecycle({ finalizeDelete: o.release }),
       asyncDelete: (ctx) => nrpDeleteStage(ctx),
       delete: (ctx) => o.release(ctx.tx, ctx.env, ctx.record),
-      reconcile: nrpReconcile({ finalizeDelete: o.release }),
       render: (rec) => o.render(rec),
     },
   };

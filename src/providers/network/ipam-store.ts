@@ -16,7 +16,7 @@ import { SubnetAddressPool, type SubnetPoolState } from "../../network/ipam.js";
 import { contains, formatAddress, parseAddress } from "../../network/cidr.js";
 import { NetErrors } from "./errors.js";
 import { T, getTyped, throwIfBusy, uniqueIds, weakEtag } from "./common.js";
-import type { RequestContext } from "../../server/context.js";
+import type { Caller } from "../../arm/caller.js";
 
 type Reader = Pick<Txn, "get" | "list">;
 
@@ -108,12 +108,12 @@ export class SubnetHandle {
   ) {}
 
   /** Load a subnet to change it; undefined when it does not exist. Busy while it is being deleted. */
-  static load(tx: Txn, env: ArmEnv, subnetId: string, req?: RequestContext): SubnetHandle | undefined {
+  static load(tx: Txn, env: ArmEnv, subnetId: string, caller?: Caller): SubnetHandle | undefined {
     const rec = getTyped(tx, subnetId, T.subnet);
     if (!rec) return undefined;
-    if (rec.properties?.provisioningState === "Deleting") throwIfBusy(env, rec, req);
+    if (rec.properties?.provisioningState === "Deleting") throwIfBusy(env, rec, caller);
     const vnet = getTyped(tx, parentId(subnetId) ?? "", T.vnet);
-    if (vnet?.properties?.provisioningState === "Deleting") throwIfBusy(env, vnet, req);
+    if (vnet?.properties?.provisioningState === "Deleting") throwIfBusy(env, vnet, caller);
     return new SubnetHandle(tx, rec, loadPools(rec));
   }
 

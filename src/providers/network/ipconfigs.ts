@@ -8,7 +8,7 @@
 // subnet see each other's allocations.
 import type { Txn } from "../../store/store.js";
 import type { ArmEnv, ResourceRecord } from "../../arm/types.js";
-import type { RequestContext } from "../../server/context.js";
+import type { Caller } from "../../arm/caller.js";
 import { idKey } from "../../arm/resource-id.js";
 import { listChildren } from "../../arm/repo.js";
 import { NetErrors } from "./errors.js";
@@ -17,14 +17,14 @@ import { SubnetHandle, subnetsOfOwner } from "./ipam-store.js";
 
 export class SubnetCache {
   private readonly handles = new Map<string, SubnetHandle>();
-  constructor(private readonly tx: Txn, private readonly env: ArmEnv, private readonly req?: RequestContext) {}
+  constructor(private readonly tx: Txn, private readonly env: ArmEnv, private readonly caller?: Caller) {}
 
   /** A subnet to join (busy while being deleted); undefined when it does not exist. */
   join(subnetId: string): SubnetHandle | undefined {
     const k = idKey(subnetId);
     const cached = this.handles.get(k);
     if (cached) return cached;
-    const h = SubnetHandle.load(this.tx, this.env, subnetId, this.req);
+    const h = SubnetHandle.load(this.tx, this.env, subnetId, this.caller);
     if (h) this.handles.set(k, h);
     return h;
   }

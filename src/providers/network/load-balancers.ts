@@ -8,7 +8,7 @@ import type { Txn } from "../../store/store.js";
 import type { ArmEnv, ResourceRecord, ResourceTypeDef, WriteCtx } from "../../arm/types.js";
 import { idKey } from "../../arm/resource-id.js";
 import { NetErrors } from "./errors.js";
-import { T, addressHoldingType, arr, envelope, getTyped, guid, obj, pick, refId, throwIfDeleting, weakEtag, writeState } from "./common.js";
+import { T, addressHoldingType, arr, envelope, getTyped, guid, obj, pick, refId, throwIfDeleting, weakEtag, PUT_STATE } from "./common.js";
 import { SubnetCache, assignIpConfigs, claimBackendAddress, heldIpConfigs, releaseOwners } from "./ipconfigs.js";
 
 const SUB = {
@@ -74,10 +74,10 @@ function lbPut(ctx: WriteCtx): ResourceRecord {
 
   for (const f of fes) {
     if (f.publicIp && !getTyped(tx, f.publicIp, T.pip)) throw NetErrors.invalidResourceReference.make({ ref: f.publicIp, id });
-    if (f.publicIp) throwIfDeleting(env, getTyped(tx, f.publicIp, T.pip), ctx.req);
+    if (f.publicIp) throwIfDeleting(env, getTyped(tx, f.publicIp, T.pip), ctx.caller);
   }
   // Addresses: frontends, then backend addresses; one cache so the subnet is written once.
-  const cache = new SubnetCache(tx, env, ctx.req);
+  const cache = new SubnetCache(tx, env, ctx.caller);
   releaseOwners(cache, tx, arr(existing?.internal?.backendOwners).map(String));
   const assigned = assignIpConfigs(cache, id, heldIpConfigs(existing, "frontendIPConfigurations"),
     fes.filter((f) => f.subnetId).map((f) => ({ id: f.id, subnetId: f.subnetId, method: f.method, address: f.address })));
@@ -95,7 +95,7 @@ function lbPut(ctx: WriteCtx): ResourceRecord {
   const rulesUsing = (pred: (r: (typeof rules)[number]) => boolean) => rules.filter(pred).map((r) => ({ id: r.id }));
   const withRules = (o: Record<string, any>, refs: Array<{ id: string }>) => (refs.length ? { ...o, loadBalancingRules: refs } : o);
   const properties: Record<string, any> = {
-    provisioningState: writeState(ctx),
+    provisioningState: PUT_STATE,
     resourceGuid: existing?.properties?.resourceGuid ?? guid(),
     frontendIPConfigurations: fes.map((f) => {
       const p: Record<string, any> = { privateIPAllocationMethod: f.method };

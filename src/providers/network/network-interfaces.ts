@@ -5,7 +5,7 @@ import type { Txn } from "../../store/store.js";
 import type { ArmEnv, ResourceRecord, ResourceTypeDef, WriteCtx } from "../../arm/types.js";
 import { idKey } from "../../arm/resource-id.js";
 import { NetErrors } from "./errors.js";
-import { T, addressHoldingType, arr, envelope, getTyped, guid, obj, pick, refId, throwIfDeleting, weakEtag, writeState } from "./common.js";
+import { T, addressHoldingType, arr, envelope, getTyped, guid, obj, pick, refId, throwIfDeleting, weakEtag, PUT_STATE } from "./common.js";
 import { SubnetCache, assignIpConfigs, heldIpConfigs } from "./ipconfigs.js";
 
 const IPCONFIG_TYPE = "Microsoft.Network/networkInterfaces/ipConfigurations";
@@ -17,7 +17,7 @@ function nicPut(ctx: WriteCtx): ResourceRecord {
   const props = obj(body.properties);
   const nsgId = refId(props.networkSecurityGroup);
   if (nsgId && !getTyped(tx, nsgId, T.nsg)) throw NetErrors.invalidResourceReference.make({ ref: nsgId, id });
-  if (nsgId) throwIfDeleting(env, getTyped(tx, nsgId, T.nsg), ctx.req);
+  if (nsgId) throwIfDeleting(env, getTyped(tx, nsgId, T.nsg), ctx.caller);
   const configs = arr(props.ipConfigurations).map((x, i) => {
     const o = obj(x);
     const p = obj(o.properties);
@@ -29,15 +29,15 @@ function nicPut(ctx: WriteCtx): ResourceRecord {
   if (configs.length > 0 && !configs.some((c) => c.primary === true)) configs[0]!.primary = true;
   for (const c of configs) {
     if (c.publicIp && !getTyped(tx, c.publicIp, T.pip)) throw NetErrors.invalidResourceReference.make({ ref: c.publicIp, id });
-    if (c.publicIp) throwIfDeleting(env, getTyped(tx, c.publicIp, T.pip), ctx.req);
+    if (c.publicIp) throwIfDeleting(env, getTyped(tx, c.publicIp, T.pip), ctx.caller);
   }
-  const cache = new SubnetCache(tx, env, ctx.req);
+  const cache = new SubnetCache(tx, env, ctx.caller);
   const assigned = assignIpConfigs(cache, id, heldIpConfigs(existing, "ipConfigurations"),
     configs.filter((c) => c.subnetId).map((c) => ({ id: c.id, subnetId: c.subnetId, method: c.method, address: c.address })));
   cache.saveAll();
   const dns = obj(props.dnsSettings);
   const properties: Record<string, any> = {
-    provisioningState: writeState(ctx),
+    provisioningState: PUT_STATE,
     resourceGuid: existing?.properties?.resourceGuid ?? guid(),
     ipConfigurations: configs.map((c) => {
       const p: Record<string, any> = { privateIPAllocationMethod: c.method, ...c.extra };

@@ -10,7 +10,7 @@ import { idKey, nameOf, parentId, subscriptionOf } from "../../arm/resource-id.j
 import { NetErrors } from "./errors.js";
 import { NRP_API_VERSIONS, NRP_DEFAULT_API_VERSION } from "./api-versions.js";
 import {
-  NS, T, arr, blockingUsers, checkNrpName, envelope, getTyped, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, refId, throwIfBusy, weakEtag, writeState,
+  NS, T, arr, blockingUsers, checkNrpName, envelope, getTyped, guid, nrpDeleteStage, nrpLifecycle, obj, pick, refId, throwIfBusy, weakEtag, PUT_STATE,
 } from "./common.js";
 
 type Reader = Pick<Txn, "get" | "list">;
@@ -63,9 +63,9 @@ function rulesOf(tx: Reader, nsgId: string): ResourceRecord[] {
 function nsgPut(ctx: WriteCtx): ResourceRecord {
   const { tx, env, id, body, existing } = ctx;
   const props = obj(body.properties);
-  const state = writeState(ctx);
+  const state = PUT_STATE;
   const old = existing ? rulesOf(tx, id) : [];
-  for (const r of old) throwIfBusy(env, r, ctx.req);
+  for (const r of old) throwIfBusy(env, r, ctx.caller);
   const built: ResourceRecord[] = [];
   for (const x of arr(props.securityRules)) {
     const o = obj(x);
@@ -145,17 +145,16 @@ export const networkSecurityGroupType: ResourceTypeDef = {
   strategy: {
     checkId: checkNrpName,
     put: nsgPut,
-    asyncPut: (ctx) => nrpAsyncPut(ctx),
+    ...nrpLifecycle({ checkDelete: (tx, _env, rec) => checkNsgDeletable(tx, rec), onPutComplete: nsgPutComplete }),
     asyncDelete: (ctx: DeleteCtx) => {
-      throwIfBusy(ctx.env, ctx.record, ctx.req);
+      throwIfBusy(ctx.env, ctx.record, ctx.caller);
       checkNsgDeletable(ctx.tx, ctx.record);
       return nrpDeleteStage(ctx);
     },
     delete: (ctx: DeleteCtx) => {
       checkNsgDeletable(ctx.tx, ctx.record, ctx);
     },
-    reconcile: nrpReconcile({ checkDelete: (tx, _env, rec) => checkNsgDeletable(tx, rec), onPutComplete: nsgPutComplete }),
-    render: renderNsg,
+        render: renderNsg,
   },
 };
 
@@ -177,18 +176,17 @@ export const securityRuleType: ResourceTypeDef = {
       const nsgId = parentId(ctx.id)!;
       const nsg = getTyped(ctx.tx, nsgId, T.nsg);
       if (!nsg) throw NetErrors.notFound.make({ id: nsgId });
-      throwIfBusy(ctx.env, nsg, ctx.req);
-      const rec = buildRule(ctx.id, nameOf(ctx.id), ctx.body, rulesOf(ctx.tx, nsgId), writeState(ctx));
+      throwIfBusy(ctx.env, nsg, ctx.caller);
+      const rec = buildRule(ctx.id, nameOf(ctx.id), ctx.body, rulesOf(ctx.tx, nsgId), PUT_STATE);
       touchNsg(ctx.tx, nsgId);
       return { ...rec, internal: { ...(ctx.existing?.internal ?? {}) } };
     },
-    asyncPut: (ctx) => nrpAsyncPut(ctx),
+    ...nrpLifecycle({ finalizeDelete: (tx, _env, rec) => touchNsg(tx, parentId(rec.id)!) }),
     asyncDelete: (ctx: DeleteCtx) => {
-      throwIfBusy(ctx.env, getTyped(ctx.tx, parentId(ctx.record.id)!, T.nsg), ctx.req);
+      throwIfBusy(ctx.env, getTyped(ctx.tx, parentId(ctx.record.id)!, T.nsg), ctx.caller);
       return nrpDeleteStage(ctx);
     },
     delete: (ctx: DeleteCtx) => touchNsg(ctx.tx, parentId(ctx.record.id)!),
-    reconcile: nrpReconcile({ finalizeDelete: (tx, _env, rec) => touchNsg(tx, parentId(rec.id)!) }),
-    render: (rec) => renderRule(rec),
+        render: (rec) => renderRule(rec),
   },
 };

@@ -10,7 +10,7 @@ import { idKey, nameOf, parentId, subscriptionOf } from "../../arm/resource-id.j
 import { parseAddress } from "../../network/cidr.js";
 import { NetErrors } from "./errors.js";
 import { PRIVATE_DNS_API_VERSIONS } from "./api-versions.js";
-import { NS, T, arr, envelope, getTyped, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, refId, throwIfBusy, writeState } from "./common.js";
+import { NS, T, arr, envelope, getTyped, guid, nrpDeleteStage, nrpLifecycle, obj, refId, throwIfBusy, PUT_STATE } from "./common.js";
 
 type Reader = Pick<Txn, "get" | "list">;
 
@@ -46,7 +46,7 @@ function zonePut(ctx: WriteCtx): ResourceRecord {
     tags: body.tags ?? undefined,
     etag: guid(),
     properties: {
-      provisioningState: writeState(ctx),
+      provisioningState: PUT_STATE,
       internalId: existing?.properties?.internalId ?? Buffer.from(`${guid()};${zone}`).toString("base64"),
     },
     internal: { ...(existing?.internal ?? {}) },
@@ -90,9 +90,9 @@ export const privateDnsZoneType: ResourceTypeDef = {
   capabilities: "SupportsTags, SupportsLocation",
   strategy: {
     put: zonePut,
-    asyncPut: (ctx) => nrpAsyncPut(ctx),
+    ...nrpLifecycle(),
     asyncDelete: (ctx: DeleteCtx) => {
-      throwIfBusy(ctx.env, ctx.record, ctx.req);
+      throwIfBusy(ctx.env, ctx.record, ctx.caller);
       checkZoneDeletable(ctx.tx, ctx.record);
       return nrpDeleteStage(ctx);
     },
@@ -100,8 +100,7 @@ export const privateDnsZoneType: ResourceTypeDef = {
       // Virtual network links are the zone's children: always inside a cascade's group.
       if (!ctx.cascade) checkZoneDeletable(ctx.tx, ctx.record);
     },
-    reconcile: nrpReconcile(),
-    render: renderZone,
+        render: renderZone,
     actions: { ALL: zoneListAll, recordsets: zoneListAll },
   },
 };
@@ -198,7 +197,7 @@ function linkPut(ctx: WriteCtx): ResourceRecord {
     if (overlappingZones(zone, otherZone)) throw NetErrors.privateDnsOverlappingNamespaces.make({ zoneA: otherZone, zoneB: zone });
   }
   const properties: Record<string, any> = {
-    provisioningState: writeState(ctx),
+    provisioningState: PUT_STATE,
     virtualNetwork: { id: vnetId },
     registrationEnabled: p.registrationEnabled === true,
     virtualNetworkLinkState: "Completed",
@@ -216,13 +215,12 @@ export const virtualNetworkLinkType: ResourceTypeDef = {
   tracked: false,
   strategy: {
     put: linkPut,
-    asyncPut: (ctx) => nrpAsyncPut(ctx),
+    ...nrpLifecycle({ finalizeDelete: (tx: Txn, _env: ArmEnv, rec: ResourceRecord) => touchZone(tx, parentId(rec.id)!) }),
     asyncDelete: (ctx: DeleteCtx) => {
-      throwIfBusy(ctx.env, ctx.record, ctx.req);
+      throwIfBusy(ctx.env, ctx.record, ctx.caller);
       return nrpDeleteStage(ctx);
     },
     delete: (ctx: DeleteCtx) => touchZone(ctx.tx, parentId(ctx.record.id)!),
-    reconcile: nrpReconcile({ finalizeDelete: (tx: Txn, _env: ArmEnv, rec: ResourceRecord) => touchZone(tx, parentId(rec.id)!) }),
-    render: (rec) => envelope(rec, rec.properties),
+        render: (rec) => envelope(rec, rec.properties),
   },
 };

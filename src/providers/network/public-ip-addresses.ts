@@ -9,7 +9,7 @@ import { listByType } from "../../arm/repo.js";
 import { idKey, nameOf, subscriptionOf } from "../../arm/resource-id.js";
 import { NetErrors } from "./errors.js";
 import { NRP_API_VERSIONS, NRP_DEFAULT_API_VERSION } from "./api-versions.js";
-import { NS, T, arr, blockingUsers, checkNrpName, envelope, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, refId, throwIfBusy, weakEtag, writeState } from "./common.js";
+import { NS, T, arr, blockingUsers, checkNrpName, envelope, guid, nrpDeleteStage, nrpLifecycle, obj, pick, refId, throwIfBusy, weakEtag, PUT_STATE } from "./common.js";
 import { addressAt, formatAddress, formatCidr, requireCidr } from "../../network/cidr.js";
 
 type Reader = Pick<Txn, "get" | "list">;
@@ -33,7 +33,7 @@ function pipPut(ctx: WriteCtx): ResourceRecord {
   const skuName = typeof sku.name === "string" ? sku.name : existing?.sku ? String((existing.sku as { name?: string }).name) : "Basic";
   const method = typeof props.publicIPAllocationMethod === "string" ? props.publicIPAllocationMethod : skuName.toLowerCase() === "standard" ? "Static" : "Dynamic";
   const properties: Record<string, any> = {
-    provisioningState: writeState(ctx),
+    provisioningState: PUT_STATE,
     resourceGuid: existing?.properties?.resourceGuid ?? guid(),
     publicIPAddressVersion: typeof props.publicIPAddressVersion === "string" ? props.publicIPAddressVersion : "IPv4",
     publicIPAllocationMethod: method,
@@ -94,16 +94,15 @@ export const publicIPAddressType: ResourceTypeDef = {
   strategy: {
     checkId: checkNrpName,
     put: pipPut,
-    asyncPut: (ctx) => nrpAsyncPut(ctx),
+    ...nrpLifecycle({ checkDelete: (tx, _env, rec) => checkPipDeletable(tx, rec) }),
     asyncDelete: (ctx) => {
-      throwIfBusy(ctx.env, ctx.record, ctx.req);
+      throwIfBusy(ctx.env, ctx.record, ctx.caller);
       checkPipDeletable(ctx.tx, ctx.record);
       return nrpDeleteStage(ctx);
     },
     delete: (ctx) => {
       checkPipDeletable(ctx.tx, ctx.record, ctx);
     },
-    reconcile: nrpReconcile({ checkDelete: (tx, _env, rec) => checkPipDeletable(tx, rec) }),
-    render: renderPip,
+        render: renderPip,
   },
 };

@@ -13,7 +13,7 @@ import { NetErrors } from "./errors.js";
 import { NRP_API_VERSIONS, NRP_DEFAULT_API_VERSION } from "./api-versions.js";
 import { findDelegationService } from "./delegations.js";
 import {
-  NS, T, arr, blockingUsers, checkNrpName, getTyped, throwIfDeleting, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, refId, throwIfBusy, weakEtag, writeState,
+  NS, T, arr, blockingUsers, checkNrpName, getTyped, throwIfDeleting, nrpDeleteStage, nrpLifecycle, obj, pick, refId, throwIfBusy, weakEtag, PUT_STATE,
 } from "./common.js";
 import { type SalState, type SubnetInternal, forgetSubnetOwners, loadPools, poolStates, subnetPrefixes } from "./ipam-store.js";
 
@@ -246,15 +246,15 @@ function subnetPut(ctx: WriteCtx): ResourceRecord {
   const vnetId = parentId(id)!;
   const vnet = getTyped(tx, vnetId, T.vnet);
   if (!vnet) throw NetErrors.notFound.make({ id: vnetId });
-  throwIfBusy(env, vnet, ctx.req);
+  throwIfBusy(env, vnet, ctx.caller);
   const nsgRef = refId(obj(obj(ctx.body).properties).networkSecurityGroup);
-  if (nsgRef) throwIfDeleting(env, getTyped(tx, nsgRef, T.nsg), ctx.req);
+  if (nsgRef) throwIfDeleting(env, getTyped(tx, nsgRef, T.nsg), ctx.caller);
   const children = listChildren(tx, vnetId, T.subnet);
   const siblings = children.filter((s) => idKey(s.id) !== idKey(id)).map((s) => ({ name: s.name, prefixes: subnetCidrs(s) }));
   const seq = children.reduce((m, k) => Math.max(m, Number((k.internal as SubnetInternal | undefined)?.seq ?? 0)), 0) + 1;
   const { rec } = buildSubnet({
     tx, vnet: { id: vnet.id, name: vnet.name, location: vnet.location, prefixes: vnetCidrs(vnet) },
-    subnetId: id, name: nameOf(id), body: ctx.body, existing, siblings, state: writeState(ctx), seq,
+    subnetId: id, name: nameOf(id), body: ctx.body, existing, siblings, state: PUT_STATE, seq,
   });
   touchVnet(tx, vnetId);
   return rec;
@@ -286,11 +286,11 @@ export const subnetType: ResourceTypeDef = {
   strategy: {
     checkId: checkNrpName,
     put: subnetPut,
-    asyncPut: (ctx) => nrpAsyncPut(ctx),
+    ...nrpLifecycle({ checkDelete: (_tx, _env, rec) => checkSubnetDeletable(rec), finalizeDelete: subnetFinalizeDelete }),
     asyncDelete: (ctx: DeleteCtx) => {
       const vnet = getTyped(ctx.tx, parentId(ctx.record.id)!, T.vnet);
-      throwIfBusy(ctx.env, vnet, ctx.req);
-      throwIfBusy(ctx.env, ctx.record, ctx.req);
+      throwIfBusy(ctx.env, vnet, ctx.caller);
+      throwIfBusy(ctx.env, ctx.record, ctx.caller);
       checkSubnetDeletable(ctx.record);
       return nrpDeleteStage(ctx);
     },
@@ -298,8 +298,7 @@ export const subnetType: ResourceTypeDef = {
       checkSubnetDeletable(ctx.record, ctx);
       subnetFinalizeDelete(ctx.tx, ctx.env, ctx.record);
     },
-    reconcile: nrpReconcile({ checkDelete: (_tx, _env, rec) => checkSubnetDeletable(rec), finalizeDelete: subnetFinalizeDelete }),
-    render: (rec) => renderSubnet(rec),
+        render: (rec) => renderSubnet(rec),
     actions: subnetActions,
   },
 };

@@ -10,7 +10,7 @@ import { contains, parseAddress } from "../../network/cidr.js";
 import { NetErrors } from "./errors.js";
 import { NRP_API_VERSIONS, NRP_DEFAULT_API_VERSION, vnetPutKeepsOmittedSubnets } from "./api-versions.js";
 import {
-  NS, T, arr, checkNrpName, getTyped, refId, throwIfDeleting, envelope, guid, nrpAsyncPut, nrpDeleteStage, nrpReconcile, obj, pick, throwIfBusy, weakEtag, writeState,
+  NS, T, arr, checkNrpName, getTyped, refId, throwIfDeleting, envelope, guid, nrpDeleteStage, nrpLifecycle, obj, pick, throwIfBusy, weakEtag, PUT_STATE,
 } from "./common.js";
 import { forgetSubnetOwners, loadPools, usageOf, type SubnetInternal } from "./ipam-store.js";
 import {
@@ -37,8 +37,8 @@ function vnetPut(ctx: WriteCtx): ResourceRecord {
   const prefixTexts = arr(obj(props.addressSpace).addressPrefixes).map(String);
   const prefixes = parsePrefixes(prefixTexts, id);
   const children = existing ? subnetsOf(tx, id) : [];
-  for (const c of children) throwIfBusy(env, c, ctx.req);
-  const state = writeState(ctx);
+  for (const c of children) throwIfBusy(env, c, ctx.caller);
+  const state = PUT_STATE;
   let seq = children.reduce((m, c) => Math.max(m, Number((c.internal as SubnetInternal | undefined)?.seq ?? 0)), 0);
 
   let toDelete: ResourceRecord[];
@@ -53,7 +53,7 @@ function vnetPut(ctx: WriteCtx): ResourceRecord {
       const subnetId = `${id}/subnets/${sname}`;
       const ex = children.find((c) => idKey(c.id) === idKey(subnetId));
       const nsgRef = refId(obj(e.properties).networkSecurityGroup);
-      if (nsgRef) throwIfDeleting(env, getTyped(tx, nsgRef, T.nsg), ctx.req);
+      if (nsgRef) throwIfDeleting(env, getTyped(tx, nsgRef, T.nsg), ctx.caller);
       const { rec, prefixes: sp } = buildSubnet({
         tx, vnet: { id, name, location: body.location ?? existing?.location, prefixes },
         subnetId, name: sname, body: e, existing: ex, siblings: built, state, seq: ex ? 0 : ++seq,
@@ -99,9 +99,9 @@ function vnetPut(ctx: WriteCtx): ResourceRecord {
   };
 }
 
-function checkVnetDeletable(env: ArmEnv, tx: Txn, rec: ResourceRecord, req?: DeleteCtx["req"], ctx: Pick<DeleteCtx, "cascade" | "cascadeScope"> = { cascade: false }): void {
+function checkVnetDeletable(env: ArmEnv, tx: Txn, rec: ResourceRecord, caller?: DeleteCtx["caller"], ctx: Pick<DeleteCtx, "cascade" | "cascadeScope"> = { cascade: false }): void {
   for (const s of subnetsOf(tx, rec.id)) {
-    if (!ctx.cascade) throwIfBusy(env, s, req);
+    if (!ctx.cascade) throwIfBusy(env, s, caller);
     checkSubnetDeletable(s, ctx);
   }
 }
@@ -137,8 +137,8 @@ function renderVnet(rec: ResourceRecord, ctx: RenderCtx): Record<string, unknown
 const vnetActions: Record<string, ActionDef> = {
   CheckIPAddressAvailability: {
     method: "GET",
-    run: ({ tx, record, req }) => {
-      const ip = req.query("ipAddress") ?? "";
+    run: ({ tx, record, query }) => {
+      const ip = query("ipAddress") ?? "";
       const addr = parseAddress(ip);
       if (!addr) throw NetErrors.privateIPAddressInvalid.make({ address: ip, id: record.id });
       for (const s of subnetsOf(tx, record.id)) {
@@ -183,18 +183,17 @@ export const virtualNetworkType: ResourceTypeDef = {
   strategy: {
     checkId: checkNrpName,
     put: vnetPut,
-    asyncPut: (ctx) => nrpAsyncPut(ctx),
+    ...nrpLifecycle({ checkDelete: (tx, env, rec) => { for (const s of subnetsOf(tx, rec.id)) checkSubnetDeletable(s); }, finalizeDelete: vnetFinalizeDelete, onPutComplete: vnetPutComplete }),
     asyncDelete: (ctx) => {
-      throwIfBusy(ctx.env, ctx.record, ctx.req);
-      checkVnetDeletable(ctx.env, ctx.tx, ctx.record, ctx.req);
+      throwIfBusy(ctx.env, ctx.record, ctx.caller);
+      checkVnetDeletable(ctx.env, ctx.tx, ctx.record, ctx.caller);
       return nrpDeleteStage(ctx);
     },
     delete: (ctx) => {
       checkVnetDeletable(ctx.env, ctx.tx, ctx.record, undefined, ctx);
       vnetFinalizeDelete(ctx.tx, ctx.env, ctx.record);
     },
-    reconcile: nrpReconcile({ checkDelete: (tx, env, rec) => { for (const s of subnetsOf(tx, rec.id)) checkSubnetDeletable(s); }, finalizeDelete: vnetFinalizeDelete, onPutComplete: vnetPutComplete }),
-    render: renderVnet,
+        render: renderVnet,
     actions: vnetActions,
   },
 };

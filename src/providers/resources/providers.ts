@@ -1,7 +1,7 @@
 // Resource providers: list/show/register/unregister (reference/arm-contract.md §6).
 // Registration is asynchronous (Registering → Registered after the latency profile's delay);
 // preview features registered before a provider registration completes take effect with it.
-import type { RequestContext } from "../../server/context.js";
+import type { RequestContext } from "../../http/context.js";
 import type { Route } from "../../arm/router.js";
 import type { ArmEnv, ReconcileCtx, ReconcileStep } from "../../arm/types.js";
 import { E } from "../../arm/catalog.js";

@@ -1,11 +1,13 @@
 // Microsoft.Resources resource groups: synchronous PUT, asynchronous cascading DELETE
 // (202 + Location on /subscriptions/{sub}/operationresults/{token}), HEAD existence checks.
-import type { RequestContext } from "../../server/context.js";
+import type { RequestContext } from "../../http/context.js";
 import type { Route } from "../../arm/router.js";
 import type { ArmEnv, ResourceRecord, ReconcileCtx, ReconcileStep } from "../../arm/types.js";
 import type { Txn } from "../../store/store.js";
 import { E } from "../../arm/catalog.js";
-import { readJsonBody, requireApiVersion, sendPage, stampSystemData } from "../../arm/generic.js";
+import { readJsonBody, requireApiVersion, sendPage } from "../../arm/generic.js";
+import { stampSystemData } from "../../arm/records.js";
+import { deleteResourceInternal } from "../../arm/internal.js";
 import { operationInSubscription } from "../../arm/operation-routes.js";
 import { checkResourceGroupName, idKey, parseId } from "../../arm/resource-id.js";
 import { deleteRecordTree, getRecord, listInGroup, putRecord, recordKey } from "../../arm/repo.js";
@@ -54,11 +56,11 @@ export function createResourceGroupRecord(tx: Txn, env: ArmEnv, sub: string, nam
 }
 
 /**
- * Delete everything in a resource group now (inside tx): each top-level resource's strategy
- * delete hook runs in cascade mode (releasing addresses, deleting managed node resource
- * groups), then the records go.
+ * Delete everything in a resource group now (inside tx): each top-level resource is deleted through
+ * the resource service in cascade mode (its strategy's delete hook releases addresses, deletes
+ * managed node resource groups), then the group's records go.
  */
-export function deleteResourceGroupNow(tx: Txn, env: ArmEnv, sub: string, rg: string, principal: OperationRecord["principal"]): void {
+export function deleteResourceGroupNow(tx: Txn, env: ArmEnv, sub: string, rg: string, _principal: OperationRecord["principal"]): void {
   const rgRec = getResourceGroup(tx, sub, rg);
   if (!rgRec) return;
   const records = listInGroup(tx, sub, rg);
@@ -66,10 +68,8 @@ export function deleteResourceGroupNow(tx: Txn, env: ArmEnv, sub: string, rg: st
   const top = records.filter((r) => parseId(r.id)?.blocks.length === 1 && parseId(r.id)!.blocks[0]!.types.length === 1);
   top.sort((a, b) => weight(a.type) - weight(b.type));
   for (const rec of top) {
-    if (!getRecord(tx, rec.id)) continue; // removed by an earlier cascade
-    const def = env.registry.find(rec.type);
-    def?.strategy.delete?.({ env, tx, record: rec, apiVersion: def.apiVersions[0]!, principal: principal ?? { objectId: "", appId: "aksemu", tenantId: env.tenantId }, cascade: true, cascadeScope: rgRec.id });
-    deleteRecordTree(tx, rec.id);
+    // Through the resource service, as ARM deletes each resource of the group (its own identity, not the client's).
+    deleteResourceInternal(tx, env, rec.id, { cascade: true, cascadeScope: rgRec.id });
   }
   deleteRecordTree(tx, rgRec.id);
 }

@@ -1,7 +1,10 @@
-// One request as every handler sees it: ids, caller, body, and response helpers.
+// One HTTP request as every route handler sees it: ids, the authenticated principal, body, and
+// response helpers. It sits below arm/, entra/ and providers/ (their HTTP adapters and routes take
+// it); nothing below the HTTP adapters sees it: the resource service takes a Caller (arm/caller.ts).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 
+/** Who a verified bearer token names (server/auth.ts sets it on the request). */
 export interface Principal {
   /** Entra object id (oid claim). */
   objectId: string;
