@@ -49,7 +49,7 @@ for (const form of ["byo-vnet.json", "byo-vnet.symbolic.json"]) {
     for (const id of plan.waves[1]!) assert.match(id, new RegExp(`^${VNET}/subnets/(apiserver|cluster)-subnet/providers/Microsoft.Authorization/roleAssignments/[0-9a-f-]{36}$`));
     assert.deepEqual(plan.waves[2], [AKS]);
     const aks = plan.resources.find((r) => r.id === AKS)!;
-    assert.equal(aks.apiVersion, "2025-01-01");
+    assert.equal(aks.apiVersion, "2026-06-01");
     assert.deepEqual([...aks.dependsOn].sort(), [...plan.waves[1]!, ...(form.includes("symbolic") ? [UAMI] : [])].sort());
   });
 
