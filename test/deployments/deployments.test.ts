@@ -119,3 +119,52 @@ test("template errors are answered at once: InvalidTemplate for a cycle, a missi
   assert.equal(none.body.error.message, "Deployment 'never' could not be found.");
   assert.equal(SUB.length, 36);
 });
+
+test("a nested inner-scope deployment (a Bicep module) runs as a child deployment; the parent reads its outputs", async () => {
+  const template = {
+    languageVersion: "2.0",
+    contentVersion: "1.0.0.0",
+    parameters: { prefix: { type: "string", defaultValue: "mod" } },
+    resources: {
+      identityModule: {
+        type: "Microsoft.Resources/deployments",
+        apiVersion: "2022-09-01",
+        name: "identity-module",
+        properties: {
+          mode: "Incremental",
+          expressionEvaluationOptions: { scope: "inner" },
+          parameters: { name: { value: "[format('{0}-id', parameters('prefix'))]" } },
+          template: {
+            contentVersion: "1.0.0.0",
+            parameters: { name: { type: "string" } },
+            resources: [{ type: "Microsoft.ManagedIdentity/userAssignedIdentities", apiVersion: "2023-01-31", name: "[parameters('name')]", location: "[resourceGroup().location]" }],
+            outputs: { principalId: { type: "string", value: "[reference(parameters('name')).principalId]" } },
+          },
+        },
+      },
+      vnet: {
+        type: "Microsoft.Network/virtualNetworks",
+        apiVersion: "2024-05-01",
+        name: "[format('{0}-vnet', parameters('prefix'))]",
+        location: "[resourceGroup().location]",
+        tags: { owner: "[reference('identityModule').outputs.principalId.value]" },
+        properties: { addressSpace: { addressPrefixes: ["10.50.0.0/16"] } },
+      },
+    },
+    outputs: { principalId: { type: "string", value: "[reference('identityModule').outputs.principalId.value]" } },
+  };
+  const r = await emu.request("PUT", `${dep("modules")}?api-version=${API}`, { properties: { mode: "Incremental", template } });
+  const status = await settle(r);
+  assert.equal(status.status, "Succeeded", JSON.stringify(status));
+  const parent = await emu.request("GET", `${dep("modules")}?api-version=${API}`);
+  const principalId = parent.body.properties.outputs.principalId.value;
+  assert.match(principalId, /^[0-9a-f-]{36}$/);
+  const child = await emu.request("GET", `${dep("identity-module")}?api-version=${API}`);
+  assert.equal(child.status, 200, child.text);
+  assert.equal(child.body.properties.provisioningState, "Succeeded");
+  assert.deepEqual(child.body.properties.outputs.principalId, { type: "String", value: principalId });
+  const vnet = await emu.request("GET", `${rgId(RG)}/providers/Microsoft.Network/virtualNetworks/mod-vnet?api-version=2024-05-01`);
+  assert.equal(vnet.body.tags.owner, principalId, "the VNet waited for the module (implicit dependency through reference('identityModule'))");
+  const ops = await emu.request("GET", `${dep("modules")}/operations?api-version=${API}`);
+  assert.deepEqual(ops.body.value.map((o: any) => o.properties.targetResource.resourceType).sort(), ["Microsoft.Network/virtualNetworks", "Microsoft.Resources/deployments"]);
+});

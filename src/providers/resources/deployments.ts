@@ -16,7 +16,7 @@ import { RESOURCES_API_VERSIONS, checkArmApiVersion } from "../../arm/arm-api-ve
 import { ResourceService } from "../../arm/resource-service.js";
 import type { Caller } from "../../arm/caller.js";
 import { parseJsonc, JsoncError } from "../../arm/template/jsonc.js";
-import { planTemplate, type Plan } from "../../arm/template/engine.js";
+import { planTemplate, type Plan, type PlannedResource, type NestedDeployment } from "../../arm/template/engine.js";
 import { executePlan, isoDuration, type OperationRecord as DeploymentOperation, type ResourceOperations, type WriteOutcome } from "../../arm/template/execute.js";
 import type { Json, JsonObject } from "../../arm/template/values.js";
 
@@ -73,7 +73,7 @@ async function settled(env: ArmEnv, name: string) {
 const STATUS_NAMES: Record<number, string> = { 200: "OK", 201: "Created", 202: "Accepted", 400: "BadRequest", 403: "Forbidden", 404: "NotFound", 409: "Conflict", 429: "TooManyRequests", 500: "InternalServerError" };
 
 /** The resource service as the executor's write path. */
-function serviceOperations(env: ArmEnv, caller: Caller): ResourceOperations {
+function serviceOperations(env: ArmEnv, caller: Caller, nested: ResourceOperations["deploy"]): ResourceOperations {
   const svc = new ResourceService(env);
   const fail = (e: ArmError): WriteOutcome => ({ ok: false, statusCode: STATUS_NAMES[e.status] ?? String(e.status), error: e.toBody().error as ErrorDetail });
   return {
@@ -92,10 +92,13 @@ function serviceOperations(env: ArmEnv, caller: Caller): ResourceOperations {
         throw e;
       }
     },
-    async deploy() {
-      return fail(errors.notYet.make({ what: "A nested deployment (Microsoft.Resources/deployments inside a template)" }));
-    },
+    deploy: nested,
     async get(id, apiVersion) {
+      // deployments are not resource-service types: read their records (outputs for reference())
+      if (/\/providers\/Microsoft\.Resources\/deployments\/[^/]+$/i.test(id)) {
+        const d = env.store.get<DeploymentRecord>(keyOf(id))?.value;
+        return d ? ({ id: d.id, name: d.name, type: d.type, properties: d.properties } as JsonObject) : undefined;
+      }
       try {
         const t = svc.resolve(id, "GET", apiVersion ?? "");
         return svc.render(t, svc.get(t, "GET", caller)) as JsonObject;
@@ -182,7 +185,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       });
     save({ provisioningState: "Running" });
     const operations = new Map<string, DeploymentOperation>();
-    const result = await executePlan(plan, serviceOperations(env, caller), {
+    const result = await executePlan(plan, serviceOperations(env, caller, (r, body) => deployNested(r, body, caller)), {
       deploymentId: d.id,
       now: () => env.now(),
       operationId: () => randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase(),
@@ -201,6 +204,48 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       ...(result.error ? { error: result.error as unknown as Json } : {}),
     });
     void opName;
+  };
+
+  /** A Microsoft.Resources/deployments resource inside a template: a child deployment with its own record and operations. */
+  const deployNested = async (r: PlannedResource & { nested: NestedDeployment }, body: JsonObject, caller: Caller): Promise<WriteOutcome> => {
+    const fail = (e: ArmError): WriteOutcome => ({ ok: false, statusCode: STATUS_NAMES[e.status] ?? String(e.status), error: e.toBody().error as ErrorDetail });
+    const props = (body.properties ?? {}) as JsonObject;
+    if (props.templateLink !== undefined) return fail(errors.offline.make({ what: "properties.templateLink" }));
+    if (props.parametersLink !== undefined) return fail(errors.offline.make({ what: "properties.parametersLink" }));
+    if (typeof props.mode === "string" && !/^incremental$/i.test(props.mode)) return fail(errors.notYet.make({ what: `A nested deployment in mode '${props.mode}' (Azure allows only Incremental)` }));
+    if (!r.nested.resourceGroup) return fail(errors.notYet.make({ what: "A nested deployment at subscription scope" }));
+    const rg = getResourceGroup(env.store, r.nested.subscriptionId, r.nested.resourceGroup);
+    if (!rg) return fail(E.resourceGroupNotFound.make({ rg: r.nested.resourceGroup }));
+    let plan: Plan;
+    try {
+      plan = planTemplate(props.template, r.nested.scope === "inner" ? (props.parameters ?? {}) : {}, {
+        tenantId: env.tenantId,
+        subscriptionId: r.nested.subscriptionId,
+        resourceGroup: { name: rg.name, location: rg.location!, ...(rg.tags ? { tags: rg.tags as Record<string, string> } : {}) },
+        deploymentName: r.name,
+        environment: { name: "AzureCloud" },
+        now: env.now(),
+        newGuid: () => randomUUID(),
+      }, r.nested.outer ? { outer: r.nested.outer } : {});
+    } catch (e) {
+      if (e instanceof ArmError) return fail(e);
+      throw e;
+    }
+    const d: DeploymentRecord = {
+      id: r.id,
+      name: r.name,
+      type: TYPE,
+      template: props.template ?? null,
+      properties: { templateHash: "0", mode: "Incremental", provisioningState: "Accepted", timestamp: env.now().toISOString(), duration: "PT0S", correlationId: caller.correlationId, ...summary(plan) } as DeploymentRecord["properties"],
+    };
+    env.store.txn((tx) => {
+      tx.put(keyOf(d.id), d);
+      tx.put(opsKeyOf(d.id), []);
+    });
+    await run(d, plan, caller, "");
+    const done = load(d.id)!;
+    if (done.properties.provisioningState === "Succeeded") return { ok: true, statusCode: "Created", resource: render(done) as JsonObject };
+    return { ok: false, statusCode: "OK", error: done.properties.error as unknown as ErrorDetail };
   };
 
   return [
