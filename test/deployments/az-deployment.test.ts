@@ -28,7 +28,7 @@ after(async () => {
   await stopEmulator(emu);
 });
 
-test("az deployment group validate, create (twice) and show with the BYO-VNet template", { timeout: 900_000 }, async () => {
+test("az deployment group validate, create (twice), what-if and show with the BYO-VNet template", { timeout: 900_000 }, async () => {
   const v = await az(["deployment", "group", "validate", "-g", RG, "-n", "byo", "--template-file", TEMPLATE, "-p", "clusterName=azc1", "-o", "json"], { timeoutMs: 300_000 });
   assert.equal(v.code, 0, v.stderr);
   assert.equal(JSON.parse(v.stdout).properties.provisioningState, "Succeeded");
@@ -42,6 +42,10 @@ test("az deployment group validate, create (twice) and show with the BYO-VNet te
     if (run === 1) names = out.properties.outputs.roleAssignmentNames.value;
     else assert.deepEqual(out.properties.outputs.roleAssignmentNames.value, names, "the second run keeps the role assignment names");
   }
+  const w = await az(["deployment", "group", "what-if", "-g", RG, "-n", "byo", "--template-file", TEMPLATE, "-p", "clusterName=azc1", "nodeCount=2", "--no-pretty-print", "-o", "json"], { timeoutMs: 300_000 });
+  assert.equal(w.code, 0, w.stderr);
+  const changes = JSON.parse(w.stdout).changes as { changeType: string }[];
+  assert.deepEqual(changes.map((c) => c.changeType), ["NoChange", "NoChange", "NoChange", "NoChange", "NoChange"], "what-if after the run lists NoChange");
   const s = await az(["deployment", "group", "show", "-g", RG, "-n", "byo", "--query", "properties.parameters.nodeCount.value", "-o", "tsv"]);
   assert.equal(s.code, 0, s.stderr);
   assert.equal(s.stdout.trim(), "2");

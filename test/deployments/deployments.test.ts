@@ -168,3 +168,43 @@ test("a nested inner-scope deployment (a Bicep module) runs as a child deploymen
   const ops = await emu.request("GET", `${dep("modules")}/operations?api-version=${API}`);
   assert.deepEqual(ops.body.value.map((o: any) => o.properties.targetResource.resourceType).sort(), ["Microsoft.Network/virtualNetworks", "Microsoft.Resources/deployments"]);
 });
+
+test("subscription scope: the template creates a resource group and deploys into it through a nested deployment", async () => {
+  const template = JSON.parse(fs.readFileSync(path.join(ROOT, "test/fixtures/templates/sub-rg-nested.json"), "utf8"));
+  const at = `/subscriptions/${SUB}/providers/Microsoft.Resources/deployments/sub1`;
+  const noLocation = await emu.request("PUT", `${at}?api-version=${API}`, { properties: { mode: "Incremental", template, parameters: { rgName: { value: "rg-sub-made" } } } });
+  assert.equal(noLocation.status, 400);
+  assert.equal(noLocation.body.error.message, "The 'location' property must be specified for 'sub1'. Please see https://aka.ms/arm-deployment-subscription for usage details.");
+  const r = await emu.request("PUT", `${at}?api-version=${API}`, { location: "westus2", properties: { mode: "Incremental", template, parameters: { rgName: { value: "rg-sub-made" } } } });
+  const status = await settle(r);
+  assert.equal(status.status, "Succeeded", JSON.stringify(status));
+  const rg = await emu.request("GET", `${rgId("rg-sub-made")}?api-version=2021-04-01`);
+  assert.equal(rg.status, 200, rg.text);
+  assert.equal(rg.body.location, "westus2");
+  const d = await emu.request("GET", `${at}?api-version=${API}`);
+  assert.equal(d.body.properties.outputs.vnetId.value, `${rgId("rg-sub-made")}/providers/Microsoft.Network/virtualNetworks/rg-sub-made-vnet`);
+  const vnet = await emu.request("GET", `${rgId("rg-sub-made")}/providers/Microsoft.Network/virtualNetworks/rg-sub-made-vnet?api-version=2024-05-01`);
+  assert.equal(vnet.status, 200, vnet.text);
+  assert.equal(vnet.body.properties.subnets[0].properties.addressPrefix, "10.10.1.0/24");
+  const ops = await emu.request("GET", `${at}/operations?api-version=${API}`);
+  assert.equal(ops.body.value.length, 2);
+});
+
+test("what-if: after the BYO-VNet deployment every resource is NoChange; a changed node count is a Modify; a new cluster is all Create", async () => {
+  const ask = async (params: Record<string, unknown>) => {
+    const r = await emu.request("POST", `${dep("byo")}/whatIf?api-version=${API}`, { properties: { mode: "Incremental", template: TEMPLATE, parameters: params } });
+    assert.equal(r.status, 200, r.text);
+    return r.body.properties.changes as any[];
+  };
+  const same = await ask({ clusterName: { value: "c1" } });
+  assert.equal(same.length >= 5, true);
+  const planned = same.filter((c) => c.changeType !== "Ignore");
+  assert.deepEqual(planned.map((c) => c.changeType), ["NoChange", "NoChange", "NoChange", "NoChange", "NoChange"], JSON.stringify(planned.filter((c) => c.changeType !== "NoChange").map((c) => c.delta), null, 1));
+  const more = await ask({ clusterName: { value: "c1" }, nodeCount: { value: 5 } });
+  const aks = more.find((c) => c.resourceId.endsWith("managedClusters/c1"));
+  assert.equal(aks.changeType, "Modify");
+  assert.equal(aks.delta[0].path, "properties.agentPoolProfiles");
+  const fresh = await ask({ clusterName: { value: "c9" }, vnetName: { value: "other-vnet" } });
+  assert.deepEqual(fresh.filter((c) => c.changeType !== "Ignore").map((c) => c.changeType), ["Create", "Create", "Create", "Create", "Create"]);
+  assert.ok(fresh.some((c) => c.changeType === "Ignore" && c.resourceId.endsWith("virtualNetworks/aks-vnet")), "resources the template does not mention are Ignore");
+});

@@ -12,11 +12,15 @@ import { ArmError, defineError, type ErrorDetail } from "../../arm/errors.js";
 import { E } from "../../arm/catalog.js";
 import { callerOf, requireApiVersion, sendPage } from "../../arm/generic.js";
 import { getResourceGroup, getSubscription } from "../../arm/state.js";
+import { resourceGroups } from "../../arm/resource-groups.js";
 import { RESOURCES_API_VERSIONS, checkArmApiVersion } from "../../arm/arm-api-versions.js";
 import { ResourceService } from "../../arm/resource-service.js";
 import type { Caller } from "../../arm/caller.js";
 import { parseJsonc, JsoncError } from "../../arm/template/jsonc.js";
-import { planTemplate, type Plan, type PlannedResource, type NestedDeployment } from "../../arm/template/engine.js";
+import { planTemplate, PendingResource, type Plan, type PlannedResource, type NestedDeployment } from "../../arm/template/engine.js";
+import { whatIf } from "../../arm/template/whatif.js";
+import { listInGroup } from "../../arm/repo.js";
+import { parseId } from "../../arm/resource-id.js";
 import { executePlan, isoDuration, type OperationRecord as DeploymentOperation, type ResourceOperations, type WriteOutcome } from "../../arm/template/execute.js";
 import type { Json, JsonObject } from "../../arm/template/values.js";
 
@@ -29,6 +33,9 @@ const errors = {
   // AzureCosmosDB/AgentMemoryToolkit#17 shape; Azure/bicep-deploy#102
   locationAtGroupScope: defineError<{ name: string }>({ group: g, code: "InvalidDeployment", status: 400,
     template: "The 'location' property is not allowed for '{name}' at resource group scope. Please see https://aka.ms/arm-deployment-subscription for usage details.", source: "Azure/bicep-deploy#102" }),
+  // AzureCosmosDB/AgentMemoryToolkit#17
+  locationRequired: defineError<{ name: string }>({ group: g, code: "InvalidDeployment", status: 400,
+    template: "The 'location' property must be specified for '{name}'. Please see https://aka.ms/arm-deployment-subscription for usage details.", source: "AzureCosmosDB/AgentMemoryToolkit#17" }),
   // Azure/azure-cli#28834
   notFound: defineError<{ name: string }>({ group: g, code: "DeploymentNotFound", status: 404,
     template: "Deployment '{name}' could not be found.", source: "Azure/azure-cli#28834" }),
@@ -60,6 +67,12 @@ function netDate(d: Date): string {
   return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${h}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} ${d.getUTCHours() < 12 ? "AM" : "PM"}`;
 }
 
+/** How many type segments an id has (1: a top-level resource; children and extension resources have more). */
+function parseIdBlocks(id: string): number {
+  const p = parseId(id);
+  return p ? p.blocks.reduce((n, b) => n + b.types.length, 0) : 0;
+}
+
 /** Waits for a resource operation the write started (the scheduler runs it on its own timers). */
 async function settled(env: ArmEnv, name: string) {
   for (;;) {
@@ -79,6 +92,14 @@ function serviceOperations(env: ArmEnv, caller: Caller, nested: ResourceOperatio
   return {
     async put(r, body) {
       try {
+        if (r.type.toLowerCase() === "microsoft.resources/resourcegroups") {
+          const sub = /^\/subscriptions\/([^/]+)/i.exec(r.id)![1]!;
+          if (typeof body.location !== "string") throw E.locationRequired.make({});
+          const loc = body.location;
+          const existed = !!getResourceGroup(env.store, sub, r.name);
+          const rec = env.store.txn((tx) => resourceGroups(env).ensure(tx, env, sub, r.name, loc, body.tags ? { tags: body.tags as Record<string, string> } : {}));
+          return { ok: true, statusCode: existed ? "OK" : "Created", resource: rec as unknown as JsonObject };
+        }
         const t = svc.resolve(r.id, "PUT", r.apiVersion);
         const res = svc.put(t, body, { caller });
         if (res.operation) {
@@ -94,6 +115,8 @@ function serviceOperations(env: ArmEnv, caller: Caller, nested: ResourceOperatio
     },
     deploy: nested,
     async get(id, apiVersion) {
+      const group = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)$/i.exec(id);
+      if (group) return getResourceGroup(env.store, group[1]!, group[2]!) as unknown as JsonObject | undefined;
       // deployments are not resource-service types: read their records (outputs for reference())
       if (/\/providers\/Microsoft\.Resources\/deployments\/[^/]+$/i.test(id)) {
         const d = env.store.get<DeploymentRecord>(keyOf(id))?.value;
@@ -116,24 +139,24 @@ function serviceOperations(env: ArmEnv, caller: Caller, nested: ResourceOperatio
 }
 
 export function deploymentRoutes(env: ArmEnv): Route[] {
-  const base = "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.Resources/deployments";
   const running = new Map<string, Promise<void>>();
 
   const scope = (ctx: RequestContext, p: Record<string, string>) => {
     checkArmApiVersion(requireApiVersion(ctx), RESOURCES_API_VERSIONS);
     const sub = getSubscription(env.store, p.sub!);
     if (!sub) throw /^[0-9a-f-]{36}$/i.test(p.sub!) ? E.subscriptionNotFound.make({ sub: p.sub! }) : E.invalidSubscriptionId.make({ sub: p.sub! });
-    const rg = getResourceGroup(env.store, p.sub!, p.rg!);
-    if (!rg) throw E.resourceGroupNotFound.make({ rg: p.rg! });
-    return { sub: p.sub!, rg };
+    if (p.rg === undefined) return { sub: p.sub!, rg: undefined, root: `/subscriptions/${p.sub}` };
+    const rg = getResourceGroup(env.store, p.sub!, p.rg);
+    if (!rg) throw E.resourceGroupNotFound.make({ rg: p.rg });
+    return { sub: p.sub!, rg, root: `/subscriptions/${p.sub}/resourceGroups/${rg.name}` };
   };
-  const idOf = (p: Record<string, string>, rgName: string) => `/subscriptions/${p.sub}/resourceGroups/${rgName}/providers/${TYPE}/${p.name}`;
+  const idOf = (p: Record<string, string>, root: string) => `${root}/providers/${TYPE}/${p.name}`;
   const load = (id: string) => env.store.get<DeploymentRecord>(keyOf(id))?.value;
   const render = (d: DeploymentRecord) => ({ id: d.id, name: d.name, type: d.type, properties: d.properties });
 
   /** Reads and checks the request, then plans the template: everything validate and PUT share. */
   const prepare = async (ctx: RequestContext, p: Record<string, string>) => {
-    const { sub, rg } = scope(ctx, p);
+    const { sub, rg, root } = scope(ctx, p);
     if (!/^[-\w._()]{1,64}$/.test(p.name!)) throw E.invalidRequestContent.make({ detail: `The deployment name '${p.name}' is not valid: at most 64 characters from letters, digits, '-', '_', '.', '(' and ')'` });
     const raw = (await ctx.rawBody()).toString("utf8");
     let parsed;
@@ -146,18 +169,19 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
     const body = parsed.value;
     if (typeof body !== "object" || body === null || Array.isArray(body) || typeof body.properties !== "object" || body.properties === null || Array.isArray(body.properties))
       throw E.invalidRequestContent.make({ detail: "Required property 'properties' not found in JSON. Path '', line 1, position 2." });
-    if (body.location !== undefined) throw errors.locationAtGroupScope.make({ name: p.name! });
+    if (rg && body.location !== undefined) throw errors.locationAtGroupScope.make({ name: p.name! });
+    if (!rg && (typeof body.location !== "string" || body.location === "")) throw errors.locationRequired.make({ name: p.name! });
     const props = body.properties as JsonObject;
     if (props.templateLink !== undefined) throw errors.offline.make({ what: "properties.templateLink" });
     if (props.parametersLink !== undefined) throw errors.offline.make({ what: "properties.parametersLink" });
     const mode = typeof props.mode === "string" ? props.mode : "";
     if (!/^(incremental|complete)$/i.test(mode)) throw errors.badMode.make({ mode });
     if (/^complete$/i.test(mode)) throw errors.notYet.make({ what: "Complete mode" });
-    const id = idOf(p, rg.name);
+    const id = idOf(p, root);
     const plan = planTemplate(props.template, props.parameters ?? {}, {
       tenantId: env.tenantId,
       subscriptionId: sub,
-      resourceGroup: { name: rg.name, location: rg.location!, ...(rg.tags ? { tags: rg.tags as Record<string, string> } : {}) },
+      ...(rg ? { resourceGroup: { name: rg.name, location: rg.location!, ...(rg.tags ? { tags: rg.tags as Record<string, string> } : {}) } } : { location: String(body.location) }),
       deploymentName: p.name!,
       environment: { name: "AzureCloud", resourceManager: `${ctx.baseUrl}/` },
       now: env.now(),
@@ -248,7 +272,60 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
     return { ok: false, statusCode: "OK", error: done.properties.error as unknown as ErrorDetail };
   };
 
+  const GROUP = "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.Resources/deployments";
+  const SUBSCRIPTION = "/subscriptions/{sub}/providers/Microsoft.Resources/deployments";
+  // the operations of a resource-group deployment also live without the providers segment (Spec)
+  return [...routesAt(GROUP, ["/subscriptions/{sub}/resourcegroups/{rg}/deployments/{name}/operations"]), ...routesAt(SUBSCRIPTION, [])];
+
+  function routesAt(base: string, moreOperationPaths: string[]): Route[] {
   return [
+    {
+      method: "POST",
+      pattern: `${base}/{name}/whatIf`,
+      handler: async (ctx, p) => {
+        const { plan, caller } = await prepare(ctx, p);
+        const { sub, rg } = scope(ctx, p);
+        const svc = new ResourceService(env);
+        const read = (id: string): JsonObject | undefined => {
+          try {
+            const group = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)$/i.exec(id);
+            if (group) return getResourceGroup(env.store, group[1]!, group[2]!) as unknown as JsonObject | undefined;
+            const t = svc.resolve(id, "GET", plan.resources.find((r) => r.id.toLowerCase() === id.toLowerCase())?.apiVersion ?? "");
+            return svc.render(t, svc.get(t, "GET", caller)) as JsonObject;
+          } catch (e) {
+            if (e instanceof ArmError) return undefined;
+            throw e;
+          }
+        };
+        // current state answers reference(); a resource that does not exist yet leaves its dependents' bodies unknown
+        const resolver = {
+          get: (id: string) => {
+            const r = read(id);
+            if (!r) throw new PendingResource({ kind: "get", id, apiVersion: undefined });
+            return r;
+          },
+          list: (id: string, action: string, apiVersion: string, body: Json | undefined): Json => {
+            throw new PendingResource({ kind: "list", id, action, apiVersion, body });
+          },
+        };
+        const desired = plan.resources.map((r) => {
+          let body: JsonObject = {};
+          try {
+            body = plan.body(r.key, resolver);
+          } catch (e) {
+            if (!(e instanceof PendingResource)) throw e;
+          }
+          return { id: r.id, type: r.type, name: r.name, apiVersion: r.apiVersion, ...(r.symbolicName ? { symbolicName: r.symbolicName } : {}), body };
+        });
+        const mentioned = desired.map((d) => d.id.toLowerCase());
+        const inScope = rg
+          ? listInGroup(env.store, sub, rg.name)
+              .map((r) => ({ id: r.id }))
+              .filter((r) => !mentioned.some((m) => r.id.toLowerCase() === m || r.id.toLowerCase().startsWith(`${m}/`)) && parseIdBlocks(r.id) === 1)
+          : [];
+        ctx.send(200, { status: "Succeeded", properties: { changes: whatIf(desired, read, inScope, "Incremental") } });
+      },
+    },
     {
       method: "POST",
       pattern: `${base}/{name}/validate`,
@@ -296,8 +373,8 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       method: ["GET", "HEAD"],
       pattern: `${base}/{name}`,
       handler: (ctx, p) => {
-        const { rg } = scope(ctx, p);
-        const d = load(idOf(p, rg.name));
+        const { root } = scope(ctx, p);
+        const d = load(idOf(p, root));
         if (ctx.method === "HEAD") return ctx.send(d ? 204 : 404);
         if (!d) throw errors.notFound.make({ name: p.name! });
         ctx.send(200, render(d));
@@ -307,8 +384,8 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       method: "GET",
       pattern: base,
       handler: (ctx, p) => {
-        const { rg } = scope(ctx, p);
-        const prefix = keyOf(`/subscriptions/${p.sub}/resourceGroups/${rg.name}/providers/${TYPE}/`);
+        const { root } = scope(ctx, p);
+        const prefix = keyOf(`${root}/providers/${TYPE}/`);
         const all = env.store.list<DeploymentRecord>(prefix).map((e) => render(e.value));
         sendPage(ctx, all, (x) => x.id);
       },
@@ -317,8 +394,8 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       method: "GET",
       pattern: `${base}/{name}/operationStatuses/{op}`,
       handler: (ctx, p) => {
-        const { rg } = scope(ctx, p);
-        const d = load(idOf(p, rg.name));
+        const { root } = scope(ctx, p);
+        const d = load(idOf(p, root));
         if (!d || d.operationName !== p.op) throw errors.notFound.make({ name: p.name! });
         const state = d.properties.provisioningState;
         if (state === "Succeeded") return ctx.send(200, { status: "Succeeded" });
@@ -330,20 +407,20 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       method: "GET",
       pattern: `${base}/{name}/operationResults/{op}`,
       handler: (ctx, p) => {
-        const { rg } = scope(ctx, p);
-        const d = load(idOf(p, rg.name));
+        const { root } = scope(ctx, p);
+        const d = load(idOf(p, root));
         if (!d || d.operationName !== p.op) throw errors.notFound.make({ name: p.name! });
         if (d.properties.provisioningState === "Accepted" || d.properties.provisioningState === "Running") return ctx.send(202, undefined, { Location: `${ctx.baseUrl}${ctx.path}?api-version=${requireApiVersion(ctx)}`, "Retry-After": "1" });
         ctx.send(200, render(d));
       },
     },
-    ...["/subscriptions/{sub}/resourcegroups/{rg}/deployments/{name}/operations", `${base}/{name}/operations`].map(
+    ...[...moreOperationPaths, `${base}/{name}/operations`].map(
       (pattern): Route => ({
         method: "GET",
         pattern,
         handler: (ctx, p) => {
-          const { rg } = scope(ctx, p);
-          const id = idOf(p, rg.name);
+          const { root } = scope(ctx, p);
+          const id = idOf(p, root);
           if (!load(id)) throw errors.notFound.make({ name: p.name! });
           const ops = env.store.get<DeploymentOperation[]>(opsKeyOf(id))?.value ?? [];
           sendPage(
@@ -355,6 +432,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       }),
     ),
   ];
+  }
 }
 
 /** A deployment left Accepted or Running by a stopped process cannot finish: mark it Failed. */
