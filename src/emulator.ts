@@ -24,6 +24,7 @@ import type { ProviderHost } from "./providers/plugin.js";
 import { PROVIDERS } from "./providers/index.js";
 import { KubeHost } from "./cluster/kube-host.js";
 import { scaledClock } from "./sim/clock.js";
+import { Member, OWNER_PREFIX, type OwnerValue } from "./store/ownership.js";
 
 export const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
 export const DEFAULT_TENANT_ID = "00000000-0000-0000-0000-000000000001";
@@ -37,6 +38,8 @@ export interface EmulatorOptions {
   subscriptionId?: string;
   tenantId?: string;
   log?: (line: string) => void;
+  /** TTL of this process's ownership lease, seconds (default 10; etcd's minimum 2). */
+  leaseTtlSeconds?: number;
 }
 
 /**
@@ -53,7 +56,7 @@ export function providerSurface(): { types: import("./arm/types.js").ResourceTyp
   };
   const host: ProviderHost = {
     env, registerType: (d) => registry.register(d), addRoutes: (rs) => routes.push(...rs),
-    addReconciler: () => undefined, onStart: () => undefined, onStop: () => undefined,
+    addReconciler: () => undefined, onStart: () => undefined, onStop: () => undefined, onClaim: () => undefined,
   };
   for (const p of PROVIDERS) p.register(host);
   store.close();
@@ -86,6 +89,12 @@ export function frontDoorRoutes(d: { env: Pick<ArmEnv, "store" | "subscriptionId
  * resource service every write goes through; tests drive it directly, without HTTP.
  */
 export class EmulatorCore {
+  private claimTimer?: NodeJS.Timeout;
+  private unwatchOwners?: () => void;
+  private claimPass?: Promise<void>;
+  private claimAgain = false;
+  private halted = false;
+
   private constructor(
     readonly env: ArmEnv,
     readonly pki: FilePki,
@@ -93,9 +102,14 @@ export class EmulatorCore {
     readonly ops: OperationEngine,
     readonly routes: Route[],
     private readonly stopHooks: Array<() => void | Promise<void>>,
+    private readonly claimHooks: Array<() => void | Promise<void>>,
     readonly dataDir: string,
-    private readonly lock: DataDirLock,
+    /** The data directory's lock and the store are this core's to close; undefined for a core opened beside another. */
+    private readonly lock: DataDirLock | undefined,
     readonly site: Site,
+    /** This process as an owner of background work (operations, clusters' simulations). */
+    readonly member: Member,
+    readonly kube: KubeHost,
   ) {}
 
   /** The resource service over this core's providers (arm/resource-service.ts). */
@@ -113,6 +127,24 @@ export class EmulatorCore {
       console.error(`aksemu: tightened permissions in ${o.dataDir}: ${loosened.length} path(s) were open to other users (now directories 0700, files 0600)`);
     }
     const store = SqliteStore.open(path.join(o.dataDir, "state.db"));
+    // We hold the directory's exclusive lock: whoever held the leases in the file is gone, so
+    // their operations and clusters are free to claim now, not a TTL later (crash resume).
+    store.revokeAllLeases();
+    return EmulatorCore.compose(o, site, store, lock);
+  }
+
+  /**
+   * A second core over `other`'s store in this process, standing in for a second process over a
+   * shared store (tests of ownership and takeover). It has its own member, lease, operation
+   * engine and clusters; the data directory's lock and the store stay with `other`.
+   */
+  static async openBeside(other: EmulatorCore, o: Omit<EmulatorOptions, "port" | "log" | "dataDir">, site: Site = new Site(o.host)): Promise<EmulatorCore> {
+    return EmulatorCore.compose({ ...o, dataDir: other.dataDir }, site, other.env.store as SqliteStore, undefined);
+  }
+
+  private static async compose(o: Omit<EmulatorOptions, "port" | "log">, site: Site, store: SqliteStore, lock: DataDirLock | undefined): Promise<EmulatorCore> {
+    const member = new Member(store, { ttlSeconds: o.leaseTtlSeconds });
+    member.start();
     const pki = await FilePki.open(o.dataDir);
     const tokens = TokenService.open(o.dataDir);
     const registry = new TypeRegistry();
@@ -128,14 +160,15 @@ export class EmulatorCore {
       now: () => new Date(),
       endpoint: () => site.endpoint,
     };
-    ops.attach(env);
+    ops.attach(env, member);
     // The per-cluster Kubernetes APIs: the AKS provider finds them as env.services "kube".
     // AKSEMU_TIME_SCALE speeds up the clusters' clock (CronJob schedules, Job deadlines and TTLs, HPA syncs).
-    const kube = new KubeHost({ store, pki, latency: env.latency, host: o.host, clock: scaledClock(Number(process.env.AKSEMU_TIME_SCALE ?? 1)) });
+    const kube = new KubeHost({ store, pki, latency: env.latency, host: o.host, clock: scaledClock(Number(process.env.AKSEMU_TIME_SCALE ?? 1)), member });
     env.services.set("kube", kube);
     env.services.set("pki", pki);
     const startHooks: Array<() => void | Promise<void>> = [];
     const stopHooks: Array<() => void | Promise<void>> = [];
+    const claimHooks: Array<() => void | Promise<void>> = [];
     const routes: Route[] = frontDoorRoutes({ env, tokens });
     const host: ProviderHost = {
       env,
@@ -144,19 +177,89 @@ export class EmulatorCore {
       addReconciler: (type, fn) => ops.builtins.set(type.toLowerCase(), fn),
       onStart: (fn) => startHooks.push(fn),
       onStop: (fn) => stopHooks.push(fn),
+      onClaim: (fn) => claimHooks.push(fn),
     };
     for (const p of PROVIDERS) p.register(host);
     stopHooks.push(() => kube.closeAll());
     for (const fn of startHooks) await fn();
-    return new EmulatorCore(env, pki, tokens, ops, routes, stopHooks, o.dataDir, lock, site);
+    return new EmulatorCore(env, pki, tokens, ops, routes, stopHooks, claimHooks, o.dataDir, lock, site, member, kube);
+  }
+
+  /**
+   * Take over background work that has no owner, now and from then on: InProgress operations
+   * (resumed at their recorded stage) and running clusters' simulations. A pass runs at once,
+   * whenever another member's owner key vanishes (its lease expired or was revoked), and every
+   * lease TTL as a safety net.
+   */
+  startClaiming(): Promise<void> {
+    if (this.claimTimer || this.halted) return this.claimPass ?? Promise.resolve();
+    const mine = () => this.member.lease;
+    this.unwatchOwners = this.env.store.watch(OWNER_PREFIX, undefined, (evs) => {
+      if (evs.some((e) => e.type === "delete" && (e.value as OwnerValue | undefined)?.lease !== mine())) void this.claimNow();
+    });
+    this.claimTimer = setInterval(() => void this.claimNow(), this.member.ttlSeconds * 1000);
+    this.claimTimer.unref();
+    return this.claimNow();
+  }
+
+  /** One claim pass (passes never overlap; a request during one runs another after it). */
+  claimNow(): Promise<void> {
+    if (this.claimPass) {
+      this.claimAgain = true;
+      return this.claimPass;
+    }
+    const pass = async () => {
+      do {
+        this.claimAgain = false;
+        // Off the store's commit callback: claims are writes.
+        await new Promise((r) => setImmediate(r));
+        if (this.halted || !this.claimTimer) return;
+        try {
+          this.ops.claimOrphans();
+          for (const fn of this.claimHooks) await fn();
+        } catch (e) {
+          console.error("aksemu: claiming unowned work failed:", e);
+        }
+      } while (this.claimAgain);
+    };
+    this.claimPass = pass().finally(() => (this.claimPass = undefined));
+    return this.claimPass;
+  }
+
+  private stopClaiming(): void {
+    if (this.claimTimer) clearInterval(this.claimTimer);
+    this.claimTimer = undefined;
+    this.unwatchOwners?.();
+    this.unwatchOwners = undefined;
+  }
+
+  /**
+   * Stop everything this core runs (operation timers, keep-alives, clusters' listeners and
+   * simulations) without writing to the store: what kill -9 leaves behind, in process. Its lease
+   * then expires and another member takes its work over. close() afterwards frees the rest.
+   */
+  async halt(): Promise<void> {
+    this.halted = true;
+    this.stopClaiming();
+    this.ops.stop();
+    this.member.halt();
+    await this.claimPass; // a pass in flight may still bring a cluster up: halt it too
+    await this.kube.haltAll();
+    await this.ops.idle();
   }
 
   async close(): Promise<void> {
+    this.stopClaiming();
     this.ops.stop();
+    await this.claimPass;
     for (const fn of this.stopHooks.reverse()) await fn();
     await this.ops.idle();
-    this.env.store.close();
-    this.lock.release();
+    // Graceful: revoking the lease frees whatever this member still owned at once.
+    if (!this.halted) this.member.close();
+    if (this.lock) {
+      this.env.store.close();
+      this.lock.release();
+    }
   }
 }
 
@@ -197,7 +300,7 @@ export class Emulator {
     const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, log: o.log });
     const listening = await listenHttps({ cert: cert.certPem, key: cert.keyPem, port: o.port, host: o.host, handler: app });
     site.port = listening.port;
-    core.ops.resumeAll();
+    await core.startClaiming();
     return new Emulator(core, listening);
   }
 

@@ -2,8 +2,14 @@
 // each one's current stage when it is due and persists the next. After a restart every
 // InProgress operation is picked up again at its recorded stage (stages are idempotent),
 // so an interrupted create finishes or fails cleanly instead of leaving half-made state.
+//
+// Each operation is owned through its owner key (store/ownership.ts): the process that starts it
+// claims it under its lease; whoever finds an InProgress operation without an owner (at start, or
+// later because its owner's lease expired) claims it and resumes it at its recorded stage, the
+// same path as after a crash. The stage advance and the final write are fenced on the claim.
 import { randomUUID } from "node:crypto";
 import type { Txn } from "../store/store.js";
+import { Member, OwnedElsewhereError, OwnershipLostError, OWNER_PREFIX } from "../store/ownership.js";
 import { ArmError } from "./errors.js";
 import { getRecord, putRecord } from "./repo.js";
 import type { ArmEnv, OperationRecord, OperationScheduler } from "./types.js";
@@ -12,21 +18,38 @@ import { StoreBusyError } from "../store/store.js";
 const RETRY_WHEN_LOCKED_MS = 1000;
 
 const OP = "op:";
+/** Index of InProgress operations (written and removed with the record), so claim passes read only those. */
+const OP_PENDING = "opq:";
+const OP_OWNER = `${OWNER_PREFIX}op/`;
 
 export function opKey(name: string): string {
   return OP + name.toLowerCase();
+}
+
+export function opOwnerKey(name: string): string {
+  return OP_OWNER + name.toLowerCase();
 }
 
 export class OperationEngine implements OperationScheduler {
   private timers = new Map<string, NodeJS.Timeout>();
   private running = new Set<string>();
   private env!: ArmEnv;
+  private member!: Member;
+  /** Fencing tokens of the operations this process owns (name → owner key's create revision). */
+  private readonly tokens = new Map<string, number>();
   private stopped = false;
-  /** Resolvers waiting for an operation to reach a terminal state (tests, CLI --wait). */
-  private waiters = new Map<string, Array<(op: OperationRecord) => void>>();
+  /** The first claim pass reads every record: data directories from before the pending index have none. */
+  private scannedAll = false;
 
-  attach(env: ArmEnv): void {
+  attach(env: ArmEnv, member: Member): void {
     this.env = env;
+    this.member = member;
+    // The lease is gone: every claim under it is void (another process may hold them now).
+    member.onLost(() => {
+      for (const t of this.timers.values()) clearTimeout(t);
+      this.timers.clear();
+      this.tokens.clear();
+    });
   }
 
   start(
@@ -41,7 +64,12 @@ export class OperationEngine implements OperationScheduler {
       startTime: this.env.now().toISOString(),
       dueAt: Date.now() + delayMs,
     };
+    const token = this.member.claim(tx, opOwnerKey(op.name));
+    if (token === undefined) throw new OwnedElsewhereError(opOwnerKey(op.name), Member.owner(tx, opOwnerKey(op.name))!);
+    op.owner = { member: this.member.id, lease: this.member.lease };
+    this.tokens.set(op.name, token);
     tx.put(opKey(op.name), op);
+    tx.put(OP_PENDING + op.name.toLowerCase(), { name: op.name });
     // Schedule after commit: the timer fires on a later turn of the event loop.
     this.schedule(op);
     return op;
@@ -51,20 +79,58 @@ export class OperationEngine implements OperationScheduler {
     return this.env.store.get<OperationRecord>(opKey(name))?.value;
   }
 
-  /** Resume every operation that was in progress when the process stopped. */
-  resumeAll(): number {
-    const pending = this.env.store.list<OperationRecord>(OP).filter((e) => e.value.status === "InProgress");
-    for (const e of pending) this.schedule(e.value);
-    return pending.length;
+  /**
+   * Claim every InProgress operation that has no owner (its process stopped or its lease expired)
+   * and resume it at its recorded stage. After a restart that is every one of them. Returns how
+   * many this call claimed.
+   */
+  claimOrphans(): number {
+    if (this.stopped) return 0;
+    let claimed = 0;
+    const names = this.scannedAll
+      ? this.env.store.list<{ name: string }>(OP_PENDING).map((e) => e.value.name)
+      : this.env.store.list<OperationRecord>(OP).filter((e) => e.value.status === "InProgress").map((e) => e.value.name);
+    this.scannedAll = true;
+    for (const name of names) {
+      if (this.tokens.has(name)) continue;
+      if (Member.owner(this.env.store, opOwnerKey(name))) continue; // a live owner (cheap check before the write)
+      const won = this.env.store.txn((tx) => {
+        const cur = tx.get<OperationRecord>(opKey(name))?.value;
+        if (!cur || cur.status !== "InProgress") {
+          tx.delete(OP_PENDING + name.toLowerCase()); // ended without the index (older versions)
+          return undefined;
+        }
+        const token = this.member.claim(tx, opOwnerKey(name));
+        if (token === undefined) return undefined;
+        const upd: OperationRecord = { ...cur, owner: { member: this.member.id, lease: this.member.lease } };
+        tx.put(opKey(name), upd);
+        tx.put(OP_PENDING + name.toLowerCase(), { name });
+        return { upd, token };
+      });
+      if (!won) continue;
+      this.tokens.set(name, won.token);
+      this.schedule(won.upd);
+      claimed++;
+    }
+    return claimed;
   }
 
+  /** Resolves when the operation reaches a terminal state, whichever process finishes it. */
   waitFor(name: string): Promise<OperationRecord> {
     const cur = this.get(name);
     if (cur && cur.status !== "InProgress") return Promise.resolve(cur);
+    const key = opKey(name);
     return new Promise((resolve) => {
-      const list = this.waiters.get(name) ?? [];
-      list.push(resolve);
-      this.waiters.set(name, list);
+      const unwatch = this.env.store.watch(key, undefined, (evs) => {
+        for (const e of evs) {
+          const op = e.value as OperationRecord;
+          if (e.key === key && e.type === "put" && op.status !== "InProgress") {
+            unwatch();
+            resolve(op);
+            return;
+          }
+        }
+      });
     });
   }
 
@@ -72,6 +138,15 @@ export class OperationEngine implements OperationScheduler {
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    this.tokens.clear();
+  }
+
+  /** Drop an operation this process no longer owns: no timer, no token; its new owner carries on. */
+  private drop(name: string): void {
+    const t = this.timers.get(name);
+    if (t) clearTimeout(t);
+    this.timers.delete(name);
+    this.tokens.delete(name);
   }
 
   /** Resolves when no operation is running or due within `ms` (used by graceful shutdown). */
@@ -93,8 +168,10 @@ export class OperationEngine implements OperationScheduler {
 
   private async run(name: string): Promise<void> {
     if (this.stopped || this.running.has(name)) return;
+    const token = this.tokens.get(name);
+    if (token === undefined || !this.member.holds(this.env.store, opOwnerKey(name), token)) return this.drop(name);
     const op = this.get(name);
-    if (!op || op.status !== "InProgress") return;
+    if (!op || op.status !== "InProgress") return this.drop(name);
     this.running.add(name);
     try {
       const def = this.env.registry.find(op.type);
@@ -103,9 +180,10 @@ export class OperationEngine implements OperationScheduler {
       const step = await reconcile({ env: this.env, op });
       if (this.stopped) return;
       if ("done" in step) {
-        this.finish(name, { status: "Succeeded", result: step.result });
+        this.finish(name, token, { status: "Succeeded", result: step.result });
       } else {
         const next = this.env.store.txn((tx) => {
+          this.member.fence(tx, opOwnerKey(name), token);
           const cur = tx.get<OperationRecord>(opKey(name))?.value;
           if (!cur || cur.status !== "InProgress") return undefined;
           const upd: OperationRecord = { ...cur, stage: step.next, dueAt: Date.now() + step.delayMs, data: { ...cur.data, ...step.data } };
@@ -116,12 +194,16 @@ export class OperationEngine implements OperationScheduler {
       }
     } catch (err) {
       if (this.stopped) return;
-      if (err instanceof StoreBusyError) return this.retryLater(name); // stages are idempotent: run it again
+      if (err instanceof OwnershipLostError) return this.drop(name); // another process owns it now
+      // Another process holds the database lock, or the cluster this stage needs runs elsewhere:
+      // stages are idempotent, run it again.
+      if (err instanceof StoreBusyError || err instanceof OwnedElsewhereError) return this.retryLater(name);
       const e = err instanceof ArmError ? err : new ArmError(500, "InternalServerError", `operation failed: ${(err as Error).message}`);
       if (!(err instanceof ArmError)) console.error(`operation ${name} crashed:`, err);
       try {
-        this.finish(name, { status: "Failed", error: e.toBody().error as OperationRecord["error"] });
+        this.finish(name, token, { status: "Failed", error: e.toBody().error as OperationRecord["error"] });
       } catch (again) {
+        if (again instanceof OwnershipLostError) return this.drop(name);
         if (!(again instanceof StoreBusyError)) throw again;
         this.retryLater(name);
       }
@@ -136,12 +218,15 @@ export class OperationEngine implements OperationScheduler {
     if (op) this.schedule({ ...op, dueAt: Date.now() + RETRY_WHEN_LOCKED_MS });
   }
 
-  private finish(name: string, patch: Partial<OperationRecord>): void {
-    const done = this.env.store.txn((tx) => {
+  private finish(name: string, token: number, patch: Partial<OperationRecord>): void {
+    this.env.store.txn((tx) => {
+      this.member.fence(tx, opOwnerKey(name), token);
       const cur = tx.get<OperationRecord>(opKey(name))?.value;
       if (!cur) return undefined;
       const upd: OperationRecord = { ...cur, ...patch, endTime: this.env.now().toISOString() };
       tx.put(opKey(name), upd);
+      tx.delete(OP_PENDING + name.toLowerCase());
+      this.member.release(tx, opOwnerKey(name), token);
       if (upd.status !== "Succeeded") {
         const rec = getRecord(tx, upd.resourceId);
         // Only the operation that owns the resource may change it (a superseded one must not).
@@ -161,8 +246,7 @@ export class OperationEngine implements OperationScheduler {
       }
       return upd;
     });
-    if (done) for (const w of this.waiters.get(name) ?? []) w(done);
-    this.waiters.delete(name);
+    this.tokens.delete(name);
   }
 
   /** Reconcilers for operations that are not owned by a resource type (resource-group delete, providers). */

@@ -60,6 +60,8 @@ export interface OperationRecord {
   /** Strategy scratch space carried between stages. */
   data?: Record<string, any>;
   principal?: Principal;
+  /** The member (process) whose lease owns the operation now (store/ownership.ts); informational, the owner key decides. */
+  owner?: { member: string; lease: string };
 }
 
 export interface ArmEnv {

@@ -6,11 +6,16 @@
 //
 // Persisted per cluster under kube/<id>/_meta: port, tokens, client certificates and the
 // server certificate, so kubeconfigs stay valid across emulator restarts.
+//
+// With a member (store/ownership.ts), a cluster runs (listener and simulation) only in the process
+// that claimed its owner key `owner/cluster/<id>`; when that process's lease is gone, any other may
+// claim it and bring it up from the store.
 import https from "node:https";
 import type { Socket } from "node:net";
 import { X509Certificate } from "node:crypto";
 import YAML from "yaml";
 import type { Store } from "../store/store.js";
+import { Member, OwnedElsewhereError, OWNER_PREFIX } from "../store/ownership.js";
 import { SimEngine } from "../sim/engine.js";
 import { reconcileNodes, seedCluster, kubernetesServiceIP, type SeedInfo } from "../sim/seed.js";
 import { addressAt, formatAddress, parseIPv4Address, requireCidr, size } from "../network/cidr.js";
@@ -104,6 +109,8 @@ interface Running {
   api: ApiServer;
   registry: Registry;
   engine: SimEngine;
+  /** Fencing token of this process's claim on the cluster (with a member). */
+  token?: number;
 }
 
 /** Users behind the two credential kinds (no RBAC: both are cluster admins, as non-AAD AKS). */
@@ -123,8 +130,12 @@ export class KubeHost {
   private cloudProvider?: CloudProvider;
 
   private readonly clock?: Clock;
+  private readonly member?: Member;
 
-  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean; bodyTimeoutMs?: number; clock?: Clock }) {
+  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean; bodyTimeoutMs?: number; clock?: Clock; member?: Member }) {
+    this.member = opts.member;
+    // Our lease is gone, so are our claims: stop every cluster here (another process may run them now).
+    opts.member?.onLost(() => void this.haltAll());
     this.bodyTimeoutMs = opts.bodyTimeoutMs;
     this.clock = opts.clock;
     this.store = opts.store;
@@ -136,6 +147,16 @@ export class KubeHost {
 
   private metaKey(id: string): string {
     return `kube/${id}/_meta`;
+  }
+
+  private ownerKey(id: string): string {
+    return `${OWNER_PREFIX}cluster/${id}`;
+  }
+
+  /** Neither running here nor owned by a live process: a cluster that should run can be claimed. */
+  needsOwner(id: string): boolean {
+    if (this.running.has(id)) return false;
+    return !this.member || !Member.owner(this.store, this.ownerKey(id));
   }
 
   /** Serialise operations per cluster (ensureRunning may be called concurrently). */
@@ -196,69 +217,19 @@ export class KubeHost {
   private async doEnsure(spec: KubeClusterSpec): Promise<KubeCredentials> {
     let r = this.running.get(spec.id);
     if (!r) {
-      const meta = await this.loadMeta(spec);
-      const registry: Registry = new Registry(this.store, spec.id, {
-        strategyContext: (internal) => this.strategyContext(spec.id, internal),
-        admit: admissionChain(() => registry),
-      });
-      const holder: { spec: KubeClusterSpec } = { spec };
-      const pinned = [meta.adminCert.certPem, meta.userCert.certPem].map((pem) => new X509Certificate(pem).fingerprint256);
-      const api = new ApiServer({
-        registry,
-        kubernetesVersion: () => (this.running.get(spec.id)?.spec ?? holder.spec).kubernetesVersion,
-        serverAddress: () => `${this.host}:${meta.port}`,
-        tokens: () => [
-          { token: meta.adminToken, user: ADMIN_USER },
-          { token: meta.userToken, user: CLUSTER_USER },
-        ],
-        clientCertFingerprints: () => pinned,
-        signCsr: this.pki.signCsr ? (o) => this.pki.signCsr!(o) : undefined,
-      }, { bodyTimeoutMs: this.bodyTimeoutMs });
-      const engine = new SimEngine({
-        registry,
-        latency: this.latency,
-        events: this.events,
-        info: () => ({ ...simInfo(this.running.get(spec.id)?.spec ?? holder.spec), caPem: this.pki.caPem }),
-        cloud: () => this.cloudProvider?.forCluster(spec.id),
-        clock: this.clock,
-      });
-      const sockets = new Set<Socket>();
-      const server = https.createServer(
-        {
-          key: meta.serverCert!.keyPem,
-          cert: meta.serverCert!.certPem,
-          ca: [this.pki.caPem],
-          requestCert: true,
-          rejectUnauthorized: false,
-          // Node's default of 5 s would cut long-lived watches' keep-alive sockets oddly; kube uses none.
-          keepAliveTimeout: 65_000,
-        },
-        (req, res) => api.handle(req, res),
-      );
-      server.on("upgrade", (req, socket, head) => api.upgrade(req, socket, head));
-      server.on("connection", (s: Socket) => {
-        sockets.add(s);
-        s.on("close", () => sockets.delete(s));
-      });
-      server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
-        if (process.env.AKSEMU_DEBUG) console.error("kube clientError", err, String((err as { rawPacket?: Buffer }).rawPacket ?? ""));
-        if (socket.writable && err.code !== "ECONNRESET") socket.end(unparsableRequestResponse(err));
-        else socket.destroy();
-      });
-      server.requestTimeout = 0;
-      server.headersTimeout = 60_000;
-      const wantPort = spec.port || meta.port || 0;
-      const port = await listen(server, this.host, wantPort).catch(async (err: NodeJS.ErrnoException) => {
-        if (err.code === "EADDRINUSE" && wantPort !== 0) {
-          console.error(`kube: port ${wantPort} for ${spec.name} is taken; picking a free one (old kubeconfigs will not reach it)`);
-          return listen(server, this.host, 0);
-        }
-        throw err;
-      });
-      meta.port = port;
-      this.saveMeta(spec.id, meta);
-      r = { spec, meta, server, sockets, api, registry, engine };
-      this.running.set(spec.id, r);
+      let token: number | undefined;
+      const m = this.member;
+      if (m) {
+        const key = this.ownerKey(spec.id);
+        token = this.store.txn((tx) => m.claim(tx, key));
+        if (token === undefined) throw new OwnedElsewhereError(key, Member.owner(this.store, key)!);
+      }
+      try {
+        r = await this.startHere(spec, token);
+      } catch (e) {
+        if (m && token !== undefined) this.store.txn((tx) => m.release(tx, this.ownerKey(spec.id), token!));
+        throw e;
+      }
     } else {
       const meta = await this.loadMeta(spec);
       r.spec = spec;
@@ -277,6 +248,74 @@ export class KubeHost {
     if (!r.engine.isRunning) r.engine.start();
     this.afterNodeChanges(r, changes.reimaged, changes.upgraded);
     return this.credentials(r.meta);
+  }
+
+  /** The cluster's listener and simulation in this process (the claim, if any, is taken). */
+  private async startHere(spec: KubeClusterSpec, token: number | undefined): Promise<Running> {
+    const meta = await this.loadMeta(spec);
+    const registry: Registry = new Registry(this.store, spec.id, {
+      strategyContext: (internal) => this.strategyContext(spec.id, internal),
+      admit: admissionChain(() => registry),
+    });
+    const holder: { spec: KubeClusterSpec } = { spec };
+    const pinned = [meta.adminCert.certPem, meta.userCert.certPem].map((pem) => new X509Certificate(pem).fingerprint256);
+    const api = new ApiServer({
+      registry,
+      kubernetesVersion: () => (this.running.get(spec.id)?.spec ?? holder.spec).kubernetesVersion,
+      serverAddress: () => `${this.host}:${meta.port}`,
+      tokens: () => [
+        { token: meta.adminToken, user: ADMIN_USER },
+        { token: meta.userToken, user: CLUSTER_USER },
+      ],
+      clientCertFingerprints: () => pinned,
+      signCsr: this.pki.signCsr ? (o) => this.pki.signCsr!(o) : undefined,
+    }, { bodyTimeoutMs: this.bodyTimeoutMs });
+    const engine = new SimEngine({
+      registry,
+      latency: this.latency,
+      events: this.events,
+      info: () => ({ ...simInfo(this.running.get(spec.id)?.spec ?? holder.spec), caPem: this.pki.caPem }),
+      cloud: () => this.cloudProvider?.forCluster(spec.id),
+      clock: this.clock,
+    });
+    const sockets = new Set<Socket>();
+    const server = https.createServer(
+      {
+        key: meta.serverCert!.keyPem,
+        cert: meta.serverCert!.certPem,
+        ca: [this.pki.caPem],
+        requestCert: true,
+        rejectUnauthorized: false,
+        // Node's default of 5 s would cut long-lived watches' keep-alive sockets oddly; kube uses none.
+        keepAliveTimeout: 65_000,
+      },
+      (req, res) => api.handle(req, res),
+    );
+    server.on("upgrade", (req, socket, head) => api.upgrade(req, socket, head));
+    server.on("connection", (s: Socket) => {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+    });
+    server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+      if (process.env.AKSEMU_DEBUG) console.error("kube clientError", err, String((err as { rawPacket?: Buffer }).rawPacket ?? ""));
+      if (socket.writable && err.code !== "ECONNRESET") socket.end(unparsableRequestResponse(err));
+      else socket.destroy();
+    });
+    server.requestTimeout = 0;
+    server.headersTimeout = 60_000;
+    const wantPort = spec.port || meta.port || 0;
+    const port = await listen(server, this.host, wantPort).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code === "EADDRINUSE" && wantPort !== 0) {
+        console.error(`kube: port ${wantPort} for ${spec.name} is taken; picking a free one (old kubeconfigs will not reach it)`);
+        return listen(server, this.host, 0);
+      }
+      throw err;
+    });
+    meta.port = port;
+    this.saveMeta(spec.id, meta);
+    const r: Running = { spec, meta, server, sockets, api, registry, engine, token };
+    this.running.set(spec.id, r);
+    return r;
   }
 
   /** Reimaged nodes restart their pods (the VM rebooted); upgrades keep pods. */
@@ -321,10 +360,20 @@ export class KubeHost {
     return this.exclusive(id, () => this.doStop(id));
   }
 
-  private async doStop(id: string): Promise<void> {
+  /**
+   * Stop every cluster here without writing to the store (claims stay until the lease goes):
+   * what a process that died leaves behind, and what one that lost its lease must do.
+   */
+  async haltAll(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((id) => this.exclusive(id, () => this.doStop(id, false))));
+  }
+
+  private async doStop(id: string, release = true): Promise<void> {
     const r = this.running.get(id);
     if (!r) return;
     this.running.delete(id);
+    const m = this.member;
+    if (release && m && r.token !== undefined) this.store.txn((tx) => m.release(tx, this.ownerKey(id), r.token!));
     r.engine.stop();
     r.api.closeStreams();
     r.registry.close();

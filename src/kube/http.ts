@@ -421,7 +421,7 @@ export class ApiServer {
       if (method === "POST") {
         const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json");
         if (s.info.resource === "certificatesigningrequests") stampRequester(body, user);
-        const r = reg.create(s, ns, body, this.writeOptions(q, req));
+        const r = reg.create(s, ns, body, { ...this.writeOptions(q, req), user });
         return this.send(res, 201, r.obj, neg, r.warnings);
       }
       if (method === "DELETE") {
@@ -456,7 +456,7 @@ export class ApiServer {
       }
       case "PUT": {
         const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json");
-        const r = reg.update(s, ns, name, body, { ...this.writeOptions(q, req), subresource: status ? "status" : undefined });
+        const r = reg.update(s, ns, name, body, { ...this.writeOptions(q, req), subresource: status ? "status" : undefined, user });
         return this.send(res, r.created ? 201 : 200, r.obj, neg, r.warnings);
       }
       case "PATCH": {
@@ -469,7 +469,7 @@ export class ApiServer {
         }
         const buf = await this.readBody(req);
         const body = ct === PATCH_TYPES.apply ? parseYaml(buf.toString("utf8")) : parseJson(buf.toString("utf8"));
-        const r = reg.patch(s, ns, name, ct, body, { ...this.writeOptions(q, req), subresource: status ? "status" : undefined });
+        const r = reg.patch(s, ns, name, ct, body, { ...this.writeOptions(q, req), subresource: status ? "status" : undefined, user });
         return this.send(res, r.created ? 201 : 200, r.obj, neg, r.warnings);
       }
       case "DELETE": {

@@ -38,6 +38,8 @@ export interface WriteOptions {
   internal?: boolean;
   /** Record the creating manager with operation Apply (create through server-side apply). */
   asApply?: boolean;
+  /** The requesting user (API requests); admission checks that depend on who writes use it. */
+  user?: { name: string; groups: string[] };
 }
 
 export interface DeleteOptions {
@@ -432,14 +434,19 @@ export class Registry {
       if (causes.length) throw errors.invalid(s.info.kind, s.info.group, md.name, causes);
       const admitWarnings = this.env.admit?.({ operation: "CREATE", strategy: s, namespace: md.namespace, obj: o, opts }) ?? [];
       warnings.push(...admitWarnings);
+      // A create through apply keeps the entry server-side apply computed from the applied
+      // config: the manager owns what it sent, not the defaults (else its next apply drops them).
+      const appliedEntries = opts.asApply && Array.isArray(md.managedFields) ? (md.managedFields as Obj[]) : undefined;
       delete md.managedFields;
       normalizeMeta(md);
-      recordUpdate(undefined, o, this.meta(s), {
-        manager: this.manager(opts),
-        apiVersion: apiVersionOf(s.info),
-        scope: s.statusSubresource ? "main" : "all",
-        now,
-      });
+      if (appliedEntries?.length) md.managedFields = appliedEntries.map((m) => ({ ...m, time: now }));
+      else
+        recordUpdate(undefined, o, this.meta(s), {
+          manager: this.manager(opts),
+          apiVersion: apiVersionOf(s.info),
+          scope: s.statusSubresource ? "main" : "all",
+          now,
+        });
       if (opts.asApply) for (const m of (md.managedFields ?? []) as Obj[]) m.operation = "Apply";
       if (opts.dryRun) return { obj: this.output(s, clone(o), 0), created: true, warnings };
       const stored = this.toStored(s, o);

@@ -12,6 +12,11 @@ export interface ProviderHost {
   /** Run once after every provider registered and the store is open (seed data, watchers). */
   onStart(fn: () => void | Promise<void>): void;
   onStop(fn: () => void | Promise<void>): void;
+  /**
+   * Run whenever work may have lost its owner (at start, periodically, when a lease expired):
+   * claim what should run and runs nowhere (store/ownership.ts).
+   */
+  onClaim(fn: () => void | Promise<void>): void;
 }
 
 export interface ProviderPlugin {

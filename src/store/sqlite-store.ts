@@ -3,17 +3,26 @@
 // Chosen over a hand-written log because SQLite gives atomic multi-key transactions,
 // crash recovery and indexed prefix scans for free (see docs/architecture.md).
 import Database from "better-sqlite3";
-import type { Entry, ListOptions, Store, Txn, WatchCallback, WatchEvent } from "./store.js";
-import { StoreBusyError, StoreCompactedError } from "./store.js";
+import type { Entry, LeaseGrant, LeaseId, LeaseStatus, ListOptions, Store, Txn, WatchCallback, WatchEvent } from "./store.js";
+import { LeaseNotFoundError, StoreBusyError, StoreCompactedError } from "./store.js";
+import { ETCD_LIMITS } from "./kv.js";
 
 interface Row {
   key: string;
   value: string;
   create_rev: number;
   mod_rev: number;
+  lease: number;
 }
 
 const HISTORY_LIMIT = 20000;
+/** etcd's MaxLeaseTTL (lease/lessor.go). */
+const MAX_LEASE_TTL = 9_000_000_000;
+
+export interface SqliteStoreOptions {
+  /** How often expired leases are revoked, ms (default 500; 0 = only on expireLeases()). */
+  leaseCheckMs?: number;
+}
 
 /**
  * How long a write waits for another process's lock before giving up with StoreBusyError. Short,
@@ -40,8 +49,14 @@ export class SqliteStore implements Store {
   private readonly stmts;
   /** While another process keeps the lock, further writes fail fast instead of each stalling the event loop. */
   private lockedUntil = 0;
+  /**
+   * Lease deadlines (monotonic ms) live in memory, as on etcd's leader; the leases themselves are
+   * rows, so attachments survive a restart and a restart renews every lease to a full TTL.
+   */
+  private readonly leaseExpiry = new Map<string, { ttl: number; expiresAt: number }>();
+  private leaseTimer?: NodeJS.Timeout;
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(private readonly db: Database.Database, opts: SqliteStoreOptions) {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
@@ -49,25 +64,43 @@ export class SqliteStore implements Store {
       CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
       INSERT OR IGNORE INTO meta (k, v) VALUES ('revision', 1);
+      CREATE TABLE IF NOT EXISTS leases (id INTEGER PRIMARY KEY AUTOINCREMENT, ttl INTEGER NOT NULL);
     `);
+    // Data directories from before leases: every key starts unattached.
+    if (!db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('kv')").all().some((c) => c.name === "lease")) {
+      db.exec("ALTER TABLE kv ADD COLUMN lease INTEGER NOT NULL DEFAULT 0");
+    }
+    db.exec("CREATE INDEX IF NOT EXISTS kv_lease ON kv (lease) WHERE lease != 0");
     this.stmts = {
-      get: db.prepare<[string], Row>("SELECT key, value, create_rev, mod_rev FROM kv WHERE key = ?"),
-      list: db.prepare<[string, string], Row>("SELECT key, value, create_rev, mod_rev FROM kv WHERE key > ? AND key < ? ORDER BY key"),
-      listFrom: db.prepare<[string, string], Row>("SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key"),
-      listLimit: db.prepare<[string, string, number], Row>("SELECT key, value, create_rev, mod_rev FROM kv WHERE key > ? AND key < ? ORDER BY key LIMIT ?"),
-      listFromLimit: db.prepare<[string, string, number], Row>("SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?"),
+      get: db.prepare<[string], Row>("SELECT key, value, create_rev, mod_rev, lease FROM kv WHERE key = ?"),
+      list: db.prepare<[string, string], Row>("SELECT key, value, create_rev, mod_rev, lease FROM kv WHERE key > ? AND key < ? ORDER BY key"),
+      listFrom: db.prepare<[string, string], Row>("SELECT key, value, create_rev, mod_rev, lease FROM kv WHERE key >= ? AND key < ? ORDER BY key"),
+      listLimit: db.prepare<[string, string, number], Row>("SELECT key, value, create_rev, mod_rev, lease FROM kv WHERE key > ? AND key < ? ORDER BY key LIMIT ?"),
+      listFromLimit: db.prepare<[string, string, number], Row>("SELECT key, value, create_rev, mod_rev, lease FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?"),
       count: db.prepare<[string, string], { n: number }>("SELECT count(*) AS n FROM kv WHERE key >= ? AND key < ?"),
-      put: db.prepare("INSERT INTO kv (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev"),
+      put: db.prepare("INSERT INTO kv (key, value, create_rev, mod_rev, lease) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev, lease = excluded.lease"),
+      leaseKeys: db.prepare<[number], { key: string }>("SELECT key FROM kv WHERE lease = ? ORDER BY key"),
+      leaseExists: db.prepare<[number], { ttl: number }>("SELECT ttl FROM leases WHERE id = ?"),
+      insertLease: db.prepare<[number]>("INSERT INTO leases (ttl) VALUES (?)"),
+      deleteLease: db.prepare<[number]>("DELETE FROM leases WHERE id = ?"),
+      allLeases: db.prepare<[], { id: number; ttl: number }>("SELECT id, ttl FROM leases"),
       del: db.prepare("DELETE FROM kv WHERE key = ?"),
       getRev: db.prepare<[], { v: number }>("SELECT v FROM meta WHERE k = 'revision'"),
       setRev: db.prepare("UPDATE meta SET v = ? WHERE k = 'revision'"),
     };
     this.rev = this.stmts.getRev.get()!.v;
     this.compacted = this.rev;
+    const now = performance.now();
+    for (const l of this.stmts.allLeases.all()) this.leaseExpiry.set(String(l.id), { ttl: l.ttl, expiresAt: now + l.ttl * 1000 });
+    const every = opts.leaseCheckMs ?? 500;
+    if (every > 0) {
+      this.leaseTimer = setInterval(() => this.expireLeases(), every);
+      this.leaseTimer.unref();
+    }
   }
 
-  static open(file: string): SqliteStore {
-    return new SqliteStore(new Database(file));
+  static open(file: string, opts: SqliteStoreOptions = {}): SqliteStore {
+    return new SqliteStore(new Database(file), opts);
   }
 
   get<T>(key: string): Entry<T> | undefined {
@@ -108,15 +141,17 @@ export class SqliteStore implements Store {
 
   txn<R>(fn: (tx: Txn) => R): R {
     if (this.active) return fn(this.active); // nested: join the outer transaction
-    const tx = new SqlTxn(this, this.rev + 1);
-    this.active = tx;
+    let tx: SqlTxn | undefined;
     const failFast = Date.now() < this.lockedUntil;
     if (failFast) this.db.pragma("busy_timeout = 0");
     let result: R;
     try {
       // IMMEDIATE: take the write lock up front, so a lock held elsewhere is met (and waited for)
-      // at BEGIN rather than half-way through the strategy's work.
+      // at BEGIN rather than half-way through the strategy's work. The revision is read under
+      // that lock: another connection to the same file (tests of ownership races) may have moved it.
       result = this.db.transaction(() => {
+        tx = new SqlTxn(this, this.stmts.getRev.get()!.v + 1);
+        this.active = tx;
         const r = fn(tx);
         if (tx.events.length > 0) this.stmts.setRev.run(tx.revision);
         return r;
@@ -132,18 +167,83 @@ export class SqliteStore implements Store {
       this.active = undefined;
       if (failFast) this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
-    if (tx.events.length > 0) {
-      this.rev = tx.revision;
-      this.publish(tx.events);
+    if (tx!.events.length > 0) {
+      this.rev = tx!.revision;
+      this.publish(tx!.events);
     }
     return result;
+  }
+
+  // ---------------- leases (kv.ts's semantics, synchronous) ----------------
+
+  grantLease(ttlSeconds: number): LeaseGrant {
+    const ttl = Math.min(MAX_LEASE_TTL, Math.max(ETCD_LIMITS.minLeaseTtl, Math.ceil(ttlSeconds)));
+    const id = this.txn(() => String(this.stmts.insertLease.run(ttl).lastInsertRowid));
+    this.leaseExpiry.set(id, { ttl, expiresAt: performance.now() + ttl * 1000 });
+    return { id, ttl };
+  }
+
+  keepAliveLease(id: LeaseId): { ttl: number } {
+    const l = this.leaseExpiry.get(id);
+    if (!l || l.expiresAt <= performance.now() || !this.stmts.leaseExists.get(Number(id))) throw new LeaseNotFoundError(id);
+    l.expiresAt = performance.now() + l.ttl * 1000;
+    return { ttl: l.ttl };
+  }
+
+  revokeLease(id: LeaseId): void {
+    const n = Number(id);
+    this.txn((tx) => {
+      if (!Number.isSafeInteger(n) || n <= 0 || !this.stmts.leaseExists.get(n)) throw new LeaseNotFoundError(id);
+      for (const { key } of this.stmts.leaseKeys.all(n)) tx.delete(key);
+      this.stmts.deleteLease.run(n);
+    });
+    this.leaseExpiry.delete(id);
+  }
+
+  leaseTimeToLive(id: LeaseId): LeaseStatus | undefined {
+    const l = this.leaseExpiry.get(id);
+    if (!l || !this.stmts.leaseExists.get(Number(id))) return undefined;
+    const keys = this.stmts.leaseKeys.all(Number(id)).map((r) => r.key);
+    return { id, ttl: Math.max(0, Math.ceil((l.expiresAt - performance.now()) / 1000)), grantedTtl: l.ttl, keys };
+  }
+
+  /** Revoke every lease past its deadline; returns how many. */
+  expireLeases(): number {
+    if (!this.db.open) return 0;
+    const now = performance.now();
+    let n = 0;
+    for (const [id, l] of [...this.leaseExpiry]) {
+      if (l.expiresAt > now) continue;
+      try {
+        this.revokeLease(id);
+        n++;
+      } catch (e) {
+        if (e instanceof LeaseNotFoundError) this.leaseExpiry.delete(id);
+        else if (!(e instanceof StoreBusyError)) console.error("store: lease expiry failed:", e);
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Revoke every lease in the file. Only for the holder of the data directory's exclusive lock:
+   * it proves every process that held one of these leases is gone, so their work is free to
+   * claim at once instead of a TTL later.
+   */
+  revokeAllLeases(): number {
+    const ids = this.stmts.allLeases.all().map((l) => String(l.id));
+    for (const id of ids) this.revokeLease(id);
+    return ids.length;
   }
 
   /** @internal */ rawGet(key: string): Row | undefined {
     return this.stmts.get.get(key);
   }
-  /** @internal */ rawPut(key: string, value: string, createRev: number, modRev: number): void {
-    this.stmts.put.run(key, value, createRev, modRev);
+  /** @internal */ rawPut(key: string, value: string, createRev: number, modRev: number, lease: number): void {
+    this.stmts.put.run(key, value, createRev, modRev, lease);
+  }
+  /** @internal */ leaseRow(id: number): boolean {
+    return this.stmts.leaseExists.get(id) !== undefined;
   }
   /** @internal */ rawDelete(key: string): void {
     this.stmts.del.run(key);
@@ -191,6 +291,7 @@ export class SqliteStore implements Store {
   }
 
   close(): void {
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
     this.watchers.clear();
     if (this.db.open) this.db.close();
   }
@@ -213,12 +314,14 @@ class SqlTxn implements Txn {
     return this.s.count(prefix);
   }
 
-  put<T>(key: string, value: T): number {
+  put<T>(key: string, value: T, opts: { lease?: LeaseId } = {}): number {
     const prev = this.s.rawGet(key);
     const createRev = prev ? prev.create_rev : this.revision;
     const json = JSON.stringify(value);
     if (json === undefined) throw new Error(`store: value for ${key} is not JSON-serialisable`);
-    this.s.rawPut(key, json, createRev, this.revision);
+    const lease = opts.lease && opts.lease !== "0" ? Number(opts.lease) : 0;
+    if (lease && (!Number.isSafeInteger(lease) || !this.s.leaseRow(lease))) throw new LeaseNotFoundError(opts.lease!);
+    this.s.rawPut(key, json, createRev, this.revision, lease);
     // Keep our own copy so later mutation by the caller cannot alter the event.
     this.events.push({
       type: "put",
@@ -248,5 +351,5 @@ class SqlTxn implements Txn {
 }
 
 function toEntry<T>(r: Row): Entry<T> {
-  return { key: r.key, value: JSON.parse(r.value) as T, createRevision: r.create_rev, modRevision: r.mod_rev };
+  return { key: r.key, value: JSON.parse(r.value) as T, createRevision: r.create_rev, modRevision: r.mod_rev, lease: String(r.lease ?? 0) };
 }

@@ -5,6 +5,14 @@
 // Semantics follow etcd's: a transaction commits atomically and takes ONE new revision;
 // every key written by it gets that revision as modRevision. Transactions are synchronous
 // (the embedded engine is synchronous), which makes "validate, allocate and write" atomic.
+//
+// Leases follow kv.ts's (etcd's) lease API: grant a TTL, keep it alive, revoke it; keys put with
+// a lease are deleted (with delete events, in one revision) when it is revoked or expires. The
+// operation engine and the simulations own their work through them (store/ownership.ts).
+import type { LeaseGrant, LeaseId, LeaseStatus } from "./kv.js";
+
+export type { LeaseGrant, LeaseId, LeaseStatus };
+export { LeaseNotFoundError } from "./kv.js";
 
 export interface Entry<T = unknown> {
   key: string;
@@ -13,6 +21,8 @@ export interface Entry<T = unknown> {
   createRevision: number;
   /** Revision of the transaction that last wrote the key. */
   modRevision: number;
+  /** The lease the key is attached to ("0" = none). */
+  lease: LeaseId;
 }
 
 export interface WatchEvent<T = unknown> {
@@ -38,8 +48,12 @@ export interface Txn {
   get<T = unknown>(key: string): Entry<T> | undefined;
   list<T = unknown>(prefix: string, opts?: ListOptions): Entry<T>[];
   count(prefix: string): number;
-  /** Write a value (JSON-serialisable). Returns the revision this transaction will commit at. */
-  put<T = unknown>(key: string, value: T): number;
+  /**
+   * Write a value (JSON-serialisable). Returns the revision this transaction will commit at.
+   * With `lease`, the key is attached to it (LeaseNotFoundError if it does not exist); without,
+   * any earlier attachment is dropped, as an etcd put without a lease does.
+   */
+  put<T = unknown>(key: string, value: T, opts?: { lease?: LeaseId }): number;
   /** Delete a key. Returns true if it existed. */
   delete(key: string): boolean;
   /** Delete every key under prefix; returns how many. */
@@ -71,6 +85,14 @@ export interface Store {
   watch(prefix: string, fromRevision: number | undefined, cb: WatchCallback): () => void;
   /** Oldest revision still replayable by watch (events after it are kept). */
   compactedRevision(): number;
+  /** A lease of at least `ttlSeconds` (raised to etcd's 2 s minimum). */
+  grantLease(ttlSeconds: number): LeaseGrant;
+  /** Renew to the full TTL. LeaseNotFoundError once it expired or was revoked. */
+  keepAliveLease(id: LeaseId): { ttl: number };
+  /** Delete the lease and every key attached to it (one transaction). LeaseNotFoundError if gone. */
+  revokeLease(id: LeaseId): void;
+  /** undefined once the lease expired or was revoked. */
+  leaseTimeToLive(id: LeaseId): LeaseStatus | undefined;
   close(): void;
 }
 

@@ -204,14 +204,32 @@ test("BYO validation failures, in Azure's order, nothing written", async () => {
   // a node resource group name that is taken
   await resourceGroup(emu, `MC_${RG}_taken_${LOCATION}`);
   expectError((await createCluster(emu, RG, "taken", clusterBody({ nodeSubnet, identityId: mi.id, count: 1 }))).res, 400, "InvalidParameter", /nodeResourceGroup 'MC_rg-byo_taken_westus2' already exists/);
-  // identity without Network Contributor on the API server subnet → 403 LinkedAuthorizationFailed
+  // identity without Network Contributor on the API server subnet: Azure accepts the PUT and the
+  // operation fails when AKS writes the API server's load balancer into the subnet as the identity
   const mi2 = await identity(emu, RG, "no-rights");
   await networkContributor(emu, nodeSubnet, mi2.principalId);
   const r = await createCluster(emu, RG, "bad", clusterBody({ nodeSubnet, apiSubnet: fresh, integrate: true, identityId: mi2.id }));
-  expectError(r.res, 403, "LinkedAuthorizationFailed",
-    `The client '${mi2.clientId}' with object id '${mi2.principalId}' has permission to perform action 'Microsoft.ContainerService/managedClusters/write' on scope '${clusterId(RG, "bad")}'; however, it does not have permission to perform action 'Microsoft.Network/virtualNetworks/subnets/join/action' on the linked scope(s) '${fresh}' or the linked scope(s) are invalid.`);
-  assert.equal((await get(emu, clusterId(RG, "bad"), PREVIEW)).status, 404);
-  // the fresh subnet is untouched by all of that
+  assert.equal(r.res.status, 201, r.res.text);
+  assert.equal(r.op.status, "Failed", JSON.stringify(r.op));
+  const nrg = `MC_${RG}_bad_${LOCATION}`;
+  assert.equal(r.op.error.code, "LinkedAuthorizationFailed");
+  assert.equal(r.op.error.message,
+    `The client '${mi2.clientId}' with object id '${mi2.principalId}' has permission to perform action 'Microsoft.Network/loadBalancers/write' on scope '${rgId(nrg)}/providers/Microsoft.Network/loadBalancers/kube-apiserver'; however, it does not have permission to perform action 'Microsoft.Network/virtualNetworks/subnets/join/action' on the linked scope(s) '${fresh}' or the linked scope(s) are invalid.`);
+  assert.equal(r.cluster.properties.provisioningState, "Failed");
+  assert.equal((await get(emu, rgId(nrg), "2021-04-01")).status, 200, "the node resource group made before the failure stays");
+  // grant the role and PUT again: the failed cluster provisions
+  await networkContributor(emu, fresh, mi2.principalId);
+  const again = await createCluster(emu, RG, "bad", clusterBody({ nodeSubnet, apiSubnet: fresh, integrate: true, identityId: mi2.id }));
+  assert.equal(again.op.status, "Succeeded", JSON.stringify(again.op));
+  await del(emu, clusterId(RG, "bad"), PREVIEW);
+  // granted on the API server subnet, but not on the node subnet: the scale set write fails
+  const mi3 = await identity(emu, RG, "api-only");
+  await networkContributor(emu, fresh, mi3.principalId);
+  const r3 = await createCluster(emu, RG, "bad3", clusterBody({ nodeSubnet, apiSubnet: fresh, integrate: true, identityId: mi3.id }));
+  assert.equal(r3.op.status, "Failed", JSON.stringify(r3.op));
+  assert.match(r3.op.error.message, new RegExp(`^The client '${mi3.clientId}' with object id '${mi3.principalId}' has permission to perform action 'Microsoft\\.Compute/virtualMachineScaleSets/write' on scope '[^']*/resourceGroups/MC_${RG}_bad3_${LOCATION}/providers/Microsoft\\.Compute/virtualMachineScaleSets/aks-nodepool1-\\d{8}-vmss'; however, it does not have permission to perform action 'Microsoft\\.Network/virtualNetworks/subnets/join/action' on the linked scope\\(s\\) '${nodeSubnet}' or the linked scope\\(s\\) are invalid\\.$`));
+  await del(emu, clusterId(RG, "bad3"), PREVIEW);
+  // the fresh subnet is left as it was by all of that
   const s = await subnetView(emu, fresh);
   assert.equal(s.properties.serviceAssociationLinks, undefined);
   // subnet used by another workload (an internal LB of the customer)

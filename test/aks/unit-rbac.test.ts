@@ -1,12 +1,13 @@
 // The AKS subnet-join check fails closed: without an Authorization provider nothing is granted
-// (a typed RbacNotRegisteredError, not a message match), so the create is refused with Azure's
-// 403 LinkedAuthorizationFailed rather than let through.
+// (a typed RbacNotRegisteredError, not a message match), so provisioning fails with Azure's
+// LinkedAuthorizationFailed rather than let the identity join.
 import { test, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { ArmError } from "../../src/arm/errors.js";
 import { RbacNotRegisteredError, can, setRbacImplementation } from "../../src/arm/rbac.js";
 import { rbacCan } from "../../src/providers/containerservice/facts.js";
 import { validateCluster } from "../../src/providers/containerservice/validate.js";
+import { linkedAuthorizationFailure } from "../../src/providers/containerservice/linked-authorization.js";
 
 const JOIN = "Microsoft.Network/virtualNetworks/subnets/join/action";
 const VNET = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet";
@@ -37,7 +38,7 @@ test("an evaluator's own failure is not mistaken for a missing one, whatever its
   assert.throws(() => rbacCan(reader, "p1", JOIN, API), /role definition not registered/);
 });
 
-test("BYO subnets without an Authorization provider: 403 LinkedAuthorizationFailed on both subnets", () => {
+test("BYO subnets without an Authorization provider: the provisioning check fails with LinkedAuthorizationFailed", () => {
   setRbacImplementation(undefined);
   const subnet = (id: string) => ({
     id, name: id.split("/").pop()!, vnetId: VNET,
@@ -45,21 +46,22 @@ test("BYO subnets without an Authorization provider: 403 LinkedAuthorizationFail
     delegations: id === API ? ["Microsoft.ContainerService/managedClusters"] : [],
     serviceAssociationLinks: [], foreignUsers: [], free: id === API ? 11 : 251, heldByThisCluster: 0,
   });
-  try {
-    validateCluster({
-      isCreate: true, clusterId: CLUSTER,
-      requested: { enableVnetIntegration: true, subnetId: API }, next: { enableVnetIntegration: true, subnetId: API },
-      preview: false, featureEffective: false, nodeSubnetIds: [NODES],
-      subnet: (id) => (id.toLowerCase() === API.toLowerCase() ? subnet(API) : id.toLowerCase() === NODES.toLowerCase() ? subnet(NODES) : undefined),
-      identity: { kind: "UserAssigned", principalId: "p1", clientId: "c1" },
-      canJoin: (p, s) => rbacCan(reader, p, JOIN, s),
-      nodeDemand: new Map([[NODES.toLowerCase(), 93]]), loadBalancerSku: "standard",
-    });
-    assert.fail("validateCluster allowed the join without an RBAC evaluator");
-  } catch (e) {
-    assert.ok(e instanceof ArmError, String(e));
-    assert.equal(e.status, 403);
-    assert.equal(e.code, "LinkedAuthorizationFailed");
-    assert.match(e.message, new RegExp(`'${API},${NODES}'`));
-  }
+  // the PUT's validation passes and names the subnets the identity must join ...
+  const checks = validateCluster({
+    isCreate: true, clusterId: CLUSTER,
+    requested: { enableVnetIntegration: true, subnetId: API }, next: { enableVnetIntegration: true, subnetId: API },
+    preview: false, featureEffective: false, nodeSubnetIds: [NODES],
+    subnet: (id) => (id.toLowerCase() === API.toLowerCase() ? subnet(API) : id.toLowerCase() === NODES.toLowerCase() ? subnet(NODES) : undefined),
+    identity: { kind: "UserAssigned", principalId: "p1", clientId: "c1" },
+    nodeDemand: new Map([[NODES.toLowerCase(), 93]]), loadBalancerSku: "standard",
+  });
+  // ... and provisioning, which asks RBAC, is refused (fails closed)
+  const e = linkedAuthorizationFailure({
+    checks, identity: { principalId: "p1", clientId: "c1" }, subscriptionId: "s", nodeResourceGroup: "MC_rg_c1_westus2", digits: "12345678",
+    pools: [{ name: "nodepool1", vnetSubnetID: NODES }], canJoin: (p, sid) => rbacCan(reader, p, JOIN, sid),
+  });
+  assert.ok(e instanceof ArmError, String(e));
+  assert.equal(e.status, 403);
+  assert.equal(e.code, "LinkedAuthorizationFailed");
+  assert.match(e.message, new RegExp(`linked scope\\(s\\) '${API}'`));
 });

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ArmError } from "../../src/arm/errors.js";
 import { validateCluster, type SubnetFacts, type ValidationInput } from "../../src/providers/containerservice/validate.js";
+import { linkedAuthorizationFailure } from "../../src/providers/containerservice/linked-authorization.js";
 
 const VNET = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet";
 const API = `${VNET}/subnets/apiserver`;
@@ -25,7 +26,7 @@ function input(over: Partial<ValidationInput> = {}, subnets: Record<string, Subn
     requested: { enableVnetIntegration: true, subnetId: API }, next: { enableVnetIntegration: true, subnetId: API },
     preview: false, featureEffective: false, nodeSubnetIds: [NODES],
     subnet: (id) => all[id.toLowerCase()],
-    identity: { kind: "UserAssigned", principalId: "p1", clientId: "c1" }, canJoin: () => true,
+    identity: { kind: "UserAssigned", principalId: "p1", clientId: "c1" },
     nodeDemand: new Map([[NODES.toLowerCase(), 93]]), loadBalancerSku: "standard",
     ...over,
   };
@@ -78,13 +79,28 @@ test("(d) subnet rules in order", () => {
   validateCluster(input({}, { [API.toLowerCase()]: subnet(API, { serviceAssociationLinks: [{ name: "AzureKubernetesService", linkedResourceType: "Microsoft.ContainerService/managedClusters" }], free: 9 }) }));
 });
 
-test("(e) identity join permission on both subnets → 403 LinkedAuthorizationFailed verbatim", () => {
-  const e = fails(input({ canJoin: (_p, s) => s !== API }), "LinkedAuthorizationFailed", undefined, 403);
-  assert.equal(e.message, `The client 'c1' with object id 'p1' has permission to perform action 'Microsoft.ContainerService/managedClusters/write' on scope '${CLUSTER}'; however, it does not have permission to perform action 'Microsoft.Network/virtualNetworks/subnets/join/action' on the linked scope(s) '${API}' or the linked scope(s) are invalid.`);
-  const both = fails(input({ canJoin: () => false }), "LinkedAuthorizationFailed", undefined, 403);
-  assert.match(both.message, new RegExp(`'${API},${NODES}'`));
+test("(e) identity join permission: the PUT passes, the subnets to check during provisioning are returned", () => {
+  assert.deepEqual(validateCluster(input()), [{ subnetId: API, writer: "apiserver" }, { subnetId: NODES, writer: "nodes" }]);
   // SystemAssigned: nothing to check before the identity exists (documented decision)
-  validateCluster(input({ identity: { kind: "SystemAssigned" }, canJoin: () => false }));
+  assert.deepEqual(validateCluster(input({ identity: { kind: "SystemAssigned" } })), []);
+  // update: only newly referenced node subnets
+  assert.deepEqual(validateCluster(input({ isCreate: false, previous: { enableVnetIntegration: true, subnetId: API }, newNodeSubnetIds: [] })), []);
+});
+
+test("(e) provisioning: LinkedAuthorizationFailed names the identity, the LB / scale set write and the subnet as linked scope", () => {
+  const base = {
+    identity: { principalId: "p1", clientId: "c1" }, subscriptionId: "s", nodeResourceGroup: "MC_rg_c1_westus2", digits: "12345678",
+    pools: [{ name: "nodepool1", vnetSubnetID: NODES }],
+    checks: [{ subnetId: NODES, writer: "nodes" as const }, { subnetId: API, writer: "apiserver" as const }],
+  };
+  assert.equal(linkedAuthorizationFailure({ ...base, canJoin: () => true }), undefined);
+  const e = linkedAuthorizationFailure({ ...base, canJoin: () => false })!;
+  assert.equal(e.code, "LinkedAuthorizationFailed");
+  assert.equal(e.status, 403);
+  assert.equal(e.message, `The client 'c1' with object id 'p1' has permission to perform action 'Microsoft.Network/loadBalancers/write' on scope '/subscriptions/s/resourceGroups/MC_rg_c1_westus2/providers/Microsoft.Network/loadBalancers/kube-apiserver'; however, it does not have permission to perform action 'Microsoft.Network/virtualNetworks/subnets/join/action' on the linked scope(s) '${API}' or the linked scope(s) are invalid.`);
+  const n = linkedAuthorizationFailure({ ...base, canJoin: (_p, s) => s === API })!;
+  assert.equal(n.message, `The client 'c1' with object id 'p1' has permission to perform action 'Microsoft.Compute/virtualMachineScaleSets/write' on scope '/subscriptions/s/resourceGroups/MC_rg_c1_westus2/providers/Microsoft.Compute/virtualMachineScaleSets/aks-nodepool1-12345678-vmss'; however, it does not have permission to perform action 'Microsoft.Network/virtualNetworks/subnets/join/action' on the linked scope(s) '${NODES}' or the linked scope(s) are invalid.`);
+  assert.equal(linkedAuthorizationFailure({ ...base, identity: undefined, canJoin: () => false }), undefined);
 });
 
 test("(f) delegated node subnet — SubnetIsDelegated verbatim; node subnet capacity", () => {

@@ -1,6 +1,6 @@
 // Issue 17 acceptance with real kubectl (1.32 and Debian's 1.20): a static install manifest
-// (RBAC with aggregation, CRD + custom resource, webhooks, networking and policy kinds) applies;
-// every kind answers get/describe/explain; RBAC (can-i, --as, tokens, 403 texts); CRD schema
+// (RBAC with aggregation, CRD + custom resource, webhooks, networking and policy kinds, PVC,
+// HPA) applies; every kind answers get/describe/explain; RBAC (can-i, --as, tokens, 403 texts); CRD schema
 // refusals; PDB-refused drain; quota refusing the 11th pod; webhook failurePolicy.
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
@@ -14,6 +14,34 @@ import { KUBECTL_120, KUBECTL_V32, kubectl, kubectlMissing, repoRoot, startEnv, 
 const FIXTURES = path.join(repoRoot, "test/fixtures/manifests");
 const STATIC = path.join(FIXTURES, "static-install.yaml");
 const APPS = path.join(FIXTURES, "static-install-apps.yaml");
+
+/** Every built-in kind of the fixture, as `kubectl explain` names it, with its group/version. */
+const BUILTIN_KINDS: [resource: string, kind: string, version: string][] = [
+  ["namespaces", "Namespace", "v1"], ["serviceaccounts", "ServiceAccount", "v1"], ["configmaps", "ConfigMap", "v1"], ["services", "Service", "v1"],
+  ["persistentvolumeclaims", "PersistentVolumeClaim", "v1"], ["resourcequotas", "ResourceQuota", "v1"], ["limitranges", "LimitRange", "v1"],
+  ["deployments", "Deployment", "apps/v1"], ["roles", "Role", "rbac.authorization.k8s.io/v1"], ["clusterroles", "ClusterRole", "rbac.authorization.k8s.io/v1"],
+  ["rolebindings", "RoleBinding", "rbac.authorization.k8s.io/v1"], ["clusterrolebindings", "ClusterRoleBinding", "rbac.authorization.k8s.io/v1"],
+  ["ingressclasses", "IngressClass", "networking.k8s.io/v1"], ["ingresses", "Ingress", "networking.k8s.io/v1"], ["networkpolicies", "NetworkPolicy", "networking.k8s.io/v1"],
+  ["validatingwebhookconfigurations", "ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1"], ["priorityclasses", "PriorityClass", "scheduling.k8s.io/v1"],
+  ["customresourcedefinitions", "CustomResourceDefinition", "apiextensions.k8s.io/v1"], ["poddisruptionbudgets", "PodDisruptionBudget", "policy/v1"],
+  ["horizontalpodautoscalers", "HorizontalPodAutoscaler", "autoscaling/v2"],
+];
+
+/**
+ * Objects a second `kubectl apply` of the fixture patches on a real cluster too: the aggregated
+ * ClusterRole (its applied rules: [] differ from the aggregated live rules), the webhook whose
+ * atomic rules list gains the server default scope: "*", and the PDB whose selector has patch
+ * strategy "replace" (kubectl always sends it). Everything else is "unchanged".
+ */
+const REAPPLY_CONFIGURED = ["clusterrole.rbac.authorization.k8s.io/monitoring", "validatingwebhookconfiguration.admissionregistration.k8s.io/ingress-nginx-admission", "poddisruptionbudget.policy/ingress-nginx"];
+
+function reapplied(out: string): { configured: string[]; other: string[] } {
+  const lines = out.trim().split("\n");
+  return {
+    configured: lines.filter((l) => / configured$/.test(l)).map((l) => l.replace(/ configured$/, "")),
+    other: lines.filter((l) => !/ (configured|unchanged)$/.test(l)),
+  };
+}
 
 function docs(file: string): number {
   return fs.readFileSync(file, "utf8").split(/^---$/m).filter((d) => /^kind:/m.test(d)).length;
@@ -45,11 +73,13 @@ describe("static manifests, RBAC, CRDs and policy with kubectl v1.32", { skip: k
     assert.equal(out1.trim().split("\n").filter((l) => / created$/.test(l)).length, docs(STATIC), out1);
     const out2 = await ok("apply", "-f", APPS);
     assert.equal(out2.trim().split("\n").filter((l) => / created$/.test(l)).length, docs(APPS), out2);
-    // Re-apply creates nothing (the aggregated "monitoring" role is "configured": its applied
-    // rules: [] differ from the aggregated live rules, as on a real cluster).
-    const again = await ok("apply", "-f", STATIC);
-    assert.doesNotMatch(again, /created/);
-    assert.match(again, /configmap\/ingress-nginx-controller unchanged/);
+    // Re-apply: the strategic merge patches kubectl builds from the published schemas' merge
+    // keys leave everything unchanged but the objects a real cluster also reports configured.
+    for (let i = 0; i < 2; i++) {
+      const again = reapplied((await ok("apply", "-f", STATIC)) + (await ok("apply", "-f", APPS)));
+      assert.deepEqual(again.other, []);
+      assert.deepEqual(again.configured.sort(), [...REAPPLY_CONFIGURED].sort());
+    }
   });
 
   test("get, describe and explain on every kind", async () => {
@@ -58,7 +88,7 @@ describe("static manifests, RBAC, CRDs and policy with kubectl v1.32", { skip: k
       ["clusterrolebinding", "ingress-nginx"], ["ingressclass", "nginx"], ["validatingwebhookconfiguration", "ingress-nginx-admission"],
       ["priorityclass", "ingress-critical"], ["crd", "widgets.example.com"], ["widget", "w1", "-n", "ingress-nginx"], ["ingress", "web", "-n", "ingress-nginx"],
       ["networkpolicy", "allow-ingress", "-n", "ingress-nginx"], ["pdb", "ingress-nginx", "-n", "ingress-nginx"], ["quota", "pods", "-n", "ingress-nginx"],
-      ["limitrange", "defaults", "-n", "ingress-nginx"],
+      ["limitrange", "defaults", "-n", "ingress-nginx"], ["pvc", "controller-cache", "-n", "ingress-nginx"], ["hpa", "ingress-nginx-controller", "-n", "ingress-nginx"],
     ];
     for (const [kind, name, ...rest] of kinds) {
       assert.match(await ok("get", kind!, name!, ...rest), new RegExp(`^NAME`, "m"));
@@ -67,6 +97,21 @@ describe("static manifests, RBAC, CRDs and policy with kubectl v1.32", { skip: k
     assert.match(await ok("get", "clusterrolebinding", "ingress-nginx", "-o", "wide"), /ClusterRole\/ingress-nginx.*ingress-nginx\/ingress-nginx/);
     assert.match(await ok("get", "ingress", "-n", "ingress-nginx"), /web\s+nginx\s+web\.example\.com\s+80/);
     assert.match(await ok("get", "wd", "-n", "ingress-nginx"), /^w1\s+1\s+\S*\s*\d+s/m);
+    assert.match(await ok("get", "pvc", "-n", "ingress-nginx"), /controller-cache\s+Pending\s+managed-csi/);
+    assert.match(await ok("get", "hpa", "-n", "ingress-nginx"), /ingress-nginx-controller\s+Deployment\/ingress-nginx-controller\s+cpu: \S+\/80%\s+2\s+2\s+2/);
+    // explain reads kube-apiserver's own schemas from /openapi/v3.
+    for (const [resource, kind, version] of BUILTIN_KINDS) {
+      const out = await ok("explain", resource);
+      assert.match(out, new RegExp(`KIND:\\s+${kind}\\n`), out);
+      assert.match(out, new RegExp(`VERSION:\\s+${version.split("/").pop()}\\n`), out);
+      assert.match(out, /metadata\s+<ObjectMeta>/, out);
+    }
+    const strategy = await ok("explain", "deployment.spec.strategy");
+    assert.match(strategy, /FIELD: strategy <DeploymentStrategy>/);
+    assert.match(strategy, /The deployment strategy to use to replace existing pods with new ones\./);
+    assert.match(await ok("explain", "pods.spec.containers"), /name\t<string> -required-\n\s+Name of the container specified as a DNS_LABEL\./);
+    assert.match(await ok("explain", "pdb.spec.selector"), /FIELD: selector <LabelSelector>/);
+    assert.match(await ok("explain", "rolebinding.roleRef.kind"), /Kind is the type of resource being referenced/);
     const ex = await ok("explain", "widgets.spec");
     assert.match(ex, /KIND:\s+Widget/);
     assert.match(ex, /image\s+<string> -required-/);
@@ -272,6 +317,84 @@ describe("static manifests, RBAC, CRDs and policy with kubectl v1.32", { skip: k
     assert.match(r.stderr, /secrets is forbidden: User "jane" cannot list resource "secrets" in API group "" in the namespace "default"/);
   });
 
+  test("RBAC escalation: roles and bindings granting what the writer does not hold are refused unless it holds escalate/bind", async () => {
+    await ok("create", "namespace", "esc");
+    await ok("create", "serviceaccount", "dev", "-n", "esc");
+    await ok("create", "role", "rbac-editor", "-n", "esc", "--verb=get,list,create,update,patch", "--resource=roles,rolebindings");
+    await ok("create", "role", "pods-get", "-n", "esc", "--verb=get", "--resource=pods");
+    await ok("create", "rolebinding", "dev-rbac", "-n", "esc", "--role=rbac-editor", "--serviceaccount=esc:dev");
+    await ok("create", "rolebinding", "dev-pods", "-n", "esc", "--role=pods-get", "--serviceaccount=esc:dev");
+    const as = ["-n", "esc", "--as", "system:serviceaccount:esc:dev"];
+    const groups = '(groups=["system:serviceaccounts" "system:serviceaccounts:esc" "system:authenticated"])';
+    // Rules the user holds: allowed; rules it does not: kube-apiserver's ConfirmNoEscalation text.
+    await ok("create", "role", "held", "--verb=get", "--resource=pods", ...as);
+    const role = await k("create", "role", "secrets", "--verb=get,list", "--resource=secrets", ...as);
+    assert.notEqual(role.code, 0);
+    assert.ok(role.stderr.includes(`roles.rbac.authorization.k8s.io "secrets" is forbidden: user "system:serviceaccount:esc:dev" ${groups} is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["get" "list"]}`), role.stderr);
+    // Updating a held role to add what is not held is refused the same way.
+    const upd = await k("patch", "role", "held", "--type=merge", "-p", '{"rules":[{"apiGroups":[""],"resources":["nodes","pods"],"verbs":["get"]}]}', ...as);
+    assert.ok(upd.stderr.includes('{APIGroups:[""], Resources:["nodes"], Verbs:["get"]}'), upd.stderr);
+    // Binding: a role whose rules the user holds is fine; admin is not; a missing role is named.
+    await ok("create", "rolebinding", "b-held", "--role=held", "--user=x", ...as);
+    const adm = await k("create", "rolebinding", "b-admin", "--clusterrole=admin", "--user=x", ...as);
+    assert.match(adm.stderr, /rolebindings\.rbac\.authorization\.k8s\.io "b-admin" is forbidden: user "system:serviceaccount:esc:dev" .* is attempting to grant RBAC permissions not currently held:\n[\s\S]*\{APIGroups:\[""\], Resources:\["configmaps"\], Verbs:\[/);
+    const missing = await k("create", "rolebinding", "b-none", "--role=none", "--user=x", ...as);
+    assert.match(missing.stderr, /rolebindings\.rbac\.authorization\.k8s\.io "b-none" is forbidden: role\.rbac\.authorization\.k8s\.io "none" not found/);
+    // ClusterRoles need cluster scope; server-side dry run checks too.
+    const dry = await k("create", "role", "dry", "--verb=delete", "--resource=pods", "--dry-run=server", ...as);
+    assert.match(dry.stderr, /is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["pods"\], Verbs:\["delete"\]\}/);
+    // escalate on roles and bind on the admin ClusterRole lift the checks.
+    await ok("create", "role", "esc-bind", "-n", "esc", "--verb=escalate", "--resource=roles");
+    await ok("create", "role", "bind-admin", "-n", "esc", "--verb=bind", "--resource=clusterroles", "--resource-name=admin");
+    await ok("create", "rolebinding", "dev-esc", "-n", "esc", "--role=esc-bind", "--serviceaccount=esc:dev");
+    await ok("create", "rolebinding", "dev-bind", "-n", "esc", "--role=bind-admin", "--serviceaccount=esc:dev");
+    await ok("create", "role", "secrets", "--verb=get,list", "--resource=secrets", ...as);
+    await ok("create", "rolebinding", "b-admin", "--clusterrole=admin", "--user=x", ...as);
+    const edit = await k("create", "rolebinding", "b-edit", "--clusterrole=edit", "--user=x", ...as);
+    assert.match(edit.stderr, /"b-edit" is forbidden: .* is attempting to grant RBAC permissions not currently held/);
+  });
+
+  test("server-side apply of an existing CRD twice (Helm v4's crds/ on a second release) keeps the defaulted fields", async () => {
+    const crd = file("ssa-crd.yaml", [
+      "apiVersion: apiextensions.k8s.io/v1", "kind: CustomResourceDefinition", "metadata:", "  name: things.example.com", "spec:", "  group: example.com",
+      "  scope: Namespaced", "  names: {plural: things, kind: Thing}", "  versions:", "  - name: v1", "    served: true", "    storage: true",
+      "    schema:", "      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}", "",
+    ].join("\n"));
+    for (let i = 0; i < 3; i++) assert.match(await ok("apply", "--server-side", "--force-conflicts", "--field-manager=helm", "-f", crd), /serverside-applied/);
+    const live = JSON.parse(await ok("get", "crd", "things.example.com", "-o", "json", "--show-managed-fields"));
+    assert.deepEqual(live.spec.conversion, { strategy: "None" });
+    assert.equal(live.spec.names.listKind, "ThingList");
+    // The applier owns what it sent, not the server's defaults.
+    const mine = live.metadata.managedFields.find((m: { manager: string }) => m.manager === "helm");
+    assert.equal(mine.operation, "Apply");
+    assert.equal(mine.fieldsV1["f:spec"]["f:conversion"], undefined);
+  });
+
+  test("a ReplicationController keeps its replicas: replaced pods, scale, cascade delete", async () => {
+    await ok("apply", "-f", file("rc.yaml", [
+      "apiVersion: v1", "kind: ReplicationController", "metadata:", "  name: web", "spec:", "  replicas: 3", "  selector: {app: rc-web}", "  template:",
+      "    metadata:", "      labels: {app: rc-web}", "    spec:", "      containers:", "      - name: nginx", "        image: nginx", "",
+    ].join("\n")));
+    const pods = async () => JSON.parse(await ok("get", "pods", "-l", "app=rc-web", "-o", "json")).items.filter((p: { metadata: { deletionTimestamp?: string } }) => !p.metadata.deletionTimestamp);
+    const until = async (n: number) => {
+      for (let i = 0; i < 100 && (await pods()).length !== n; i++) await new Promise((res) => setTimeout(res, 100));
+      return pods();
+    };
+    const three = await until(3);
+    assert.equal(three.length, 3);
+    assert.deepEqual(three[0].metadata.ownerReferences[0], { apiVersion: "v1", kind: "ReplicationController", name: "web", uid: JSON.parse(await ok("get", "rc", "web", "-o", "json")).metadata.uid, controller: true, blockOwnerDeletion: true });
+    await ok("delete", "pod", three[0].metadata.name, "--wait=false");
+    const again = await until(3);
+    assert.ok(!again.some((p: { metadata: { name: string } }) => p.metadata.name === three[0].metadata.name), "the deleted pod was replaced");
+    await ok("scale", "rc", "web", "--replicas=1");
+    assert.equal((await until(1)).length, 1);
+    for (let i = 0; i < 50 && !/^web\s+1\s+1\s+1/m.test(await ok("get", "rc", "web")); i++) await new Promise((res) => setTimeout(res, 100));
+    assert.match(await ok("get", "rc", "web"), /^web\s+1\s+1\s+1\s/m);
+    assert.match(await ok("describe", "rc", "web"), /SuccessfulDelete\s+\S+\s+replication-controller\s+Deleted pod:/);
+    await ok("delete", "rc", "web");
+    assert.equal((await until(0)).length, 0);
+  });
+
   test("api-resources lists the new groups", async () => {
     const out = await ok("api-resources");
     for (const re of [/clusterroles\s+rbac\.authorization\.k8s\.io\/v1\s+false\s+ClusterRole/, /ingresses\s+ing\s+networking\.k8s\.io\/v1\s+true\s+Ingress/, /poddisruptionbudgets\s+pdb\s+policy\/v1\s+true/, /customresourcedefinitions\s+crd,crds\s+apiextensions\.k8s\.io\/v1\s+false/, /widgets\s+wd\s+example\.com\/v1\s+true\s+Widget/, /selfsubjectaccessreviews\s+authorization\.k8s\.io\/v1\s+false/])
@@ -302,5 +425,42 @@ describe("static manifests with kubectl v1.20", { skip: kubectlMissing(KUBECTL_1
     const r = await kubectl(e, KUBECTL_120, ["auth", "can-i", "delete", "pods", "--as", "system:serviceaccount:ingress-nginx:ingress-nginx", "-n", "kube-system"]);
     assert.equal(r.stdout.trim(), "no");
     assert.equal((await ok("auth", "can-i", "list", "pods", "--as", "system:serviceaccount:ingress-nginx:ingress-nginx", "-n", "ingress-nginx")).trim(), "yes");
+  });
+
+  test("re-apply leaves the fixture unchanged but what a real cluster reports configured", async () => {
+    const again = reapplied((await ok("apply", "-f", STATIC)) + (await ok("apply", "-f", APPS)));
+    assert.deepEqual(again.other, []);
+    // kubectl 1.20 does not resend the PDB's "replace" selector when it is unchanged.
+    assert.deepEqual(again.configured.sort(), REAPPLY_CONFIGURED.filter((o) => !o.startsWith("poddisruptionbudget")).sort());
+  });
+
+  test("get, describe and explain (OpenAPI v2 protobuf) on every built-in kind", async () => {
+    const names: Record<string, string[]> = {
+      namespaces: ["ingress-nginx"], serviceaccounts: ["ingress-nginx", "-n", "ingress-nginx"], configmaps: ["ingress-nginx-controller", "-n", "ingress-nginx"],
+      services: ["ingress-nginx-controller", "-n", "ingress-nginx"], persistentvolumeclaims: ["controller-cache", "-n", "ingress-nginx"],
+      resourcequotas: ["pods", "-n", "ingress-nginx"], limitranges: ["defaults", "-n", "ingress-nginx"], deployments: ["ingress-nginx-controller", "-n", "ingress-nginx"],
+      roles: ["ingress-nginx", "-n", "ingress-nginx"], clusterroles: ["ingress-nginx"], rolebindings: ["ingress-nginx", "-n", "ingress-nginx"], clusterrolebindings: ["ingress-nginx"],
+      ingressclasses: ["nginx"], ingresses: ["web", "-n", "ingress-nginx"], networkpolicies: ["allow-ingress", "-n", "ingress-nginx"],
+      validatingwebhookconfigurations: ["ingress-nginx-admission"], priorityclasses: ["ingress-critical"], customresourcedefinitions: ["widgets.example.com"],
+      poddisruptionbudgets: ["ingress-nginx", "-n", "ingress-nginx"], horizontalpodautoscalers: ["ingress-nginx-controller", "-n", "ingress-nginx"],
+    };
+    for (const [resource, kind, version] of BUILTIN_KINDS) {
+      const [name, ...rest] = names[resource]!;
+      assert.match(await ok("get", resource, name!, ...rest), /^NAME/m);
+      // kubectl 1.20 describes PDBs through policy/v1beta1, which clusters since 1.25 (AKS included) no longer serve.
+      if (resource === "poddisruptionbudgets") assert.match((await kubectl(e, KUBECTL_120, ["describe", resource, name!, ...rest])).stderr, /the server could not find the requested resource/);
+      else assert.match(await ok("describe", resource, name!, ...rest), new RegExp(`Name:\\s+${name!.replace(/\./g, "\\.")}`));
+      const out = await ok("explain", resource);
+      assert.match(out, new RegExp(`KIND:\\s+${kind}\\n`), out);
+      assert.match(out, new RegExp(`VERSION:\\s+${version.replace(/\./g, "\\.")}\\n`), out);
+      assert.match(out, /metadata\t<Object>/, out);
+    }
+    assert.match(await ok("explain", "deployment.spec.strategy"), /The deployment strategy to use to replace existing pods with new ones\./);
+    assert.match(await ok("explain", "pods.spec.containers"), /name\t<string> -required-/);
+    // The custom resource too: its CRD schema is in OpenAPI v2, so kubectl 1.20 explains and validates it.
+    assert.match(await ok("describe", "widget", "w1", "-n", "ingress-nginx"), /Name:\s+w1/);
+    assert.match(await ok("explain", "widgets.spec"), /image\t<string> -required-\n\s+Container image\./);
+    const typo = await kubectl(e, KUBECTL_120, ["apply", "-f", "-"], { input: "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: typo\n  namespace: ingress-nginx\nspec:\n  image: x\n  colour: red\n" });
+    assert.match(typo.stderr, /ValidationError\(Widget\.spec\): unknown field "colour" in com\.example\.v1\.Widget\.spec/);
   });
 });

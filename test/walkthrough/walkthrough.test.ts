@@ -240,6 +240,8 @@ describe("the seed walkthrough with azl", () => {
     r = await azl(["aks", "create", "-g", "wt-rg", "-n", "f-norights", "--network-plugin", "azure", "--enable-apiserver-vnet-integration", "--assign-identity", id2.id, "--vnet-subnet-id", clusterSubnetId, "--apiserver-subnet-id", sub5.id]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /LinkedAuthorizationFailed/);
+    // Azure accepts the PUT; provisioning fails writing the API server's load balancer into the subnet as the identity
+    assert.match(r.stderr, new RegExp(`The client '${id2.clientId}' with object id '${id2.principalId}' has permission to perform action 'Microsoft\\.Network/loadBalancers/write'`));
     assert.match(r.stderr, /Microsoft\.Network\/virtualNetworks\/subnets\/join\/action/);
     // Private mode on a cluster without VNet integration (az's client-side rule).
     await json(["aks", "create", "-g", "wt-rg", "-n", "classic", "--node-count", "1", "--network-plugin", "azure", "--vnet-subnet-id", clusterSubnetId, "--assign-identity", identity.id]);

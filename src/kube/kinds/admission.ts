@@ -67,7 +67,7 @@ export const validatingwebhookconfigurations: Strategy = {
   prepareForUpdate: (o) => defaultWebhooks(o, false),
   validate: validateWebhooks,
   columns: webhookColumns,
-  patchMeta: { webhooks: { key: "name" } },
+  patchMeta: { webhooks: { key: "name" }, "webhooks.matchConditions": { key: "name" } },
 };
 
 export const mutatingwebhookconfigurations: Strategy = {
@@ -77,7 +77,7 @@ export const mutatingwebhookconfigurations: Strategy = {
   prepareForUpdate: (o) => defaultWebhooks(o, true),
   validate: validateWebhooks,
   columns: webhookColumns,
-  patchMeta: { webhooks: { key: "name" } },
+  patchMeta: { webhooks: { key: "name" }, "webhooks.matchConditions": { key: "name" } },
 };
 
 export const validatingadmissionpolicies: Strategy = {
@@ -106,7 +106,7 @@ export const validatingadmissionpolicies: Strategy = {
     col("ParamKind", "string", (o) => (o.spec?.paramKind ? `${o.spec.paramKind.apiVersion}/${o.spec.paramKind.kind}` : "<unset>")),
     ageCol,
   ],
-  patchMeta: { "status.conditions": { key: "type" } },
+  patchMeta: { "spec.matchConditions": { key: "name" }, "spec.variables": { key: "name" }, "status.conditions": { key: "type" } },
 };
 
 export const validatingadmissionpolicybindings: Strategy = {
@@ -198,6 +198,7 @@ export const flowschemas: Strategy = {
     ageCol,
     col("MissingPL", "string", () => "False"),
   ],
+  patchMeta: { "status.conditions": { key: "type" } },
 };
 
 export const prioritylevelconfigurations: Strategy = {
@@ -218,6 +219,7 @@ export const prioritylevelconfigurations: Strategy = {
     col("QueueLengthLimit", "string", (o) => String(o.spec?.limited?.limitResponse?.queuing?.queueLengthLimit ?? "<none>")),
     ageCol,
   ],
+  patchMeta: { "status.conditions": { key: "type" } },
 };
 
 /** Aggregated APIs whose backend aksemu runs in-process: kube-system/metrics-server (metrics.k8s.io). */
@@ -255,6 +257,7 @@ export const apiservices: Strategy = {
     }),
     ageCol,
   ],
+  patchMeta: { "status.conditions": { key: "type" } },
 };
 
 export const admissionKinds: Strategy[] = [

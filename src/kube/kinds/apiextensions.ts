@@ -127,7 +127,8 @@ export const customresourcedefinitions: Strategy = {
   },
   validate,
   columns: [nameCol, col("Created At", "date", (o) => o.metadata?.creationTimestamp ?? "")],
-  patchMeta: { "spec.versions": { key: "name" }, "status.conditions": { key: "type" } },
+  // spec.versions is +listType=atomic in kube: a patch or apply replaces the whole list.
+  patchMeta: { "status.conditions": { key: "type" } },
 };
 
 export const apiextensionsKinds: Strategy[] = [customresourcedefinitions];

@@ -63,6 +63,7 @@ export const persistentvolumeclaims: Strategy = {
     ageCol,
     col("VolumeMode", "string", (o) => o.spec?.volumeMode ?? "", 1),
   ],
+  patchMeta: { "status.conditions": { key: "type" } },
 };
 
 export const persistentvolumes: Strategy = {

@@ -20,6 +20,7 @@ export const clusterActions: Record<string, ActionDef> = {
     method: "POST",
     run(ctx): ActionResult {
       if (stopped(ctx)) throw AksErrors.clusterAlreadyStopped.make({});
+      if (ctx.record.properties.hostedSystemProfile?.enabled === true) throw AksErrors.stopManagedSystemPool.make({});
       return { async: { stage: "stop", delayMs: ctx.env.latency.delay("managedClusters.stop"), provisioningState: "Stopping" } };
     },
   },

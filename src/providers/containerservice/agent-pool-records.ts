@@ -4,6 +4,7 @@ import type { Txn } from "../../store/store.js";
 import type { ResourceRecord } from "../../arm/types.js";
 import { deleteRecordTree, getRecord, listChildren, putRecord } from "../../arm/repo.js";
 import { AGENT_POOL_TYPE } from "./api-versions.js";
+import { isHostedPool } from "./automatic.js";
 
 export function poolRecord(cluster: ResourceRecord, profile: Record<string, any>): ResourceRecord {
   const { name, ...rest } = profile;
@@ -18,6 +19,7 @@ export function poolRecord(cluster: ResourceRecord, profile: Record<string, any>
 export function syncAgentPoolRecords(tx: Txn, cluster: ResourceRecord): void {
   const want = new Set<string>();
   for (const p of cluster.properties.agentPoolProfiles ?? []) {
+    if (isHostedPool(p, cluster.properties)) continue; // AKS's own system pool: not an agentPools resource
     const r = poolRecord(cluster, p);
     want.add(r.name.toLowerCase());
     const cur = getRecord(tx, r.id);

@@ -10,9 +10,11 @@ import { parentId } from "../../arm/resource-id.js";
 import { AksErrors } from "./errors.js";
 import { normalizeAgentPool, addressesPerNode, nodeSubnetIds, sameId } from "./spec.js";
 import { internalOf } from "./model.js";
-import { identityFacts, rbacCan, subnetFacts } from "./facts.js";
+import { identityFacts, subnetFacts } from "./facts.js";
 import { validateCluster } from "./validate.js";
-import { mutateCluster } from "./reconcile.js";
+import { isAutomatic, isHostedPool } from "./automatic.js";
+import { linkedAuthorizationFailure } from "./linked-authorization.js";
+import { joinInput, mutateCluster } from "./reconcile.js";
 import { ensureNodes } from "./topology.js";
 import { kubeBackend } from "./kube-backend.js";
 import { kubeSpec } from "./kube.js";
@@ -41,6 +43,9 @@ function put(ctx: WriteCtx): ResourceRecord {
   const profile = normalizeAgentPool({ ...(ctx.body?.properties ?? {}), name }, {
     kubernetesVersion: props.kubernetesVersion, network: props.networkProfile ?? {}, existing, isFirst: false,
   });
+  if (isAutomatic(cluster.sku) && String(profile.osType).toLowerCase() === "windows") throw AksErrors.automaticWindowsPool.make({ name });
+  // The managed system pool is AKS's own (not an agentPools resource a client can write).
+  if (isHostedPool(existing, props)) throw AksErrors.agentPoolImmutable.make({ prop: `${name} (AKS's managed system node pool)` });
   profile.eTag = randomUUID();
   const nextPools = existing ? pools.map((p) => (p.name === name ? profile : p)) : [...pools, profile];
   if (!nextPools.some((p) => p.mode === "System")) throw AksErrors.lastSystemPool.make({ name });
@@ -55,15 +60,15 @@ function put(ctx: WriteCtx): ResourceRecord {
   const demand = new Map<string, number>();
   if (profile.vnetSubnetID && profile.count > held) demand.set(String(profile.vnetSubnetID).toLowerCase(), (profile.count - held) * addressesPerNode(props.networkProfile ?? {}, profile.maxPods));
   const asp = props.apiServerAccessProfile ?? {};
-  validateCluster({
+  const joinChecks = validateCluster({
     isCreate: false, clusterId: cluster.id, requested: {}, next: asp, previous: asp, preview: false, featureEffective: true,
     nodeSubnetIds: all, newNodeSubnetIds: all.filter((s) => !byoBefore.some((b) => sameId(b, s))),
     subnet: (sid) => subnetFacts(tx, env, sid), identity: identityFacts(tx, cluster.identity),
-    canJoin: (p, s) => rbacCan(tx, p, "Microsoft.Network/virtualNetworks/subnets/join/action", s),
     nodeDemand: demand, loadBalancerSku: props.networkProfile?.loadBalancerSku ?? "standard",
   });
   // The cluster is busy until the pool operation ends (a cluster PUT meanwhile gets 409).
-  putRecord(tx, markBusy(cluster, nextProps, name, existing));
+  const busy = markBusy(cluster, nextProps, name, existing);
+  putRecord(tx, { ...busy, internal: { ...busy.internal, joinChecks } });
   const rec = poolRecord({ ...cluster, properties: nextProps }, profile);
   rec.properties.provisioningState = existing ? "Updating" : "Creating";
   return rec;
@@ -146,6 +151,10 @@ async function reconcilePool(ctx: ReconcileCtx): Promise<ReconcileStep> {
     mutateCluster(env, clusterId, (tx, rec, m) => {
       if (!ownsCluster(rec, op, name)) throw preempted(op, rec);
       m.internal.activeOperation = op.name;
+      // The pool's scale set is written into its subnet as the cluster identity now (Azure fails the operation here).
+      const denied = op.stage === "poolNodes" ? linkedAuthorizationFailure(joinInput(tx, rec, m.props, m.internal)) : undefined;
+      if (denied) throw denied;
+      delete m.internal.joinChecks;
       if (op.stage === "poolDelete") m.props.agentPoolProfiles = (m.props.agentPoolProfiles ?? []).filter((p: any) => p.name !== name);
       ensureNodes(tx, env, rec, m);
       if (op.stage === "poolDelete") deleteRecordTree(tx, op.resourceId);

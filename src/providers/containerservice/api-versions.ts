@@ -60,3 +60,24 @@ export const VNET_INTEGRATION_FEATURE = "EnableAPIServerVnetIntegrationPreview";
 export const CS_NAMESPACE = "Microsoft.ContainerService";
 export const MANAGED_CLUSTER_TYPE = "Microsoft.ContainerService/managedClusters";
 export const AGENT_POOL_TYPE = "Microsoft.ContainerService/managedClusters/agentPools";
+
+/** First api-versions whose ManagedClusterSKU.name has `Automatic` (reference/aks-automatic.md §2.1). */
+export const AUTOMATIC_FIRST_PREVIEW = "2024-03-02-preview";
+export const AUTOMATIC_FIRST_STABLE = "2025-07-01";
+
+export function hasAutomaticSku(apiVersion: string): boolean {
+  return compareApiVersions(apiVersion, isPreview(apiVersion) ? AUTOMATIC_FIRST_PREVIEW : AUTOMATIC_FIRST_STABLE) >= 0;
+}
+
+/** First api-versions with properties.hostedSystemProfile (managed system node pools). */
+export const HOSTED_SYSTEM_FIRST_PREVIEW = "2025-08-02-preview";
+export const HOSTED_SYSTEM_FIRST_STABLE = "2026-02-01";
+
+export function hasHostedSystemProfile(apiVersion: string): boolean {
+  return compareApiVersions(apiVersion, isPreview(apiVersion) ? HOSTED_SYSTEM_FIRST_PREVIEW : HOSTED_SYSTEM_FIRST_STABLE) >= 0;
+}
+
+/** Microsoft's own Bicep sample sends hostedSystemProfile at 2024-03-02-preview: honoured on every version that has Automatic. */
+export function acceptsHostedSystemProfile(apiVersion: string): boolean {
+  return hasAutomaticSku(apiVersion);
+}

@@ -9,16 +9,17 @@ import { featureRegistrations } from "../../arm/features.js";
 import { CS_NAMESPACE, MANAGED_CLUSTER_TYPE, VNET_INTEGRATION_FEATURE } from "./api-versions.js";
 import { AksErrors } from "./errors.js";
 import {
-  defaultDnsPrefix, digits8, fqdnLabel, hash8, isValidClusterName, nodeResourceGroupName, portalFqdn, privateFqdn, publicFqdn, systemPrivateZone,
+  defaultDnsPrefix, digits8, fqdnLabel, hash8, isValidClusterName, nodeResourceGroupName, oidcIssuerUrl, portalFqdn, privateFqdn, publicFqdn, systemPrivateZone,
 } from "./names.js";
 import { addressesPerNode, filterForApiVersion, nodeSubnetIds, normalizeProperties, sameId, type ApiServerAccess } from "./spec.js";
 import { validateClusterShape, validatePodCidrCapacity } from "./shape.js";
-import { enablesIntegration, JOIN_ACTION, validateCluster, type IdentityFacts } from "./validate.js";
+import { enablesIntegration, validateCluster, type IdentityFacts } from "./validate.js";
 import { applyPrivateDns, zoneMode } from "./private-dns.js";
 import { identityFacts, rbacCan, subnetFacts } from "./facts.js";
 import { clusterParts, internalOf, type ClusterInternal } from "./model.js";
 import { NODE_IMAGE_LATEST } from "./versions.js";
 import { renderManagedCluster } from "./render.js";
+import { applyAutomaticDefaults, isAutomatic, resolveSku, validateHostedSubnets } from "./automatic.js";
 import { deleteCluster, reconcileCluster } from "./reconcile.js";
 import { reserveApiServer } from "./topology.js";
 import { kubeBackend } from "./kube-backend.js";
@@ -36,7 +37,21 @@ function put(ctx: WriteCtx): ResourceRecord {
   const location: string = body.location ?? existing?.location;
   const exProps = existing?.properties;
   validateClusterShape(body, exProps);
+  // AKS Automatic: the sku decides, then Automatic's preconfiguration fills the request in.
+  const sku = resolveSku(body.sku, existing?.sku, apiVersion);
+  const automatic = isAutomatic(sku);
+  if (!automatic && body.properties?.hostedSystemProfile && !exProps?.hostedSystemProfile?.enabled) throw AksErrors.hostedSystemNeedsAutomatic.make({}, { target: "properties.hostedSystemProfile" });
+  // What the caller asked for (Automatic's implied VNet integration needs no preview feature flag).
   const requested: ApiServerAccess = { ...(body.properties?.apiServerAccessProfile ?? {}) };
+  const int: ClusterInternal = existing ? structuredClone(internalOf(existing)) : (() => {
+    const seed = `${id.toLowerCase()}|${randomUUID()}`;
+    return { hash: hash8(seed), guid: randomUUID(), digits: digits8(seed) };
+  })();
+  if (automatic) {
+    body.properties = applyAutomaticDefaults(body.properties, {
+      isCreate: !existing, tenantId: env.tenantId, existing: exProps, issuerURL: oidcIssuerUrl(location, env.tenantId, int.guid),
+    });
+  }
   const props = normalizeProperties(body.properties, {
     name, resourceGroup: rg, subscriptionId: sub, location, apiVersion, defaultDnsPrefix: defaultDnsPrefix(name, rg, sub), existing: exProps,
   });
@@ -52,13 +67,12 @@ function put(ctx: WriteCtx): ResourceRecord {
     ? { kind: "ServicePrincipal", clientId: spClientId, principalId: findServicePrincipalByAppId(tx, spClientId)?.id }
     : identityFacts(tx, identityBody);
 
-  // Facts for validation.
-  const nodeSubnets = nodeSubnetIds(props);
+  // Facts for validation (a managed-system cluster's NAP subnet counts as a node subnet).
+  const poolSubnets = nodeSubnetIds(props);
+  const napSubnet = props.hostedSystemProfile?.nodeSubnetID;
+  const nodeSubnets = napSubnet && !poolSubnets.some((s) => sameId(s, napSubnet)) ? [...poolSubnets, napSubnet] : poolSubnets;
   const before = exProps ? nodeSubnetIds(exProps) : [];
-  const int: ClusterInternal = existing ? structuredClone(internalOf(existing)) : (() => {
-    const seed = `${id.toLowerCase()}|${randomUUID()}`;
-    return { hash: hash8(seed), guid: randomUUID(), digits: digits8(seed) };
-  })();
+  if (automatic && !existing && nodeSubnets.length > 0 && idFacts.kind !== "UserAssigned") throw AksErrors.automaticByoNeedsUserAssigned.make({}, { target: "identity.type" });
   const demand = new Map<string, number>();
   for (const pool of props.agentPoolProfiles) {
     if (!pool.vnetSubnetID) continue;
@@ -81,13 +95,16 @@ function put(ctx: WriteCtx): ResourceRecord {
   };
   const previous: ApiServerAccess | undefined = exProps ? { ...(exProps.apiServerAccessProfile ?? {}) } : undefined;
   const next = props.apiServerAccessProfile as ApiServerAccess;
-  validateCluster({
+  if (automatic) validateHostedSubnets(props, subnet);
+  const joinChecks = validateCluster({
     isCreate: !existing, clusterId: id, requested, next, previous,
     preview: isPreview(apiVersion), featureEffective: featureRegistrations(env).isEffective(tx, sub, CS_NAMESPACE, VNET_INTEGRATION_FEATURE),
     nodeSubnetIds: nodeSubnets, newNodeSubnetIds: nodeSubnets.filter((s) => !before.some((b) => sameId(b, s))),
-    subnet, identity: idFacts, canJoin: (p, s) => rbacCan(tx, p, JOIN_ACTION, s),
+    subnet, identity: idFacts,
     nodeDemand: demand, loadBalancerSku: props.networkProfile.loadBalancerSku,
   });
+  // The identity joins the subnets AKS writes into now: the API server's and the pools' (NAP's come later).
+  int.joinChecks = joinChecks.filter((c) => c.writer === "apiserver" || poolSubnets.some((s) => sameId(s, c.subnetId)));
   // Decide capacity once: the addresses the check counted are taken in this same transaction.
   if (next.enableVnetIntegration === true && next.subnetId && (!existing || enablesIntegration({ next, previous }))) {
     reserveApiServer(tx, env, id, int, next.subnetId);
@@ -148,7 +165,7 @@ function put(ctx: WriteCtx): ResourceRecord {
   return {
     id, name, type: MANAGED_CLUSTER_TYPE, location,
     tags: body.tags !== undefined ? body.tags : existing?.tags,
-    sku: body.sku ?? existing?.sku ?? { name: "Base", tier: "Free" },
+    sku,
     identity,
     properties: props,
     internal: int,

@@ -22,5 +22,6 @@ export const containerServiceProvider: ProviderPlugin = {
     });
     h.addRoutes(containerServiceRoutes(h.env));
     h.onStart(() => restartRunningClusters(h.env).then(() => undefined));
+    h.onClaim(() => restartRunningClusters(h.env, { unownedOnly: true }).then(() => undefined));
   },
 };

@@ -30,6 +30,8 @@ export interface KubeBackend {
   remove(id: string): Promise<void> | void;
   /** Optional: run a command the way `az aks command invoke` does (kubectl inside the cluster). */
   runCommand?(id: string, command: string): Promise<{ exitCode: number; logs: string }>;
+  /** Optional: the cluster runs nowhere (not here, no live owner) and may be claimed; absent = "not running here". */
+  needsOwner?(id: string): boolean;
   /** Optional: where the clusters' cloud-controller-manager and CSI drivers reach Azure. */
   attachCloud?(p: CloudProvider): void;
 }

@@ -56,6 +56,8 @@ export interface ClusterInternal {
   /** Set by a VNet-integration conversion until the next stop/start (GA behaviour). */
   restartRequired?: boolean;
   activeOperation?: string;
+  /** Subnets the identity must be able to join, checked when provisioning writes into them (linked-authorization.ts). */
+  joinChecks?: import("./validate.js").JoinCheck[];
   [k: string]: unknown;
 }
 

@@ -103,3 +103,6 @@ export const MANAGED_APISERVER_SUBNET = { name: "aks-apiserver-subnet", prefix: 
 /** "An AKS cluster reserves at least nine IPs in the subnet address space": 1 ILB frontend + 8 API server pod IPs. */
 export const APISERVER_RESERVED_IPS = 9;
 export const APISERVER_BACKEND_IPS = 8;
+
+/** The cluster's OIDC issuer URL as AKS shows it (learn.microsoft.com/azure/aks/use-oidc-issuer: `https://<region>.oic.prod-aks.azure.com/<tenant>/<guid>/`). */
+export const oidcIssuerUrl = (location: string, tenantId: string, guid: string) => `https://${location.toLowerCase()}.oic.prod-aks.azure.com/${tenantId}/${guid}/`;

@@ -12,6 +12,9 @@ import { ensureApiServer, ensureManagedVnet, ensureNodeResourceGroup, ensureNode
 import { kubeBackend } from "./kube-backend.js";
 import { generatedCredentials, kubeSpec } from "./kube.js";
 import { syncAgentPoolRecords } from "./agent-pool-records.js";
+import { rbacCan } from "./facts.js";
+import { JOIN_ACTION } from "./validate.js";
+import { linkedAuthorizationFailure, userAssignedOf, type LinkedAuthorizationInput } from "./linked-authorization.js";
 
 type Mut = { props: Record<string, any>; internal: ClusterInternal };
 type SyncStage = (tx: Txn, env: ArmEnv, rec: ResourceRecord, m: Mut, op: OperationRecord) => void;
@@ -54,6 +57,28 @@ export function mutateCluster(env: ArmEnv, id: string, fn: (tx: Txn, rec: Resour
   });
 }
 
+/** What the linked-authorization check needs, from a cluster record (pool and cluster operations). */
+export function joinInput(tx: Parameters<typeof rbacCan>[0], rec: ResourceRecord, props: Record<string, any>, int: ClusterInternal): LinkedAuthorizationInput {
+  return {
+    checks: int.joinChecks ?? [], identity: userAssignedOf(rec.identity), subscriptionId: rec.id.split("/")[2]!,
+    nodeResourceGroup: String(props.nodeResourceGroup), digits: int.digits, pools: props.agentPoolProfiles ?? [],
+    canJoin: (p, s) => rbacCan(tx, p, JOIN_ACTION, s),
+  };
+}
+
+/**
+ * Before the API server's load balancer and the scale sets go into the BYO subnets: may the cluster
+ * identity join them? Azure accepted the PUT; this is where its provisioning fails. An async stage,
+ * so the node resource group made by the network stage stays (as in Azure) when it fails.
+ */
+const authorizeStage: AsyncStage = async (env, op) => {
+  const rec = getRecord(env.store, op.resourceId);
+  if (!rec) throw new ArmError(404, "NotFound", `Managed cluster ${op.resourceId} no longer exists.`);
+  if (superseded(rec, op)) throw preempted(op, rec);
+  const denied = linkedAuthorizationFailure(joinInput(env.store, rec, rec.properties, internalOf(rec)));
+  if (denied) throw denied;
+};
+
 const kubeStage: AsyncStage = async (env, op) => {
   const rec = getRecord(env.store, op.resourceId);
   if (!rec) throw new ArmError(404, "NotFound", `Managed cluster ${op.resourceId} no longer exists.`);
@@ -74,13 +99,15 @@ const kubeStage: AsyncStage = async (env, op) => {
 
 const finish = (extra?: (m: Mut) => void): SyncStage => (tx, _env, rec, m) => {
   m.props.provisioningState = "Succeeded";
+  delete m.internal.joinChecks;
   extra?.(m);
   syncAgentPoolRecords(tx, { ...rec, properties: m.props, internal: m.internal });
 };
 
 export const STAGES: Record<string, Stage> = {
   // create / update (PUT)
-  network: { run: (tx, env, rec, m) => (ensureNodeResourceGroup(tx, env, rec, m), ensureManagedVnet(tx, env, rec, m)), next: "apiserver" },
+  network: { run: (tx, env, rec, m) => (ensureNodeResourceGroup(tx, env, rec, m), ensureManagedVnet(tx, env, rec, m)), next: "authorize" },
+  authorize: { run: authorizeStage, async: true, next: "apiserver" },
   apiserver: { run: (tx, env, rec, m) => ensureApiServer(tx, env, rec, m), next: "nodes" },
   nodes: { run: (tx, env, rec, m) => ensureNodes(tx, env, rec, m), next: "outbound" },
   outbound: { run: (tx, env, rec, m) => ensureOutbound(tx, env, rec, m), next: "dns" },

@@ -1,7 +1,8 @@
 // The managedCluster and agentPool views per api-version (reference/aks-vnet-integration.md §2).
 // Pure: the stored record in, the JSON body out.
 import type { ResourceRecord } from "../../arm/types.js";
-import { hasETag, hasVnetIntegrationFields } from "./api-versions.js";
+import { hasAutomaticSku, hasETag, hasHostedSystemProfile, hasVnetIntegrationFields } from "./api-versions.js";
+import { isAutomatic, isHostedPool } from "./automatic.js";
 
 const PROPERTY_ORDER = [
   "provisioningState", "powerState", "maxAgentPools", "kubernetesVersion", "currentKubernetesVersion", "dnsPrefix", "fqdnSubdomain", "fqdn",
@@ -38,7 +39,11 @@ export function renderManagedCluster(rec: ResourceRecord, apiVersion: string): R
   const p: Record<string, any> = {};
   for (const k of PROPERTY_ORDER) if (props[k] !== undefined) p[k] = props[k];
   for (const [k, v] of Object.entries(props)) if (!(k in p) && v !== undefined) p[k] = v;
-  p.agentPoolProfiles = (props.agentPoolProfiles ?? []).map((ap: any) => renderAgentPoolProfile(ap, props, apiVersion));
+  // Managed system node pools are AKS's own: not listed (az reads no agentPoolProfiles then).
+  const visible = (props.agentPoolProfiles ?? []).filter((ap: any) => !isHostedPool(ap, props));
+  p.agentPoolProfiles = visible.map((ap: any) => renderAgentPoolProfile(ap, props, apiVersion));
+  if (visible.length === 0 && props.hostedSystemProfile?.enabled) delete p.agentPoolProfiles;
+  if (!hasHostedSystemProfile(apiVersion)) delete p.hostedSystemProfile;
   // A service principal's secret is write-only.
   if (p.servicePrincipalProfile?.secret !== undefined) p.servicePrincipalProfile = { clientId: p.servicePrincipalProfile.clientId };
   const asp = renderApiServerAccessProfile(props, apiVersion, managedVnet);
@@ -52,7 +57,12 @@ export function renderManagedCluster(rec: ResourceRecord, apiVersion: string): R
   };
   if (rec.internal?.eTag && hasETag(apiVersion)) out.eTag = rec.internal.eTag;
   if (rec.tags) out.tags = rec.tags;
-  if (rec.sku) out.sku = rec.sku;
+  if (rec.sku) {
+    // `Automatic` exists only on the api-versions that have it; older ones know only Base.
+    const sku: Record<string, unknown> = { ...rec.sku };
+    if (isAutomatic(rec.sku) && !hasAutomaticSku(apiVersion)) delete sku.name;
+    out.sku = sku;
+  }
   if (rec.identity) out.identity = rec.identity;
   out.properties = p;
   if (rec.systemData) out.systemData = rec.systemData;

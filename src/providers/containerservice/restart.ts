@@ -1,5 +1,7 @@
 // After an emulator restart: bring every running cluster's Kubernetes API back (KubeHost keeps
-// ports and credentials in the store, so kubeconfigs handed out before stay valid).
+// ports and credentials in the store, so kubeconfigs handed out before stay valid). The same path
+// takes over clusters whose owning process is gone (`unownedOnly`, run periodically): the
+// backend claims each one before it brings it up, so a cluster runs in one process only.
 import type { ArmEnv, ResourceRecord } from "../../arm/types.js";
 import { listByType } from "../../arm/repo.js";
 import { getSubscription } from "../../arm/state.js";
@@ -7,10 +9,12 @@ import { MANAGED_CLUSTER_TYPE } from "./api-versions.js";
 import { kubeBackend } from "./kube-backend.js";
 import { kubeSpec } from "./kube.js";
 import { internalOf } from "./model.js";
+import { idKey } from "../../arm/resource-id.js";
+import { OwnedElsewhereError } from "../../store/ownership.js";
 
 const CONCURRENCY = 8;
 
-export async function restartRunningClusters(env: ArmEnv): Promise<number> {
+export async function restartRunningClusters(env: ArmEnv, opts: { unownedOnly?: boolean } = {}): Promise<number> {
   const backend = kubeBackend(env);
   if (!backend) return 0;
   const subs = env.store.list<{ subscriptionId: string }>("sub:").map((e) => e.value.subscriptionId);
@@ -19,7 +23,9 @@ export async function restartRunningClusters(env: ArmEnv): Promise<number> {
     if (!getSubscription(env.store, sub)) continue;
     for (const rec of listByType(env.store, sub, MANAGED_CLUSTER_TYPE)) {
       // Clusters with an operation in flight are brought up by that operation's kube stage.
-      if (rec.properties.powerState?.code === "Running" && rec.properties.provisioningState === "Succeeded" && internalOf(rec).kube) todo.push(rec);
+      if (rec.properties.powerState?.code !== "Running" || rec.properties.provisioningState !== "Succeeded" || !internalOf(rec).kube) continue;
+      if (opts.unownedOnly && !(backend.needsOwner ? backend.needsOwner(idKey(rec.id)) : false)) continue;
+      todo.push(rec);
     }
   }
   let i = 0;
@@ -29,6 +35,7 @@ export async function restartRunningClusters(env: ArmEnv): Promise<number> {
       try {
         await backend.ensureRunning(kubeSpec(rec));
       } catch (e) {
+        if (e instanceof OwnedElsewhereError) continue; // another live process runs it
         console.error(`[aksemu] could not restart the Kubernetes API of ${rec.id}: ${(e as Error).message}`);
       }
     }

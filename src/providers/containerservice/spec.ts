@@ -1,7 +1,7 @@
 // From a PUT body to the stored managedCluster properties: api-version filtering, defaults as
 // AKS fills them (reference/aks-vnet-integration.md §2.3) and carry-over of fields an update
 // leaves out. Pure: no store access; ids, hashes and identities come in as arguments.
-import { hasVnetIntegrationFields } from "./api-versions.js";
+import { acceptsHostedSystemProfile, hasVnetIntegrationFields } from "./api-versions.js";
 import { AksErrors } from "./errors.js";
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, nodeImageFor, resolveKubernetesVersion } from "./versions.js";
 import { isValidDnsPrefix } from "./names.js";
@@ -29,6 +29,7 @@ export function filterForApiVersion(body: any, apiVersion: string): any {
     delete asp.enableVnetIntegration;
     delete asp.subnetId;
   }
+  if (out?.properties && typeof out.properties === "object" && !acceptsHostedSystemProfile(apiVersion)) delete out.properties.hostedSystemProfile;
   return out;
 }
 

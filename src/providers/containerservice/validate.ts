@@ -48,14 +48,22 @@ export interface ValidationInput {
   newNodeSubnetIds?: string[];
   subnet(id: string): SubnetFacts | undefined;
   identity: IdentityFacts;
-  canJoin(principalId: string, subnetId: string): boolean;
   /** Addresses needed per node subnet (lower-cased id → count) for the requested pools, beyond what is held. */
   nodeDemand: Map<string, number>;
   loadBalancerSku: string;
 }
 
 export const JOIN_ACTION = "Microsoft.Network/virtualNetworks/subnets/join/action";
-export const WRITE_ACTION = "Microsoft.ContainerService/managedClusters/write";
+
+/**
+ * A subnet the cluster identity must be allowed to join. Azure does not check this when it accepts
+ * the PUT: the provisioning fails later, when AKS writes the API server's load balancer (`apiserver`)
+ * or a node pool's scale set (`nodes`) into the subnet as that identity (linked-authorization.ts).
+ */
+export interface JoinCheck {
+  subnetId: string;
+  writer: "apiserver" | "nodes";
+}
 
 function prefixLength(prefix: string): number {
   const m = /\/(\d+)$/.exec(prefix);
@@ -67,7 +75,8 @@ export function enablesIntegration(inp: Pick<ValidationInput, "next" | "previous
   return inp.next.enableVnetIntegration === true && inp.previous?.enableVnetIntegration !== true;
 }
 
-export function validateCluster(inp: ValidationInput): void {
+/** Throws the first failing rule; returns the subnets the identity must be able to join during provisioning. */
+export function validateCluster(inp: ValidationInput): JoinCheck[] {
   const { requested, next, previous } = inp;
   const integrated = next.enableVnetIntegration === true;
   const byo = inp.nodeSubnetIds.length > 0;
@@ -136,17 +145,12 @@ export function validateCluster(inp: ValidationInput): void {
     }
   }
 
-  // (e) the cluster identity may join both subnets
+  // (e) the cluster identity must be able to join both subnets: checked when provisioning writes into them
+  const joinChecks: JoinCheck[] = [];
   if (inp.identity.kind === "UserAssigned" && inp.identity.principalId) {
-    const toCheck: string[] = [];
-    if (apiSubnet) toCheck.push(apiSubnet.id);
-    for (const s of nodeSubnets) if (inp.isCreate || !inp.newNodeSubnetIds || inp.newNodeSubnetIds.some((n) => sameId(n, s.id)) || converting) toCheck.push(s.id);
-    const missing = toCheck.filter((sid) => !inp.canJoin(inp.identity.principalId!, sid));
-    if (missing.length > 0) {
-      throw AksErrors.linkedAuthorizationFailed.make({
-        client: inp.identity.clientId ?? inp.identity.principalId, oid: inp.identity.principalId, action: WRITE_ACTION, scope: inp.clusterId,
-        linkedAction: JOIN_ACTION, linkedScopes: missing.join(","),
-      });
+    if (apiSubnet) joinChecks.push({ subnetId: apiSubnet.id, writer: "apiserver" });
+    for (const s of nodeSubnets) {
+      if (inp.isCreate || !inp.newNodeSubnetIds || inp.newNodeSubnetIds.some((n) => sameId(n, s.id)) || converting) joinChecks.push({ subnetId: s.id, writer: "nodes" });
     }
   }
 
@@ -160,4 +164,5 @@ export function validateCluster(inp: ValidationInput): void {
       throw AksErrors.insufficientSubnetSize.make({ n: need, m: s.free, cidr: s.addressPrefixes[0] ?? "", name: s.name }, { target: "agentPoolProfile.count" });
     }
   }
+  return joinChecks;
 }

@@ -9,7 +9,7 @@ import { endpointsController } from "./endpoints.js";
 import { garbageCollector } from "./gc.js";
 import { namespaceController } from "./namespace.js";
 import { policyStatusController } from "./policy-status.js";
-import { replicaSetController } from "./replicaset.js";
+import { replicaSetController, replicationController } from "./replicaset.js";
 import { scheduler } from "./scheduler.js";
 import { tokenSecretController } from "./token-secrets.js";
 import { serviceLoadBalancerController } from "./service-lb.js";
@@ -22,6 +22,7 @@ import { hpaController } from "./hpa.js";
 export const controllers: Controller[] = [
   scheduler,
   replicaSetController,
+  replicationController,
   deploymentController,
   daemonSetController,
   statefulSetController,

@@ -150,6 +150,8 @@ function validateIds(a: ParsedArgs): void {
   check("vnet_subnet_id", "--vnet-subnet-id");
   check("pod_subnet_id", "--pod-subnet-id");
   check("apiserver_subnet_id", "--apiserver-subnet-id");
+  check("system_node_subnet_id", "--system-node-subnet-id");
+  check("node_subnet_id", "--node-subnet-id");
   check("assign_identity", "--assign-identity");
   check("assign_kubelet_identity", "--assign-kubelet-identity");
   if (a.private_dns_zone && !isSystemOrNone(String(a.private_dns_zone)) && !isValidResourceId(String(a.private_dns_zone))) {
@@ -226,9 +228,23 @@ export async function buildCreateBody(ctx: CommandContext, a: ParsedArgs, opts: 
   const enablePrivate = a.enable_private_cluster === true;
   const lbSku = str(a.load_balancer_sku)?.toLowerCase();
   const ranges = splitRanges(a.api_server_authorized_ip_ranges);
+  const automatic = String(a.sku ?? "").toLowerCase() === "automatic";
+  const systemNodeSubnetId = str(a.system_node_subnet_id);
+  const nodeSubnetId = str(a.node_subnet_id);
+  // managed_cluster_decorator.py (2.91): validate_byo_hosted_system_subnets
+  if (a.enable_hosted_system && !automatic) throw new AzCliError("RequiredArgumentMissingError", '"--enable-hosted-system" requires "--sku automatic".');
+  if (systemNodeSubnetId || nodeSubnetId) {
+    const missing = [[systemNodeSubnetId, "--system-node-subnet-id"], [nodeSubnetId, "--node-subnet-id"], [apiserverSubnetId, "--apiserver-subnet-id"]].filter(([v]) => !v).map(([, f]) => f);
+    if (missing.length) {
+      throw new AzCliError("RequiredArgumentMissingError", `BYO VNet for a Managed System Pool (Automatic cluster) requires all three subnets. Missing: ${missing.join(", ")}.`);
+    }
+    if (!automatic) throw new AzCliError("RequiredArgumentMissingError", '"--system-node-subnet-id" / "--node-subnet-id" require "--sku automatic".');
+  }
+  // get_enable_hosted_system: explicit, or implied by the subnet trio
+  const hostedSystem = a.enable_hosted_system === true || !!(systemNodeSubnetId && nodeSubnetId && apiserverSubnetId);
   // managed_cluster_decorator.py: _get_apiserver_subnet_id / _get_enable_apiserver_vnet_integration
-  if (apiserverSubnetId && !vnetSubnetId) throw new AzCliError("RequiredArgumentMissingError", '"--apiserver-subnet-id" requires "--vnet-subnet-id".');
-  if (apiserverSubnetId && !enableVnetIntegration) {
+  if (apiserverSubnetId && !vnetSubnetId && !systemNodeSubnetId && !nodeSubnetId) throw new AzCliError("RequiredArgumentMissingError", '"--apiserver-subnet-id" requires "--vnet-subnet-id".');
+  if (apiserverSubnetId && !enableVnetIntegration && !automatic) {
     throw new AzCliError("RequiredArgumentMissingError", '"--apiserver-subnet-id" requires "--enable-apiserver-vnet-integration".');
   }
   // get_enable_private_cluster (create)
@@ -294,6 +310,8 @@ export async function buildCreateBody(ctx: CommandContext, a: ParsedArgs, opts: 
     loadBalancerSku: lbSku ?? "standard",
     outboundType: str(a.outbound_type) ?? "loadBalancer",
   };
+  // _get_outbound_type: "outbound_type of Automatic SKU should be ManagedNATGateway if no subnet id provided."
+  if (automatic && !vnetSubnetId && !systemNodeSubnetId && !nodeSubnetId && networkProfile.outboundType === "loadBalancer") networkProfile.outboundType = "managedNATGateway";
   if (networkProfile.networkPlugin === "kubenet" && networkProfile.networkPluginMode) {
     throw new AzCliError("InvalidArgumentValueError", "--network-plugin-mode is only supported with --network-plugin azure.");
   }
@@ -310,7 +328,12 @@ export async function buildCreateBody(ctx: CommandContext, a: ParsedArgs, opts: 
     api ??= {};
     api.enableVnetIntegration = true;
   }
-  if (apiserverSubnetId) api!.subnetId = apiserverSubnetId;
+  if (apiserverSubnetId) {
+    api ??= {};
+    api.subnetId = apiserverSubnetId;
+    // "BYO VNet for Managed System Pool (Automatic SKU) requires apiserver VNet integration"
+    if (systemNodeSubnetId || nodeSubnetId) api.enableVnetIntegration = true;
+  }
   if (a.disable_run_command) {
     api ??= {};
     api.disableRunCommand = true;
@@ -322,7 +345,8 @@ export async function buildCreateBody(ctx: CommandContext, a: ParsedArgs, opts: 
     dnsPrefix: a.fqdn_subdomain ? undefined : str(a.dns_name_prefix) ?? defaultDnsPrefix(name, group, opts.subscriptionId),
     fqdnSubdomain: str(a.fqdn_subdomain),
     enableRbac: a.disable_rbac ? false : true,
-    agentPoolProfiles: [pool],
+    // set_up_agentpool_profile: a managed system pool cluster sends no pools
+    agentPoolProfiles: hostedSystem ? undefined : [pool],
     networkProfile,
     apiServerAccessProfile: api,
     nodeResourceGroup: str(a.node_resource_group),
@@ -342,6 +366,14 @@ export async function buildCreateBody(ctx: CommandContext, a: ParsedArgs, opts: 
     mc.identityProfile = { kubeletidentity: { resourceId: String(a.assign_kubelet_identity) } };
   }
   if (a.tier) mc.sku = { name: "Base", tier: String(a.tier)[0]!.toUpperCase() + String(a.tier).slice(1) };
+  if (automatic) {
+    // set_up_sku: "default tier for automatic sku is standard"; automatic disables local accounts
+    mc.sku = { name: "Automatic", tier: String(a.tier ?? "").toLowerCase() === "premium" ? "Premium" : "Standard" };
+    mc.disableLocalAccounts = true;
+  }
+  if (hostedSystem) {
+    mc.hostedSystemProfile = { enabled: true, systemNodeSubnetID: systemNodeSubnetId, nodeSubnetID: nodeSubnetId };
+  }
   if (a.enable_oidc_issuer) mc.oidcIssuerProfile = { enabled: true };
   if (a.enable_workload_identity) mc.securityProfile = { workloadIdentity: { enabled: true } };
   if (a.enable_aad) {
@@ -647,6 +679,10 @@ const createArgs: ArgSpec[] = [
   },
   { dest: "no_ssh_key", options: ["--no-ssh-key", "-x"], kind: "flag", help: "Do not use or create a local SSH key.", longHelp: "To access nodes after creating a cluster with this option, use the Azure Portal." },
   tier,
+  { dest: "sku", options: ["--sku"], choices: ["automatic", "base"], help: "Specify SKU name for managed clusters. Use '--sku base' enables a base managed cluster. Use '--sku automatic' enables an automatic managed cluster." },
+  { dest: "enable_hosted_system", options: ["--enable-hosted-system"], kind: "flag", help: "(Automatic SKU) Explicitly opt in to a Managed System Pool for the Automatic cluster." },
+  { dest: "system_node_subnet_id", options: ["--system-node-subnet-id"], help: "(Automatic SKU) The ID of a subnet in an existing VNet to be used by the Managed System Pool in an Automatic cluster." },
+  { dest: "node_subnet_id", options: ["--node-subnet-id"], help: "(Automatic SKU) The ID of a subnet in an existing VNet to be used by user node pools in an Automatic cluster." },
   { dest: "enable_oidc_issuer", options: ["--enable-oidc-issuer"], kind: "flag", help: "Enable OIDC issuer." },
   { dest: "enable_workload_identity", options: ["--enable-workload-identity"], kind: "flag", help: "(PREVIEW) Enable workload identity addon." },
   { dest: "enable_aad", options: ["--enable-aad"], kind: "flag", help: "Enable managed AAD feature for cluster." },
@@ -776,6 +812,21 @@ async function createHandler(ctx: CommandContext, a: ParsedArgs): Promise<unknow
       }
     }
   }
+  // ... and the Managed System Pool subnet trio (system node, node, API server)
+  const trio = mc.hostedSystemProfile ? [str(a.system_node_subnet_id), str(a.node_subnet_id), str(a.apiserver_subnet_id)].filter((x, i, all): x is string => !!x && all.indexOf(x) === i) : [];
+  const pendingTrio: string[] = [];
+  if (trio.length && !a.skip_subnet_role_assignment) {
+    const pid = a.assign_identity ? await identityPrincipalId(ctx, String(a.assign_identity)) : undefined;
+    for (const subnetId of trio) {
+      if (await subnetRoleAssignmentExists(ctx, subnetId)) continue;
+      if (!mc.servicePrincipalProfile && !a.assign_identity) {
+        pendingTrio.push(subnetId);
+        needPostCreationGrant = true;
+      } else if (!pid || !(await addNetworkContributor(ctx, pid, subnetId))) {
+        ctx.log.warning(`Could not create a role assignment for subnet ${subnetId}. Are you an Owner on this subscription?`);
+      }
+    }
+  }
   const c = await ctx.aks();
   const poller = c.managedClusters.createOrUpdate(group, clusterName, mc as never, { updateIntervalInMs: POLL_MS });
   if (a.no_wait && !needPostCreationGrant) {
@@ -785,8 +836,10 @@ async function createHandler(ctx: CommandContext, a: ParsedArgs): Promise<unknow
   const result = (await ctx.lro(poller.pollUntilDone())) as MC;
   if (needPostCreationGrant) {
     const pid = result.identity?.principalId as string | undefined;
-    if (!pid || !(await addNetworkContributor(ctx, pid, vnetSubnetId!))) {
-      ctx.log.warning("Could not create a role assignment for subnet. Are you an Owner on this subscription?");
+    for (const subnetId of vnetSubnetId ? [vnetSubnetId, ...pendingTrio] : pendingTrio) {
+      if (!pid || !(await addNetworkContributor(ctx, pid, subnetId))) {
+        ctx.log.warning("Could not create a role assignment for subnet. Are you an Owner on this subscription?");
+      }
     }
   }
   return shapeCluster(result);

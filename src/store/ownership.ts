@@ -1,0 +1,158 @@
+// Who runs a piece of background work (a long-running operation, a cluster's simulation): the
+// process whose lease holds the work's owner key. Each process is a member with one lease (TTL,
+// kept alive at TTL/3 as etcd's Go client does) and a member key attached to it. Claiming work =
+// creating `owner/<kind>/<id>` attached to the lease, only if absent, inside a store transaction,
+// so of two claimers exactly one wins. The key's create revision is the owner's fencing token:
+// a write that must only happen while the work is still ours checks it in the same transaction
+// (etcd's Campaign/Proclaim pattern, docs/architecture.md "Ownership"). When a member dies its
+// lease expires, the store deletes its keys, and any member may claim the work again.
+import { randomUUID } from "node:crypto";
+import type { LeaseId, Store, Txn } from "./store.js";
+import { LeaseNotFoundError } from "./store.js";
+
+export const MEMBER_PREFIX = "member/";
+export const OWNER_PREFIX = "owner/";
+/** Default lease TTL: the reference's 10–15 s, long enough for any synchronous stall of the event loop. */
+export const DEFAULT_LEASE_TTL_SECONDS = 10;
+
+export interface OwnerValue {
+  member: string;
+  lease: LeaseId;
+  since: string;
+}
+
+/** The work is owned by another live member; nothing was done. Try again later (or after its lease is gone). */
+export class OwnedElsewhereError extends Error {
+  constructor(readonly key: string, readonly owner: OwnerValue) {
+    super(`${key} is owned by member ${owner.member} (lease ${owner.lease})`);
+  }
+}
+
+/** This member no longer owns the work (its lease expired, another member claimed it): stop at once. */
+export class OwnershipLostError extends Error {
+  constructor(readonly key: string) {
+    super(`ownership of ${key} was lost`);
+  }
+}
+
+/** Read-only access to the store: a Txn or the Store itself. */
+type Reader = Pick<Store, "get"> | Pick<Txn, "get">;
+
+export class Member {
+  /** The member id: stable for the life of the process (a new lease after a loss keeps it). */
+  readonly id: string;
+  readonly ttlSeconds: number;
+  private leaseId: LeaseId = "0";
+  private timer?: NodeJS.Timeout;
+  private readonly lostHandlers: Array<() => void> = [];
+  private active = false;
+
+  constructor(private readonly store: Store, opts: { ttlSeconds?: number; id?: string } = {}) {
+    this.id = opts.id ?? randomUUID();
+    this.ttlSeconds = opts.ttlSeconds ?? DEFAULT_LEASE_TTL_SECONDS;
+  }
+
+  get lease(): LeaseId {
+    return this.leaseId;
+  }
+
+  /** Grant the lease, announce the member, keep the lease alive. */
+  start(): void {
+    if (this.active) return;
+    this.active = true;
+    this.grant();
+    this.timer = setInterval(() => this.keepAlive(), Math.max(200, Math.floor((this.ttlSeconds * 1000) / 3)));
+    this.timer.unref();
+  }
+
+  /** Called (synchronously) when the lease turns out to be gone: every claim made under it is void. */
+  onLost(fn: () => void): void {
+    this.lostHandlers.push(fn);
+  }
+
+  /** Stop keeping the lease alive and leave it to expire: what a killed process does. Writes nothing. */
+  halt(): void {
+    this.active = false;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Graceful exit: revoke the lease, so every key of this member goes at once and others may claim its work now. */
+  close(): void {
+    const wasActive = this.active;
+    this.halt();
+    if (!wasActive) return;
+    try {
+      this.store.revokeLease(this.leaseId);
+    } catch (e) {
+      if (!(e instanceof LeaseNotFoundError)) throw e;
+    }
+  }
+
+  /**
+   * Claim `key` for this member (inside tx): create it if absent, attached to the lease. Returns
+   * the fencing token (the key's create revision) if the key is now ours, undefined if another
+   * member holds it.
+   */
+  claim(tx: Txn, key: string): number | undefined {
+    const cur = tx.get<OwnerValue>(key);
+    if (cur) return cur.lease === this.leaseId && cur.value.member === this.id ? cur.createRevision : undefined;
+    this.ensureLease();
+    tx.put<OwnerValue>(key, { member: this.id, lease: this.leaseId, since: new Date().toISOString() }, { lease: this.leaseId });
+    return tx.revision;
+  }
+
+  /** Whether the work under key is still ours with this token. */
+  holds(r: Reader, key: string, token: number): boolean {
+    const cur = r.get<OwnerValue>(key);
+    return cur !== undefined && cur.createRevision === token && cur.lease === this.leaseId;
+  }
+
+  /** Throw OwnershipLostError unless the work is still ours (the fence of an owner's write). */
+  fence(tx: Txn, key: string, token: number): void {
+    if (!this.holds(tx, key, token)) throw new OwnershipLostError(key);
+  }
+
+  /** Give the work up (inside tx), if it is still ours. */
+  release(tx: Txn, key: string, token: number): void {
+    if (this.holds(tx, key, token)) tx.delete(key);
+  }
+
+  /** The owner of key, if any (live: the store deletes it with its lease). */
+  static owner(r: Reader, key: string): OwnerValue | undefined {
+    return r.get<OwnerValue>(key)?.value;
+  }
+
+  private grant(): void {
+    this.leaseId = this.store.grantLease(this.ttlSeconds).id;
+    this.store.txn((tx) => tx.put(MEMBER_PREFIX + this.id, { id: this.id, lease: this.leaseId, pid: process.pid, since: new Date().toISOString() }, { lease: this.leaseId }));
+  }
+
+  private keepAlive(): void {
+    if (!this.active) return;
+    try {
+      this.store.keepAliveLease(this.leaseId);
+    } catch (e) {
+      if (e instanceof LeaseNotFoundError) this.lost();
+      else console.error("ownership: keep-alive failed:", e); // e.g. store busy: the next tick tries again
+    }
+  }
+
+  /** A claim needs a live lease: if it expired unnoticed (a long stall), drop everything and take a new one. */
+  private ensureLease(): void {
+    if (this.store.leaseTimeToLive(this.leaseId)) return;
+    this.lost();
+  }
+
+  private lost(): void {
+    console.error(`ownership: member ${this.id} lost lease ${this.leaseId}; dropping its work and taking a new lease`);
+    for (const fn of this.lostHandlers) {
+      try {
+        fn();
+      } catch (e) {
+        console.error("ownership: lost handler failed:", e);
+      }
+    }
+    this.grant();
+  }
+}
