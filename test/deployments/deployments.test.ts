@@ -208,3 +208,17 @@ test("what-if: after the BYO-VNet deployment every resource is NoChange; a chang
   assert.deepEqual(fresh.filter((c) => c.changeType !== "Ignore").map((c) => c.changeType), ["Create", "Create", "Create", "Create", "Create"]);
   assert.ok(fresh.some((c) => c.changeType === "Ignore" && c.resourceId.endsWith("virtualNetworks/aks-vnet")), "resources the template does not mention are Ignore");
 });
+
+test("exportTemplate returns the template as sent; DELETE removes the deployment record and keeps its resources", async () => {
+  const put = await emu.request("PUT", `${dep("short")}?api-version=${API}`, { properties: { mode: "Incremental", template: { contentVersion: "1.0.0.0", resources: [{ type: "Microsoft.ManagedIdentity/userAssignedIdentities", apiVersion: "2023-01-31", name: "kept-id", location: "westus2" }] } } });
+  assert.equal((await settle(put)).status, "Succeeded");
+  const ex = await emu.request("POST", `${dep("short")}/exportTemplate?api-version=${API}`);
+  assert.equal(ex.status, 200, ex.text);
+  assert.equal(ex.body.template.resources[0].name, "kept-id");
+  const del = await emu.request("DELETE", `${dep("short")}?api-version=${API}`);
+  assert.equal(del.status, 204, del.text);
+  assert.equal((await emu.request("GET", `${dep("short")}?api-version=${API}`)).status, 404);
+  assert.equal((await emu.request("DELETE", `${dep("short")}?api-version=${API}`)).status, 204);
+  const id = await emu.request("GET", `${rgId(RG)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/kept-id?api-version=2023-01-31`);
+  assert.equal(id.status, 200, "the deployment's resources are untouched");
+});

@@ -42,6 +42,8 @@ const errors = {
   // microsoft/azure-pipelines-tasks#5320 (code inferred)
   active: defineError<{ name: string; started: string; expires: string }>({ group: g, code: "DeploymentActive", status: 409,
     template: "Unable to edit or replace deployment '{name}': previous deployment from '{started}' is still active (expiration time is '{expires}'). Please see https://aka.ms/arm-deploy for usage details.", source: "microsoft/azure-pipelines-tasks#5320" }),
+  activeDelete: defineError<{ name: string }>({ group: g, code: "DeploymentActive", status: 409,
+    template: "The deployment '{name}' is running and cannot be deleted: a template deployment that is currently running cannot be deleted.", source: "emulator (Spec: \"A template deployment that is currently running cannot be deleted.\")" }),
   offline: defineError<{ what: string }>({ group: g, code: "InvalidDeployment", status: 400,
     template: "'{what}' is not supported by the emulator: it has no network access to fetch linked templates or parameters. Send the template or parameters inline.", source: "emulator" }),
   notYet: defineError<{ what: string }>({ group: g, code: "InvalidDeployment", status: 400,
@@ -367,6 +369,33 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
           "Azure-AsyncOperation": `${ctx.baseUrl}${id}/operationStatuses/${opName}?${q}`,
           Location: `${ctx.baseUrl}${id}/operationResults/${opName}?${q}`,
         });
+      },
+    },
+    {
+      method: "POST",
+      pattern: `${base}/{name}/exportTemplate`,
+      handler: (ctx, p) => {
+        const { root } = scope(ctx, p);
+        const d = load(idOf(p, root));
+        if (!d) throw errors.notFound.make({ name: p.name! });
+        ctx.send(200, { template: d.template });
+      },
+    },
+    {
+      method: "DELETE",
+      pattern: `${base}/{name}`,
+      handler: (ctx, p) => {
+        const { root } = scope(ctx, p);
+        const id = idOf(p, root);
+        const d = load(id);
+        if (!d) return ctx.send(204);
+        // "A template deployment that is currently running cannot be deleted." (Spec); the resources stay
+        if (running.has(id.toLowerCase())) throw errors.activeDelete.make({ name: p.name! });
+        env.store.txn((tx) => {
+          tx.delete(keyOf(id));
+          tx.delete(opsKeyOf(id));
+        });
+        ctx.send(204);
       },
     },
     {
