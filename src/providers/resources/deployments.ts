@@ -140,8 +140,14 @@ function serviceOperations(env: ArmEnv, caller: Caller, nested: ResourceOperatio
   };
 }
 
+/**
+ * Deployments running in this process, across every core that shares its store (EmulatorCore.openBeside);
+ * the data-directory lock keeps other processes out, so what is not here was interrupted.
+ */
+const RUNNING = new Map<string, Promise<void>>();
+
 export function deploymentRoutes(env: ArmEnv): Route[] {
-  const running = new Map<string, Promise<void>>();
+  const running = RUNNING;
 
   const scope = (ctx: RequestContext, p: Record<string, string>) => {
     checkArmApiVersion(requireApiVersion(ctx), RESOURCES_API_VERSIONS);
@@ -470,6 +476,7 @@ export function failInterruptedDeployments(env: ArmEnv): void {
     for (const e of tx.list<DeploymentRecord>("deployments/")) {
       const d = e.value;
       if (d.properties.provisioningState !== "Accepted" && d.properties.provisioningState !== "Running") continue;
+      if (RUNNING.has(d.id.toLowerCase())) continue;
       tx.put(e.key, { ...d, properties: { ...d.properties, provisioningState: "Failed", error: { code: "DeploymentInterrupted", message: "The emulator stopped while this deployment was running; deploy again." } } });
     }
   });
