@@ -274,7 +274,9 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       tx.put(keyOf(d.id), d);
       tx.put(opsKeyOf(d.id), []);
     });
-    await run(d, plan, caller, "");
+    const job = run(d, plan, caller, "");
+    running.set(d.id.toLowerCase(), job);
+    await job.finally(() => running.delete(d.id.toLowerCase()));
     const done = load(d.id)!;
     if (done.properties.provisioningState === "Succeeded") return { ok: true, statusCode: "Created", resource: render(done) as JsonObject };
     return { ok: false, statusCode: "OK", error: done.properties.error as unknown as ErrorDetail };
