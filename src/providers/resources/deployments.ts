@@ -27,7 +27,8 @@ import type { Json, JsonObject } from "../../arm/template/values.js";
 const TYPE = "Microsoft.Resources/deployments";
 const g = "Template deployments";
 const keyOf = (id: string) => `deployments/${id.toLowerCase()}`;
-const opsKeyOf = (id: string) => `deploymentoperations/${id.toLowerCase()}`;
+/** One key per deployment operation, under the deployment's prefix. */
+const opsKeyOf = (id: string) => `deploymentoperations/${id.toLowerCase()}/`;
 
 const errors = {
   // AzureCosmosDB/AgentMemoryToolkit#17 shape; Azure/bicep-deploy#102
@@ -77,6 +78,9 @@ function parseIdBlocks(id: string): number {
 
 /** Waits for a resource operation the write started (the scheduler runs it on its own timers). */
 async function settled(env: ArmEnv, name: string) {
+  // the operation engine can notify its waiters; the scheduler contract only promises get()
+  const engine = env.ops as { waitFor?: (n: string) => Promise<NonNullable<ReturnType<ArmEnv["ops"]["get"]>>> };
+  if (typeof engine.waitFor === "function") return engine.waitFor(name);
   for (;;) {
     const op = env.ops.get(name);
     if (!op) return { status: "Failed" as const, error: { code: "OperationNotFound", message: `The operation '${name}' was not found.` } };
@@ -216,14 +220,12 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
         tx.put(keyOf(d.id), { ...cur, properties: { ...cur.properties, ...patch } });
       });
     save({ provisioningState: "Running" });
-    const operations = new Map<string, DeploymentOperation>();
     const result = await executePlan(plan, serviceOperations(env, caller, (r, body) => deployNested(r, body, caller)), {
       deploymentId: d.id,
       now: () => env.now(),
       operationId: () => randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase(),
       onOperation: (op) => {
-        operations.set(op.operationId, op);
-        env.store.txn((tx) => tx.put(opsKeyOf(d.id), [...operations.values()]));
+        env.store.txn((tx) => tx.put(opsKeyOf(d.id) + op.operationId, op));
       },
     });
     const ended = env.now();
@@ -272,7 +274,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
     };
     env.store.txn((tx) => {
       tx.put(keyOf(d.id), d);
-      tx.put(opsKeyOf(d.id), []);
+      tx.deletePrefix(opsKeyOf(d.id));
     });
     const job = run(d, plan, caller, "");
     running.set(d.id.toLowerCase(), job);
@@ -368,7 +370,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
         };
         env.store.txn((tx) => {
           tx.put(keyOf(id), d);
-          tx.put(opsKeyOf(id), []);
+          tx.deletePrefix(opsKeyOf(id));
         });
         const job = run(d, plan, caller, opName).finally(() => running.delete(id.toLowerCase()));
         running.set(id.toLowerCase(), job);
@@ -401,7 +403,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
         if (running.has(id.toLowerCase())) throw errors.activeDelete.make({ name: p.name! });
         env.store.txn((tx) => {
           tx.delete(keyOf(id));
-          tx.delete(opsKeyOf(id));
+          tx.deletePrefix(opsKeyOf(id));
         });
         ctx.send(204);
       },
@@ -459,7 +461,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
           const { root } = scope(ctx, p);
           const id = idOf(p, root);
           if (!load(id)) throw errors.notFound.make({ name: p.name! });
-          const ops = env.store.get<DeploymentOperation[]>(opsKeyOf(id))?.value ?? [];
+          const ops = env.store.list<DeploymentOperation>(opsKeyOf(id)).map((e) => e.value).sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1));
           sendPage(
             ctx,
             ops.map(({ operationId, ...properties }) => ({ id: `${id}/operations/${operationId}`, operationId, properties })),
