@@ -220,14 +220,21 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
         tx.put(keyOf(d.id), { ...cur, properties: { ...cur.properties, ...patch } });
       });
     save({ provisioningState: "Running" });
-    const result = await executePlan(plan, serviceOperations(env, caller, (r, body) => deployNested(r, body, caller)), {
-      deploymentId: d.id,
-      now: () => env.now(),
-      operationId: () => randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase(),
-      onOperation: (op) => {
-        env.store.txn((tx) => tx.put(opsKeyOf(d.id) + op.operationId, op));
-      },
-    });
+    let result: Awaited<ReturnType<typeof executePlan>>;
+    try {
+      result = await executePlan(plan, serviceOperations(env, caller, (r, body) => deployNested(r, body, caller)), {
+        deploymentId: d.id,
+        now: () => env.now(),
+        operationId: () => randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase(),
+        onOperation: (op) => {
+          env.store.txn((tx) => tx.put(opsKeyOf(d.id) + op.operationId, op));
+        },
+      });
+    } catch (e) {
+      // a fault of the emulator's own: end the deployment Failed instead of leaving it Running (and never crash the process)
+      console.error(`aksemu: deployment ${d.id} failed unexpectedly:`, e);
+      result = { provisioningState: "Failed", operations: [], outputResources: [], error: { code: "InternalServerError", message: "The emulator failed while running this deployment; see its log." } };
+    }
     const ended = env.now();
     save({
       provisioningState: result.provisioningState,
