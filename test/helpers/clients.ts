@@ -8,6 +8,7 @@ import { REPO_ROOT } from "./emulator.js";
 export const CURRENT_AZ = path.join(REPO_ROOT, ".tools/az-venv/bin/az");
 export const SDK_PYTHON = path.join(REPO_ROOT, ".tools/py-venv/bin/python");
 export const HELM = path.join(REPO_ROOT, ".tools/bin/helm");
+export const ETCD = path.join(REPO_ROOT, ".tools/bin/etcd");
 export const KUBECTL = path.join(REPO_ROOT, ".tools/kubectl-v32");
 
 /** `skip` option for describe(): false when `bin` exists; a reason naming the install command otherwise (an error in CI). */
