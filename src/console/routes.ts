@@ -55,6 +55,7 @@ class NetworkFeed {
   private readonly streams = new Set<(m: NetworkMap) => void>();
   private unwatch?: () => void;
   private scheduled = false;
+  private lastShape?: string;
 
   constructor(private readonly read: () => NetworkMap, private readonly watch: (onCommit: () => void) => () => void) {}
 
@@ -66,6 +67,7 @@ class NetworkFeed {
       if (this.streams.size === 0) {
         this.unwatch?.();
         this.unwatch = undefined;
+        this.lastShape = undefined;
       }
     };
   }
@@ -78,6 +80,10 @@ class NetworkFeed {
       this.scheduled = false;
       if (this.streams.size === 0) return;
       const m = this.read();
+      // Most commits (operations, scale-set instances, DNS records) leave the map as it was: send changes only.
+      const shape = JSON.stringify(m.vnets);
+      if (shape === this.lastShape) return;
+      this.lastShape = shape;
       for (const s of this.streams) s(m);
     });
   }

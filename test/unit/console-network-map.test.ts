@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { SubnetAddressPool } from "../../src/network/ipam.js";
 import { classifyOwner, networkMap } from "../../src/console/network-map.js";
 import type { ResourceRecord } from "../../src/arm/types.js";
+import { ConsoleAccess, isLoopback } from "../../src/console/access.js";
 
 const VNET = "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/vnet1";
 const CLUSTER = "/subscriptions/s1/resourcegroups/rg1/providers/microsoft.containerservice/managedclusters/aks1";
@@ -64,4 +65,14 @@ test("a subnet too large to draw keeps its place but no per-address strip; a ful
   assert.equal(b!.prefixes[0]!.size, 524288);
   assert.deepEqual(b!.prefixes[0]!.runs, []);
   assert.equal(f!.prefixes[0]!.firstFree, undefined);
+});
+
+test("console access: loopback peers only (IPv4-mapped too), keys compared whole", () => {
+  for (const a of ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"]) assert.ok(isLoopback(a), a);
+  for (const a of ["10.0.0.1", "::ffff:10.0.0.1", "192.168.1.2", "fe80::1", "", undefined, "localhost"]) assert.ok(!isLoopback(a), String(a));
+  const k = new ConsoleAccess();
+  assert.match(k.key, /^[A-Za-z0-9_-]{43}$/);
+  assert.notEqual(new ConsoleAccess().key, k.key, "a new key per start");
+  assert.ok(k.matches(k.key));
+  for (const bad of [undefined, "", k.key.slice(1), k.key + "x", k.key.toUpperCase() === k.key ? k.key.toLowerCase() : k.key.toUpperCase()]) assert.ok(!k.matches(bad), String(bad));
 });
