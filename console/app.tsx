@@ -22,22 +22,35 @@ const pct = (n: number, of: number) => `${((n / of) * 100).toFixed(4)}%`;
 const range = (run: AddressRun) => (run.count === 1 ? run.first : `${run.first} – ${run.last}`);
 
 function Strip({ p, subnet }: { p: PrefixView; subnet: string }) {
+  const [picked, pick] = useState<AddressRun | undefined>(undefined);
   if (!p.size) return <p class="note">{p.prefix}: too large to draw address by address.</p>;
   return (
-    <div class="strip" role="list" aria-label={`Addresses of ${subnet} ${p.prefix}`} data-prefix={p.prefix}>
-      {p.runs.map((r) => (
-        <span
-          role="listitem"
-          class={`run k-${r.kind}`}
-          style={{ left: pct(r.offset, p.size!), width: `max(3px, ${pct(r.count, p.size!)})` }}
-          title={`${r.first}${r.count > 1 ? ` (${r.count} addresses)` : ""}: ${r.label}`}
-          aria-label={`${r.first}${r.count > 1 ? `, ${r.count} addresses` : ""}: ${r.label}`}
-          data-kind={r.kind}
-          data-first={r.first}
-          data-count={r.count}
-        />
-      ))}
-    </div>
+    <>
+      <div class="strip" role="group" aria-label={`Addresses of ${subnet} ${p.prefix}`} data-prefix={p.prefix}>
+        {p.runs.map((r) => (
+          <button
+            type="button"
+            class={`run k-${r.kind}${picked?.offset === r.offset ? " picked" : ""}`}
+            style={{ left: pct(r.offset, p.size!), width: `max(4px, ${pct(r.count, p.size!)})` }}
+            title={`${range(r)}: ${r.label}`}
+            aria-label={`${r.first}${r.count > 1 ? `, ${r.count} addresses` : ""}: ${r.label}`}
+            aria-pressed={picked?.offset === r.offset}
+            data-kind={r.kind}
+            data-first={r.first}
+            data-count={r.count}
+            onClick={() => pick(picked?.offset === r.offset ? undefined : r)}
+          />
+        ))}
+      </div>
+      <p class="picked-detail" aria-live="polite">
+        {picked && (
+          <>
+            <code>{range(picked)}</code> ({picked.count}) {picked.label}
+            {picked.owner && <> — held by <code class="owner">{picked.owner}</code></>}
+          </>
+        )}
+      </p>
+    </>
   );
 }
 

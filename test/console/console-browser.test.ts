@@ -103,6 +103,10 @@ test("network map: the ILB VIP appears at the delegated subnet's x.x.x.4 and nod
   await vip.waitFor();
   assert.equal(await vip.getAttribute("data-first"), "10.50.0.4", "the VIP is the first free address of the delegated subnet");
   assert.match(String(await vip.getAttribute("aria-label")), /^10\.50\.0\.4: kube-apiserver ILB VIP/);
+  // Click (or Enter on) the VIP: the owning resource is named.
+  await vip.focus();
+  await page.keyboard.press("Enter");
+  await page.locator('[data-subnet="apiserver"] .picked-detail .owner').getByText(/loadbalancers\/kube-apiserver\/frontendipconfigurations\//i).waitFor();
   const reserved = strip.locator('[data-kind="azure-reserved"]');
   assert.deepEqual(await reserved.evaluateAll((els) => els.map((e) => e.getAttribute("data-first") + "/" + e.getAttribute("data-count"))), ["10.50.0.0/4", "10.50.0.15/1"], "Azure's 5");
 
