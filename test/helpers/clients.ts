@@ -18,3 +18,14 @@ export function needClient(bin: string, what: string): false | string {
   if (process.env.CI === "true") throw new Error(`CI=true: ${reason}`);
   return reason;
 }
+
+/** Debian's chromium (`.ci/run` installs it), which the console's browser tests drive with playwright-core. */
+export const CHROMIUM = process.env.AKSEMU_CHROMIUM || "/usr/bin/chromium";
+
+/** `skip` option for the browser tests: false when chromium is there; outside CI a reason naming the install command; in CI an error. */
+export function needChromium(): false | string {
+  if (fs.existsSync(CHROMIUM)) return false;
+  const reason = `chromium not installed (${CHROMIUM}); install it with: apt-get install chromium`;
+  if (process.env.CI === "true") throw new Error(`CI=true: ${reason}`);
+  return reason;
+}
