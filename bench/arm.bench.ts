@@ -1,23 +1,32 @@
 // ARM front-door benchmark (issue: foundation): requests/s and p50/p99 of resource-group GET
-// and PUT with N concurrent clients, beside a bare Node.js HTTPS server answering a fixed JSON
-// body measured in the same run (the ratio is the figure), and start-up time to first answer.
-// Bounded: a fixed number of requests per case. Run: node dist/bench/arm.bench.js
+// and PUT under autocannon (16 keep-alive connections by default), beside a bare Node.js HTTPS
+// server answering the same resource-group JSON under the same generator, interleaved in rounds
+// in the same run (the ratio is the figure), and start-up time to first answer. The bare server
+// answers with the emulator's own response bytes (headers and body of a resource-group GET).
+// BENCH_PROFILE_DIR=<dir> writes the emulator's CPU profile (node --cpu-prof) there.
+// Bounded: BENCH_SECONDS per case (default 5) x BENCH_ROUNDS (default 3).
+// Run: npm run build && node dist/bench/arm.bench.js
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { startEmulator, tempDir, rawRequest, AKSEMU_BIN, SUBSCRIPTION_ID } from "../test/helpers/emulator.js";
-import { emit, load, machine, median, table } from "./lib.js";
+import { cannon, emit, loadAverage, machine, median, table, type LoadResult } from "./lib.js";
 
-const CONCURRENCY = [1, 8, 32];
-const N = Number(process.env.BENCH_REQUESTS ?? 2000);
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "16").split(",").map(Number);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-async function bareServer(certDir: string): Promise<{ url: string; stop: () => void }> {
-  // A separate process, like the emulator, so both pay the same IPC and scheduling costs.
+/**
+ * A bare Node.js HTTPS server in its own process (like the emulator, so both pay the same IPC and
+ * scheduling costs) answering every request with the bytes the emulator sent for a resource-group
+ * GET: same status, headers and body, so the load generator parses the same answer from both.
+ */
+async function bareServer(certDir: string, answer: { headers: Record<string, string>; body: string }): Promise<{ url: string; stop: () => void }> {
   const code = `
     const https = require("node:https"); const fs = require("node:fs");
-    const body = JSON.stringify({ id: "/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/bench", name: "bench", type: "Microsoft.Resources/resourceGroups", location: "westus2", managedBy: null, tags: null, properties: { provisioningState: "Succeeded" } });
+    const a = ${JSON.stringify(answer)};
     const s = https.createServer({ cert: fs.readFileSync(${JSON.stringify(path.join(certDir, "server.pem"))}), key: fs.readFileSync(${JSON.stringify(path.join(certDir, "server-key.pem"))}) },
-      (req, res) => { req.resume(); req.on("end", () => { res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) }); res.end(body); }); });
+      (req, res) => { req.resume(); req.on("end", () => { res.writeHead(200, a.headers); res.end(a.body); }); });
     s.keepAliveTimeout = 65000; s.listen(0, "127.0.0.1", () => console.log("PORT " + s.address().port));`;
   const p = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve) => p.stdout!.on("data", (c) => { const m = /PORT (\d+)/.exec(String(c)); if (m) resolve(Number(m[1])); }));
@@ -47,24 +56,43 @@ async function startupTimes(runs: number): Promise<number[]> {
 
 async function main() {
   emit("arm", { case: "machine", ...machine(), date: new Date().toISOString() });
-  const emu = await startEmulator({ latency: "instant" });
-  const bare = await bareServer(emu.dataDir);
+  const emu = await startEmulator({ latency: "instant", execArgv: process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [] });
+  await emu.request("PUT", `/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/bench?api-version=2022-09-01`, { location: "westus2" });
+  const sample = await emu.request("GET", `/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/bench?api-version=2022-09-01`);
+  if (sample.status !== 200) throw new Error(`resource group GET: ${sample.status} ${sample.text}`);
+  // Node adds date, connection and keep-alive itself.
+  const headers = Object.fromEntries(Object.entries(sample.headers).filter(([k]) => !["date", "connection", "keep-alive", "transfer-encoding"].includes(k)).map(([k, v]) => [k, String(v)]));
+  const bare = await bareServer(emu.dataDir, { headers, body: sample.text });
   try {
     const token = await emu.token();
     const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
     const rgUrl = `${emu.endpoint}/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/bench?api-version=2022-09-01`;
-    await emu.request("PUT", `/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/bench?api-version=2022-09-01`, { location: "westus2" });
     const rows: Array<Array<string | number>> = [];
-    for (const c of CONCURRENCY) {
-      const base = await load({ url: bare.url, method: "GET", ca: emu.caPem, concurrency: c, total: N, expect: [200] });
-      const get = await load({ url: rgUrl, method: "GET", ca: emu.caPem, headers: auth, concurrency: c, total: N, expect: [200] });
-      const put = await load({ url: rgUrl, method: "PUT", ca: emu.caPem, headers: auth, body: JSON.stringify({ location: "westus2", tags: { bench: "1" } }), concurrency: c, total: Math.min(N, 1000), expect: [200] });
-      for (const [name, r] of [["bare-https-get", base], ["arm-rg-get", get], ["arm-rg-put", put]] as const) emit("arm", { case: name, concurrency: c, ...r });
-      rows.push([c, "bare HTTPS GET (baseline)", base.rps, base.p50ms, base.p99ms, 1, base.errors]);
-      rows.push([c, "ARM resource group GET", get.rps, get.p50ms, get.p99ms, get.rps / base.rps, get.errors]);
-      rows.push([c, "ARM resource group PUT", put.rps, put.p50ms, put.p99ms, put.rps / base.rps, put.errors]);
+    const putBody = JSON.stringify({ location: "westus2", tags: { bench: "1" } });
+    for (const c of CONNECTIONS) {
+      // Rounds interleave the three cases so that a burst of other work on the shared machine
+      // lands on all of them; the ratios are taken per round, and the median round is reported.
+      const per: Record<"bare" | "get" | "put", LoadResult[]> = { bare: [], get: [], put: [] };
+      for (let round = 0; round < ROUNDS; round++) {
+        const base = await cannon({ url: bare.url, ca: emu.caPem, connections: c, seconds: SECONDS, warmupSeconds: round === 0 ? 1 : 0 });
+        const get = await cannon({ url: rgUrl, ca: emu.caPem, headers: auth, connections: c, seconds: SECONDS, warmupSeconds: round === 0 ? 1 : 0 });
+        const put = await cannon({ url: rgUrl, method: "PUT", ca: emu.caPem, headers: auth, body: putBody, connections: c, seconds: SECONDS, warmupSeconds: round === 0 ? 1 : 0 });
+        per.bare.push(base);
+        per.get.push(get);
+        per.put.push(put);
+        const load = loadAverage();
+        for (const [name, r] of [["bare-https-get", base], ["arm-rg-get", get], ["arm-rg-put", put]] as const) emit("arm", { case: name, connections: c, round, loadAverage: load, ...r });
+        emit("arm", { case: "ratios", connections: c, round, loadAverage: load, get: get.rps / base.rps, put: put.rps / base.rps });
+      }
+      const getRatios = per.get.map((g, i) => g.rps / per.bare[i]!.rps);
+      const putRatios = per.put.map((p, i) => p.rps / per.bare[i]!.rps);
+      const med = (xs: LoadResult[], f: (r: LoadResult) => number) => median(xs.map(f));
+      rows.push([c, "bare HTTPS GET (baseline)", med(per.bare, (r) => r.rps), med(per.bare, (r) => r.p50ms), med(per.bare, (r) => r.p99ms), 1, per.bare.map((r) => r.rps.toFixed(0)).join(" ")]);
+      rows.push([c, "ARM resource group GET", med(per.get, (r) => r.rps), med(per.get, (r) => r.p50ms), med(per.get, (r) => r.p99ms), median(getRatios), getRatios.map((x) => x.toFixed(2)).join(" ")]);
+      rows.push([c, "ARM resource group PUT", med(per.put, (r) => r.rps), med(per.put, (r) => r.p50ms), med(per.put, (r) => r.p99ms), median(putRatios), putRatios.map((x) => x.toFixed(2)).join(" ")]);
+      emit("arm", { case: "summary", connections: c, getRatioMedian: median(getRatios), putRatioMedian: median(putRatios), loadAverage: loadAverage() });
     }
-    table(`ARM front door vs bare HTTPS (${N} requests per case; PUT ${Math.min(N, 1000)})`, ["conc", "case", "req/s", "p50 ms", "p99 ms", "rps ratio", "errors"], rows);
+    table(`ARM front door vs bare HTTPS under autocannon (${ROUNDS} rounds x ${SECONDS} s per case; load average now ${loadAverage()})`, ["conns", "case", "req/s", "p50 ms", "p99 ms", "ratio (median round)", "per round"], rows);
   } finally {
     bare.stop();
     await emu.stop();

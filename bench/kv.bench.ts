@@ -2,6 +2,10 @@
 // SqliteStore, in the same run, same disk: one-key write transactions per second from one writer
 // and from 16 concurrent writers, with and without group commit, and a 10,000-key range read.
 // Every write is durable when acknowledged (WAL, synchronous=FULL) in all cases.
+// Then the two engines of the Kv interface side by side in the same run: SqliteKv (group commit)
+// and EtcdKv against a real single-member etcd v3.6 on loopback (fsync on, so both acknowledge
+// durable writes): put, compare-guarded create txn and 10,000-key range throughput. The etcd rows
+// need .tools/bin/etcd (npm run clients); without it they are left out, saying so.
 // Output: JSON lines on stdout, then a table. Bounded: fixed operation counts.
 // Run: npm run build && node dist/bench/kv.bench.js
 import fs from "node:fs";
@@ -10,6 +14,11 @@ import path from "node:path";
 import { SqliteStore } from "../src/store/sqlite-store.js";
 import { SqliteKv } from "../src/store/kv-sqlite.js";
 import { bytes } from "../src/store/kv.js";
+import { execFileSync } from "node:child_process";
+import { EtcdKv } from "../src/store/kv-etcd.js";
+import type { Kv } from "../src/store/kv.js";
+import { ETCD } from "../test/helpers/clients.js";
+import { startEtcd } from "../test/helpers/etcd-server.js";
 import { emit, machine, median, table } from "./lib.js";
 
 const WRITES = 2000;
@@ -49,8 +58,13 @@ for (const writers of [1, 16]) {
   {
     const { dir, file } = tempFile();
     const store = SqliteStore.open(file);
-    // The old store is synchronous: "concurrent" writers still commit one by one.
-    rows.push(await drive("SqliteStore (today, sync txn)", writers, (i) => store.txn((tx) => tx.put(`/bench/${i}`, VALUE))));
+    // The store the emulator runs on: a write counts once synced() says it is on disk (group commit).
+    rows.push(
+      await drive("SqliteStore (txn, then synced())", writers, async (i) => {
+        store.txn((tx) => tx.put(`/bench/${i}`, VALUE));
+        await store.synced();
+      }, () => store.syncStats().fsyncs),
+    );
     store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -122,3 +136,81 @@ table(
   rows.map((r) => [r.writers, r.engine, r.opsPerSec, r.commits ?? r.ops, r.opsPerSec / base(r.writers)]),
 );
 table(`range of ${RANGE_KEYS} keys, median of ${RANGE_REPEATS}`, ["case", "ms", "keys"], reads.map((r) => [r.engine, r.medianMs, r.keys]));
+
+// ---- the two Kv engines in the same run: SqliteKv vs EtcdKv ----
+const ENGINE_OPS = 2000;
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
+console.log(`\nuptime before the engine comparison: ${execFileSync("uptime", { encoding: "utf8" }).trim()}`);
+
+interface EngineRow {
+  engine: string;
+  case: string;
+  writers: number;
+  ops: number;
+  opsPerSec: number;
+}
+
+async function engineCases(engine: string, kv: Kv): Promise<EngineRow[]> {
+  const out: EngineRow[] = [];
+  const value = bytes(VALUE);
+  const timed = async (name: string, writers: number, ops: number, op: (i: number) => Promise<unknown>) => {
+    let next = 0;
+    const t0 = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: writers }, async () => {
+        while (next < ops) await op(next++);
+      }),
+    );
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    out.push({ engine, case: name, writers, ops, opsPerSec: ops / seconds });
+  };
+  for (const writers of [1, 16]) {
+    await timed("put (one key)", writers, ENGINE_OPS, (i) => kv.put(`/e${writers}/put/${i}`, value));
+    // Create-if-absent, the optimistic-concurrency shape every create takes.
+    await timed("txn mod==0 → put", writers, ENGINE_OPS, (i) => {
+      const key = `/e${writers}/txn/${i}`;
+      return kv.txn({ compare: [{ key, target: "mod", result: "=", value: 0n }], success: [{ put: { key, value } }] });
+    });
+  }
+  for (let i = 0; i < RANGE_KEYS; i += 100) {
+    await kv.txn({ compare: [], success: Array.from({ length: 100 }, (_, j) => ({ put: { key: `/erange/${String(i + j).padStart(5, "0")}`, value } })) });
+  }
+  const times: number[] = [];
+  for (let r = 0; r < RANGE_REPEATS; r++) {
+    const t = performance.now();
+    const res = await kv.range("/erange/", { prefix: true });
+    if (res.count !== RANGE_KEYS) throw new Error(`range returned ${res.count} keys`);
+    times.push(performance.now() - t);
+  }
+  out.push({ engine, case: `range ${RANGE_KEYS} keys (median of ${RANGE_REPEATS})`, writers: 1, ops: RANGE_KEYS, opsPerSec: RANGE_KEYS / (median(times) / 1000) });
+  await timed("range one key", 16, ENGINE_OPS, (i) => kv.range(`/e16/put/${i}`));
+  return out;
+}
+
+const engines: EngineRow[] = [];
+{
+  const { dir, file } = tempFile();
+  const kv = SqliteKv.open(file, { leaseCheckMs: 0 });
+  engines.push(...(await engineCases("sqlite", kv)));
+  await kv.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+if (fs.existsSync(ETCD)) {
+  const server = await startEtcd({ fsync: true });
+  const kv = new EtcdKv({ endpoints: [server.endpoint] });
+  try {
+    engines.push(...(await engineCases("etcd", kv)));
+  } finally {
+    await kv.close();
+    await server.stop();
+  }
+} else {
+  console.log(`etcd rows left out: ${ETCD} is missing (install it with: npm run clients)`);
+}
+for (const r of engines) emit("kv-engines", { ...r, loadavg: load(), machine: machine() });
+const sqliteRate = (r: EngineRow) => engines.find((x) => x.engine === "sqlite" && x.case === r.case && x.writers === r.writers)!.opsPerSec;
+table(
+  `Kv engines, same run (load average after: ${load()})`,
+  ["case", "writers", "engine", "ops/s", "× sqlite"],
+  engines.map((r) => [r.case, r.writers, r.engine, r.opsPerSec, r.opsPerSec / sqliteRate(r)]),
+);

@@ -1,6 +1,8 @@
 // Shared benchmark helpers: bounded load generation over keep-alive HTTPS, percentiles,
 // and output as JSON lines plus a table.
+import fs from "node:fs";
 import https from "node:https";
+import autocannon from "autocannon";
 import os from "node:os";
 
 export function percentile(sorted: number[], p: number): number {
@@ -73,7 +75,7 @@ export async function load(opts: {
 }
 
 export function machine(): Record<string, unknown> {
-  return { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()}` };
+  return { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()}`, loadAverage: loadAverage() };
 }
 
 export function emit(bench: string, data: Record<string, unknown>): void {
@@ -86,4 +88,46 @@ export function table(title: string, head: string[], rows: Array<Array<string | 
   const widths = head.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? "").length)));
   console.log(`\n${title}`);
   for (const r of cells) console.log(r.map((c, i) => String(c).padEnd(widths[i]!)).join("  "));
+}
+
+/**
+ * Drive one URL with autocannon (the load generator every ARM figure uses: one Node client with
+ * pipelined-free keep-alive connections is not the bottleneck, unlike `load` above). Bounded by
+ * `seconds`. Any non-2xx answer or connection error fails the benchmark instead of counting.
+ */
+export async function cannon(opts: {
+  url: string;
+  method?: "GET" | "PUT" | "POST" | "PATCH" | "DELETE";
+  ca: string;
+  headers?: Record<string, string>;
+  body?: string;
+  connections: number;
+  seconds: number;
+  warmupSeconds?: number;
+}): Promise<LoadResult> {
+  const run = (duration: number) =>
+    autocannon({
+      url: opts.url,
+      method: opts.method ?? "GET",
+      headers: opts.headers,
+      body: opts.body,
+      connections: opts.connections,
+      duration,
+      tlsOptions: { ca: opts.ca },
+    } as autocannon.Options);
+  if (opts.warmupSeconds) await run(opts.warmupSeconds);
+  const r = await run(opts.seconds);
+  if (r.errors || r.non2xx || r["2xx"] === 0) throw new Error(`${opts.method ?? "GET"} ${opts.url}: ${r["2xx"]} ok, ${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts)`);
+  return { requests: r["2xx"], errors: r.errors + r.non2xx, seconds: r.duration, rps: r["2xx"] / r.duration, p50ms: r.latency.p50, p99ms: r.latency.p99 };
+}
+
+/** The 1-minute load average, printed beside every run (the machine is shared; ratios are the figure). */
+export function loadAverage(): string {
+  return os.loadavg().map((x) => x.toFixed(2)).join(" ");
+}
+
+/** A tool a benchmark needs: missing means the benchmark fails, never a row of zeros. */
+export function requireFile(file: string, how: string): string {
+  if (!fs.existsSync(file)) throw new Error(`${file} missing (${how}); this benchmark needs it`);
+  return file;
 }

@@ -3,6 +3,7 @@
 //   .tools/az-venv   the current Azure CLI from PyPI (its own venv: azure-cli pins its azure-mgmt-* versions)
 //   .tools/py-venv   the current Azure SDK for Python (azure-identity + azure-mgmt-*)
 //   .tools/bin/helm  Helm v4, built with `go install` (GOPATH and GOCACHE under .tools/go*, so a rerun is instant)
+//   .tools/bin/etcd  etcd v3.6, built from its Go module (the etcd engine's tests, test/store/kv-etcd.test.ts)
 // Usage:
 //   node scripts/clients.mjs            install what is missing (idempotent; .ci/run and `npm run clients` call this)
 //   node scripts/clients.mjs --check    only report (npm test's tools step): outside CI a missing client makes
@@ -27,6 +28,7 @@ export const PINS = {
     "azure-mgmt-authorization": "4.0.0",
   },
   helm: "v4.3.2",
+  etcd: "v3.6.16",
 };
 
 const clients = [
@@ -50,6 +52,13 @@ const clients = [
     stamp: path.join(tools, "bin/.helm-pin"),
     pin: PINS.helm,
     install: goInstallHelm,
+  },
+  {
+    name: `etcd ${PINS.etcd}`,
+    bin: path.join(tools, "bin/etcd"),
+    stamp: path.join(tools, "bin/.etcd-pin"),
+    pin: PINS.etcd,
+    install: goBuildEtcd,
   },
 ];
 
@@ -80,6 +89,29 @@ function goInstallHelm() {
     GOCACHE: path.join(tools, "go-cache"),
     GOFLAGS: "-modcacherw",
   });
+}
+
+/**
+ * `go install go.etcd.io/etcd/server/v3@VERSION` is refused ("The go.mod file for the module
+ * providing named packages contains one or more replace directives"), so build it from a small
+ * module of our own that requires it: the same source at the pinned version, its dependencies at
+ * the versions its go.mod requires (Go ignores a dependency's replace directives).
+ */
+function goBuildEtcd() {
+  const dir = path.join(tools, "etcd-build");
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "go.mod"), "module aksemu.local/etcd-build\n\ngo 1.24\n");
+  fs.writeFileSync(path.join(dir, "tools.go"), '//go:build tools\n\npackage tools\n\nimport _ "go.etcd.io/etcd/server/v3"\n');
+  const env = { GOPATH: path.join(tools, "go"), GOCACHE: path.join(tools, "go-cache"), GOFLAGS: "-modcacherw" };
+  const inDir = (args) => {
+    const r = spawnSync("go", args, { cwd: dir, env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit"], timeout: 1_800_000 });
+    if (r.error) throw new Error(`go: ${r.error.message}`);
+    if (r.status !== 0) throw new Error(`go ${args.slice(0, 2).join(" ")} … exited with ${r.status}`);
+  };
+  inDir(["get", `go.etcd.io/etcd/server/v3@${PINS.etcd}`]);
+  inDir(["mod", "tidy"]);
+  inDir(["build", "-o", path.join(tools, "bin/etcd"), "go.etcd.io/etcd/server/v3"]);
 }
 
 /** Present and installed at the pinned version (the stamp records what was installed). */

@@ -24,6 +24,8 @@ import type { ProviderHost } from "./providers/plugin.js";
 import { PROVIDERS } from "./providers/index.js";
 import { KubeHost } from "./cluster/kube-host.js";
 import { scaledClock } from "./sim/clock.js";
+import { ConsoleAccess } from "./console/access.js";
+import { consoleRoutes } from "./console/routes.js";
 import { Member, OWNER_PREFIX, type OwnerValue } from "./store/ownership.js";
 
 export const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
@@ -128,7 +130,8 @@ export class EmulatorCore {
     if (loosened.length > 0) {
       console.error(`aksemu: tightened permissions in ${o.dataDir}: ${loosened.length} path(s) were open to other users (now directories 0700, files 0600)`);
     }
-    const store = SqliteStore.open(path.join(o.dataDir, "state.db"));
+    // The data directory's lock is held: no other connection writes state.db, so reads may be cached.
+    const store = SqliteStore.open(path.join(o.dataDir, "state.db"), { soleWriter: true });
     // We hold the directory's exclusive lock: whoever held the leases in the file is gone, so
     // their operations and clusters are free to claim now, not a TTL later (crash resume).
     store.revokeAllLeases();
@@ -269,7 +272,13 @@ export class Emulator {
   private constructor(
     private readonly core: EmulatorCore,
     private readonly listening: Listening,
+    private readonly consoleAccess: ConsoleAccess,
   ) {}
+
+  /** The web console with this run's key in the fragment (never sent to the server in a URL; console/access.ts). */
+  get consoleUrl(): string {
+    return `${this.core.site.endpoint}/console/#key=${this.consoleAccess.key}`;
+  }
 
   get env(): ArmEnv {
     return this.core.env;
@@ -297,13 +306,15 @@ export class Emulator {
     const { env } = core;
     const router = new Router();
     router.add(...core.routes);
+    const consoleAccess = new ConsoleAccess();
+    router.add(...consoleRoutes({ store: env.store, subscriptionId: env.subscriptionId, access: consoleAccess }));
     const cert = await loadOrIssueServerCert(core.pki, o.dataDir, ["localhost", "127.0.0.1", "::1", ...(o.host && o.host !== "127.0.0.1" ? [o.host] : [])]);
     const auth = new AuthPolicy(core.tokens, site, env.tenantId);
-    const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, log: o.log });
+    const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, durable: () => env.store.synced?.(), log: o.log });
     const listening = await listenHttps({ cert: cert.certPem, key: cert.keyPem, port: o.port, host: o.host, handler: app });
     site.port = listening.port;
     await core.startClaiming();
-    return new Emulator(core, listening);
+    return new Emulator(core, listening, consoleAccess);
   }
 
   async close(): Promise<void> {

@@ -22,37 +22,49 @@ interface Compiled extends Route {
 }
 
 export class Router {
-  private routes: Compiled[] = [];
+  /** Routes by segment count, in the order added (a path can only match routes of its length). */
+  private byLength = new Map<number, Compiled[]>();
 
   add(...routes: Route[]): this {
     for (const r of routes) {
       const parts = splitPath(r.pattern).map((p) => (p.startsWith("{") && p.endsWith("}") ? { param: p.slice(1, -1) } : { lit: p.toLowerCase() }));
-      this.routes.push({ ...r, parts });
+      const c = { ...r, parts };
+      const same = this.byLength.get(parts.length) ?? [];
+      same.push(c);
+      this.byLength.set(parts.length, same);
     }
     return this;
   }
 
   /** Find a route by path; `methodOk` is false when the path exists for other methods only. */
   match(method: string, path: string): { route: Route; params: Record<string, string> } | { methodMismatch: true } | undefined {
-    const segs = splitPath(path);
+    return this.matchSegments(method, splitPath(path));
+  }
+
+  /** match() on a path already split and decoded (splitPath). */
+  matchSegments(method: string, segs: string[]): { route: Route; params: Record<string, string> } | { methodMismatch: true } | undefined {
+    const candidates = this.byLength.get(segs.length);
+    if (!candidates) return undefined;
+    const lower = segs.map((s) => s.toLowerCase());
     let pathMatched = false;
-    for (const r of this.routes) {
-      if (r.parts.length !== segs.length) continue;
-      const params: Record<string, string> = {};
+    for (const r of candidates) {
       let ok = true;
-      for (let i = 0; i < segs.length; i++) {
+      for (let i = 0; i < lower.length; i++) {
         const p = r.parts[i]!;
-        if ("lit" in p) {
-          if (p.lit !== segs[i]!.toLowerCase()) {
-            ok = false;
-            break;
-          }
-        } else params[p.param] = segs[i]!;
+        if ("lit" in p && p.lit !== lower[i]) {
+          ok = false;
+          break;
+        }
       }
       if (!ok) continue;
       pathMatched = true;
       const methods = Array.isArray(r.method) ? r.method : [r.method];
       if (methods.includes(method) || (method === "HEAD" && methods.includes("GET") && !methods.includes("HEAD"))) {
+        const params: Record<string, string> = {};
+        for (let i = 0; i < segs.length; i++) {
+          const p = r.parts[i]!;
+          if ("param" in p) params[p.param] = segs[i]!;
+        }
         return { route: r, params };
       }
     }

@@ -60,6 +60,8 @@ interface RuntimeInfo {
   endpoint: string;
   startedAt: string;
   version: string;
+  /** The console link with this run's key (the file is owner-only, like the rest of the data directory). */
+  consoleUrl?: string;
 }
 
 function readRuntime(dir: string): RuntimeInfo | undefined {
@@ -116,7 +118,7 @@ async function start(flags: Record<string, string | true>): Promise<void> {
     process.exit(1);
   }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const info: RuntimeInfo = { pid: process.pid, port: emu.port, endpoint: emu.endpoint, startedAt: new Date().toISOString(), version: VERSION };
+  const info: RuntimeInfo = { pid: process.pid, port: emu.port, endpoint: emu.endpoint, startedAt: new Date().toISOString(), version: VERSION, consoleUrl: emu.consoleUrl };
   fs.writeFileSync(path.join(dataDir, "aksemu.json"), JSON.stringify(info, null, 2));
   const ca = path.join(dataDir, "ca.pem");
   const runCommand = allowRunCommand
@@ -125,6 +127,8 @@ async function start(flags: Record<string, string | true>): Promise<void> {
   console.log(`aksemu ${VERSION} listening on ${emu.endpoint} (started in ${ms.toFixed(0)} ms, latency profile ${latency})
   ARM + Entra + metadata: ${emu.endpoint}
   Cloud metadata:         ${emu.endpoint}/metadata/endpoints?api-version=2022-09-01
+  Web console:            ${emu.consoleUrl}
+                            (read-only; the link's key is this run's, for you alone: do not share it)
   Subscription / tenant:  ${emu.env.subscriptionId} / ${emu.env.tenantId}
   CA certificate:         ${ca}
   Data directory:         ${dataDir}
@@ -182,7 +186,7 @@ async function status(flags: Record<string, string | true>): Promise<void> {
       })
       .on("error", reject);
   }).catch((e: Error) => `unreachable: ${e.message}`);
-  console.log(`aksemu: running on ${info.endpoint} (pid ${info.pid}, since ${info.startedAt})\n  data directory: ${dataDir}\n  health: ${health}`);
+  console.log(`aksemu: running on ${info.endpoint} (pid ${info.pid}, since ${info.startedAt})\n  data directory: ${dataDir}\n  health: ${health}${info.consoleUrl ? `\n  web console: ${info.consoleUrl}` : ""}`);
 }
 
 function reset(flags: Record<string, string | true>): void {

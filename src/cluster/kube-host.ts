@@ -197,20 +197,18 @@ export class KubeHost {
 
   private async loadMeta(spec: KubeClusterSpec): Promise<ClusterMeta> {
     const cur = this.store.get<ClusterMeta>(this.metaKey(spec.id))?.value;
-    const meta: ClusterMeta = cur ?? {
-      port: 0,
-      adminToken: randomHex(16),
-      userToken: randomHex(16),
-      adminCert: await this.pki.issueClientCert({ commonName: ADMIN_USER.name, organizations: ["system:masters"] }),
-      userCert: await this.pki.issueClientCert({ commonName: CLUSTER_USER.name, organizations: ["system:masters"] }),
-    };
     const sans = serverSans(spec);
-    if (!meta.serverCert || !sameSet(meta.serverCert.sans, sans) || !issuedBy(meta.serverCert.certPem, this.pki.caPem)) {
-      const ipAddresses = sans.filter((s) => parseIPv4Address(s) !== undefined);
-      const dnsNames = sans.filter((s) => !ipAddresses.includes(s));
-      const c = await this.pki.issueServerCert({ commonName: "apiserver", dnsNames, ipAddresses });
-      meta.serverCert = { ...c, sans };
-    }
+    const serverOk = !!cur?.serverCert && sameSet(cur.serverCert.sans, sans) && issuedBy(cur.serverCert.certPem, this.pki.caPem);
+    const ipAddresses = sans.filter((s) => parseIPv4Address(s) !== undefined);
+    const dnsNames = sans.filter((s) => !ipAddresses.includes(s));
+    // Issued together: their key generation and signing overlap on the thread pool (a cluster create waits for them).
+    const [adminCert, userCert, serverCert] = await Promise.all([
+      cur ? cur.adminCert : this.pki.issueClientCert({ commonName: ADMIN_USER.name, organizations: ["system:masters"] }),
+      cur ? cur.userCert : this.pki.issueClientCert({ commonName: CLUSTER_USER.name, organizations: ["system:masters"] }),
+      serverOk ? cur!.serverCert! : this.pki.issueServerCert({ commonName: "apiserver", dnsNames, ipAddresses }).then((c) => ({ ...c, sans })),
+    ]);
+    const meta: ClusterMeta = cur ?? { port: 0, adminToken: randomHex(16), userToken: randomHex(16), adminCert, userCert };
+    meta.serverCert = serverCert;
     return meta;
   }
 

@@ -36,6 +36,15 @@ export function requestUrl(target: string, baseUrl: string): URL {
   return new URL(baseUrl + pathAndQuery.replace(/^[/\\]{2,}/, "/"));
 }
 
+/** `20261207T221458Z`, as ARM's routing ids carry it; recomputed once per second, not per answer. */
+let stamp = { second: -1, text: "" };
+function routingTimestamp(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== stamp.second) stamp = { second, text: new Date(second * 1000).toISOString().replace(/[-:]|\.\d+/g, "") };
+  return stamp.text;
+}
+
 export class RequestContext {
   readonly requestId = randomUUID();
   readonly correlationId: string;
@@ -45,6 +54,11 @@ export class RequestContext {
   private bodyPromise?: Promise<Buffer>;
   /** Set once a response has been sent. */
   done = false;
+  /**
+   * The store's durability barrier (Store.synced): an answer leaves only once every write
+   * committed before it is on disk, so concurrent writers share one fsync (group commit).
+   */
+  durable?: () => Promise<void> | undefined;
 
   constructor(readonly req: IncomingMessage, readonly res: ServerResponse, readonly baseUrl: string) {
     this.method = (req.method ?? "GET").toUpperCase();
@@ -57,10 +71,18 @@ export class RequestContext {
     return this.url.pathname;
   }
 
+  private queryByName?: Map<string, string>;
+
   query(name: string): string | undefined {
-    // ARM query parameter names are case-insensitive in practice (api-version, $filter...).
-    for (const [k, v] of this.url.searchParams) if (k.toLowerCase() === name.toLowerCase()) return v;
-    return undefined;
+    // ARM query parameter names are case-insensitive in practice (api-version, $filter...); the first one given wins.
+    if (!this.queryByName) {
+      this.queryByName = new Map();
+      for (const [k, v] of this.url.searchParams) {
+        const lk = k.toLowerCase();
+        if (!this.queryByName.has(lk)) this.queryByName.set(lk, v);
+      }
+    }
+    return this.queryByName.get(name.toLowerCase());
   }
 
   header(name: string): string | undefined {
@@ -111,7 +133,7 @@ export class RequestContext {
     const h: Record<string, string> = {
       "x-ms-request-id": this.requestId,
       "x-ms-correlation-request-id": this.correlationId,
-      "x-ms-routing-request-id": `LOCAL:${new Date().toISOString().replace(/[-:]|\.\d+/g, "")}:${this.requestId}`,
+      "x-ms-routing-request-id": `LOCAL:${routingTimestamp()}:${this.requestId}`,
       "cache-control": "no-cache",
       pragma: "no-cache",
       expires: "-1",
@@ -121,16 +143,24 @@ export class RequestContext {
     };
     const clientReq = this.header("x-ms-client-request-id");
     if (clientReq && this.header("x-ms-return-client-request-id") === "true") h["x-ms-client-request-id"] = clientReq;
-    if (body === undefined || status === 204) {
-      h["content-length"] = "0";
-      this.res.writeHead(status, h);
-      this.res.end();
-      return;
+    let text: string | undefined;
+    if (body === undefined || status === 204) h["content-length"] = "0";
+    else {
+      text = typeof body === "string" ? body : JSON.stringify(body);
+      if (!h["content-type"]) h["content-type"] = "application/json; charset=utf-8";
+      h["content-length"] = String(Buffer.byteLength(text));
     }
-    const text = typeof body === "string" ? body : JSON.stringify(body);
-    if (!h["content-type"]) h["content-type"] = "application/json; charset=utf-8";
-    h["content-length"] = String(Buffer.byteLength(text));
-    this.res.writeHead(status, h);
-    this.res.end(this.method === "HEAD" ? undefined : text);
+    const write = () => {
+      this.res.writeHead(status, h);
+      this.res.end(this.method === "HEAD" ? undefined : text);
+    };
+    const gate = this.durable?.();
+    if (!gate) return write();
+    gate.then(write, () => {
+      // The disk refused the write-ahead log: nothing may be reported as done.
+      const failed = JSON.stringify({ error: { code: "InternalServerError", message: "The emulator could not make its state durable (fsync failed); the request's outcome is unknown." } });
+      this.res.writeHead(500, { "x-ms-request-id": this.requestId, "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(failed)) });
+      this.res.end(failed);
+    });
   }
 }

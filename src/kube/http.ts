@@ -31,6 +31,11 @@ import { StoreBusyError } from "../store/store.js";
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/** A JSON answer already serialized (the list path joins cached object JSON). */
+class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export type User = UserInfo;
 
 export interface ClusterHandle {
@@ -160,10 +165,28 @@ export class ApiServer {
     headers["Content-Type"] = neg.kind === "yaml" ? "application/yaml" : "application/json";
     // A Buffer, not a string: Node sends headers glued to a string body in the body's encoding
     // (UTF-8), which would re-encode the Latin-1-carried Warning bytes.
-    const payload = Buffer.from(neg.kind === "yaml" ? YAML.stringify(body) : JSON.stringify(body), "utf8");
+    const text = body instanceof JsonText ? body.text : neg.kind === "yaml" ? YAML.stringify(body) : JSON.stringify(body);
+    const payload = Buffer.from(text, "utf8");
     headers["Content-Length"] = String(payload.length);
-    res.writeHead(code, headers);
-    res.end(payload);
+    this.whenDurable(res, () => {
+      res.writeHead(code, headers);
+      res.end(payload);
+    });
+  }
+
+  /**
+   * Run `answer` once every write committed so far is on disk (Store.synced: group commit), as
+   * kube-apiserver answers only after etcd's commit. The disk refusing the log fails the answer.
+   */
+  private whenDurable(res: ServerResponse, answer: () => void): void {
+    const gate = this.cluster.registry.store.synced?.();
+    if (!gate) return answer();
+    gate.then(answer, () => {
+      if (res.headersSent) return void res.destroy();
+      const body = JSON.stringify(errors.internal("the state store could not make the write durable (fsync failed); its outcome is unknown").toStatus());
+      res.writeHead(500, { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(body)) });
+      res.end(body);
+    });
   }
 
   private authenticate(req: IncomingMessage): User | undefined {
@@ -404,6 +427,12 @@ export class ApiServer {
       if (method === "GET") {
         const lo = listOptions(q);
         if (route.watchPath || queryFlag(q.get("watch"))) return this.watch(req, res, s, ns, { ...lo, ...watchOptions(q) }, q, neg);
+        if (neg.kind === "json") {
+          // Joined from each object's cached JSON: the same bytes as serialising the whole list.
+          const j = reg.listJson(s, ns, lo);
+          const head = JSON.stringify({ kind: `${s.info.kind}List`, apiVersion: apiVersionOf(s.info), metadata: listMeta(j) }).slice(0, -1);
+          return this.send(res, 200, new JsonText(`${head},"items":[${j.items.join(",")}]}`), neg);
+        }
         const r = reg.list(s, ns, lo);
         if (neg.kind === "table") {
           return this.send(res, 200, toTable(s, r.items, { include: includeObject(q), apiVersion: neg.tableVersion!, resourceVersion: r.resourceVersion, continue: r.continue }));
@@ -546,7 +575,25 @@ export class ApiServer {
       }
       const line = JSON.stringify({ type: ev.type, object }) + "\n";
       if (!headersOut) buffered.push(line);
-      else res.write(line);
+      else send(line);
+    };
+    // An event goes out once its write is durable, and after every earlier event of this stream.
+    let queue: Promise<void> | undefined;
+    const send = (line: string) => {
+      const gate = reg.store.synced?.();
+      if (!gate && !queue) return void res.write(line);
+      const ready = Promise.all([queue, gate]);
+      const mine: Promise<void> = ready.then(
+        () => {
+          if (!res.writableEnded) res.write(line);
+          if (queue === mine) queue = undefined;
+        },
+        () => {
+          if (queue === mine) queue = undefined;
+          res.destroy(); // the disk refused the log: the watcher reconnects and relists
+        },
+      );
+      queue = mine;
     };
     let stop: () => void = () => {};
     try {
@@ -564,7 +611,7 @@ export class ApiServer {
     res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
     res.flushHeaders();
     headersOut = true;
-    for (const l of buffered) res.write(l);
+    for (const l of buffered) send(l);
     this.streams.add(res);
     const bookmark = () =>
       write({ type: "BOOKMARK", object: { kind: s.info.kind, apiVersion: apiVersionOf(s.info), metadata: { resourceVersion: String(reg.store.revision()) } } });
@@ -573,7 +620,9 @@ export class ApiServer {
       stop();
       for (const t of timers) clearTimeout(t);
       this.streams.delete(res);
-      if (!res.writableEnded) res.end();
+      const end = () => void (res.writableEnded || res.end());
+      if (queue) void queue.then(end);
+      else end();
     };
     if (wo.allowWatchBookmarks) {
       const t = setInterval(bookmark, 60_000);

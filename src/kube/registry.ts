@@ -143,6 +143,63 @@ export class Registry {
   /** Stop following CRD changes (cluster stopped). */
   close(): void {
     this.unwatchCrds();
+    this.unwatchSerialized?.();
+    this.unwatchSerialized = undefined;
+    this.serialized.clear();
+    this.serializedChars = 0;
+  }
+
+  // --- serialized objects (the list path) -------------------------------------------------------
+
+  /**
+   * Each object's JSON as output() renders it, per view (strategy) and storage key, valid for the
+   * one modRevision it was rendered at, as kube-apiserver's watch cache keeps serialized objects:
+   * a large list joins cached text instead of parsing and re-serialising every object. A write
+   * gives the key a new modRevision (so a stale entry is never used) and drops the entry.
+   */
+  private serialized = new Map<string, { rev: number; views: Map<Strategy, string>; chars: number }>();
+  private serializedChars = 0;
+  private unwatchSerialized: (() => void) | undefined;
+  /** Bound on the cached text (characters); past it the cache is dropped and refilled. */
+  private static readonly SERIALIZED_CHARS = 64 * 1024 * 1024;
+
+  /** The JSON text of one stored object as output() renders it (cached by modRevision). */
+  private jsonOf(s: Strategy, key: string, rev: number, value: () => Obj): string {
+    // Drop entries as their keys change, so the cache holds live objects only.
+    this.unwatchSerialized ??= this.store.watch(this.prefix, undefined, (events) => {
+      for (const e of events) this.forgetSerialized(e.key);
+    });
+    let entry = this.serialized.get(key);
+    if (entry && entry.rev !== rev) {
+      this.forgetSerialized(key);
+      entry = undefined;
+    }
+    if (!entry) {
+      entry = { rev, views: new Map(), chars: 0 };
+      this.serialized.set(key, entry);
+    }
+    let json = entry.views.get(s);
+    if (json === undefined) {
+      json = JSON.stringify(this.output(s, value(), rev));
+      if (this.serializedChars + json.length > Registry.SERIALIZED_CHARS) {
+        this.serialized.clear();
+        this.serializedChars = 0;
+        this.serialized.set(key, entry);
+        entry.views.clear();
+        entry.chars = 0;
+      }
+      entry.views.set(s, json);
+      entry.chars += json.length;
+      this.serializedChars += json.length;
+    }
+    return json;
+  }
+
+  private forgetSerialized(key: string): void {
+    const e = this.serialized.get(key);
+    if (!e) return;
+    this.serializedChars -= e.chars;
+    this.serialized.delete(key);
   }
 
   // --- keys -----------------------------------------------------------------------------------
@@ -199,27 +256,14 @@ export class Registry {
     const { labels, fields, getters } = this.selectors(s, o);
     const prefix = this.collectionPrefix(s, ns);
     const rv = this.store.revision();
-    const asked = parseResourceVersion(o.resourceVersion);
-    if (asked !== undefined && asked > rv) throw errors.tooLargeResourceVersion(asked, rv);
-    let startAfter: string | undefined;
-    if (o.continue) {
-      try {
-        const tok = JSON.parse(Buffer.from(o.continue, "base64").toString("utf8")) as { rv: number; start: string };
-        if (typeof tok.start !== "string") throw new Error("bad token");
-        if (tok.rv < this.store.compactedRevision())
-          throw errors.expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.");
-        startAfter = prefix + tok.start;
-      } catch (err) {
-        if (err instanceof StatusError) throw err;
-        throw errors.badRequest(`continue key is not valid: ${String((err as Error).message)}`);
-      }
-    }
+    let startAfter = this.listStart(prefix, rv, o);
     const limit = o.limit && o.limit > 0 ? o.limit : undefined;
     const items: Obj[] = [];
     let lastKey: string | undefined;
     let more = false;
-    const batch = limit ? Math.max(limit * 2, 100) : undefined;
     const filtered = labels.length > 0 || fields.length > 0;
+    // Unfiltered, limit + 1 rows decide the page and whether more follow; with selectors, read ahead.
+    const batch = limit ? (filtered ? Math.max(limit * 2, 100) : limit + 1) : undefined;
     outer: for (;;) {
       const entries = this.store.list<Obj>(prefix, { startAfter, limit: batch });
       for (const e of entries) {
@@ -239,8 +283,59 @@ export class Registry {
       if (!batch || entries.length < batch) break;
     }
     const res: ListResult = { items, resourceVersion: String(rv) };
-    if (more && lastKey) res.continue = Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv, start: lastKey.slice(prefix.length) })).toString("base64");
+    if (more && lastKey) res.continue = continueToken(rv, lastKey.slice(prefix.length));
     return res;
+  }
+
+  /**
+   * list() with each item as its JSON text (what output() renders, cached by modRevision): the
+   * JSON list answer joins these. Same options, order, limit and continue semantics as list().
+   */
+  listJson(s: Strategy, ns: string | undefined, o: ListOptions = {}): Omit<ListResult, "items"> & { items: string[] } {
+    const { labels, fields } = this.selectors(s, o);
+    const store = this.store;
+    if (labels.length > 0 || fields.length > 0 || !store.listRevisions || !store.rawValue) {
+      // Selectors read every object anyway: the parsed list, serialized item by item.
+      const r = this.list(s, ns, o);
+      return { ...r, items: r.items.map((x) => JSON.stringify(x)) };
+    }
+    const prefix = this.collectionPrefix(s, ns);
+    const rv = store.revision();
+    const startAfter = this.listStart(prefix, rv, o);
+    const limit = o.limit && o.limit > 0 ? o.limit : undefined;
+    const keys = store.listRevisions(prefix, { startAfter, limit: limit !== undefined ? limit + 1 : undefined });
+    const more = limit !== undefined && keys.length > limit;
+    const page = more ? keys.slice(0, limit) : keys;
+    const items = page.map((k) =>
+      this.jsonOf(s, k.key, k.modRevision, () => {
+        const text = store.rawValue!(k.key);
+        if (text === undefined) throw errors.internal(`object ${k.key} vanished while listing`);
+        return JSON.parse(text) as Obj;
+      }),
+    );
+    const res: Omit<ListResult, "items"> & { items: string[] } = { items, resourceVersion: String(rv) };
+    if (more && page.length > 0) res.continue = continueToken(rv, page[page.length - 1]!.key.slice(prefix.length));
+    return res;
+  }
+
+  /** The key a list starts after: checks resourceVersion and decodes the continue token. */
+  private listStart(prefix: string, rv: number, o: ListOptions): string | undefined {
+    const asked = parseResourceVersion(o.resourceVersion);
+    if (asked !== undefined && asked > rv) throw errors.tooLargeResourceVersion(asked, rv);
+    let startAfter: string | undefined;
+    if (o.continue) {
+      try {
+        const tok = JSON.parse(Buffer.from(o.continue, "base64").toString("utf8")) as { rv: number; start: string };
+        if (typeof tok.start !== "string") throw new Error("bad token");
+        if (tok.rv < this.store.compactedRevision())
+          throw errors.expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.");
+        startAfter = prefix + tok.start;
+      } catch (err) {
+        if (err instanceof StatusError) throw err;
+        throw errors.badRequest(`continue key is not valid: ${String((err as Error).message)}`);
+      }
+    }
+    return startAfter;
   }
 
   // --- writes ---------------------------------------------------------------------------------
@@ -875,4 +970,9 @@ function sameObject(a: Obj, b: Obj): boolean {
     } else if (!deepEqual(a[k], b[k])) return false;
   }
   return true;
+}
+
+/** A list's continue token: the revision it was taken at and the last key returned (after the collection prefix). */
+function continueToken(rv: number, start: string): string {
+  return Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv, start })).toString("base64");
 }

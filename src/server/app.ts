@@ -17,12 +17,15 @@ export interface AppDeps {
   generic: GenericResourceHandler;
   auth: AuthPolicy;
   site: Site;
+  /** The store's durability barrier: answers wait for it (RequestContext.durable). */
+  durable?: () => Promise<void> | undefined;
   log?: (line: string) => void;
 }
 
 export function createApp(d: AppDeps) {
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const ctx = new RequestContext(req, res, d.site.baseFor(req.headers.host));
+    ctx.durable = d.durable;
     const started = Date.now();
     try {
       await dispatch(ctx, d);
@@ -40,9 +43,10 @@ export function createApp(d: AppDeps) {
  * path it acts on) says `auth: false`. Everything else, matched or not, needs a token first.
  */
 async function dispatch(ctx: RequestContext, d: AppDeps): Promise<void> {
-  const m = d.router.match(ctx.method, ctx.path);
+  const segs = splitPath(ctx.path);
+  const m = d.router.matchSegments(ctx.method, segs);
   const anonymous = !!m && "route" in m && m.route.auth === false;
-  if (!anonymous) await d.auth.authenticate(ctx, splitPath(ctx.path)[0]?.toLowerCase() === "v1.0" ? "graph" : "arm");
+  if (!anonymous) await d.auth.authenticate(ctx, segs[0]?.toLowerCase() === "v1.0" ? "graph" : "arm");
   ctx.checkDeclaredLength();
   if (m && "route" in m) {
     await m.route.handler(ctx, m.params);

@@ -13,7 +13,17 @@ export type Api = "arm" | "graph";
 const ARM_PUBLIC_AUDIENCES = ["https://management.core.windows.net/", "https://management.core.windows.net", "https://management.azure.com/", "https://management.azure.com"];
 const GRAPH_PUBLIC_AUDIENCES = ["https://graph.microsoft.com/", "https://graph.microsoft.com", "https://graph.windows.net/", "https://graph.windows.net"];
 
+/** Accepted tokens remembered per API (bounded; a full map is dropped and refilled). */
+const ACCEPTED_LIMIT = 1000;
+
 export class AuthPolicy {
+  /**
+   * Tokens that passed every check below, by API and raw token string, until the token's `exp`:
+   * the checks depend only on the token and on settings fixed for the listener's life (tenant,
+   * audiences), so a repeat is answered from here. Anything that failed is never remembered.
+   */
+  private readonly accepted: Record<Api, Map<string, { principal: NonNullable<RequestContext["principal"]>; expMs: number; port: number }>> = { arm: new Map(), graph: new Map() };
+
   constructor(private readonly tokens: TokenService, private readonly site: Site, readonly tenantId: string) {}
 
   /**
@@ -39,7 +49,13 @@ export class AuthPolicy {
       fail(E.authenticationFailedMissingToken.make({}));
       throw new Error("unreachable");
     }
-    const v = await this.tokens.verify(h.replace(/^bearer\s+/i, "").trim());
+    const raw = h.replace(/^bearer\s+/i, "").trim();
+    const seen = this.accepted[api].get(raw);
+    if (seen && seen.expMs > Date.now() && seen.port === this.site.port) {
+      ctx.principal = seen.principal;
+      return;
+    }
+    const v = await this.tokens.verify(raw);
     if (!v.ok) {
       if (v.reason === "expired") fail(E.expiredAuthenticationToken.make({ exp: new Date((v.exp ?? 0) * 1000).toISOString(), now: new Date().toISOString() } as never));
       fail(E.invalidAuthenticationToken.make({}));
@@ -60,7 +76,12 @@ export class AuthPolicy {
         authority: `${ctx.baseUrl}/${this.tenantId}`,
       }));
     }
-    ctx.principal = { objectId: String(c.oid), appId: String(c.appid ?? c.azp ?? ""), tenantId: String(c.tid) };
+    ctx.principal = Object.freeze({ objectId: String(c.oid), appId: String(c.appid ?? c.azp ?? ""), tenantId: String(c.tid) });
+    // Remembered only with an expiry: until then every check above would answer the same.
+    if (typeof c.exp === "number") {
+      if (this.accepted[api].size >= ACCEPTED_LIMIT) this.accepted[api].clear();
+      this.accepted[api].set(raw, { principal: ctx.principal, expMs: c.exp * 1000, port: this.site.port });
+    }
   }
 }
 

@@ -25,11 +25,15 @@ export class Site {
     return this.hostNames().map((h) => `https://${h}:${this.port}`);
   }
 
+  /** origins() as a set, rebuilt when the port changes (asked on every request). */
+  private originSet: { port: number; set: Set<string> } | undefined;
+
   /** The origin for one request: the Host the client used when it names this emulator, else the configured endpoint. */
   baseFor(hostHeader: string | undefined): string {
     if (hostHeader) {
+      if (this.originSet?.port !== this.port) this.originSet = { port: this.port, set: new Set(this.origins()) };
       const origin = `https://${hostHeader.toLowerCase()}`;
-      if (this.origins().includes(origin)) return origin;
+      if (this.originSet.set.has(origin)) return origin;
     }
     return this.endpoint;
   }

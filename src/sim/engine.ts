@@ -31,6 +31,8 @@ export interface EngineOptions {
 const STALE_ATTEMPTS = 6;
 const MAX_ATTEMPTS = 8;
 const MAX_BACKOFF_MS = 1000;
+/** How long one drain of the work queue runs before it yields to the event loop. */
+const DRAIN_SLICE_MS = 10;
 
 export class SimEngine implements SimContext {
   readonly cache: Cache;
@@ -45,6 +47,8 @@ export class SimEngine implements SimContext {
   /** Failed attempts per work key (reset on success or when the item is dropped). */
   private readonly attempts = new Map<string, number>();
   private drainScheduled = false;
+  /** The batch being drained, when a drain yielded before finishing it (run before newer work). */
+  private backlog: Array<[string, () => void]> = [];
   private running = false;
   private stopHeartbeats?: () => void;
   private readonly controllers: Controller[];
@@ -104,6 +108,7 @@ export class SimEngine implements SimContext {
     this.later.clear();
     this.attempts.clear();
     this.queue.clear();
+    this.backlog = [];
     this.cache.clear();
     this.flushIdle();
   }
@@ -205,10 +210,18 @@ export class SimEngine implements SimContext {
 
   private drain(): void {
     this.drainScheduled = false;
-    const batch = [...this.queue.entries()];
-    this.queue.clear();
-    for (const [key, fn] of batch) {
+    if (this.backlog.length === 0) {
+      this.backlog = [...this.queue.entries()];
+      this.queue.clear();
+    }
+    // A slice at a time: a cluster coming up queues hundreds of writes, and the same event loop
+    // answers ARM and Kubernetes requests (the create's own polls, kubectl) in between.
+    const until = performance.now() + DRAIN_SLICE_MS;
+    let i = 0;
+    for (; i < this.backlog.length; i++) {
       if (!this.running) return;
+      if (i > 0 && performance.now() >= until) break;
+      const [key, fn] = this.backlog[i]!;
       try {
         fn();
         this.attempts.delete(key);
@@ -216,7 +229,15 @@ export class SimEngine implements SimContext {
         this.retry(key, fn, err);
       }
     }
-    if (!this.queue.size && !this.timers.size) this.flushIdle();
+    this.backlog = i < this.backlog.length ? this.backlog.slice(i) : [];
+    if (this.backlog.length > 0 || this.queue.size > 0) {
+      if (!this.drainScheduled) {
+        this.drainScheduled = true;
+        setImmediate(() => this.drain());
+      }
+      return;
+    }
+    if (!this.timers.size) this.flushIdle();
   }
 
   /**
@@ -240,7 +261,7 @@ export class SimEngine implements SimContext {
 
   /** Resolves when the work queue is empty and no stage timer is pending (tests, benchmarks). */
   idle(): Promise<void> {
-    if (!this.queue.size && !this.timers.size && !this.drainScheduled) return Promise.resolve();
+    if (!this.queue.size && !this.backlog.length && !this.timers.size && !this.drainScheduled) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 

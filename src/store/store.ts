@@ -43,6 +43,13 @@ export interface ListOptions {
   startAfter?: string;
 }
 
+/** A key with its revisions, without the value. */
+export interface KeyRevision {
+  key: string;
+  createRevision: number;
+  modRevision: number;
+}
+
 /** What a transaction can do. Reads inside a transaction see its own writes. */
 export interface Txn {
   get<T = unknown>(key: string): Entry<T> | undefined;
@@ -69,11 +76,25 @@ export interface Store {
   list<T = unknown>(prefix: string, opts?: ListOptions): Entry<T>[];
   count(prefix: string): number;
   /**
+   * Keys and revisions under prefix (same options and order as list) without reading values, and
+   * one key's stored JSON text: lets a reader that caches serialized values by modRevision (the
+   * Kubernetes list path) skip parsing what it already has. Optional: callers fall back to list.
+   */
+  listRevisions?(prefix: string, opts?: ListOptions): KeyRevision[];
+  rawValue?(key: string): string | undefined;
+  /**
    * Run fn atomically. If fn throws, nothing is written and the error propagates.
-   * Writes are durable (fsynced) when txn returns. Watchers are notified after commit.
+   * Writes are committed when txn returns (they survive the process dying) and durable against
+   * power loss once synced() resolves. Watchers are notified after commit.
    * Nested calls join the outer transaction.
    */
   txn<R>(fn: (tx: Txn) => R): R;
+  /**
+   * Undefined when every committed write is durable; else a promise that resolves when it is
+   * (group commit: one fsync for all commits so far). Answers to clients wait for it, so what a
+   * client was told survives power loss. Stores with nothing to sync (in memory) omit it.
+   */
+  synced?(): Promise<void> | undefined;
   /** Current (last committed) revision. */
   revision(): number;
   /**

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { startEmulator, SUBSCRIPTION_ID } from "../helpers/emulator.js";
 import { frontDoorRoutes, providerSurface } from "../../src/emulator.js";
 import { rawClient } from "./raw.js";
+import { encodings } from "./encodings.js";
 
 const SAMPLE: Record<string, string> = { sub: SUBSCRIPTION_ID, rg: "rg1", ns: "Microsoft.ContainerService", loc: "westeurope", id: "op1", token: "eyJ4IjoxfQ", name: "c1", tenant: "common" };
 
@@ -31,36 +32,6 @@ function routeMatrix(): Array<{ method: string; path: string; anonymous: boolean
     for (const [a, act] of Object.entries(def.strategy.actions ?? {})) out.push({ method: act.method, path: `${id}/${a}`, anonymous: false });
   }
   return out;
-}
-
-const hex = (c: string, upper: boolean) => {
-  const h = "%" + c.charCodeAt(0).toString(16).padStart(2, "0");
-  return upper ? h.toUpperCase() : h;
-};
-
-/** The same path spelled every way a router might still decode to it. */
-export function encodings(path: string): Array<[string, string]> {
-  const segs = path.split("/").slice(1);
-  const join = (xs: string[]) => "/" + xs.join("/");
-  const each = (f: (s: string, i: number) => string) => join(segs.map(f));
-  return [
-    ["plain", path],
-    ["first char, lower-case hex", each((s, i) => (i === 0 ? hex(s[0]!, false) + s.slice(1) : s))],
-    ["second char of every segment", each((s) => (s.length > 1 ? s[0] + hex(s[1]!, false) + s.slice(2) : s))],
-    ["every char, upper-case hex", each((s) => [...s].map((c) => hex(c, true)).join(""))],
-    ["every char, lower-case hex", each((s) => [...s].map((c) => hex(c, false)).join(""))],
-    ["double encoding", each((s, i) => (i === 0 ? "%25" + s.charCodeAt(0).toString(16) + s.slice(1) : s))],
-    ["%2F for the first slash", "/" + segs[0] + (segs.length > 1 ? "%2F" + segs.slice(1).join("/") : "")],
-    ["%2f for every slash", "/" + segs.join("%2f")],
-    ["/./", "/." + path],
-    ["/x/../", "/x/.." + path],
-    ["encoded dot segments", "/%2e/x/%2E%2E" + path],
-    ["//", "//" + segs.join("//")],
-    ["upper case", path.toUpperCase()],
-    ["backslashes", "/" + segs.join("\\")],
-    ["absolute-form target", "https://127.0.0.1" + path],
-    ["trailing slash", path + "/"],
-  ];
 }
 
 test("no token, no way in: every route family under every path encoding answers 401 with the ARM envelope", async () => {

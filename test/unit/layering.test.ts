@@ -19,12 +19,14 @@ const SRC = path.join(ROOT, "src");
  * stay below it; the AKS provider reaches it only through the KubeBackend it is handed.
  * `emulator.ts` is the composition root that wires everything for `aksemu start`. `http/` is one
  * HTTP request (RequestContext): the HTTP adapters in arm/, entra/ and providers/ take it, the
- * resource service below them never does.
+ * resource service below them never does. `console/` is the web console's server side (its data
+ * API reads records through arm/ and the network model's IPv4 helpers); only the composition root mounts it.
  */
 export const RANK: Record<string, number> = {
   cli: 10,
   "emulator.ts": 9,
   server: 8,
+  console: 7.5,
   providers: 7,
   entra: 6,
   arm: 5,

@@ -182,18 +182,26 @@ export async function reconcileCluster(ctx: ReconcileCtx): Promise<ReconcileStep
   if (stage.async) {
     const r = await (stage.run as AsyncStage)(env, op);
     if (r) return r;
-  } else {
-    mutateCluster(env, op.resourceId, (tx, rec, m) => {
-      for (;;) {
-        (stage!.run as SyncStage)(tx, env, rec, m, op);
-        const nextName = stage!.next;
-        const nextStage = nextName ? STAGES[nextName] : undefined;
-        if (!nextStage || nextStage.async || stage!.delayBeforeNext) break;
-        name = nextName!;
-        stage = nextStage;
-      }
-    }, op);
+    // No delay after it (instant profile): the synchronous stages that follow (finish) run in this
+    // step, not one turn of the event loop later behind the new cluster's simulation. A crash in
+    // between re-runs the async stage (idempotent) and then them.
+    const delayMs = stage.delayBeforeNext ? env.latency.delay(stage.delayBeforeNext(op)) : 0;
+    const following = stage.next ? STAGES[stage.next] : undefined;
+    if (!following) return { done: true };
+    if (following.async || delayMs > 0) return { next: stage.next!, delayMs };
+    name = stage.next!;
+    stage = following;
   }
+  mutateCluster(env, op.resourceId, (tx, rec, m) => {
+    for (;;) {
+      (stage!.run as SyncStage)(tx, env, rec, m, op);
+      const nextName = stage!.next;
+      const nextStage = nextName ? STAGES[nextName] : undefined;
+      if (!nextStage || nextStage.async || stage!.delayBeforeNext) break;
+      name = nextName!;
+      stage = nextStage;
+    }
+  }, op);
   if (!stage.next) return { done: true };
   const delayMs = stage.delayBeforeNext ? env.latency.delay(stage.delayBeforeNext(op)) : 0;
   return { next: stage.next, delayMs };

@@ -5,11 +5,13 @@ import { createResourceGroupRecord, deleteResourceGroupNow, resourceGroupRoutes,
 import { subscriptionRoutes, seedSubscription } from "./subscriptions.js";
 import { providerRoutes, reconcileProviderRegistration, PROVIDER_TYPE } from "./providers.js";
 import { operationRoutes } from "../../arm/operation-routes.js";
+import { deploymentRoutes, failInterruptedDeployments } from "./deployments.js";
 
 export const resourcesProvider: ProviderPlugin = {
   name: "Microsoft.Resources",
   register(h) {
-    h.addRoutes([...operationRoutes(h.env), ...subscriptionRoutes(h.env), ...resourceGroupRoutes(h.env), ...providerRoutes(h.env)]);
+    h.addRoutes([...operationRoutes(h.env), ...subscriptionRoutes(h.env), ...resourceGroupRoutes(h.env), ...providerRoutes(h.env), ...deploymentRoutes(h.env)]);
+    h.onStart(() => failInterruptedDeployments(h.env));
     h.addReconciler(RG_TYPE, reconcileResourceGroupDelete);
     h.addReconciler(PROVIDER_TYPE, reconcileProviderRegistration);
     provideService(h.env, RESOURCE_GROUPS, { ensure: createResourceGroupRecord, deleteNow: deleteResourceGroupNow });

@@ -8,6 +8,7 @@ import { aksVersionCommands } from "./aks-versions.js";
 import { extensionCommands } from "./extension.js";
 import { featureCommands } from "./feature.js";
 import { groupCommands } from "./group.js";
+import { deploymentCommands } from "./deployment.js";
 import { identityCommands } from "./identity.js";
 import { networkCommands, networkGroups } from "./network.js";
 import { networkResourceCommands, networkResourceGroups } from "./network-resources.js";
@@ -22,6 +23,9 @@ export const GROUPS: GroupSpec[] = [
   { name: "account", summary: "Manage Azure subscription information." },
   ...aksGroups,
   ...aksNodepoolGroups,
+  { name: "deployment", summary: "Manage Azure Resource Manager template deployment at subscription scope." },
+  { name: "deployment group", summary: "Manage Azure Resource Manager template deployment at resource group." },
+  { name: "deployment sub", summary: "Manage Azure Resource Manager template deployment at subscription scope." },
   { name: "extension", summary: "Manage and update CLI extensions." },
   { name: "feature", summary: "Manage resource provider features." },
   { name: "group", summary: "Manage resource groups and template deployments." },
@@ -42,6 +46,7 @@ export const COMMANDS: CommandSpec[] = [
   ...extensionCommands,
   ...featureCommands,
   ...groupCommands,
+  ...deploymentCommands,
   ...identityCommands,
   ...networkCommands,
   ...networkResourceCommands,

@@ -1,0 +1,450 @@
+// The distributed engine of the etcd-shaped store (kv.ts): the same Kv interface over a real etcd
+// v3 cluster, so that several aksemu processes can share one state (issue 12). It speaks etcd's
+// own gRPC API through the npm `etcd3` client's connection pool and raw RPC stubs (KV, Watch,
+// Lease); etcd3's higher-level watch manager and lease objects are not used, because the
+// interface's rules (compaction as a typed error, no silent resume, no retried writes) must hold
+// exactly (docs/architecture.md "The etcd-shaped store" says why this client).
+//
+// Mapping: revisions, create/mod revisions and versions are etcd's int64s (strings on the wire →
+// bigint); ranges and prefixes are etcd's [key, range_end); a Txn is one etcd Txn; watch is one
+// etcd watch stream per Watch; compaction and lease errors come back as kv.ts's typed errors.
+import { Etcd3, type IOptions } from "etcd3";
+import type * as RPC from "etcd3/lib/rpc.js";
+import { noop } from "cockatiel";
+import {
+  CompactedError,
+  DuplicateKeyError,
+  ETCD_LIMITS,
+  EmptyKeyError,
+  FutureRevisionError,
+  KvClosedError,
+  KvError,
+  LeaseNotFoundError,
+  RequestTooLargeError,
+  TooManyOpsError,
+  keyRange,
+  type Compare,
+  type KeyValue,
+  type Kv,
+  type KvLimits,
+  type LeaseGrant,
+  type LeaseId,
+  type LeaseStatus,
+  type Op,
+  type OpResult,
+  type RangeOptions,
+  type RangeResult,
+  type Revision,
+  type TxnRequest,
+  type TxnResult,
+  type Watch,
+  type WatchBatch,
+  type WatchEvent,
+  type WatchOptions,
+} from "./kv.js";
+
+export interface EtcdKvOptions {
+  /** Client URLs of the cluster's members, e.g. ["http://127.0.0.1:2379"]. */
+  endpoints: string[];
+  /** The server's limits (etcd's --max-txn-ops, --max-request-bytes); etcd's defaults if absent. */
+  limits?: Partial<KvLimits>;
+  /** Milliseconds to wait for a connection before a request fails (default 10 s). */
+  dialTimeoutMs?: number;
+}
+
+/** Largest response the client accepts: etcd sends up to MaxInt32; grpc-js would stop at 4 MiB. */
+const MAX_RECEIVE_BYTES = 256 * 1024 * 1024;
+
+/** The etcd server's error texts (rpctypes) → kv.ts's typed errors; anything else passes through. */
+export function etcdError(err: unknown, ctx: { revision?: Revision; lease?: LeaseId; key?: string } = {}): Error {
+  if (err instanceof KvError) return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  if (msg.includes("required revision has been compacted")) return new CompactedError(ctx.revision ?? 0n, 0n);
+  if (msg.includes("required revision is a future revision")) return new FutureRevisionError(ctx.revision ?? 0n, 0n);
+  if (msg.includes("requested lease not found")) return new LeaseNotFoundError(ctx.lease ?? "0");
+  if (msg.includes("duplicate key given in txn request")) return new DuplicateKeyError(ctx.key ?? "");
+  if (msg.includes("too many operations in txn request")) return new TooManyOpsError();
+  if (msg.includes("key is not provided")) return new EmptyKeyError();
+  // Over --max-request-bytes; over max-request-bytes + 512 KiB gRPC itself refuses the message.
+  if (msg.includes("request is too large") || msg.includes("received message larger than max")) return new RequestTooLargeError(0);
+  if (/client (has been|is) closed|ClientClosedError/i.test(msg) || (err instanceof Error && err.name === "ClientClosedError")) return new KvClosedError();
+  return err instanceof Error ? err : new Error(msg);
+}
+
+const b = (s: string): Buffer => Buffer.from(s, "utf8");
+const big = (s: string | number | undefined): bigint => BigInt(s ?? 0);
+
+function toKv(kv: RPC.IKeyValue): KeyValue {
+  return {
+    key: kv.key.toString("utf8"),
+    value: new Uint8Array(kv.value ?? Buffer.alloc(0)),
+    createRevision: big(kv.create_revision),
+    modRevision: big(kv.mod_revision),
+    version: big(kv.version),
+    lease: String(kv.lease ?? "0"),
+  };
+}
+
+/** [key, range_end) as etcd wants it: no range_end = one key, "\0" = no upper bound. */
+function wireRange(key: string, opts: { end?: string; prefix?: boolean }): { key: Buffer; range_end?: Buffer } {
+  const r = keyRange(key, opts);
+  if (r.to === undefined) return { key: b(r.from) };
+  return { key: b(r.from), range_end: r.to === "" ? Buffer.from([0]) : b(r.to) };
+}
+
+function rangeRequest(key: string, opts: RangeOptions): RPC.IRangeRequest {
+  return {
+    ...wireRange(key, opts),
+    limit: opts.limit ?? 0,
+    revision: opts.revision !== undefined && opts.revision > 0n ? opts.revision.toString() : 0,
+    keys_only: opts.keysOnly ?? false,
+    count_only: opts.countOnly ?? false,
+  };
+}
+
+function rangeResult(res: RPC.IRangeResponse): RangeResult {
+  return { kvs: (res.kvs ?? []).map(toKv), more: res.more, count: Number(res.count ?? 0), revision: big(res.header?.revision) };
+}
+
+const COMPARE_RESULT = { "=": "Equal", "!=": "NotEqual", "<": "Less", ">": "Greater" } as const;
+
+function wireCompare(c: Compare): RPC.ICompare {
+  const base = { key: b(c.key), result: COMPARE_RESULT[c.result] };
+  switch (c.target) {
+    case "version":
+      return { ...base, target: "Version", version: c.value.toString() };
+    case "create":
+      return { ...base, target: "Create", create_revision: c.value.toString() };
+    case "mod":
+      return { ...base, target: "Mod", mod_revision: c.value.toString() };
+    case "value":
+      return { ...base, target: "Value", value: Buffer.from(c.value) };
+    case "lease":
+      return { ...base, target: "Lease", lease: c.value };
+  }
+}
+
+function wireOp(op: Op): RPC.IRequestOp {
+  if ("put" in op) {
+    const p = op.put;
+    return { request_put: { key: b(p.key), value: Buffer.from(p.value), lease: p.lease ?? "0", prev_kv: p.prevKv ?? false } };
+  }
+  if ("delete" in op) {
+    const d = op.delete;
+    return { request_delete_range: { ...wireRange(d.key, d), prev_kv: d.prevKv ?? false } };
+  }
+  return { request_range: rangeRequest(op.range.key, op.range) };
+}
+
+function opResult(op: Op, res: RPC.IResponseOp): OpResult {
+  if ("put" in op) {
+    const prev = res.response_put?.prev_kv;
+    return { put: op.put.prevKv && prev ? { prevKv: toKv(prev) } : {} };
+  }
+  if ("delete" in op) {
+    const d = res.response_delete_range;
+    return { delete: { deleted: Number(d?.deleted ?? 0), ...(op.delete.prevKv ? { prevKvs: (d?.prev_kvs ?? []).map(toKv) } : {}) } };
+  }
+  return { range: rangeResult(res.response_range) };
+}
+
+/** The first key a put or delete names twice, for DuplicateKeyError's detail. */
+function firstWrittenKey(req: TxnRequest): string {
+  const ops = [...req.success, ...(req.failure ?? [])];
+  for (const op of ops) if ("put" in op) return op.put.key;
+  return "";
+}
+
+export class EtcdKv implements Kv {
+  readonly engine = "etcd";
+  readonly limits: KvLimits;
+  private readonly client: Etcd3;
+  private closed = false;
+  /** Watches being created: a later request waits for them, so "watch from now" precedes it. */
+  private readonly creating = new Set<Promise<unknown>>();
+  private readonly watches = new Set<EtcdWatch>();
+
+  constructor(opts: EtcdKvOptions) {
+    if (opts.endpoints.length === 0) throw new Error("etcd: no endpoints given");
+    this.limits = { ...ETCD_LIMITS, ...opts.limits };
+    const options: IOptions = {
+      hosts: opts.endpoints,
+      dialTimeout: opts.dialTimeoutMs ?? 10_000,
+      grpcOptions: { "grpc.max_receive_message_length": MAX_RECEIVE_BYTES },
+      // No retries: a retried Txn whose first attempt committed would write twice. Callers
+      // retry with a fresh read (guaranteedUpdate), which is safe.
+      faultHandling: { host: () => noop, global: noop },
+    };
+    this.client = new Etcd3(options);
+  }
+
+  /** Run an RPC after the watches this client started are established; map errors. */
+  private async call<T>(fn: () => Promise<T>, ctx: Parameters<typeof etcdError>[1] = {}): Promise<T> {
+    if (this.closed) throw new KvClosedError();
+    if (this.creating.size > 0) await Promise.allSettled([...this.creating]);
+    try {
+      return await fn();
+    } catch (err) {
+      throw this.closed ? new KvClosedError() : etcdError(err, ctx);
+    }
+  }
+
+  range(key: string, opts: RangeOptions = {}): Promise<RangeResult> {
+    return this.call(async () => rangeResult(await this.client.kv.range(rangeRequest(key, opts))), { revision: opts.revision });
+  }
+
+  put(key: string, value: Uint8Array, opts: { lease?: LeaseId; prevKv?: boolean } = {}) {
+    return this.call(
+      async () => {
+        const res = await this.client.kv.put({ key: b(key), value: Buffer.from(value), lease: opts.lease ?? "0", prev_kv: opts.prevKv ?? false });
+        return { revision: big(res.header.revision), ...(opts.prevKv && res.prev_kv ? { prevKv: toKv(res.prev_kv) } : {}) };
+      },
+      { lease: opts.lease, key },
+    );
+  }
+
+  delete(key: string, opts: { end?: string; prefix?: boolean; prevKv?: boolean } = {}) {
+    return this.call(async () => {
+      const res = await this.client.kv.deleteRange({ ...wireRange(key, opts), prev_kv: opts.prevKv ?? false });
+      return {
+        revision: big(res.header.revision),
+        deleted: Number(res.deleted ?? 0),
+        ...(opts.prevKv ? { prevKvs: (res.prev_kvs ?? []).map(toKv) } : {}),
+      };
+    });
+  }
+
+  txn(req: TxnRequest): Promise<TxnResult> {
+    const lease = [...req.success, ...(req.failure ?? [])].map((op) => ("put" in op ? op.put.lease : undefined)).find((l) => l && l !== "0");
+    return this.call(
+      async () => {
+        const res = await this.client.kv.txn({
+          compare: req.compare.map(wireCompare),
+          success: req.success.map(wireOp),
+          failure: (req.failure ?? []).map(wireOp),
+        });
+        const ran = res.succeeded ? req.success : (req.failure ?? []);
+        return { succeeded: res.succeeded, revision: big(res.header.revision), responses: (res.responses ?? []).map((r, i) => opResult(ran[i]!, r)) };
+      },
+      { key: firstWrittenKey(req), lease },
+    );
+  }
+
+  watch(key: string, opts: WatchOptions = {}): Watch {
+    if (this.closed) return closedWatch();
+    const w = new EtcdWatch(this.client, key, opts, () => this.watches.delete(w));
+    this.watches.add(w);
+    const created = w.created;
+    this.creating.add(created);
+    void created.finally(() => this.creating.delete(created)).catch(() => undefined);
+    return w;
+  }
+
+  compact(revision: Revision): Promise<{ revision: Revision }> {
+    return this.call(async () => {
+      const res = await this.client.kv.compact({ revision: revision.toString(), physical: false });
+      return { revision: big(res.header.revision) };
+    }, { revision });
+  }
+
+  grant(ttlSeconds: number): Promise<LeaseGrant> {
+    return this.call(async () => {
+      const res = await this.client.leaseClient.leaseGrant({ TTL: Math.max(1, Math.ceil(ttlSeconds)), ID: 0 });
+      if (res.error) throw new Error(`etcdserver: ${res.error}`);
+      return { id: String(res.ID), ttl: Number(res.TTL) };
+    });
+  }
+
+  keepAlive(id: LeaseId): Promise<{ ttl: number }> {
+    return this.call(
+      () =>
+        new Promise<{ ttl: number }>((resolve, reject) => {
+          // One keep-alive round trip on its own stream: send the ID, read the renewed TTL.
+          this.client.leaseClient.leaseKeepAlive().then((stream) => {
+            let done = false;
+            const finish = (fn: () => void) => {
+              if (done) return;
+              done = true;
+              stream.cancel();
+              fn();
+            };
+            stream.on("data", (res: RPC.ILeaseKeepAliveResponse) =>
+              finish(() => (Number(res.TTL) > 0 ? resolve({ ttl: Number(res.TTL) }) : reject(new LeaseNotFoundError(id)))),
+            );
+            stream.on("error", (err) => finish(() => reject(err)));
+            stream.on("end", () => finish(() => reject(new Error("etcd: lease keep-alive stream ended without an answer"))));
+            stream.write({ ID: id });
+          }, reject);
+        }),
+      { lease: id },
+    );
+  }
+
+  revoke(id: LeaseId): Promise<{ revision: Revision }> {
+    return this.call(async () => {
+      const res = await this.client.leaseClient.leaseRevoke({ ID: id });
+      return { revision: big(res.header.revision) };
+    }, { lease: id });
+  }
+
+  timeToLive(id: LeaseId): Promise<LeaseStatus | undefined> {
+    return this.call(async () => {
+      try {
+        const res = await this.client.leaseClient.leaseTimeToLive({ ID: id, keys: true });
+        // etcd answers an unknown lease with TTL -1 (older servers: NotFound).
+        if (Number(res.TTL) < 0) return undefined;
+        return { id, ttl: Number(res.TTL), grantedTtl: Number(res.grantedTTL), keys: (res.keys ?? []).map((k) => k.toString("utf8")) };
+      } catch (err) {
+        if (etcdError(err) instanceof LeaseNotFoundError) return undefined;
+        throw err;
+      }
+    }, { lease: id });
+  }
+
+  /** Every lease the cluster holds (tests wait on expiry with it). */
+  leases(): Promise<LeaseId[]> {
+    return this.call(async () => {
+      const res = await this.client.leaseClient.leaseLeases();
+      return (res.leases ?? []).map((l) => String(l.ID));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of [...this.watches]) w.cancel();
+    this.client.close();
+  }
+}
+
+function closedWatch(): Watch {
+  return {
+    cancel() {},
+    async *[Symbol.asyncIterator]() {
+      throw new KvClosedError();
+    },
+  };
+}
+
+/**
+ * One etcd watch on its own gRPC stream. Responses become batches (etcd never splits a revision
+ * across responses without `fragment`, which is not asked for); progress notifications carry no
+ * events and are dropped. A cancel with compact_revision is etcd's "too old" → CompactedError.
+ */
+class EtcdWatch implements Watch {
+  readonly created: Promise<void>;
+  private readonly queue: WatchBatch[] = [];
+  private wake: (() => void) | undefined;
+  private failure: Error | undefined;
+  private ended = false;
+  private stream: RPC.IDuplexStream<RPC.IWatchRequest, RPC.IWatchResponse> | undefined;
+  private watchId: string | undefined;
+
+  constructor(client: Etcd3, key: string, private readonly opts: WatchOptions, private readonly onEnd: () => void) {
+    this.created = new Promise<void>((resolve) => {
+      client.watchClient.watch().then(
+        (stream) => {
+          if (this.ended) {
+            stream.cancel();
+            return resolve();
+          }
+          this.stream = stream;
+          stream.on("data", (res: RPC.IWatchResponse) => {
+            if (res.created) {
+              this.watchId = res.watch_id;
+              resolve();
+            }
+            this.receive(res);
+          });
+          stream.on("error", (err: Error) => {
+            resolve();
+            this.fail(etcdError(err));
+          });
+          stream.on("end", () => {
+            resolve();
+            this.fail(new Error("etcd: watch stream ended"));
+          });
+          stream.write({
+            create_request: {
+              ...wireRange(key, opts),
+              start_revision: opts.startRevision !== undefined && opts.startRevision > 0n ? opts.startRevision.toString() : 0,
+              prev_kv: opts.prevKv ?? false,
+            },
+          });
+        },
+        (err: unknown) => {
+          resolve();
+          this.fail(etcdError(err));
+        },
+      );
+    });
+  }
+
+  private receive(res: RPC.IWatchResponse): void {
+    if (res.canceled) {
+      const compacted = big(res.compact_revision);
+      this.fail(
+        compacted > 0n
+          ? new CompactedError(this.opts.startRevision ?? 0n, compacted)
+          : new Error(`etcd: watch cancelled by the server${res.cancel_reason ? `: ${res.cancel_reason}` : ""}`),
+      );
+      return;
+    }
+    if (!res.events || res.events.length === 0) return;
+    const events: WatchEvent[] = res.events.map((e) => {
+      const kv = toKv(e.kv);
+      const event: WatchEvent = { type: e.type === "Delete" ? "delete" : "put", kv };
+      if (this.opts.prevKv && e.prev_kv && e.prev_kv.key && e.prev_kv.key.length > 0) event.prevKv = toKv(e.prev_kv);
+      return event;
+    });
+    this.queue.push({ revision: big(res.header?.revision), events });
+    this.notify();
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  private fail(err: Error): void {
+    if (this.ended) return;
+    this.failure ??= err;
+    this.close();
+  }
+
+  private close(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const s = this.stream;
+    this.stream = undefined;
+    if (s) {
+      if (this.watchId !== undefined) s.write({ cancel_request: { watch_id: this.watchId } });
+      s.end();
+      s.cancel();
+    }
+    this.onEnd();
+    this.notify();
+  }
+
+  /** Stop: undelivered batches are dropped and the iteration ends. */
+  cancel(): void {
+    this.queue.length = 0;
+    this.close();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<WatchBatch> {
+    for (;;) {
+      const next = this.queue.shift();
+      if (next) {
+        yield next;
+        continue;
+      }
+      if (this.ended) {
+        if (this.failure) throw this.failure;
+        return;
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+}

@@ -1,0 +1,56 @@
+// `az deployment group validate|create|show` (the current az from .tools/az-venv) against a started
+// emulator: the seed's BYO-VNet template as a file, parameters as key=value, exactly as a user runs
+// it. az sends the template after an unquoted `template:` key, validates first, then PUTs and polls.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startEmulator, type RunningEmulator } from "../helpers/emulator.js";
+import { setupAz, type Az } from "../helpers/az.js";
+import { CURRENT_AZ } from "../helpers/clients.js";
+import { stopEmulator } from "../network/helpers.js";
+import { registerVnetIntegrationFeature, resourceGroup } from "../aks/helpers.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const TEMPLATE = path.join(ROOT, "test/fixtures/templates/byo-vnet.json");
+const RG = "rg-az-deploy";
+
+let emu: RunningEmulator;
+let az: Az;
+before(async () => {
+  emu = await startEmulator({ latency: "instant" });
+  await registerVnetIntegrationFeature(emu);
+  await resourceGroup(emu, RG);
+  az = (await setupAz(emu, { azPath: CURRENT_AZ, timeoutMs: 600_000 })).az;
+});
+after(async () => {
+  await stopEmulator(emu);
+});
+
+test("az deployment group validate, create (twice), what-if and show with the BYO-VNet template", { timeout: 900_000 }, async () => {
+  const v = await az(["deployment", "group", "validate", "-g", RG, "-n", "byo", "--template-file", TEMPLATE, "-p", "clusterName=azc1", "-o", "json"], { timeoutMs: 300_000 });
+  assert.equal(v.code, 0, v.stderr);
+  assert.equal(JSON.parse(v.stdout).properties.provisioningState, "Succeeded");
+  let names: unknown;
+  for (const run of [1, 2]) {
+    const c = await az(["deployment", "group", "create", "-g", RG, "-n", "byo", "--template-file", TEMPLATE, "-p", "clusterName=azc1", "nodeCount=2", "-o", "json"], { timeoutMs: 300_000 });
+    assert.equal(c.code, 0, `run ${run}: ${c.stderr}`);
+    const out = JSON.parse(c.stdout);
+    assert.equal(out.properties.provisioningState, "Succeeded");
+    assert.equal(out.properties.outputs.nodeResourceGroup.value, `MC_${RG}_azc1_westus2`);
+    if (run === 1) names = out.properties.outputs.roleAssignmentNames.value;
+    else assert.deepEqual(out.properties.outputs.roleAssignmentNames.value, names, "the second run keeps the role assignment names");
+  }
+  const w = await az(["deployment", "group", "what-if", "-g", RG, "-n", "byo", "--template-file", TEMPLATE, "-p", "clusterName=azc1", "nodeCount=2", "--no-pretty-print", "-o", "json"], { timeoutMs: 300_000 });
+  assert.equal(w.code, 0, w.stderr);
+  const changes = JSON.parse(w.stdout).changes as { changeType: string }[];
+  assert.deepEqual(changes.map((c) => c.changeType), ["NoChange", "NoChange", "NoChange", "NoChange", "NoChange"], "what-if after the run lists NoChange");
+  const s = await az(["deployment", "group", "show", "-g", RG, "-n", "byo", "--query", "properties.parameters.nodeCount.value", "-o", "tsv"]);
+  assert.equal(s.code, 0, s.stderr);
+  assert.equal(s.stdout.trim(), "2");
+  const bad = await az(["deployment", "group", "create", "-g", RG, "-n", "bad", "--template-file", TEMPLATE, "-p", "clusterName=azc2", "networkPlugin=cilium"], { timeoutMs: 300_000 });
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /InvalidTemplate/);
+  assert.match(bad.stderr, /The provided value for the template parameter 'networkPlugin' at line '\d+' and column '\d+' is not valid\. The parameter value is not part of the allowed value\(s\)\./);
+});

@@ -1,0 +1,224 @@
+// Microsoft.Resources/deployments over HTTP against a started emulator: the seed's BYO-VNet
+// template validated and deployed (every resource through the resource service), deployed again
+// with the same names, a failing resource giving DeploymentFailed with the AKS error inside, and
+// template errors answered synchronously with InvalidTemplate.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startEmulator, type RunningEmulator } from "../helpers/emulator.js";
+import { stopEmulator } from "../network/helpers.js";
+import { SUB, rgId, registerVnetIntegrationFeature, resourceGroup } from "../aks/helpers.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const TEMPLATE_TEXT = fs.readFileSync(path.join(ROOT, "test/fixtures/templates/byo-vnet.json"), "utf8");
+const TEMPLATE = JSON.parse(TEMPLATE_TEXT);
+const API = "2022-09-01";
+const RG = "rg-deploy";
+const dep = (name: string) => `${rgId(RG)}/providers/Microsoft.Resources/deployments/${name}`;
+
+let emu: RunningEmulator;
+before(async () => {
+  emu = await startEmulator({ latency: "instant" });
+  await registerVnetIntegrationFeature(emu);
+  await resourceGroup(emu, RG);
+});
+after(async () => {
+  await stopEmulator(emu);
+});
+
+/** Follows Azure-AsyncOperation until the deployment ends, then GETs it. */
+async function settle(res: { status: number; headers: Record<string, unknown>; text: string }) {
+  assert.ok(res.status === 201 || res.status === 200, res.text);
+  const u = new URL(String(res.headers["azure-asyncoperation"]));
+  for (let i = 0; i < 2000; i++) {
+    const s = await emu.request("GET", u.pathname + u.search);
+    assert.equal(s.status, 200, s.text);
+    if (s.body.status !== "Running") return s.body;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error("deployment did not finish");
+}
+
+test("validate answers the plan: every resource the template would deploy, parameters echoed", async () => {
+  const r = await emu.request("POST", `${dep("byo")}/validate?api-version=${API}`, { properties: { mode: "Incremental", template: TEMPLATE, parameters: { clusterName: { value: "c1" } } } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.properties.provisioningState, "Succeeded");
+  assert.equal(r.body.properties.validatedResources.length, 5);
+  assert.deepEqual(r.body.properties.parameters.clusterName, { type: "String", value: "c1" });
+});
+
+test("the BYO-VNet template deploys through the resource service; a second run is idempotent", async () => {
+  // the body as az sends it: the template file's text after an unquoted template key
+  const partial = JSON.stringify({ properties: { parameters: { clusterName: { value: "c1" } }, mode: "Incremental" } });
+  const body = partial.slice(0, -2) + ", template:" + TEMPLATE_TEXT + "}}";
+  const first = await emu.request("PUT", `${dep("byo")}?api-version=${API}`, body);
+  assert.equal(first.status, 201, first.text);
+  assert.equal(first.body.properties.provisioningState, "Accepted");
+  const status = await settle(first);
+  assert.equal(status.status, "Succeeded", JSON.stringify(status));
+  const d = await emu.request("GET", `${dep("byo")}?api-version=${API}`);
+  assert.equal(d.body.properties.provisioningState, "Succeeded");
+  assert.equal(d.body.properties.outputs.nodeResourceGroup.value, `MC_${RG}_c1_westus2`);
+  assert.ok(d.body.properties.outputs.controlPlaneFQDN.value, JSON.stringify(d.body.properties.outputs));
+  assert.equal(d.body.properties.outputResources.length, 5);
+  const names: string[] = d.body.properties.outputs.roleAssignmentNames.value;
+  for (const [subnet, name] of [["apiserver-subnet", names[0]], ["cluster-subnet", names[1]]]) {
+    const ra = await emu.request("GET", `${rgId(RG)}/providers/Microsoft.Network/virtualNetworks/aks-vnet/subnets/${subnet}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=2022-04-01`);
+    assert.equal(ra.status, 200, ra.text);
+    assert.match(ra.body.properties.roleDefinitionId, /4d97b98b-1d4f-4787-a291-c67834d212e7$/);
+  }
+  const cluster = await emu.request("GET", `${rgId(RG)}/providers/Microsoft.ContainerService/managedClusters/c1?api-version=2026-06-01`);
+  assert.equal(cluster.body.properties.apiServerAccessProfile.enableVnetIntegration, true);
+  const ops = await emu.request("GET", `${rgId(RG)}/deployments/byo/operations?api-version=${API}`);
+  assert.equal(ops.status, 200, ops.text);
+  assert.equal(ops.body.value.length, 5);
+  assert.ok(ops.body.value.every((o: any) => o.properties.provisioningState === "Succeeded"));
+
+  const second = await emu.request("PUT", `${dep("byo")}?api-version=${API}`, { properties: { mode: "Incremental", template: TEMPLATE, parameters: { clusterName: { value: "c1" } } } });
+  assert.equal(second.status, 200, second.text);
+  assert.equal((await settle(second)).status, "Succeeded");
+  const again = await emu.request("GET", `${dep("byo")}?api-version=${API}`);
+  assert.deepEqual(again.body.properties.outputs.roleAssignmentNames.value, names);
+});
+
+test("a resource that fails (an undelegated API server subnet) fails the deployment with DeploymentFailed and the AKS error inside", async () => {
+  const t = structuredClone(TEMPLATE);
+  delete t.resources[0].properties.subnets[0].properties.delegations;
+  t.parameters.vnetName.defaultValue = "plain-vnet";
+  const r = await emu.request("PUT", `${dep("undelegated")}?api-version=${API}`, { properties: { mode: "Incremental", template: t, parameters: { clusterName: { value: "c2" } } } });
+  const status = await settle(r);
+  assert.equal(status.status, "Failed");
+  assert.equal(status.error.code, "DeploymentFailed");
+  assert.equal(status.error.message, "At least one resource deployment operation failed. Please list deployment operations for details. Please see https://aka.ms/arm-deployment-operations for usage details.");
+  assert.equal(status.error.details.length, 1);
+  assert.equal(status.error.details[0].code, "ApiserverSubnetConfigError", JSON.stringify(status.error));
+  const ops = await emu.request("GET", `${dep("undelegated")}/operations?api-version=${API}`);
+  const failed = ops.body.value.filter((o: any) => o.properties.provisioningState === "Failed");
+  assert.equal(failed.length, 1);
+  assert.equal(failed[0].properties.targetResource.resourceType, "Microsoft.ContainerService/managedClusters");
+});
+
+test("template errors are answered at once: InvalidTemplate for a cycle, a missing parameter, an unknown function", async () => {
+  const circular = { resources: [{ type: "Microsoft.Network/virtualNetworks", apiVersion: "2024-05-01", name: "a", location: "westus2", dependsOn: ["b"] }, { type: "Microsoft.Network/virtualNetworks", apiVersion: "2024-05-01", name: "b", location: "westus2", dependsOn: ["a"] }] };
+  const r = await emu.request("PUT", `${dep("bad")}?api-version=${API}`, { properties: { mode: "Incremental", template: circular } });
+  assert.equal(r.status, 400);
+  assert.equal(r.body.error.code, "InvalidTemplate");
+  assert.match(r.body.error.message, /^Deployment template validation failed: 'Circular dependency detected on resource: '\/subscriptions\/.*\/virtualNetworks\/a'\. Please see https:\/\/aka\.ms\/arm-syntax-resources for usage details\.'\.$/);
+  const missing = await emu.request("POST", `${dep("bad")}/validate?api-version=${API}`, { properties: { mode: "Incremental", template: TEMPLATE } });
+  assert.equal(missing.status, 400);
+  assert.match(missing.body.error.message, /The value for the template parameter 'clusterName' at line '\d+' and column '\d+' is not provided/);
+  assert.equal(missing.body.error.additionalInfo[0].type, "TemplateViolation");
+  const fn = await emu.request("POST", `${dep("bad")}/validate?api-version=${API}`, { properties: { mode: "Incremental", template: { resources: [], outputs: { o: { type: "string", value: "[nope()]" } } } } });
+  assert.equal(fn.status, 200, "outputs are evaluated after the deployment, as in Azure");
+  const lnk = await emu.request("PUT", `${dep("bad")}?api-version=${API}`, { properties: { mode: "Incremental", templateLink: { uri: "https://example.invalid/t.json" } } });
+  assert.equal(lnk.status, 400);
+  const none = await emu.request("GET", `${dep("never")}?api-version=${API}`);
+  assert.equal(none.status, 404);
+  assert.equal(none.body.error.message, "Deployment 'never' could not be found.");
+  assert.equal(SUB.length, 36);
+});
+
+test("a nested inner-scope deployment (a Bicep module) runs as a child deployment; the parent reads its outputs", async () => {
+  const template = {
+    languageVersion: "2.0",
+    contentVersion: "1.0.0.0",
+    parameters: { prefix: { type: "string", defaultValue: "mod" } },
+    resources: {
+      identityModule: {
+        type: "Microsoft.Resources/deployments",
+        apiVersion: "2022-09-01",
+        name: "identity-module",
+        properties: {
+          mode: "Incremental",
+          expressionEvaluationOptions: { scope: "inner" },
+          parameters: { name: { value: "[format('{0}-id', parameters('prefix'))]" } },
+          template: {
+            contentVersion: "1.0.0.0",
+            parameters: { name: { type: "string" } },
+            resources: [{ type: "Microsoft.ManagedIdentity/userAssignedIdentities", apiVersion: "2023-01-31", name: "[parameters('name')]", location: "[resourceGroup().location]" }],
+            outputs: { principalId: { type: "string", value: "[reference(parameters('name')).principalId]" } },
+          },
+        },
+      },
+      vnet: {
+        type: "Microsoft.Network/virtualNetworks",
+        apiVersion: "2024-05-01",
+        name: "[format('{0}-vnet', parameters('prefix'))]",
+        location: "[resourceGroup().location]",
+        tags: { owner: "[reference('identityModule').outputs.principalId.value]" },
+        properties: { addressSpace: { addressPrefixes: ["10.50.0.0/16"] } },
+      },
+    },
+    outputs: { principalId: { type: "string", value: "[reference('identityModule').outputs.principalId.value]" } },
+  };
+  const r = await emu.request("PUT", `${dep("modules")}?api-version=${API}`, { properties: { mode: "Incremental", template } });
+  const status = await settle(r);
+  assert.equal(status.status, "Succeeded", JSON.stringify(status));
+  const parent = await emu.request("GET", `${dep("modules")}?api-version=${API}`);
+  const principalId = parent.body.properties.outputs.principalId.value;
+  assert.match(principalId, /^[0-9a-f-]{36}$/);
+  const child = await emu.request("GET", `${dep("identity-module")}?api-version=${API}`);
+  assert.equal(child.status, 200, child.text);
+  assert.equal(child.body.properties.provisioningState, "Succeeded");
+  assert.deepEqual(child.body.properties.outputs.principalId, { type: "String", value: principalId });
+  const vnet = await emu.request("GET", `${rgId(RG)}/providers/Microsoft.Network/virtualNetworks/mod-vnet?api-version=2024-05-01`);
+  assert.equal(vnet.body.tags.owner, principalId, "the VNet waited for the module (implicit dependency through reference('identityModule'))");
+  const ops = await emu.request("GET", `${dep("modules")}/operations?api-version=${API}`);
+  assert.deepEqual(ops.body.value.map((o: any) => o.properties.targetResource.resourceType).sort(), ["Microsoft.Network/virtualNetworks", "Microsoft.Resources/deployments"]);
+});
+
+test("subscription scope: the template creates a resource group and deploys into it through a nested deployment", async () => {
+  const template = JSON.parse(fs.readFileSync(path.join(ROOT, "test/fixtures/templates/sub-rg-nested.json"), "utf8"));
+  const at = `/subscriptions/${SUB}/providers/Microsoft.Resources/deployments/sub1`;
+  const noLocation = await emu.request("PUT", `${at}?api-version=${API}`, { properties: { mode: "Incremental", template, parameters: { rgName: { value: "rg-sub-made" } } } });
+  assert.equal(noLocation.status, 400);
+  assert.equal(noLocation.body.error.message, "The 'location' property must be specified for 'sub1'. Please see https://aka.ms/arm-deployment-subscription for usage details.");
+  const r = await emu.request("PUT", `${at}?api-version=${API}`, { location: "westus2", properties: { mode: "Incremental", template, parameters: { rgName: { value: "rg-sub-made" } } } });
+  const status = await settle(r);
+  assert.equal(status.status, "Succeeded", JSON.stringify(status));
+  const rg = await emu.request("GET", `${rgId("rg-sub-made")}?api-version=2021-04-01`);
+  assert.equal(rg.status, 200, rg.text);
+  assert.equal(rg.body.location, "westus2");
+  const d = await emu.request("GET", `${at}?api-version=${API}`);
+  assert.equal(d.body.properties.outputs.vnetId.value, `${rgId("rg-sub-made")}/providers/Microsoft.Network/virtualNetworks/rg-sub-made-vnet`);
+  const vnet = await emu.request("GET", `${rgId("rg-sub-made")}/providers/Microsoft.Network/virtualNetworks/rg-sub-made-vnet?api-version=2024-05-01`);
+  assert.equal(vnet.status, 200, vnet.text);
+  assert.equal(vnet.body.properties.subnets[0].properties.addressPrefix, "10.10.1.0/24");
+  const ops = await emu.request("GET", `${at}/operations?api-version=${API}`);
+  assert.equal(ops.body.value.length, 2);
+});
+
+test("what-if: after the BYO-VNet deployment every resource is NoChange; a changed node count is a Modify; a new cluster is all Create", async () => {
+  const ask = async (params: Record<string, unknown>) => {
+    const r = await emu.request("POST", `${dep("byo")}/whatIf?api-version=${API}`, { properties: { mode: "Incremental", template: TEMPLATE, parameters: params } });
+    assert.equal(r.status, 200, r.text);
+    return r.body.properties.changes as any[];
+  };
+  const same = await ask({ clusterName: { value: "c1" } });
+  assert.equal(same.length >= 5, true);
+  const planned = same.filter((c) => c.changeType !== "Ignore");
+  assert.deepEqual(planned.map((c) => c.changeType), ["NoChange", "NoChange", "NoChange", "NoChange", "NoChange"], JSON.stringify(planned.filter((c) => c.changeType !== "NoChange").map((c) => c.delta), null, 1));
+  const more = await ask({ clusterName: { value: "c1" }, nodeCount: { value: 5 } });
+  const aks = more.find((c) => c.resourceId.endsWith("managedClusters/c1"));
+  assert.equal(aks.changeType, "Modify");
+  assert.equal(aks.delta[0].path, "properties.agentPoolProfiles");
+  const fresh = await ask({ clusterName: { value: "c9" }, vnetName: { value: "other-vnet" } });
+  assert.deepEqual(fresh.filter((c) => c.changeType !== "Ignore").map((c) => c.changeType), ["Create", "Create", "Create", "Create", "Create"]);
+  assert.ok(fresh.some((c) => c.changeType === "Ignore" && c.resourceId.endsWith("virtualNetworks/aks-vnet")), "resources the template does not mention are Ignore");
+});
+
+test("exportTemplate returns the template as sent; DELETE removes the deployment record and keeps its resources", async () => {
+  const put = await emu.request("PUT", `${dep("short")}?api-version=${API}`, { properties: { mode: "Incremental", template: { contentVersion: "1.0.0.0", resources: [{ type: "Microsoft.ManagedIdentity/userAssignedIdentities", apiVersion: "2023-01-31", name: "kept-id", location: "westus2" }] } } });
+  assert.equal((await settle(put)).status, "Succeeded");
+  const ex = await emu.request("POST", `${dep("short")}/exportTemplate?api-version=${API}`);
+  assert.equal(ex.status, 200, ex.text);
+  assert.equal(ex.body.template.resources[0].name, "kept-id");
+  const del = await emu.request("DELETE", `${dep("short")}?api-version=${API}`);
+  assert.equal(del.status, 204, del.text);
+  assert.equal((await emu.request("GET", `${dep("short")}?api-version=${API}`)).status, 404);
+  assert.equal((await emu.request("DELETE", `${dep("short")}?api-version=${API}`)).status, 204);
+  const id = await emu.request("GET", `${rgId(RG)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/kept-id?api-version=2023-01-31`);
+  assert.equal(id.status, 200, "the deployment's resources are untouched");
+});
