@@ -109,9 +109,15 @@ test("enabled (AKSEMU_ALLOW_RUN_COMMAND=1): kubectl reaches the cluster; the com
     const cid = clusterId("rg", "on"); // "on": a YAML 1.1 boolean unless the kubeconfig quotes it
     const c = await createCluster(emu, "rg", "on", clusterBody({ count: 1 }), STABLE);
     assert.equal(c.cluster?.properties?.provisioningState, "Succeeded", c.res.text);
-    const pods = await invoke(emu, cid, "kubectl get pods -A | grep coredns");
+    // The system pods start just after the cluster reports Succeeded: ask again until coredns runs.
+    let pods = await invoke(emu, cid, "kubectl get pods -A | grep coredns");
     assert.equal(pods.exitCode, 0, pods.logs);
-    assert.match(pods.logs, /^kube-system\s+coredns-\S+\s+1\/1\s+Running/m);
+    await eventually(async () => {
+      if (/^kube-system\s+coredns-\S+\s+1\/1\s+Running/m.test(pods.logs)) return true;
+      pods = await invoke(emu, cid, "kubectl get pods -A | grep coredns");
+      assert.equal(pods.exitCode, 0, pods.logs);
+      return false;
+    }, "coredns Running, seen through command invoke", 30_000);
     const id = await invoke(emu, cid, "id -u");
     assert.equal(id.exitCode, 0, id.logs);
     const stateDb = path.join(emu.dataDir, "state.db");
