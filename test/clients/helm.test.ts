@@ -6,26 +6,16 @@
 // DeleteOptions.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { startEmulator, tempDir, REPO_ROOT, type RunningEmulator } from "../helpers/emulator.js";
 import { HELM, KUBECTL, needClient } from "../helpers/clients.js";
 import { clusterId, ok, post, resourceGroup, STABLE } from "../aks/helpers.js";
+import { runProcess } from "../helpers/run.js";
 
 const CHART = path.join(REPO_ROOT, "test/fixtures/helm/demo");
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 180_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (c) => (stdout += c));
-    p.stderr.on("data", (c) => (stderr += c));
-    const t = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("close", (code) => (clearTimeout(t), resolve({ code: code ?? -1, stdout, stderr })));
-  });
-}
+const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 180_000) => runProcess(cmd, args, env, timeoutMs);
 
 describe("Helm v4 against an emulated cluster", { skip: needClient(HELM, "helm v4") }, () => {
   let emu: RunningEmulator;

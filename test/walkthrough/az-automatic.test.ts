@@ -8,33 +8,15 @@
 // list, stop (refused), get-credentials (Entra/kubelogin; --admin refused).
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { startEmulator, tempDir, type RunningEmulator } from "../helpers/emulator.js";
 import { setupAz } from "../helpers/az.js";
 import { CURRENT_AZ, needClient } from "../helpers/clients.js";
+import { runProcess } from "../helpers/run.js";
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (c) => (stdout += c));
-    p.stderr.on("data", (c) => (stderr += c));
-    const t = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("close", (code) => {
-      clearTimeout(t);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
+const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 300_000) => runProcess(cmd, args, env, timeoutMs);
 
 describe("AKS Automatic on a custom VNet with the current az", { skip: needClient(CURRENT_AZ, "the current azure-cli") }, () => {
   let emu: RunningEmulator;

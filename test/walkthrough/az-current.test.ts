@@ -4,7 +4,6 @@
 // them. `az extension add` needs the extension index on the internet: offline, az's own error.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import YAML from "yaml";
@@ -12,27 +11,10 @@ import { startEmulator, tempDir, REPO_ROOT, type RunningEmulator } from "../help
 import { setupAz } from "../helpers/az.js";
 import { CURRENT_AZ, KUBECTL, needClient } from "../helpers/clients.js";
 import { parseWalkthrough, fill, splitArgs, type WalkthroughStep } from "./commands.js";
+import { runProcess } from "../helpers/run.js";
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (c) => (stdout += c));
-    p.stderr.on("data", (c) => (stderr += c));
-    const t = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("close", (code) => {
-      clearTimeout(t);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
+const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 300_000) => runProcess(cmd, args, env, timeoutMs);
 
 describe("the seed walkthrough with the current az", { skip: needClient(CURRENT_AZ, "the current azure-cli") }, () => {
   let emu: RunningEmulator;

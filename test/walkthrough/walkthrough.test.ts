@@ -3,34 +3,16 @@
 // outcome is checked as Azure would produce it. Then the failure cases the walkthrough implies.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { startEmulator, tempDir, AZL_BIN, REPO_ROOT, type RunningEmulator } from "../helpers/emulator.js";
 import { parseWalkthrough, fill, splitArgs, type WalkthroughStep } from "./commands.js";
+import { runProcess } from "../helpers/run.js";
 
 const KUBECTL = path.join(REPO_ROOT, ".tools/kubectl-v32");
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (c) => (stdout += c));
-    p.stderr.on("data", (c) => (stderr += c));
-    const t = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("close", (code) => {
-      clearTimeout(t);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
+const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000) => runProcess(cmd, args, env, timeoutMs);
 
 describe("the seed walkthrough with azl", () => {
   let emu: RunningEmulator;
