@@ -1,5 +1,6 @@
 // Test harness: a real KubeHost over HTTPS on an in-memory SqliteStore, a temp PKI, a
 // generated kubeconfig and helpers to run the real kubectl binaries with a timeout.
+import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -128,4 +129,13 @@ export function run(bin: string, args: string[], env: NodeJS.ProcessEnv, opts: {
 
 export function kubectl(e: Env, bin: string, args: string[], opts: { timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
   return run(bin, args, e.env, opts);
+}
+
+/** kubectl `bin` against the env `env()` returns (set in a suite's before()); fails the test on a non-zero exit and returns stdout. */
+export function kubectlOk(env: () => Env, bin: string): (...args: string[]) => Promise<string> {
+  return async (...args: string[]) => {
+    const r = await kubectl(env(), bin, args);
+    assert.equal(r.code, 0, `kubectl ${args.join(" ")} failed:\n${r.stdout}${r.stderr}`);
+    return r.stdout;
+  };
 }

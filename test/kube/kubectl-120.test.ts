@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { KUBECTL_120, kubectl, kubectlMissing, startEnv, type Env } from "./harness.js";
+import { KUBECTL_120, kubectl, kubectlOk, kubectlMissing, startEnv, type Env } from "./harness.js";
 
 const skip = kubectlMissing(KUBECTL_120);
 const K = KUBECTL_120;
@@ -12,11 +12,7 @@ const K = KUBECTL_120;
 describe("kubectl v1.20", { skip }, () => {
   let e: Env;
   const k = (...args: string[]) => kubectl(e, K, args);
-  const ok = async (...args: string[]) => {
-    const r = await k(...args);
-    assert.equal(r.code, 0, `kubectl ${args.join(" ")} failed:\n${r.stdout}${r.stderr}`);
-    return r.stdout;
-  };
+  const ok = kubectlOk(() => e, K);
 
   before(async () => {
     e = await startEnv();

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { KUBECTL_V32, kubectl, kubectlMissing, startEnv, type Env } from "./harness.js";
+import { KUBECTL_V32, kubectl, kubectlOk, kubectlMissing, startEnv, type Env } from "./harness.js";
 
 const skip = kubectlMissing(KUBECTL_V32);
 const K = KUBECTL_V32;
@@ -39,11 +39,7 @@ function watchUntil(e: Env, args: string[], action: () => Promise<unknown>, done
 describe("kubectl v1.32", { skip }, () => {
   let e: Env;
   const k = (...args: string[]) => kubectl(e, K, args);
-  const ok = async (...args: string[]) => {
-    const r = await k(...args);
-    assert.equal(r.code, 0, `kubectl ${args.join(" ")} failed:\n${r.stdout}${r.stderr}`);
-    return r.stdout;
-  };
+  const ok = kubectlOk(() => e, K);
   const file = (name: string, text: string) => {
     const p = path.join(e.dir, name);
     fs.writeFileSync(p, text);

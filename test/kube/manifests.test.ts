@@ -9,7 +9,7 @@ import { webcrypto } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { KUBECTL_120, KUBECTL_V32, kubectl, kubectlMissing, repoRoot, startEnv, type Env } from "./harness.js";
+import { KUBECTL_120, KUBECTL_V32, kubectl, kubectlOk, kubectlMissing, repoRoot, startEnv, type Env } from "./harness.js";
 
 const FIXTURES = path.join(repoRoot, "test/fixtures/manifests");
 const STATIC = path.join(FIXTURES, "static-install.yaml");
@@ -50,11 +50,7 @@ function docs(file: string): number {
 describe("static manifests, RBAC, CRDs and policy with kubectl v1.32", { skip: kubectlMissing(KUBECTL_V32) }, () => {
   let e: Env;
   const k = (...args: string[]) => kubectl(e, KUBECTL_V32, args);
-  const ok = async (...args: string[]) => {
-    const r = await k(...args);
-    assert.equal(r.code, 0, `kubectl ${args.join(" ")} failed:\n${r.stdout}${r.stderr}`);
-    return r.stdout;
-  };
+  const ok = kubectlOk(() => e, KUBECTL_V32);
   const file = (name: string, text: string) => {
     const p = path.join(e.dir, name);
     fs.writeFileSync(p, text);
@@ -404,11 +400,7 @@ describe("static manifests, RBAC, CRDs and policy with kubectl v1.32", { skip: k
 
 describe("static manifests with kubectl v1.20", { skip: kubectlMissing(KUBECTL_120) }, () => {
   let e: Env;
-  const ok = async (...args: string[]) => {
-    const r = await kubectl(e, KUBECTL_120, args);
-    assert.equal(r.code, 0, `kubectl ${args.join(" ")} failed:\n${r.stdout}${r.stderr}`);
-    return r.stdout;
-  };
+  const ok = kubectlOk(() => e, KUBECTL_120);
   before(async () => {
     e = await startEnv();
   });

@@ -10,7 +10,7 @@ import YAML from "yaml";
 import { startEmulator, tempDir, REPO_ROOT, type RunningEmulator } from "../helpers/emulator.js";
 import { setupAz } from "../helpers/az.js";
 import { CURRENT_AZ, KUBECTL, needClient } from "../helpers/clients.js";
-import { parseWalkthrough, fill, splitArgs, type WalkthroughStep } from "./commands.js";
+import { parseWalkthrough, fill, splitArgs, stepRunner, type WalkthroughStep } from "./commands.js";
 import { runProcess } from "../helpers/run.js";
 
 
@@ -41,18 +41,8 @@ describe("the seed walkthrough with the current az", { skip: needClient(CURRENT_
     assert.equal(r.code, 0, `az ${args.join(" ")} failed:\n${r.stderr}`);
     return r.stdout;
   };
-  /** Walkthrough step n, verbatim, with placeholder values. */
-  const step = async (n: number, extra: Record<string, string> = {}, outputJson = true) => {
-    const s = steps.find((x) => x.n === n)!;
-    const argv = splitArgs(fill(s.template, { ...values, ...extra }));
-    assert.equal(argv[0], "az", `step ${n} is an az command`);
-    return az([...argv.slice(1), ...(outputJson ? ["-o", "json"] : [])]);
-  };
-  const ok = async (n: number, extra: Record<string, string> = {}) => {
-    const r = await step(n, extra);
-    assert.equal(r.code, 0, `step ${n} failed:\n${r.stderr}`);
-    return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
-  };
+  /** Walkthrough step n, verbatim, with placeholder values (commands.ts). */
+  const { step, ok } = stepRunner(() => steps, values, az);
 
   before(async () => {
     steps = parseWalkthrough(fs.readFileSync(path.join(REPO_ROOT, "test/fixtures/WALKTHROUGH.md"), "utf8"));

@@ -1,6 +1,7 @@
 // Reads the seed walkthrough's command table (test/fixtures/WALKTHROUGH.md, a copy of
 // shared/seed/WALKTHROUGH.md) into runnable commands, in order. Rows that say "same plus X"
 // or "same with X" are built from the row above, as a reader would.
+import assert from "node:assert/strict";
 
 export interface WalkthroughStep {
   n: number;
@@ -83,4 +84,30 @@ export function splitArgs(cmd: string): string[] {
   }
   if (has) out.push(cur);
   return out;
+}
+
+export interface StepResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs walkthrough steps verbatim through an az-compatible client (`cli` gets the argv after
+ * "az"): `step(n)` returns the result, `ok(n)` asserts success and returns the parsed JSON.
+ * `values` is read at call time, so a test may change placeholders between steps.
+ */
+export function stepRunner(steps: () => WalkthroughStep[], values: Record<string, string>, cli: (args: string[]) => Promise<StepResult>) {
+  const step = async (n: number, extra: Record<string, string> = {}, outputJson = true) => {
+    const s = steps().find((x) => x.n === n)!;
+    const argv = splitArgs(fill(s.template, { ...values, ...extra }));
+    assert.equal(argv[0], "az", `step ${n} is an az command`);
+    return cli([...argv.slice(1), ...(outputJson ? ["-o", "json"] : [])]);
+  };
+  const ok = async (n: number, extra: Record<string, string> = {}) => {
+    const r = await step(n, extra);
+    assert.equal(r.code, 0, `step ${n} failed:\n${r.stderr}`);
+    return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
+  };
+  return { step, ok };
 }

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { startEmulator, tempDir, AZL_BIN, REPO_ROOT, type RunningEmulator } from "../helpers/emulator.js";
-import { parseWalkthrough, fill, splitArgs, type WalkthroughStep } from "./commands.js";
+import { parseWalkthrough, fill, splitArgs, stepRunner, type WalkthroughStep } from "./commands.js";
 import { runProcess } from "../helpers/run.js";
 
 const KUBECTL = path.join(REPO_ROOT, ".tools/kubectl-v32");
@@ -34,18 +34,8 @@ describe("the seed walkthrough with azl", () => {
     assert.equal(r.code, 0, `azl ${args.join(" ")} failed:\n${r.stderr}`);
     return JSON.parse(r.stdout);
   };
-  /** Run walkthrough step n with extra placeholder values; returns the result. */
-  const step = async (n: number, extra: Record<string, string> = {}, outputJson = true) => {
-    const s = steps.find((x) => x.n === n)!;
-    const argv = splitArgs(fill(s.template, { ...values, ...extra }));
-    assert.equal(argv[0], "az", `step ${n} is an az command`);
-    return azl([...argv.slice(1), ...(outputJson ? ["-o", "json"] : [])]);
-  };
-  const ok = async (n: number, extra: Record<string, string> = {}) => {
-    const r = await step(n, extra);
-    assert.equal(r.code, 0, `step ${n} failed:\n${r.stderr}`);
-    return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
-  };
+  /** Walkthrough step n, verbatim, with placeholder values (commands.ts). */
+  const { step, ok } = stepRunner(() => steps, values, azl);
 
   before(async () => {
     steps = parseWalkthrough(fs.readFileSync(path.join(REPO_ROOT, "test/fixtures/WALKTHROUGH.md"), "utf8"));
