@@ -124,3 +124,12 @@ test("docs/coverage.md lists exactly the template functions the engine implement
   assert.ok(block, "docs/coverage.md has the TEMPLATE FUNCTIONS block");
   assert.deepEqual([...block[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]), functionNames());
 });
+
+test("nesting is bounded: a hostile expression is a syntax error, not a stack overflow", () => {
+  const nested = (n: number) => "concat(".repeat(n) + "'a'" + ")".repeat(n);
+  assert.equal(parseExpression(nested(200)).kind, "call");
+  assert.throws(() => parseExpression(nested(20_000)), (e: unknown) => e instanceof ExpressionSyntaxError && /nested more than 256 levels/.test(e.message));
+  assert.throws(() => parseExpression("parameters('p')" + ".x".repeat(20_000)), ExpressionSyntaxError);
+  assert.throws(() => parseExpression("createArray(1)" + "[0]".repeat(20_000)), ExpressionSyntaxError);
+  assert.equal(parseExpression("parameters('p')" + ".x".repeat(100)).kind, "property");
+});

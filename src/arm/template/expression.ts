@@ -38,9 +38,19 @@ export function isExpression(s: unknown): s is string {
 const IDENT_START = /[A-Za-z_$]/;
 const IDENT = /[A-Za-z0-9_$\-]/;
 
+/**
+ * How deep an expression tree may nest (calls, property and index steps). The parser and the
+ * evaluator recurse over the tree, so a bound keeps a hostile template a 400, not a stack overflow.
+ */
+export const MAX_EXPRESSION_DEPTH = 256;
+
 /** Parses the inside of `[...]`. Throws ExpressionSyntaxError with ARM's wording. */
 export function parseExpression(text: string): Expr {
   let i = 0;
+  let depth = 0;
+  const deeper = () => {
+    if (++depth > MAX_EXPRESSION_DEPTH) fail(`The template language expression is nested more than ${MAX_EXPRESSION_DEPTH} levels deep`);
+  };
   const ws = () => {
     while (i < text.length && /\s/.test(text[i]!)) i++;
   };
@@ -123,9 +133,12 @@ export function parseExpression(text: string): Expr {
     return { kind: "call", name, args, pos };
   };
   const expr = (): Expr => {
+    const entry = depth;
+    deeper();
     let e = primary();
     for (;;) {
       ws();
+      if (text[i] === "." || text[i] === "[") deeper(); // each step wraps the tree one level deeper
       if (text[i] === ".") {
         i++;
         ws();
@@ -137,7 +150,10 @@ export function parseExpression(text: string): Expr {
         if (text[i] !== "]") fail(`Expected ']' at position '${i}'`);
         i++;
         e = { kind: "index", target: e, index };
-      } else return e;
+      } else {
+        depth = entry;
+        return e;
+      }
     }
   };
   const e = expr();
