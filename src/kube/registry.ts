@@ -113,6 +113,8 @@ export interface AdmissionAttributes {
   obj: Obj;
   old?: Obj;
   opts: WriteOptions;
+  /** The write's transaction: admission reads through it (an optimistic store then sees the conflict). */
+  tx: Reader;
 }
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -237,6 +239,11 @@ export class Registry {
   tryGet(s: Strategy, ns: string | undefined, name: string, r: Reader = this.store): Obj | undefined {
     const e = r.get<Obj>(this.key(s, ns, name));
     return e ? this.fromEntry(s, e) : undefined;
+  }
+
+  /** Every object of a collection (no selectors, no paging) read through r: admission's reads inside a write. */
+  listIn(r: Reader, s: Strategy, ns: string | undefined): Obj[] {
+    return r.list<Obj>(this.collectionPrefix(s, ns)).map((e) => this.fromEntry(s, e));
   }
 
   get(s: Strategy, ns: string | undefined, name: string): Obj {
@@ -537,7 +544,7 @@ export class Registry {
         shapeError(err);
       }
       if (causes.length) throw errors.invalid(s.info.kind, s.info.group, md.name, causes);
-      const admitWarnings = this.env.admit?.({ operation: "CREATE", strategy: s, namespace: md.namespace, obj: o, opts }) ?? [];
+      const admitWarnings = this.env.admit?.({ operation: "CREATE", strategy: s, namespace: md.namespace, obj: o, opts, tx }) ?? [];
       warnings.push(...admitWarnings);
       // A create through apply keeps the entry server-side apply computed from the applied
       // config: the manager owns what it sent, not the defaults (else its next apply drops them).
@@ -655,7 +662,7 @@ export class Registry {
         shapeError(err);
       }
       if (causes.length) throw errors.invalid(s.info.kind, s.info.group, name, causes);
-      const admitWarnings = (sub === undefined && this.env.admit?.({ operation: "UPDATE", strategy: s, namespace: md.namespace, obj: next, old: oldS, opts })) || [];
+      const admitWarnings = (sub === undefined && this.env.admit?.({ operation: "UPDATE", strategy: s, namespace: md.namespace, obj: next, old: oldS, opts, tx })) || [];
 
       if (s.generation && sub !== "status" && md.generation !== undefined) {
         const spec = (o: Obj) => {
