@@ -83,6 +83,47 @@ test("the BYO-VNet template deploys through the resource service; a second run i
   assert.deepEqual(again.body.properties.outputs.roleAssignmentNames.value, names);
 });
 
+test("the same scenario as languageVersion 2.0 symbolic resources (what Bicep emits) deploys, and redeploys with the same names", async () => {
+  const symbolic = JSON.parse(fs.readFileSync(path.join(ROOT, "test/fixtures/templates/byo-vnet.symbolic.json"), "utf8"));
+  const rg = "rg-deploy-symbolic";
+  await resourceGroup(emu, rg);
+  const at = `${rgId(rg)}/providers/Microsoft.Resources/deployments/byo2`;
+  let names: unknown;
+  for (const run of [1, 2]) {
+    const r = await emu.request("PUT", `${at}?api-version=${API}`, { properties: { mode: "Incremental", template: symbolic, parameters: { clusterName: { value: "s1" } } } });
+    assert.equal(r.status, run === 1 ? 201 : 200, r.text);
+    assert.equal((await settle(r)).status, "Succeeded");
+    const d = await emu.request("GET", `${at}?api-version=${API}`);
+    assert.equal(d.body.properties.outputs.nodeResourceGroup.value, `MC_${rg}_s1_westus2`);
+    // existing subnets are read, not written: the deployment writes the VNet, identity, two role assignments and the cluster
+    assert.equal(d.body.properties.outputResources.length, 5, JSON.stringify(d.body.properties.outputResources));
+    if (run === 1) names = d.body.properties.outputs.roleAssignmentNames.value;
+    else assert.deepEqual(d.body.properties.outputs.roleAssignmentNames.value, names);
+  }
+  const ops = await emu.request("GET", `${rgId(rg)}/deployments/byo2/operations?api-version=${API}`);
+  assert.ok(ops.body.value.some((o: any) => o.properties.targetResource.symbolicName === "aks"), "operations name the symbolic resource");
+  const cluster = await emu.request("GET", `${rgId(rg)}/providers/Microsoft.ContainerService/managedClusters/s1?api-version=2026-06-01`);
+  assert.equal(cluster.body.properties.apiServerAccessProfile.enableVnetIntegration, true);
+});
+
+test("the AKS quickstart-style template deploys at resource-group scope: a cluster with a system pool; outputs its FQDN and node resource group", async () => {
+  const quickstart = JSON.parse(fs.readFileSync(path.join(ROOT, "test/fixtures/templates/aks-quickstart.json"), "utf8"));
+  const r = await emu.request("PUT", `${dep("quickstart")}?api-version=${API}`, { properties: { mode: "Incremental", template: quickstart, parameters: { agentCount: { value: 2 } } } });
+  const status = await settle(r);
+  assert.equal(status.status, "Succeeded", JSON.stringify(status));
+  const d = await emu.request("GET", `${dep("quickstart")}?api-version=${API}`);
+  const cluster = await emu.request("GET", `${rgId(RG)}/providers/Microsoft.ContainerService/managedClusters/aks101cluster?api-version=2024-02-01`);
+  assert.equal(cluster.status, 200, cluster.text);
+  assert.match(cluster.body.properties.fqdn, /^aks101cluster-[a-z2-7]{6}-[0-9a-z]+\.hcp\.westus2\.azmk8s\.io$/);
+  assert.deepEqual(d.body.properties.outputs, {
+    controlPlaneFQDN: { type: "String", value: cluster.body.properties.fqdn },
+    nodeResourceGroup: { type: "String", value: `MC_${RG}_aks101cluster_westus2` },
+  });
+  assert.deepEqual(cluster.body.properties.agentPoolProfiles.map((p: any) => [p.name, p.mode, p.count]), [["systempool", "System", 2]]);
+  const mc = await emu.request("GET", `${rgId(`MC_${RG}_aks101cluster_westus2`)}?api-version=2021-04-01`);
+  assert.equal(mc.status, 200, "the node resource group exists");
+});
+
 test("a resource that fails (an undelegated API server subnet) fails the deployment with DeploymentFailed and the AKS error inside", async () => {
   const t = structuredClone(TEMPLATE);
   delete t.resources[0].properties.subnets[0].properties.delegations;
@@ -187,7 +228,14 @@ test("subscription scope: the template creates a resource group and deploys into
   assert.equal(vnet.status, 200, vnet.text);
   assert.equal(vnet.body.properties.subnets[0].properties.addressPrefix, "10.10.1.0/24");
   const ops = await emu.request("GET", `${at}/operations?api-version=${API}`);
-  assert.equal(ops.body.value.length, 2);
+  assert.equal(ops.body.value.length, 3);
+  // the outer-scope child: its template reads the parent's parameters and subscription(), and deploys into the new group
+  assert.equal(d.body.properties.outputs.outerIdentityId.value, `${rgId("rg-sub-made")}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/rg-sub-made-outer-id`);
+  const outer = await emu.request("GET", `${d.body.properties.outputs.outerIdentityId.value}?api-version=2023-01-31`);
+  assert.equal(outer.status, 200, outer.text);
+  assert.equal(outer.body.tags.subscription, SUB);
+  const child = await emu.request("GET", `${rgId("rg-sub-made")}/providers/Microsoft.Resources/deployments/identity-outer?api-version=${API}`);
+  assert.equal(child.body.properties.provisioningState, "Succeeded");
 });
 
 test("what-if: after the BYO-VNet deployment every resource is NoChange; a changed node count is a Modify; a new cluster is all Create", async () => {
