@@ -4,6 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmulator, type RunningEmulator } from "../helpers/emulator.js";
@@ -73,4 +74,26 @@ test("az deployment group create with the AKS quickstart-style template; az depl
   assert.match(subOut.vnetId.value, /\/resourceGroups\/rg-az-sub\/providers\/Microsoft\.Network\/virtualNetworks\/rg-az-sub-vnet$/);
   const ids = await az(["identity", "list", "-g", "rg-az-sub", "--query", "[].name", "-o", "tsv"]);
   assert.deepEqual(ids.stdout.trim().split(/\s+/).sort(), ["rg-az-sub-id", "rg-az-sub-outer-id"]);
+});
+
+test("az deployment group create --mode Complete deletes what the template no longer has; what-if --mode Complete shows it as Delete", { timeout: 900_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "az-complete-"));
+  const ids = (names: string[]) => ({ $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", contentVersion: "1.0.0.0", resources: names.map((name) => ({ type: "Microsoft.ManagedIdentity/userAssignedIdentities", apiVersion: "2023-01-31", name, location: "westus2" })) });
+  fs.writeFileSync(path.join(dir, "two.json"), JSON.stringify(ids(["keep", "drop"])));
+  fs.writeFileSync(path.join(dir, "one.json"), JSON.stringify(ids(["keep"])));
+  const rg = "rg-az-complete";
+  await resourceGroup(emu, rg);
+  const c = await az(["deployment", "group", "create", "-g", rg, "-n", "ids", "--template-file", path.join(dir, "two.json"), "-o", "json"], { timeoutMs: 300_000 });
+  assert.equal(c.code, 0, c.stderr);
+  const w = await az(["deployment", "group", "what-if", "-g", rg, "-n", "ids", "--template-file", path.join(dir, "one.json"), "--mode", "Complete", "--no-pretty-print", "-o", "json"], { timeoutMs: 300_000 });
+  assert.equal(w.code, 0, w.stderr);
+  assert.deepEqual((JSON.parse(w.stdout).changes as { changeType: string; resourceId: string }[]).map((x) => `${x.changeType} ${x.resourceId.split("/").pop()}`), ["Delete drop", "NoChange keep"]);
+  const complete = await az(["deployment", "group", "create", "-g", rg, "-n", "ids", "--template-file", path.join(dir, "one.json"), "--mode", "Complete", "-o", "json"], { timeoutMs: 300_000 });
+  assert.equal(complete.code, 0, complete.stderr);
+  assert.equal(JSON.parse(complete.stdout).properties.mode, "Complete");
+  const l = await az(["identity", "list", "-g", rg, "--query", "[].name", "-o", "tsv"]);
+  assert.equal(l.stdout.trim(), "keep");
+  const ops = await az(["deployment", "operation", "group", "list", "-g", rg, "-n", "ids", "--query", "[?properties.provisioningOperation=='Delete'].properties.targetResource.resourceName", "-o", "tsv"]);
+  assert.equal(ops.code, 0, ops.stderr);
+  assert.equal(ops.stdout.trim(), "drop");
 });
