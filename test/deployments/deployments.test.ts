@@ -238,6 +238,45 @@ test("subscription scope: the template creates a resource group and deploys into
   assert.equal(child.body.properties.provisioningState, "Succeeded");
 });
 
+test("a nested deployment without a resource group deploys at subscription scope (location required there)", async () => {
+  const at = `/subscriptions/${SUB}/providers/Microsoft.Resources/deployments`;
+  const nested = (location?: string) => ({
+    type: "Microsoft.Resources/deployments",
+    apiVersion: API,
+    name: "sub-child",
+    ...(location ? { location } : {}),
+    properties: {
+      mode: "Incremental",
+      expressionEvaluationOptions: { scope: "inner" },
+      parameters: { rg: { value: "rg-from-sub-child" } },
+      template: {
+        $schema: "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
+        contentVersion: "1.0.0.0",
+        parameters: { rg: { type: "string" } },
+        resources: [{ type: "Microsoft.Resources/resourceGroups", apiVersion: "2022-09-01", name: "[parameters('rg')]", location: "[deployment().location]" }],
+        outputs: { rgId: { type: "string", value: "[subscriptionResourceId('Microsoft.Resources/resourceGroups', parameters('rg'))]" } },
+      },
+    },
+  });
+  const template = { contentVersion: "1.0.0.0", resources: [nested("eastus")], outputs: { rgId: { type: "string", value: "[reference('sub-child').outputs.rgId.value]" } } };
+  const r = await emu.request("PUT", `${at}/parent?api-version=${API}`, { location: "westus2", properties: { mode: "Incremental", template } });
+  assert.equal(r.body.location, "westus2");
+  const status = await settle(r);
+  assert.equal(status.status, "Succeeded", JSON.stringify(status));
+  const d = await emu.request("GET", `${at}/parent?api-version=${API}`);
+  // subscriptionResourceId() spells a group with the providers segment, as ARM does
+  assert.equal(d.body.properties.outputs.rgId.value, `/subscriptions/${SUB}/providers/Microsoft.Resources/resourceGroups/rg-from-sub-child`);
+  const child = await emu.request("GET", `${at}/sub-child?api-version=${API}`);
+  assert.equal(child.status, 200, child.text);
+  assert.equal(child.body.location, "eastus");
+  const rg = await emu.request("GET", `${rgId("rg-from-sub-child")}?api-version=2021-04-01`);
+  assert.equal(rg.body.location, "eastus", "deployment().location is the nested deployment's own");
+  const noLocation = await emu.request("PUT", `${at}/parent2?api-version=${API}`, { location: "westus2", properties: { mode: "Incremental", template: { resources: [{ ...nested(), name: "sub-child2" }] } } });
+  const failed = await settle(noLocation);
+  assert.equal(failed.status, "Failed");
+  assert.equal(failed.error.details[0].message, "The 'location' property must be specified for 'sub-child2'. Please see https://aka.ms/arm-deployment-subscription for usage details.");
+});
+
 test("what-if: after the BYO-VNet deployment every resource is NoChange; a changed node count is a Modify; a new cluster is all Create", async () => {
   const ask = async (params: Record<string, unknown>) => {
     const r = await emu.request("POST", `${dep("byo")}/whatIf?api-version=${API}`, { properties: { mode: "Incremental", template: TEMPLATE, parameters: params } });

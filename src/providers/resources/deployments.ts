@@ -17,7 +17,7 @@ import { RESOURCES_API_VERSIONS, checkArmApiVersion } from "../../arm/arm-api-ve
 import { ResourceService } from "../../arm/resource-service.js";
 import type { Caller } from "../../arm/caller.js";
 import { parseJsonc, JsoncError } from "../../arm/template/jsonc.js";
-import { planTemplate, PendingResource, type Plan, type PlannedResource, type NestedDeployment } from "../../arm/template/engine.js";
+import { planTemplate, PendingResource, type DeploymentContext, type Plan, type PlannedResource, type NestedDeployment } from "../../arm/template/engine.js";
 import { whatIf } from "../../arm/template/whatif.js";
 import { listInGroup } from "../../arm/repo.js";
 import { executePlan, executeDeletions, isoDuration, type DeleteOutcome, type OperationRecord as DeploymentOperation, type ResourceOperations, type WriteOutcome } from "../../arm/template/execute.js";
@@ -50,8 +50,6 @@ const errors = {
     template: "The deployment '{name}' is running and cannot be deleted: a template deployment that is currently running cannot be deleted.", source: "emulator (Spec: \"A template deployment that is currently running cannot be deleted.\")" }),
   offline: defineError<{ what: string }>({ group: g, code: "InvalidDeployment", status: 400,
     template: "'{what}' is not supported by the emulator: it has no network access to fetch linked templates or parameters. Send the template or parameters inline.", source: "emulator" }),
-  notYet: defineError<{ what: string }>({ group: g, code: "InvalidDeployment", status: 400,
-    template: "{what} is not supported by the emulator yet.", source: "emulator" }),
   // juju/juju provider/azure: 409 DeploymentCannotBeCancelled once a deployment is not running (text: emulator)
   cannotCancel: defineError<{ name: string; state: string }>({ group: g, code: "DeploymentCannotBeCancelled", status: 409,
     template: "The deployment '{name}' cannot be cancelled: its provisioning state is '{state}'. A deployment can be cancelled only while it is Accepted or Running.", source: "emulator (code and 409 from juju/juju provider/azure; the text is not public)" }),
@@ -75,6 +73,8 @@ interface DeploymentRecord {
   id: string;
   name: string;
   type: string;
+  /** subscription scope: the deployment's location */
+  location?: string;
   properties: JsonObject & { provisioningState: string };
   /** kept for exportTemplate and what-if; not rendered */
   template: Json;
@@ -178,7 +178,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
   };
   const idOf = (p: Record<string, string>, root: string) => `${root}/providers/${TYPE}/${p.name}`;
   const load = (id: string) => env.store.get<DeploymentRecord>(keyOf(id))?.value;
-  const render = (d: DeploymentRecord) => ({ id: d.id, name: d.name, type: d.type, properties: d.properties });
+  const render = (d: DeploymentRecord) => ({ id: d.id, name: d.name, type: d.type, ...(d.location ? { location: d.location } : {}), properties: d.properties });
 
   /** Reads and checks the request, then plans the template: everything validate and PUT share. */
   const prepare = async (ctx: RequestContext, p: Record<string, string>) => {
@@ -216,7 +216,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       locate: (path) => parsed.positions.get(path),
     });
     preflight(plan);
-    return { id, plan, mode: complete ? ("Complete" as const) : ("Incremental" as const), template: props.template ?? null, caller: callerOf(ctx) };
+    return { id, plan, mode: complete ? ("Complete" as const) : ("Incremental" as const), template: props.template ?? null, caller: callerOf(ctx), ...(rg ? {} : { location: String(body.location) }) };
   };
 
   /**
@@ -359,15 +359,22 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
     if (props.templateLink !== undefined) return fail(errors.offline.make({ what: "properties.templateLink" }));
     if (props.parametersLink !== undefined) return fail(errors.offline.make({ what: "properties.parametersLink" }));
     if (typeof props.mode === "string" && !/^incremental$/i.test(props.mode)) return fail(errors.nestedMode.make({ mode: props.mode, name: r.name }));
-    if (!r.nested.resourceGroup) return fail(errors.notYet.make({ what: "A nested deployment at subscription scope" }));
-    const rg = getResourceGroup(env.store, r.nested.subscriptionId, r.nested.resourceGroup);
-    if (!rg) return fail(E.resourceGroupNotFound.make({ rg: r.nested.resourceGroup }));
+    // a nested deployment with no resource group deploys at subscription scope, where a location is required
+    let where: { resourceGroup: NonNullable<DeploymentContext["resourceGroup"]> } | { location: string };
+    if (r.nested.resourceGroup) {
+      const rg = getResourceGroup(env.store, r.nested.subscriptionId, r.nested.resourceGroup);
+      if (!rg) return fail(E.resourceGroupNotFound.make({ rg: r.nested.resourceGroup }));
+      where = { resourceGroup: { name: rg.name, location: rg.location!, ...(rg.tags ? { tags: rg.tags as Record<string, string> } : {}) } };
+    } else {
+      if (typeof body.location !== "string" || body.location === "") return fail(errors.locationRequired.make({ name: r.name }));
+      where = { location: body.location };
+    }
     let plan: Plan;
     try {
       plan = planTemplate(props.template, r.nested.scope === "inner" ? (props.parameters ?? {}) : {}, {
         tenantId: env.tenantId,
         subscriptionId: r.nested.subscriptionId,
-        resourceGroup: { name: rg.name, location: rg.location!, ...(rg.tags ? { tags: rg.tags as Record<string, string> } : {}) },
+        ...where,
         deploymentName: r.name,
         environment: { name: "AzureCloud" },
         now: env.now(),
@@ -381,6 +388,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       id: r.id,
       name: r.name,
       type: TYPE,
+      ...("location" in where ? { location: where.location } : {}),
       template: props.template ?? null,
       properties: { templateHash: templateHash(props.template ?? null), mode: "Incremental", provisioningState: "Accepted", timestamp: env.now().toISOString(), duration: "PT0S", correlationId: caller.correlationId, ...summary(plan) } as DeploymentRecord["properties"],
     };
@@ -530,7 +538,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       method: "PUT",
       pattern: `${base}/{name}`,
       handler: async (ctx, p) => {
-        const { id, plan, mode, template, caller } = await prepare(ctx, p);
+        const { id, plan, mode, template, caller, location } = await prepare(ctx, p);
         const existing = load(id);
         if (existing && running.has(id.toLowerCase()))
           throw errors.active.make({ name: p.name!, started: netDate(new Date(String(existing.properties.timestamp))), expires: netDate(new Date(Date.parse(String(existing.properties.timestamp)) + 7 * 86400_000)) });
@@ -541,6 +549,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
           type: TYPE,
           template,
           operationName: opName,
+          ...(location ? { location } : {}),
           properties: { templateHash: templateHash(template), mode, provisioningState: "Accepted", timestamp: env.now().toISOString(), duration: "PT0S", correlationId: ctx.correlationId, ...summary(plan) } as DeploymentRecord["properties"],
         };
         env.store.txn((tx) => {
