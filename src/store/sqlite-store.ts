@@ -459,15 +459,8 @@ class SqlTxn implements Txn {
     if (lease && (!Number.isSafeInteger(lease) || !this.s.leaseRow(lease))) throw new LeaseNotFoundError(opts.lease!);
     this.s.rawPut(key, json, createRev, this.revision, lease);
     this.written.set(key, { key, value: json, create_rev: createRev, mod_rev: this.revision, lease });
-    // Keep our own copy so later mutation by the caller cannot alter the event.
-    this.events.push({
-      type: "put",
-      key,
-      value: JSON.parse(json),
-      prev: prev ? JSON.parse(prev.value) : undefined,
-      revision: this.revision,
-      createRevision: createRev,
-    });
+    // The event keeps the stored text, so later mutation by the caller cannot alter it.
+    this.events.push(new StoredEvent("put", key, json, prev?.value, this.revision, createRev));
     return this.revision;
   }
 
@@ -476,8 +469,7 @@ class SqlTxn implements Txn {
     if (!prev) return false;
     this.s.rawDelete(key);
     this.written.set(key, null);
-    const value = JSON.parse(prev.value);
-    this.events.push({ type: "delete", key, value, prev: value, revision: this.revision, createRevision: prev.create_rev });
+    this.events.push(new StoredEvent("delete", key, prev.value, prev.value, this.revision, prev.create_rev));
     return true;
   }
 
@@ -485,6 +477,45 @@ class SqlTxn implements Txn {
     const rows = this.s.rawList(prefix, {});
     for (const r of rows) this.delete(r.key);
     return rows.length;
+  }
+}
+
+/**
+ * A watch event over the stored JSON text, parsed on first read and then shared by every watcher
+ * (as one parsed copy was before). Most events are never read (ARM writes, the 20,000 kept for
+ * replay): two JSON.parse per put and the history's parsed copies were a commit's largest cost
+ * after SQLite's own.
+ */
+class StoredEvent implements WatchEvent {
+  private parsed: unknown;
+  private parsedPrev: unknown;
+  private state = 0; // bit 1: value parsed; bit 2: prev parsed
+  constructor(
+    readonly type: "put" | "delete",
+    readonly key: string,
+    private readonly json: string,
+    private readonly prevJson: string | undefined,
+    readonly revision: number,
+    readonly createRevision: number,
+  ) {}
+
+  get value(): unknown {
+    if (!(this.state & 1)) {
+      this.parsed = JSON.parse(this.json);
+      this.state |= 1;
+    }
+    return this.parsed;
+  }
+
+  get prev(): unknown {
+    if (this.prevJson === undefined) return undefined;
+    // A delete's value is its previous value: one object, as before.
+    if (this.type === "delete") return this.value;
+    if (!(this.state & 2)) {
+      this.parsedPrev = JSON.parse(this.prevJson);
+      this.state |= 2;
+    }
+    return this.parsedPrev;
   }
 }
 
