@@ -487,35 +487,42 @@ class SqlTxn implements Txn {
  * after SQLite's own.
  */
 class StoredEvent implements WatchEvent {
-  private parsed: unknown;
-  private parsedPrev: unknown;
-  private state = 0; // bit 1: value parsed; bit 2: prev parsed
+  // The text until first read, then the parsed value only (the history keeps one or the other).
+  private v: unknown;
+  private p: unknown;
+  private vText: string | undefined;
+  private pText: string | undefined;
+  private readonly hasPrev: boolean;
   constructor(
     readonly type: "put" | "delete",
     readonly key: string,
-    private readonly json: string,
-    private readonly prevJson: string | undefined,
+    json: string,
+    prevJson: string | undefined,
     readonly revision: number,
     readonly createRevision: number,
-  ) {}
+  ) {
+    this.vText = json;
+    // A delete's value is its previous value: one object, as before.
+    this.pText = type === "delete" ? undefined : prevJson;
+    this.hasPrev = prevJson !== undefined;
+  }
 
   get value(): unknown {
-    if (!(this.state & 1)) {
-      this.parsed = JSON.parse(this.json);
-      this.state |= 1;
+    if (this.vText !== undefined) {
+      this.v = JSON.parse(this.vText);
+      this.vText = undefined;
     }
-    return this.parsed;
+    return this.v;
   }
 
   get prev(): unknown {
-    if (this.prevJson === undefined) return undefined;
-    // A delete's value is its previous value: one object, as before.
+    if (!this.hasPrev) return undefined;
     if (this.type === "delete") return this.value;
-    if (!(this.state & 2)) {
-      this.parsedPrev = JSON.parse(this.prevJson);
-      this.state |= 2;
+    if (this.pText !== undefined) {
+      this.p = JSON.parse(this.pText);
+      this.pText = undefined;
     }
-    return this.parsedPrev;
+    return this.p;
   }
 }
 
