@@ -486,9 +486,16 @@ export class KvStore {
         this.active = undefined;
       }
       const ops: Op[] = [];
+      // A deletePrefix is one ranged delete (as kube-apiserver's cluster teardown is not, but one
+      // etcd op however many keys), unless the txn also puts into that range (etcd refuses a put
+      // inside a delete range of the same txn): then its keys are deleted one by one. Exact under
+      // the fence: the range holds just the keys fn saw.
+      const ranged = [...new Set(tx.prefixDeletes)].filter((p) => ![...tx.writes].some(([k, w]) => w !== null && k.startsWith(p)));
+      const covered = (k: string) => ranged.some((p) => k.startsWith(p));
+      for (const p of ranged) if (!ranged.some((q) => q !== p && p.startsWith(q))) ops.push({ delete: { key: this.dataPrefix + p, prefix: true } });
       for (const [key, w] of tx.writes) {
         if (w === null) {
-          if (this.rows.has(key)) ops.push({ delete: { key: this.dataPrefix + key } });
+          if (this.rows.has(key) && !covered(key)) ops.push({ delete: { key: this.dataPrefix + key } });
         } else {
           ops.push({ put: { key: this.dataPrefix + key, value: bytes(w.json), ...(w.lease !== "0" ? { lease: w.lease } : {}) } });
         }
@@ -551,6 +558,8 @@ export class KvStore {
  */
 class OverlayTxn implements Txn {
   readonly writes = new Map<string, Write>();
+  /** Prefixes fn deleted whole (with deletePrefix). */
+  readonly prefixDeletes: string[] = [];
   readonly leasedReads = new Map<string, number>();
 
   /**
@@ -618,6 +627,7 @@ class OverlayTxn implements Txn {
   deletePrefix(prefix: string): number {
     const keys = this.list(prefix).map((e) => e.key);
     for (const k of keys) this.writes.set(k, null);
+    if (keys.some((k) => this.s.row(k) !== undefined) && prefix !== "") this.prefixDeletes.push(prefix);
     return keys.length;
   }
 }

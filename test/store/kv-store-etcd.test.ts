@@ -139,6 +139,27 @@ describe("KvStore over etcd", { skip: needClient(ETCD, "etcd v3.6") }, () => {
         for (let i = 0; i < max; i++) tx.put(`big/${i}`, i);
       });
       assert.equal(s.count("big/"), max);
+      // deletePrefix is one ranged delete however many keys (a cluster's teardown deletes hundreds).
+      await s.txn((tx) => {
+        for (let i = 0; i < max; i++) tx.put(`big/x${i}`, i);
+      });
+      const w: string[] = [];
+      const stop = s.watch("big/", undefined, (evs) => w.push(`${evs.length} ${evs[0]!.type}`));
+      assert.equal(await s.txn((tx) => tx.deletePrefix("big/")), 2 * max);
+      stop();
+      assert.equal(s.count("big/"), 0);
+      assert.deepEqual(w, [`${2 * max} delete`], "one revision");
+      // ... unless the txn puts into the range again: then key by key, atomically.
+      await s.txn((tx) => {
+        for (let i = 0; i < 3; i++) tx.put(`big/${i}`, i);
+        tx.put("keep", 1);
+      });
+      await s.txn((tx) => {
+        tx.deletePrefix("big/");
+        tx.put("big/1", "again");
+      });
+      assert.deepEqual(s.list("big/").map((e) => [e.key, e.value]), [["big/1", "again"]]);
+      assert.equal(s.get("keep")?.value, 1);
     } finally {
       await s.close();
     }
