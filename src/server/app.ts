@@ -80,7 +80,7 @@ export function renderError(ctx: RequestContext, err: unknown): void {
   }
   if (err instanceof StoreConflictError || err instanceof StoreUnavailableError) {
     // The etcd store: other writers won every attempt, or etcd did not answer in time. Retryable.
-    const e = E.serviceUnavailableStore.make({ detail: err instanceof StoreConflictError ? `${err.attempts} conflicting attempts` : err.message });
+    const e = E.serviceUnavailableStore.make({ detail: err instanceof StoreConflictError ? `other writers won ${err.attempts} attempts in a row, nothing was written` : err.message });
     ctx.send(e.status, e.toBody(), { ...e.headers, "retry-after": "1" });
     return;
   }

@@ -13,7 +13,7 @@
 import { randomUUID } from "node:crypto";
 import type { Entry, KeyRevision, LeaseGrant, LeaseId, LeaseStatus, ListOptions, Txn, WatchCallback, WatchEvent } from "./store.js";
 import { StoreCompactedError } from "./store.js";
-import { CompactedError, bytes, prefixEnd, text, type Compare, type KeyValue, type Kv, type Op, type Watch, type WatchBatch } from "./kv.js";
+import { CompactedError, KvError, bytes, prefixEnd, text, type Compare, type KeyValue, type Kv, type Op, type Watch, type WatchBatch } from "./kv.js";
 
 /** Layout of the keys under the prefix; bump when it changes incompatibly. */
 export const DATA_VERSION = "1";
@@ -360,6 +360,27 @@ export class KvStore {
     if (still.length > 0) this.askProgress();
   }
 
+  /**
+   * A Kv request bounded by the catch-up timeout; a failure of the connection (not one of etcd's
+   * typed answers) becomes StoreUnavailableError, which the HTTP layers answer with 503.
+   */
+  private async ask<T>(what: string, call: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        call(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new StoreUnavailableError(`etcd did not answer ${what} within ${this.catchUpMs} ms`)), this.catchUpMs);
+        }),
+      ]);
+    } catch (e) {
+      if (e instanceof KvError || e instanceof StoreUnavailableError) throw e;
+      throw new StoreUnavailableError(`${what} failed: ${(e as Error).message.split("\n")[0]}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   // ---------------- reads (from the replica) ----------------
 
   /** @internal */ row(key: string): Row | undefined {
@@ -456,7 +477,7 @@ export class KvStore {
    */
   fresh(): Promise<void> {
     if (this.closed) return Promise.reject(new StoreUnavailableError("the store is closed"));
-    return this.kv.range(this.fenceKey, { keysOnly: true }).then((r) => this.caughtUp(Number(r.revision)));
+    return this.ask("a range", () => this.kv.range(this.fenceKey, { keysOnly: true })).then((r) => this.caughtUp(Number(r.revision)));
   }
 
   // ---------------- writes ----------------
@@ -507,7 +528,8 @@ export class KvStore {
       for (const [key, mod] of tx.leasedReads) compare.push({ key: this.dataPrefix + key, target: "mod", result: "=", value: BigInt(mod) });
       if (compare.length > maxOps) throw new StoreTxnTooLargeError("compares", compare.length, maxOps);
       ops.push({ put: { key: this.fenceKey, value: bytes(`${this.id}:${++this.seq}`) } });
-      const r = await this.kv.txn({ compare, success: ops });
+      // Unanswered, the commit may or may not have applied: the next txn's fence compare tells.
+      const r = await this.ask("a transaction (it may or may not have been applied)", () => this.kv.txn({ compare, success: ops }));
       await this.caughtUp(Number(r.revision));
       if (r.succeeded) return result;
     }
@@ -517,21 +539,21 @@ export class KvStore {
   // ---------------- leases (etcd's) ----------------
 
   grantLease(ttlSeconds: number): Promise<LeaseGrant> {
-    return this.kv.grant(Math.max(this.kv.limits.minLeaseTtl, Math.ceil(ttlSeconds)));
+    return this.ask("a lease grant", () => this.kv.grant(Math.max(this.kv.limits.minLeaseTtl, Math.ceil(ttlSeconds))));
   }
 
   keepAliveLease(id: LeaseId): Promise<{ ttl: number }> {
-    return this.kv.keepAlive(id);
+    return this.ask("a lease keep-alive", () => this.kv.keepAlive(id));
   }
 
   /** Revoke, then wait until the replica dropped the lease's keys (read-your-writes). */
   async revokeLease(id: LeaseId): Promise<void> {
-    const r = await this.kv.revoke(id);
+    const r = await this.ask("a lease revoke", () => this.kv.revoke(id));
     await this.caughtUp(Number(r.revision));
   }
 
   async leaseTimeToLive(id: LeaseId): Promise<LeaseStatus | undefined> {
-    const st = await this.kv.timeToLive(id);
+    const st = await this.ask("a lease time-to-live", () => this.kv.timeToLive(id));
     if (!st) return undefined;
     const keys = st.keys.map((k) => this.storeKey(k)).filter((k): k is string => k !== undefined).sort();
     return { ...st, keys };

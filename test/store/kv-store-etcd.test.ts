@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { EtcdKv } from "../../src/store/kv-etcd.js";
 import { bytes, type Kv, type TxnRequest, type TxnResult, type Watch, type WatchOptions } from "../../src/store/kv.js";
-import { DATA_VERSION, DataVersionMismatchError, KvStore, StoreTxnTooLargeError } from "../../src/store/kv-store.js";
+import { DATA_VERSION, DataVersionMismatchError, KvStore, StoreTxnTooLargeError, StoreUnavailableError } from "../../src/store/kv-store.js";
 import { StoreCompactedError } from "../../src/store/store.js";
 import { ETCD, needClient } from "../helpers/clients.js";
 import { startEtcd, type EtcdServer } from "../helpers/etcd-server.js";
@@ -221,6 +221,23 @@ describe("KvStore over etcd", { skip: needClient(ETCD, "etcd v3.6") }, () => {
     } finally {
       await k.close();
       await s.close();
+    }
+  });
+
+  test("etcd gone: reads answer from the replica; fresh(), txn and leases fail as StoreUnavailableError (503) within the timeout", async () => {
+    const own = await startEtcd();
+    const s = await KvStore.open(new EtcdKv({ endpoints: [own.endpoint], dialTimeoutMs: 1000 }), { catchUpTimeoutMs: 1500 });
+    try {
+      await s.txn((tx) => void tx.put("k", 1));
+      await own.stop();
+      assert.equal(s.get("k")?.value, 1);
+      await assert.rejects(s.fresh(), StoreUnavailableError);
+      await assert.rejects(s.txn((tx) => void tx.put("k", 2)), StoreUnavailableError);
+      await assert.rejects(s.grantLease(5), StoreUnavailableError);
+      assert.equal(s.get("k")?.value, 1);
+    } finally {
+      await s.close();
+      await own.stop();
     }
   });
 });
