@@ -43,17 +43,40 @@ class GatedKv implements Kv {
     for (const go of [...this.release]) go();
     return r;
   }
+  /** New watches wait until this is false before they reach etcd. */
+  blockWatches = false;
+  private readonly breakers = new Set<() => void>();
+  /** Break every open watch as a lost connection would. */
+  breakWatches(): void {
+    for (const b of [...this.breakers]) b();
+  }
   watch(key: string, opts?: WatchOptions): Watch {
-    const w = this.inner.watch(key, opts);
     const self = this;
+    let inner: Watch | undefined;
+    let broken = false;
+    let cancelled = false;
+    const breaker = () => {
+      broken = true;
+      inner?.cancel();
+    };
+    this.breakers.add(breaker);
     return {
-      cancel: () => w.cancel(),
-      requestProgress: () => w.requestProgress(),
+      cancel: () => {
+        cancelled = true;
+        self.breakers.delete(breaker);
+        inner?.cancel();
+      },
+      requestProgress: () => inner?.requestProgress(),
       async *[Symbol.asyncIterator]() {
-        for await (const batch of w) {
+        while (self.blockWatches && !cancelled) await new Promise((r) => setTimeout(r, 20));
+        if (cancelled) return;
+        inner = self.inner.watch(key, opts);
+        for await (const batch of inner) {
           while (self.hold) await new Promise<void>((r) => self.release.add(r));
           yield batch;
         }
+        self.breakers.delete(breaker);
+        if (broken) throw new Error("connection lost (test)");
       },
     };
   }
@@ -238,6 +261,38 @@ describe("KvStore over etcd", { skip: needClient(ETCD, "etcd v3.6") }, () => {
     } finally {
       await s.close();
       await own.stop();
+    }
+  });
+
+  test("a watch that resumes below etcd's compaction re-reads the replica and tells watchers the difference", async () => {
+    const prefix = fresh();
+    const gated = new GatedKv(kv());
+    const s = await KvStore.open(gated, { prefix });
+    const other = kv();
+    try {
+      await s.txn((tx) => {
+        tx.put("a", 1);
+        tx.put("b", 1);
+      });
+      const seen: string[] = [];
+      s.watch("", undefined, (evs) => seen.push(...evs.map((e) => `${e.type} ${e.key}=${JSON.stringify(e.value)}`)));
+      gated.blockWatches = true;
+      gated.breakWatches();
+      // While the replica is cut off: b changes, a goes, c comes, and etcd compacts that history away.
+      await other.put(`${prefix}data/b`, bytes("2"));
+      await other.delete(`${prefix}data/a`);
+      const last = await other.put(`${prefix}data/c`, bytes("3"));
+      await other.compact(last.revision);
+      gated.blockWatches = false;
+      await s.fresh();
+      assert.deepEqual(s.list("").map((e) => [e.key, e.value]), [["b", 2], ["c", 3]]);
+      assert.deepEqual(seen.sort(), ["delete a=1", "put b=2", "put c=3"]);
+      assert.throws(() => s.watch("", Number(last.revision) - 2, () => undefined), StoreCompactedError);
+      await s.txn((tx) => void tx.put("d", 4));
+      assert.equal(s.get("d")?.value, 4, "writes go on after the re-read");
+    } finally {
+      await other.close();
+      await s.close();
     }
   });
 });
