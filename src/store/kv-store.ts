@@ -106,6 +106,8 @@ export class KvStore {
   private progressAsked = false;
   private following: Promise<void> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  private revInFlight: Promise<number> | undefined;
+  private revQueued: Promise<number> | undefined;
   private active: OverlayTxn | undefined;
   private closed = false;
   private readonly id = randomUUID();
@@ -477,7 +479,35 @@ export class KvStore {
    */
   fresh(): Promise<void> {
     if (this.closed) return Promise.reject(new StoreUnavailableError("the store is closed"));
-    return this.ask("a range", () => this.kv.range(this.fenceKey, { keysOnly: true })).then((r) => this.caughtUp(Number(r.revision)));
+    return this.currentRevision().then((r) => this.caughtUp(r));
+  }
+
+  /**
+   * etcd's current revision from a range that STARTED after this call. Concurrent callers share
+   * ranges: while one is in flight, later callers wait for the next one, which starts when it
+   * ends (at most one in flight, one queued, however many requests).
+   */
+  private currentRevision(): Promise<number> {
+    if (!this.revInFlight) return this.startRevisionRange();
+    if (!this.revQueued) {
+      this.revQueued = this.revInFlight
+        .catch(() => undefined)
+        .then(() => {
+          this.revQueued = undefined;
+          return this.startRevisionRange();
+        });
+    }
+    return this.revQueued;
+  }
+
+  private startRevisionRange(): Promise<number> {
+    const r = this.ask("a range", () => this.kv.range(this.fenceKey, { keysOnly: true })).then((x) => Number(x.revision));
+    this.revInFlight = r;
+    const done = () => {
+      if (this.revInFlight === r) this.revInFlight = undefined;
+    };
+    r.then(done, done);
+    return r;
   }
 
   // ---------------- writes ----------------
