@@ -25,6 +25,7 @@ export interface Entry<T = unknown> {
   lease: LeaseId;
 }
 
+// Engines may back value/prev with getters (parsed on first read): copy fields by name, not by spread.
 export interface WatchEvent<T = unknown> {
   type: "put" | "delete";
   key: string;

@@ -52,7 +52,7 @@ async function eventually(what: string, cond: () => boolean | Promise<boolean>):
 /** Collect a watcher's batches. */
 function recorder() {
   const batches: WatchEvent[][] = [];
-  return { batches, cb: (evs: WatchEvent[]) => void batches.push(evs.map((e) => ({ ...e }))) };
+  return { batches, cb: (evs: WatchEvent[]) => void batches.push(evs.map((e) => ({ type: e.type, key: e.key, value: e.value, prev: e.prev, revision: e.revision, createRevision: e.createRevision }))) };
 }
 
 export function storeConformance(name: string, harness: () => Promise<StoreHarness>): void {
