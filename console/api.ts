@@ -1,9 +1,10 @@
 // The console's only link to the emulator: its read-only data API (src/console/routes.ts).
 // The key from the printed link's #fragment is traded for an HttpOnly cookie, then removed from
-// the address bar; the event stream pushes a fresh network map after every write.
+// the address bar; the event stream pushes a fresh network map and fresh views after every write.
 import type { NetworkMap } from "../src/console/network-map-types.js";
+import type { Views } from "../src/console/view-types.js";
 
-export type { NetworkMap };
+export type { NetworkMap, Views };
 
 const API = "/aksemu/console";
 
@@ -16,16 +17,29 @@ export async function openSession(): Promise<"ok" | "no-key" | "refused"> {
   return r.ok ? "ok" : "refused";
 }
 
-export type Feed = { state: "connecting" | "live" | "lost"; map?: NetworkMap };
+export type Feed = { state: "connecting" | "live" | "lost"; map?: NetworkMap; views?: Views };
 
-/** Follow the network map; `onChange` gets every snapshot and connection change. Returns a closer. */
-export function followNetwork(onChange: (f: Feed) => void): () => void {
+/** Follow the network map and the views; `onChange` gets every snapshot and connection change. Returns a closer. */
+export function follow(onChange: (f: Feed) => void): () => void {
   let map: NetworkMap | undefined;
+  let views: Views | undefined;
   const es = new EventSource(`${API}/events`, { withCredentials: true });
   es.addEventListener("network", (e) => {
     map = JSON.parse((e as MessageEvent<string>).data) as NetworkMap;
-    onChange({ state: "live", map });
+    onChange({ state: "live", map, views });
   });
-  es.onerror = () => onChange({ state: es.readyState === EventSource.CLOSED ? "lost" : "connecting", map });
+  es.addEventListener("views", (e) => {
+    views = JSON.parse((e as MessageEvent<string>).data) as Views;
+    onChange({ state: "live", map, views });
+  });
+  es.onerror = () => onChange({ state: es.readyState === EventSource.CLOSED ? "lost" : "connecting", map, views });
   return () => es.close();
+}
+
+/** One resource's JSON at an api-version (its type's newest when none is given). */
+export async function resourceJson(id: string, apiVersion?: string): Promise<{ apiVersion: string; apiVersions: string[]; resource: unknown } | { error: string }> {
+  const q = new URLSearchParams({ id, ...(apiVersion ? { "api-version": apiVersion } : {}) });
+  const r = await fetch(`${API}/resource?${q}`, { credentials: "same-origin" });
+  const body = await r.json();
+  return r.ok ? body : { error: String(body?.error?.message ?? r.status) };
 }

@@ -308,7 +308,7 @@ export class Emulator {
     const router = new Router();
     router.add(...core.routes);
     const consoleAccess = new ConsoleAccess();
-    router.add(...consoleRoutes({ store: env.store, subscriptionId: env.subscriptionId, access: consoleAccess }));
+    router.add(...consoleRoutes({ env, access: consoleAccess }));
     const cert = await loadOrIssueServerCert(core.pki, o.dataDir, ["localhost", "127.0.0.1", "::1", ...(o.host && o.host !== "127.0.0.1" ? [o.host] : [])]);
     const auth = new AuthPolicy(core.tokens, site, env.tenantId);
     const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, durable: () => env.store.synced?.(), log: o.log, answered: (ctx, begin, end) => recordRequest(env.store, ctx, begin, end) });
