@@ -17,7 +17,8 @@ export async function openSession(): Promise<"ok" | "no-key" | "refused"> {
   return r.ok ? "ok" : "refused";
 }
 
-export type Feed = { state: "connecting" | "live" | "lost"; map?: NetworkMap; views?: Views };
+/** `views` fills view by view: a view not yet received is undefined. */
+export type Feed = { state: "connecting" | "live" | "lost"; map?: NetworkMap; views?: Partial<Views> & { revision: number } };
 
 /** Follow the network map and the views; `onChange` gets every snapshot and connection change. Returns a closer. */
 export function follow(onChange: (f: Feed) => void): () => void {
@@ -28,10 +29,14 @@ export function follow(onChange: (f: Feed) => void): () => void {
     map = JSON.parse((e as MessageEvent<string>).data) as NetworkMap;
     onChange({ state: "live", map, views });
   });
-  es.addEventListener("views", (e) => {
-    views = JSON.parse((e as MessageEvent<string>).data) as Views;
-    onChange({ state: "live", map, views });
-  });
+  // Each view comes as its own event ({revision, view}); the page shows a view once it has arrived.
+  for (const name of ["clusters", "dns", "resources", "activity"] as const) {
+    es.addEventListener(name, (e) => {
+      const m = JSON.parse((e as MessageEvent<string>).data) as { revision: number; view: any };
+      views = { ...(views ?? {}), [name]: m.view, revision: Math.max(views?.revision ?? 0, m.revision) } as Views;
+      onChange({ state: "live", map, views });
+    });
+  }
   es.onerror = () => onChange({ state: es.readyState === EventSource.CLOSED ? "lost" : "connecting", map, views });
   return () => es.close();
 }

@@ -63,10 +63,10 @@ function App() {
             {map?.vnets.map((v) => <Vnet v={v} />)}
           </>
         )}
-        {tab === "cluster" && views && <ClusterPanel clusters={views.clusters} />}
-        {tab === "dns" && views && <DnsPanel dns={views.dns} />}
-        {tab === "resources" && views && <ResourcesPanel subs={views.resources} revision={views.revision} />}
-        {tab === "activity" && views && <ActivityPanel rows={views.activity} />}
+        {tab === "cluster" && views?.clusters && <ClusterPanel clusters={views.clusters} />}
+        {tab === "dns" && views?.dns && <DnsPanel dns={views.dns} />}
+        {tab === "resources" && views?.resources && <ResourcesPanel subs={views.resources} revision={views.revision} />}
+        {tab === "activity" && views?.activity && <ActivityPanel rows={views.activity} />}
         </div>
       </main>
     </>

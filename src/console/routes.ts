@@ -14,7 +14,7 @@ import { RES, getRecord, listByType } from "../arm/repo.js";
 import type { ArmEnv } from "../arm/types.js";
 import { E } from "../arm/catalog.js";
 import { renderRecord } from "../arm/records.js";
-import { readViews } from "./views.js";
+import { readView, readViews, type ViewName } from "./views.js";
 import type { SubscriptionRecord } from "../arm/state.js";
 import { networkMap, type NetworkMap } from "./network-map.js";
 import { CONSOLE_API, ConsoleAccess } from "./access.js";
@@ -119,21 +119,37 @@ export interface ConsoleDeps {
   assetsDir?: string;
 }
 
-/** What the views read besides resource records: Kubernetes objects, the activity log, operations, registrations. */
-const VIEW_PREFIXES = [RES, "kube/", "activity:", "op:", "prov:", "feat:"];
+/**
+ * What each view reads, as store prefixes, and which keys under them matter: Kubernetes writes
+ * count for the Clusters view only when they are nodes or pods (leases and events, the bulk of a
+ * simulation's writes, change nothing it shows).
+ */
+const VIEW_WATCH: Record<ViewName, { prefixes: string[]; relevant?: (key: string) => boolean }> = {
+  clusters: { prefixes: [RES, "kube/"], relevant: (k) => k.startsWith(RES) || /\/r\/core\/(?:pods|nodes)\//.test(k) },
+  dns: { prefixes: [RES] },
+  resources: { prefixes: [RES, "prov:", "feat:", "sub:"] },
+  activity: { prefixes: ["activity:", "op:"] },
+};
 
 export function consoleRoutes(d: ConsoleDeps): Route[] {
   const dir = d.assetsDir ?? DEFAULT_ASSETS_DIR;
   const store = d.env.store;
   const read = () => readNetworkMap(store, d.env.subscriptionId);
   const network = new Feed(read, (m) => JSON.stringify(m.vnets), (onCommit) => [store.watch(RES, undefined, () => onCommit())]);
-  // Kubernetes status writes come in bursts (a cluster's nodes and pods): one views read per 100 ms at most.
-  const views = new Feed(
-    () => readViews(store, d.env.subscriptionId),
-    (v) => JSON.stringify({ ...v, revision: 0 }),
-    (onCommit) => VIEW_PREFIXES.map((p) => store.watch(p, undefined, () => onCommit())),
-    100,
-  );
+  // Each view is its own feed: a write re-reads only the views it can change; Kubernetes status
+  // writes come in bursts (every node and pod of every cluster), so a view is read at most every 100 ms.
+  const views = (Object.keys(VIEW_WATCH) as ViewName[]).map((name) => {
+    const w = VIEW_WATCH[name];
+    const feed = new Feed(
+      () => readView(store, d.env.subscriptionId, name),
+      (v) => JSON.stringify(v.view),
+      (onCommit) => w.prefixes.map((p) => store.watch(p, undefined, (events) => {
+        if (!w.relevant || events.some((e) => w.relevant!(e.key))) onCommit();
+      })),
+      100,
+    );
+    return { name, feed };
+  });
 
   const asset = (ctx: RequestContext, name: string) => {
     const type = ASSETS[name];
@@ -212,10 +228,20 @@ export function consoleRoutes(d: ConsoleDeps): Route[] {
         ctx.done = true;
         const res = ctx.res;
         res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-content-type-options": "nosniff", "x-ms-request-id": ctx.requestId });
-        const send = (event: string) => (m: { revision: number }) => res.write(`event: ${event}\nid: ${m.revision}\ndata: ${JSON.stringify(m)}\n\n`);
-        const unsubscribe = [network.subscribe(send("network")), views.subscribe(send("views"))];
+        const send = (event: string) => (m: { revision: number }) => {
+          if (!res.destroyed) res.write(`event: ${event}\nid: ${m.revision}\ndata: ${JSON.stringify(m)}\n\n`);
+        };
+        const unsubscribe = [network.subscribe(send("network")), ...views.map((v) => v.feed.subscribe(send(v.name)))];
+        // The map first, on its own turn, so the page draws it before the other views are read.
         send("network")(network.current());
-        send("views")(views.current());
+        let i = 0;
+        const next = () => {
+          if (res.destroyed || i >= views.length) return;
+          const v = views[i++]!;
+          send(v.name)(v.feed.current());
+          setImmediate(next);
+        };
+        setImmediate(next);
         // A comment line now and then keeps idle connections (and proxies) from timing out.
         const beat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
         beat.unref();

@@ -135,23 +135,41 @@ function activityRows(reader: Reader, sub: string): ActivityRow[] {
   });
 }
 
-/** Every view (reads only: the data API never writes). */
-export function readViews(store: Store, defaultSubscription: string): Views {
-  const tx: Reader = store;
-  const revision = store.revision();
-  {
-    const subs = subscriptionsOf(tx, defaultSubscription);
-    const clusterRecs = subs.flatMap((s) => listByType(tx, s, CLUSTER)).sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase()));
-    const clusters = clusterRecs.map((c) => clusterView(tx, c));
-    const zones = subs.flatMap((s) => listByType(tx, s, ZONE)).sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase())).map((z) => zoneView(tx, z));
+const byId = (a: ResourceRecord, b: ResourceRecord) => a.id.toLowerCase().localeCompare(b.id.toLowerCase());
+
+/** Each view on its own (reads only: the data API never writes), so a write re-reads only the views it can change. */
+export const VIEW_READERS = {
+  clusters: (r: Reader, subs: string[]): Views["clusters"] => subs.flatMap((s) => listByType(r, s, CLUSTER)).sort(byId).map((c) => clusterView(r, c)),
+  dns: (r: Reader, subs: string[]): Views["dns"] => {
+    const zones = subs.flatMap((s) => listByType(r, s, ZONE)).sort(byId).map((z) => zoneView(r, z));
     const publicRecords: PublicRecordView[] = [];
-    for (const c of clusterRecs) {
-      for (const r of (emulatorView(c) as any).dns as Array<{ zone: string; name: string; address: string }>) {
-        if (r.zone === "public") publicRecords.push({ cluster: c.name, name: r.name, address: r.address });
+    for (const c of subs.flatMap((s) => listByType(r, s, CLUSTER)).sort(byId)) {
+      for (const rec of (emulatorView(c) as any).dns as Array<{ zone: string; name: string; address: string }>) {
+        if (rec.zone === "public") publicRecords.push({ cluster: c.name, name: rec.name, address: rec.address });
       }
     }
-    const resources = subs.map((s) => subscriptionView(tx, s)).filter((x): x is SubscriptionView => !!x);
-    const activity = subs.flatMap((s) => activityRows(tx, s)).sort((a, b) => b.time.localeCompare(a.time)).slice(0, ACTIVITY_ROWS);
-    return { revision, clusters, dns: { zones, publicRecords }, resources, activity };
-  }
+    return { zones, publicRecords };
+  },
+  resources: (r: Reader, subs: string[]): Views["resources"] => subs.map((s) => subscriptionView(r, s)).filter((x): x is SubscriptionView => !!x),
+  activity: (r: Reader, subs: string[]): Views["activity"] => subs.flatMap((s) => activityRows(r, s)).sort((a, b) => b.time.localeCompare(a.time)).slice(0, ACTIVITY_ROWS),
+};
+
+export type ViewName = keyof typeof VIEW_READERS;
+
+/** One view with the store revision it was read at. */
+export function readView<K extends ViewName>(store: Store, defaultSubscription: string, name: K): { revision: number; view: ReturnType<(typeof VIEW_READERS)[K]> } {
+  const revision = store.revision();
+  return { revision, view: VIEW_READERS[name](store, subscriptionsOf(store, defaultSubscription)) as ReturnType<(typeof VIEW_READERS)[K]> };
+}
+
+/** Every view at once (GET /aksemu/console/views). */
+export function readViews(store: Store, defaultSubscription: string): Views {
+  const subs = subscriptionsOf(store, defaultSubscription);
+  return {
+    revision: store.revision(),
+    clusters: VIEW_READERS.clusters(store, subs),
+    dns: VIEW_READERS.dns(store, subs),
+    resources: VIEW_READERS.resources(store, subs),
+    activity: VIEW_READERS.activity(store, subs),
+  };
 }
