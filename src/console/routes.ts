@@ -8,13 +8,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Route } from "../arm/router.js";
 import type { RequestContext } from "../http/context.js";
-import type { Store, WatchEvent } from "../store/store.js";
+import type { Store } from "../store/store.js";
 import type { ResourceRecord } from "../arm/types.js";
 import { RES, getRecord, listByType } from "../arm/repo.js";
 import type { ArmEnv } from "../arm/types.js";
 import { E } from "../arm/catalog.js";
 import { renderRecord } from "../arm/records.js";
 import { readView, readViews, type ViewName } from "./views.js";
+import { VIEW_WATCH } from "./view-watch.js";
 import type { SubscriptionRecord } from "../arm/state.js";
 import { networkMap, type NetworkMap } from "./network-map.js";
 import { CONSOLE_API, ConsoleAccess } from "./access.js";
@@ -118,36 +119,6 @@ export interface ConsoleDeps {
   access: ConsoleAccess;
   assetsDir?: string;
 }
-
-/** A node write the Clusters view shows: new, deleted, or its Ready status changed (not a heartbeat). */
-function nodeChanged(e: WatchEvent): boolean {
-  const ready = (n: any) => (n?.status?.conditions ?? []).find((c: any) => c?.type === "Ready")?.status;
-  return e.type === "delete" || e.prev === undefined || ready(e.prev) !== ready(e.value);
-}
-
-/** A pod write the Clusters view shows: new, deleted, or its node, address or phase changed. */
-function podChanged(e: WatchEvent): boolean {
-  const facts = (p: any) => `${p?.spec?.nodeName}|${p?.status?.podIP}|${p?.status?.phase}`;
-  return e.type === "delete" || e.prev === undefined || facts(e.prev) !== facts(e.value);
-}
-
-const CLUSTER_KEY = /\/providers\/microsoft\.containerservice\/managedclusters\/[^/]+$/;
-const ZONE_KEY = /\/providers\/microsoft\.network\/privatednszones\//;
-
-/**
- * What each view reads, as store prefixes, and which writes under them can change it: the
- * simulation's node heartbeats, leases and events (most of a running cluster's writes) and
- * resources a view does not show wake no view.
- */
-const VIEW_WATCH: Record<ViewName, { prefixes: string[]; relevant?: (e: WatchEvent) => boolean }> = {
-  clusters: {
-    prefixes: [RES, "kube/"],
-    relevant: (e) => (e.key.startsWith(RES) ? CLUSTER_KEY.test(e.key) : /\/r\/core\/nodes\//.test(e.key) ? nodeChanged(e) : /\/r\/core\/pods\//.test(e.key) ? podChanged(e) : false),
-  },
-  dns: { prefixes: [RES], relevant: (e) => CLUSTER_KEY.test(e.key) || ZONE_KEY.test(e.key) },
-  resources: { prefixes: [RES, "prov:", "feat:", "sub:"] },
-  activity: { prefixes: ["activity:", "op:"] },
-};
 
 export function consoleRoutes(d: ConsoleDeps): Route[] {
   const dir = d.assetsDir ?? DEFAULT_ASSETS_DIR;
