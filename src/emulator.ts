@@ -27,6 +27,7 @@ import { KubeHost } from "./cluster/kube-host.js";
 import { scaledClock } from "./sim/clock.js";
 import { ConsoleAccess } from "./console/access.js";
 import { consoleRoutes } from "./console/routes.js";
+import { recordRequest } from "./providers/insights/record-request.js";
 import { Member, OWNER_PREFIX, type OwnerValue } from "./store/ownership.js";
 
 export const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
@@ -319,10 +320,10 @@ export class Emulator {
     const router = new Router();
     router.add(...core.routes);
     const consoleAccess = new ConsoleAccess();
-    router.add(...consoleRoutes({ store: env.store, subscriptionId: env.subscriptionId, access: consoleAccess }));
+    router.add(...consoleRoutes({ env, access: consoleAccess }));
     const cert = await loadOrIssueServerCert(core.pki, o.dataDir, ["localhost", "127.0.0.1", "::1", ...(o.host && o.host !== "127.0.0.1" ? [o.host] : [])]);
     const auth = new AuthPolicy(core.tokens, site, env.tenantId);
-    const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, durable: () => env.store.synced?.(), fresh: () => env.store.fresh?.(), log: o.log });
+    const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, durable: () => env.store.synced?.(), fresh: () => env.store.fresh?.(), log: o.log, answered: (ctx, begin, end) => recordRequest(env.store, ctx, begin, end) });
     const listening = await listenHttps({ cert: cert.certPem, key: cert.keyPem, port: o.port, host: o.host, handler: app });
     site.port = listening.port;
     await core.startClaiming();

@@ -23,6 +23,8 @@ export interface AppDeps {
   /** The store's read barrier (Store.fresh): a request is handled once it resolves. */
   fresh?: () => Promise<void> | undefined;
   log?: (line: string) => void;
+  /** Called once a request is answered (the activity log keeps ARM writes); its failure never fails the request. */
+  answered?: (ctx: RequestContext, begin: Date, end: Date) => void;
 }
 
 export function createApp(d: AppDeps) {
@@ -38,6 +40,12 @@ export function createApp(d: AppDeps) {
     } catch (err) {
       renderError(ctx, err);
     } finally {
+      try {
+        d.answered?.(ctx, new Date(started), new Date());
+      } catch (err) {
+        // Another process holding the database lock costs a log line, not the request.
+        if (!(err instanceof StoreBusyError)) console.error(`[aksemu] could not keep the activity record of ${ctx.method} ${ctx.path}:`, err);
+      }
       d.log?.(`${ctx.method} ${ctx.url.pathname}${ctx.url.search} -> ${res.statusCode} ${Date.now() - started}ms`);
     }
   };
