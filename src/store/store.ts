@@ -95,6 +95,11 @@ export interface Store {
    * client was told survives power loss. Stores with nothing to sync (in memory) omit it.
    */
   synced?(): Promise<void> | undefined;
+  /**
+   * Read barrier of a store that serves reads from a replica (kv-store.ts): resolves once this
+   * process sees every write committed anywhere before the call. Request handlers await it first.
+   */
+  fresh?(): Promise<void> | undefined;
   /** Current (last committed) revision. */
   revision(): number;
   /**
