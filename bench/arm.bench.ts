@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { startEmulator, tempDir, rawRequest, AKSEMU_BIN, SUBSCRIPTION_ID } from "../test/helpers/emulator.js";
+import { CaPki, issueListenerCert } from "../src/server/pki.js";
 import { cannon, emit, loadAverage, machine, median, table, type LoadResult } from "./lib.js";
 
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "16").split(",").map(Number);
@@ -21,7 +22,13 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
  * scheduling costs) answering every request with the bytes the emulator sent for a resource-group
  * GET: same status, headers and body, so the load generator parses the same answer from both.
  */
-async function bareServer(certDir: string, answer: { headers: Record<string, string>; body: string }): Promise<{ url: string; stop: () => void }> {
+async function bareServer(answer: { headers: Record<string, string>; body: string }): Promise<{ url: string; ca: string; stop: () => void }> {
+  // Its own CA and an ECDSA P-256 certificate like the emulator's listener (the emulator's CA key is in its store).
+  const pki = await CaPki.create();
+  const cert = await issueListenerCert(pki, ["localhost", "127.0.0.1"]);
+  const certDir = tempDir("aksemu-bench-bare-");
+  fs.writeFileSync(path.join(certDir, "server.pem"), cert.certPem);
+  fs.writeFileSync(path.join(certDir, "server-key.pem"), cert.keyPem, { mode: 0o600 });
   const code = `
     const https = require("node:https"); const fs = require("node:fs");
     const a = ${JSON.stringify(answer)};
@@ -30,7 +37,7 @@ async function bareServer(certDir: string, answer: { headers: Record<string, str
     s.keepAliveTimeout = 65000; s.listen(0, "127.0.0.1", () => console.log("PORT " + s.address().port));`;
   const p = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve) => p.stdout!.on("data", (c) => { const m = /PORT (\d+)/.exec(String(c)); if (m) resolve(Number(m[1])); }));
-  return { url: `https://127.0.0.1:${port}/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/bench`, stop: () => p.kill() };
+  return { url: `https://127.0.0.1:${port}/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/bench`, ca: pki.caPem, stop: () => p.kill() };
 }
 
 async function startupTimes(runs: number): Promise<number[]> {
@@ -62,7 +69,7 @@ async function main() {
   if (sample.status !== 200) throw new Error(`resource group GET: ${sample.status} ${sample.text}`);
   // Node adds date, connection and keep-alive itself.
   const headers = Object.fromEntries(Object.entries(sample.headers).filter(([k]) => !["date", "connection", "keep-alive", "transfer-encoding"].includes(k)).map(([k, v]) => [k, String(v)]));
-  const bare = await bareServer(emu.dataDir, { headers, body: sample.text });
+  const bare = await bareServer({ headers, body: sample.text });
   try {
     const token = await emu.token();
     const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
@@ -74,7 +81,7 @@ async function main() {
       // lands on all of them; the ratios are taken per round, and the median round is reported.
       const per: Record<"bare" | "get" | "put", LoadResult[]> = { bare: [], get: [], put: [] };
       for (let round = 0; round < ROUNDS; round++) {
-        const base = await cannon({ url: bare.url, ca: emu.caPem, connections: c, seconds: SECONDS, warmupSeconds: round === 0 ? 1 : 0 });
+        const base = await cannon({ url: bare.url, ca: bare.ca, connections: c, seconds: SECONDS, warmupSeconds: round === 0 ? 1 : 0 });
         const get = await cannon({ url: rgUrl, ca: emu.caPem, headers: auth, connections: c, seconds: SECONDS, warmupSeconds: round === 0 ? 1 : 0 });
         const put = await cannon({ url: rgUrl, method: "PUT", ca: emu.caPem, headers: auth, body: putBody, connections: c, seconds: SECONDS, warmupSeconds: round === 0 ? 1 : 0 });
         per.bare.push(base);

@@ -11,14 +11,14 @@
 // that claimed its owner key `owner/cluster/<id>`; when that process's lease is gone, any other may
 // claim it and bring it up from the store.
 import https from "node:https";
-import type { Socket } from "node:net";
+import { isIP, type Socket } from "node:net";
 import { X509Certificate } from "node:crypto";
 import YAML from "yaml";
 import type { Store } from "../store/store.js";
 import { Member, OwnedElsewhereError, OWNER_PREFIX } from "../store/ownership.js";
 import { SimEngine } from "../sim/engine.js";
 import { reconcileNodes, seedCluster, kubernetesServiceIP, type SeedInfo } from "../sim/seed.js";
-import { addressAt, formatAddress, parseIPv4Address, requireCidr, size } from "../network/cidr.js";
+import { addressAt, formatAddress, requireCidr, size } from "../network/cidr.js";
 import type { Clock, CloudProvider, LatencyProfile, SimNodeSpec } from "../sim/types.js";
 import { strategyFor } from "../kube/catalog.js";
 import { StatusError } from "../kube/errors.js";
@@ -67,6 +67,8 @@ export interface IssuedPair {
 
 export interface KubeCredentials {
   port: number;
+  /** Address of the process whose listener serves the cluster (its advertised address). */
+  host: string;
   caPem: string;
   adminToken: string;
   userToken: string;
@@ -94,6 +96,8 @@ export interface KubeconfigOptions {
 
 interface ClusterMeta {
   port: number;
+  /** Advertised address of the process running the cluster (absent before multi-process: 127.0.0.1). */
+  host?: string;
   adminToken: string;
   userToken: string;
   adminCert: IssuedPair;
@@ -120,7 +124,10 @@ const CLUSTER_USER: User = { name: "clusterUser", groups: ["system:masters", "sy
 export class KubeHost {
   private readonly store: Store;
   private readonly pki: KubePki;
+  /** Address the clusters' listeners bind to. */
   private readonly host: string;
+  /** Address clients reach them at: in kubeconfigs and the server certificates' SANs. */
+  private readonly address: string;
   private readonly latency: LatencyProfile;
   private readonly events: boolean;
   /** Request-body read timeout of every cluster's listener (default: the API server's 60 s). */
@@ -135,7 +142,7 @@ export class KubeHost {
   /** `az aks command invoke` runs commands on this machine only when the operator opted in (`aksemu start --allow-run-command`). */
   readonly runCommandAllowed: boolean;
 
-  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean; bodyTimeoutMs?: number; clock?: Clock; member?: Member; allowRunCommand?: boolean }) {
+  constructor(opts: { store: Store; pki: KubePki; host?: string; advertise?: string; latency: LatencyProfile; events?: boolean; bodyTimeoutMs?: number; clock?: Clock; member?: Member; allowRunCommand?: boolean }) {
     this.runCommandAllowed = opts.allowRunCommand === true;
     this.member = opts.member;
     // Our lease is gone, so are our claims: stop every cluster here (another process may run them now).
@@ -145,6 +152,7 @@ export class KubeHost {
     this.store = opts.store;
     this.pki = opts.pki;
     this.host = opts.host ?? "127.0.0.1";
+    this.address = opts.advertise ?? (["0.0.0.0", "::"].includes(this.host) ? "127.0.0.1" : this.host);
     this.latency = opts.latency;
     this.events = opts.events ?? true;
   }
@@ -197,9 +205,9 @@ export class KubeHost {
 
   private async loadMeta(spec: KubeClusterSpec): Promise<ClusterMeta> {
     const cur = this.store.get<ClusterMeta>(this.metaKey(spec.id))?.value;
-    const sans = serverSans(spec);
+    const sans = [...new Set([...serverSans(spec), this.address])].sort();
     const serverOk = !!cur?.serverCert && sameSet(cur.serverCert.sans, sans) && issuedBy(cur.serverCert.certPem, this.pki.caPem);
-    const ipAddresses = sans.filter((s) => parseIPv4Address(s) !== undefined);
+    const ipAddresses = sans.filter((s) => isIP(s) !== 0);
     const dnsNames = sans.filter((s) => !ipAddresses.includes(s));
     // Issued together: their key generation and signing overlap on the thread pool (a cluster create waits for them).
     const [adminCert, userCert, serverCert] = await Promise.all([
@@ -239,6 +247,7 @@ export class KubeHost {
         r.server.setSecureContext({ key: meta.serverCert!.keyPem, cert: meta.serverCert!.certPem, ca: [this.pki.caPem] });
       }
       meta.port = r.meta.port;
+      meta.host = r.meta.host;
       r.meta = meta;
       this.saveMeta(spec.id, meta);
     }
@@ -264,7 +273,7 @@ export class KubeHost {
     const api = new ApiServer({
       registry,
       kubernetesVersion: () => (this.running.get(spec.id)?.spec ?? holder.spec).kubernetesVersion,
-      serverAddress: () => `${this.host}:${meta.port}`,
+      serverAddress: () => `${this.address}:${meta.port}`,
       tokens: () => [
         { token: meta.adminToken, user: ADMIN_USER },
         { token: meta.userToken, user: CLUSTER_USER },
@@ -314,6 +323,7 @@ export class KubeHost {
       throw err;
     });
     meta.port = port;
+    meta.host = this.address;
     this.saveMeta(spec.id, meta);
     const r: Running = { spec, meta, server, sockets, api, registry, engine, token };
     this.running.set(spec.id, r);
@@ -344,6 +354,7 @@ export class KubeHost {
   private credentials(meta: ClusterMeta): KubeCredentials {
     return {
       port: meta.port,
+      host: meta.host ?? "127.0.0.1",
       caPem: this.pki.caPem,
       adminToken: meta.adminToken,
       userToken: meta.userToken,
@@ -422,7 +433,7 @@ export class KubeHost {
       clusterName: r.spec.name,
       userName: "clusterAdmin",
       contextName: r.spec.name,
-      server: `https://${this.host === "::1" ? "[::1]" : this.host}:${r.meta.port}`,
+      server: `https://${this.address.includes(":") ? `[${this.address}]` : this.address}:${r.meta.port}`,
       tlsServerName: r.spec.fqdn,
     });
     return runInSandbox(kubeconfig, command);
