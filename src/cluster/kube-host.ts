@@ -15,7 +15,8 @@ import { isIP, type Socket } from "node:net";
 import { X509Certificate } from "node:crypto";
 import YAML from "yaml";
 import type { Store } from "../store/store.js";
-import { Member, OwnedElsewhereError, OWNER_PREFIX } from "../store/ownership.js";
+import { Member, OwnedElsewhereError, OwnershipLostError, OWNER_PREFIX } from "../store/ownership.js";
+import { fencedStore } from "../store/fenced-store.js";
 import { SimEngine } from "../sim/engine.js";
 import { reconcileNodes, seedCluster, kubernetesServiceIP, type SeedInfo } from "../sim/seed.js";
 import { addressAt, formatAddress, requireCidr, size } from "../network/cidr.js";
@@ -264,7 +265,20 @@ export class KubeHost {
   /** The cluster's listener and simulation in this process (the claim, if any, is taken). */
   private async startHere(spec: KubeClusterSpec, token: number | undefined): Promise<Running> {
     const meta = await this.loadMeta(spec);
-    const registry: Registry = new Registry(this.store, spec.id, {
+    // Every write for this cluster (API requests, controllers, kubelets) is fenced on our claim: after a
+    // takeover nothing more from here lands, and the cluster stops here at the first refused write.
+    const m = this.member;
+    const store = m && token !== undefined
+      ? fencedStore(this.store, (tx) => {
+        try {
+          m.fence(tx, this.ownerKey(spec.id), token);
+        } catch (e) {
+          if (e instanceof OwnershipLostError && this.running.get(spec.id)?.token === token) void this.exclusive(spec.id, () => this.doStop(spec.id, false));
+          throw e;
+        }
+      })
+      : this.store;
+    const registry: Registry = new Registry(store, spec.id, {
       strategyContext: (internal) => this.strategyContext(spec.id, internal),
       admit: admissionChain(() => registry),
     });

@@ -1,0 +1,54 @@
+// A cluster's Kubernetes state is written by one process only: every write of its registry (API
+// requests, controllers, kubelets) is fenced on the process's claim (store/fenced-store.ts). A
+// process that stalled past its lease and was taken over writes nothing more, and stops the
+// cluster at its first refused write; the new owner runs it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { SqliteStore } from "../../src/store/sqlite-store.js";
+import { Member, OwnershipLostError, OWNER_PREFIX } from "../../src/store/ownership.js";
+import { CaPki } from "../../src/server/pki.js";
+import { KubeHost } from "../../src/cluster/kube-host.js";
+import { strategyFor } from "../../src/kube/catalog.js";
+import { clusterSpec, instant } from "./harness.js";
+import { eventually } from "../helpers/emulator.js";
+
+test("a former owner's writes to a taken-over cluster fail whole, and the cluster stops there", async () => {
+  const store = SqliteStore.open(":memory:");
+  const pki = await CaPki.create();
+  const [ma, mb] = [new Member(store, { ttlSeconds: 2 }), new Member(store, { ttlSeconds: 2 })];
+  ma.start();
+  mb.start();
+  const a = new KubeHost({ store, pki, latency: instant, events: false, member: ma });
+  const b = new KubeHost({ store, pki, latency: instant, events: false, member: mb });
+  const spec = clusterSpec("/subscriptions/x/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/fenced", { port: 0 });
+  const cm = strategyFor("configmaps");
+  try {
+    await a.ensureRunning(spec);
+    await a.idle(spec.id);
+    const regA = a.registry(spec.id)!;
+    regA.create(cm, "default", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "before" }, data: { x: "1" } });
+
+    // A stalls: its keep-alive stops, its lease goes (revoked here instead of waiting the TTL), B claims the cluster.
+    ma.halt();
+    store.revokeLease(ma.lease);
+    assert.equal(Member.owner(store, `${OWNER_PREFIX}cluster/${spec.id}`), undefined);
+    await b.ensureRunning(spec);
+    assert.equal(Member.owner(store, `${OWNER_PREFIX}cluster/${spec.id}`)?.member, mb.id);
+
+    // A still has the registry in hand and tries to write: refused, nothing lands.
+    const rev = store.revision();
+    assert.throws(() => regA.create(cm, "default", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "late" }, data: { x: "2" } }), OwnershipLostError);
+    assert.equal(store.revision(), rev, "no revision: the late write committed nothing");
+    assert.equal(b.registry(spec.id)!.tryGet(cm, "default", "late"), undefined);
+    assert.ok(b.registry(spec.id)!.tryGet(cm, "default", "before"), "B runs the cluster with what A wrote while it owned it");
+    await eventually(() => !a.isRunning(spec.id), "A stopped the cluster at its refused write");
+    assert.equal(b.isRunning(spec.id), true);
+    // B's writes go through.
+    b.registry(spec.id)!.create(cm, "default", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "after" }, data: { x: "3" } });
+  } finally {
+    await a.closeAll();
+    await b.closeAll();
+    mb.close();
+    store.close();
+  }
+});
