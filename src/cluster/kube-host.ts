@@ -440,15 +440,22 @@ export class KubeHost {
   /** `az aks command invoke`: the command runs with `sh -c` beside kubectl (and helm) and the admin kubeconfig, like AKS's command pod. */
   async runCommand(id: string, command: string): Promise<{ exitCode: number; logs: string }> {
     if (!this.runCommandAllowed) throw new Error("run command is not enabled in this emulator (aksemu start --allow-run-command)");
+    // kubectl reaches the cluster over the network, so the command runs from whichever process got
+    // the request: against this process's listener, or the one of the live process that runs it.
     const r = this.running.get(id);
-    if (!r) return { exitCode: 1, logs: "The cluster's API server is not running.\n" };
+    const meta = this.store.get<ClusterMeta>(this.metaKey(id))?.value;
+    const elsewhere = !r && !!this.member && !!Member.owner(this.store, this.ownerKey(id));
+    if (!meta || (!r && !elsewhere)) return { exitCode: 1, logs: "The cluster's API server is not running.\n" };
+    const host = r ? this.address : meta.host ?? "127.0.0.1";
+    const name = r?.spec.name ?? id.split("/").pop()!;
     const kubeconfig = this.kubeconfig(id, {
       user: "clusterAdmin",
-      clusterName: r.spec.name,
+      clusterName: name,
       userName: "clusterAdmin",
-      contextName: r.spec.name,
-      server: `https://${this.address.includes(":") ? `[${this.address}]` : this.address}:${r.meta.port}`,
-      tlsServerName: r.spec.fqdn,
+      contextName: name,
+      server: `https://${host.includes(":") ? `[${host}]` : host}:${r?.meta.port ?? meta.port}`,
+      // The serving process's certificate names its address; the FQDN only when it runs here (spec at hand).
+      tlsServerName: r?.spec.fqdn,
     });
     return runInSandbox(kubeconfig, command);
   }

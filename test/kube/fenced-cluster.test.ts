@@ -1,7 +1,8 @@
 // A cluster's Kubernetes state is written by one process only: every write of its registry (API
 // requests, controllers, kubelets) is fenced on the process's claim (store/fenced-store.ts). A
 // process that stalled past its lease and was taken over writes nothing more, and stops the
-// cluster at its first refused write; the new owner runs it.
+// cluster at its first refused write; the new owner runs it. `az aks command invoke` runs from
+// whichever process got it, against the listener of the process that runs the cluster.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
@@ -48,6 +49,35 @@ test("a former owner's writes to a taken-over cluster fail whole, and the cluste
   } finally {
     await a.closeAll();
     await b.closeAll();
+    mb.close();
+    store.close();
+  }
+});
+
+test("command invoke in a process that does not run the cluster goes to the one that does", async () => {
+  const store = SqliteStore.open(":memory:");
+  const pki = await CaPki.create();
+  const [ma, mb] = [new Member(store, { ttlSeconds: 2 }), new Member(store, { ttlSeconds: 2 })];
+  ma.start();
+  mb.start();
+  const a = new KubeHost({ store, pki, latency: instant, events: false, member: ma, allowRunCommand: true });
+  const b = new KubeHost({ store, pki, latency: instant, events: false, member: mb, allowRunCommand: true });
+  const spec = clusterSpec("/subscriptions/x/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/remote", { port: 0 });
+  try {
+    await a.ensureRunning(spec);
+    await a.idle(spec.id);
+    assert.equal(b.isRunning(spec.id), false);
+    const out = await b.runCommand(spec.id, "kubectl get nodes --no-headers");
+    assert.equal(out.exitCode, 0, out.logs);
+    assert.equal(out.logs.trim().split("\n").length, spec.nodes.length, out.logs);
+    assert.match(out.logs, /\sReady\s/);
+    // Running nowhere: the same answer as before.
+    await a.stop(spec.id);
+    assert.deepEqual(await b.runCommand(spec.id, "true"), { exitCode: 1, logs: "The cluster's API server is not running.\n" });
+  } finally {
+    await a.closeAll();
+    await b.closeAll();
+    ma.close();
     mb.close();
     store.close();
   }
