@@ -118,6 +118,21 @@ interface Running {
   token?: number;
 }
 
+/**
+ * A change to a cluster that runs in another live process, handed to it through the store: the
+ * requester writes `kube-handover/<id>`, the owner (watching the prefix) applies it to the cluster
+ * it runs and answers under `kube-handover-done/<id>` with the request's revision.
+ */
+type Handover = { action: "ensure"; spec: KubeClusterSpec } | { action: "stop" };
+interface HandoverDone {
+  revision: number;
+  error?: string;
+}
+const HANDOVER_PREFIX = "kube-handover/";
+const HANDOVER_DONE_PREFIX = "kube-handover-done/";
+/** How long a requester waits for a live owner to apply a handover before "try again later" (OwnedElsewhereError). */
+const HANDOVER_TIMEOUT_MS = 30_000;
+
 /** Users behind the two credential kinds (no RBAC: both are cluster admins, as non-AAD AKS). */
 const ADMIN_USER: User = { name: "masterclient", groups: ["system:masters", "system:authenticated"] };
 const CLUSTER_USER: User = { name: "clusterUser", groups: ["system:masters", "system:authenticated"] };
@@ -139,6 +154,7 @@ export class KubeHost {
 
   private readonly clock?: Clock;
   private readonly member?: Member;
+  private unwatchHandovers?: () => void;
 
   /** `az aks command invoke` runs commands on this machine only when the operator opted in (`aksemu start --allow-run-command`). */
   readonly runCommandAllowed: boolean;
@@ -148,6 +164,12 @@ export class KubeHost {
     this.member = opts.member;
     // Our lease is gone, so are our claims: stop every cluster here (another process may run them now).
     opts.member?.onLost(() => void this.haltAll());
+    // Changes other processes hand over for clusters running here (only those: the rest is ignored).
+    if (opts.member) {
+      this.unwatchHandovers = opts.store.watch(HANDOVER_PREFIX, undefined, (evs) => {
+        for (const e of evs) if (e.type === "put") this.applyHandover(e.key.slice(HANDOVER_PREFIX.length), e.value as Handover, e.revision);
+      });
+    }
     this.bodyTimeoutMs = opts.bodyTimeoutMs;
     this.clock = opts.clock;
     this.store = opts.store;
@@ -232,8 +254,14 @@ export class KubeHost {
       const m = this.member;
       if (m) {
         const key = this.ownerKey(spec.id);
-        token = this.store.txn((tx) => m.claim(tx, key));
-        if (token === undefined) throw new OwnedElsewhereError(key, Member.owner(this.store, key)!);
+        // Claim it, or hand the spec to the live process that runs it; its owner may change meanwhile.
+        for (let attempt = 0; ; attempt++) {
+          token = this.store.txn((tx) => m.claim(tx, key));
+          if (token !== undefined) break;
+          if (await this.handOver(spec.id, { action: "ensure", spec })) return this.storedCredentials(spec.id)!;
+          const owner = Member.owner(this.store, key);
+          if (attempt >= 4 && owner) throw new OwnedElsewhereError(key, owner);
+        }
       }
       try {
         r = await this.startHere(spec, token);
@@ -383,8 +411,55 @@ export class KubeHost {
     return meta ? this.credentials(meta) : undefined;
   }
 
+  /** Stop the cluster here, or have the live process that runs it stop it. */
   stop(id: string): Promise<void> {
-    return this.exclusive(id, () => this.doStop(id));
+    return this.exclusive(id, () => this.stopAnywhere(id));
+  }
+
+  private async stopAnywhere(id: string): Promise<void> {
+    if (this.running.has(id) || !this.member) return this.doStop(id);
+    await this.handOver(id, { action: "stop" });
+  }
+
+  /**
+   * Hand a change to the live process that runs the cluster and wait until it applied it (its
+   * error, if any, is thrown here). False when no other process runs it, or its owner went away
+   * meanwhile: the caller claims the cluster instead. OwnedElsewhereError when the owner stays
+   * live but does not answer in time (a stalled process): try again later.
+   */
+  private async handOver(id: string, h: Handover): Promise<boolean> {
+    const key = this.ownerKey(id);
+    const owner = Member.owner(this.store, key);
+    if (!owner || owner.member === this.member?.id) return false;
+    const rev = this.store.txn((tx) => tx.put(HANDOVER_PREFIX + id, h));
+    const deadline = Date.now() + HANDOVER_TIMEOUT_MS;
+    for (;;) {
+      const done = this.store.get<HandoverDone>(HANDOVER_DONE_PREFIX + id)?.value;
+      if (done && done.revision >= rev) {
+        if (done.error) throw new Error(done.error);
+        return true;
+      }
+      const cur = Member.owner(this.store, key);
+      if (!cur || cur.lease !== owner.lease) return false;
+      if (Date.now() > deadline) throw new OwnedElsewhereError(key, owner);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Owner side of handOver: apply a change for a cluster running here, then answer with the request's revision. */
+  private applyHandover(id: string, h: Handover, revision: number): void {
+    if (!this.running.has(id)) return;
+    void this.exclusive(id, async () => {
+      if (!this.running.has(id)) return; // stopped meanwhile: the requester sees the claim gone
+      let error: string | undefined;
+      try {
+        if (h.action === "ensure") await this.doEnsure(h.spec);
+        else await this.doStop(id);
+      } catch (e) {
+        error = (e as Error).message;
+      }
+      this.store.txn((tx) => tx.put<HandoverDone>(HANDOVER_DONE_PREFIX + id, { revision, ...(error ? { error } : {}) }));
+    });
   }
 
   /**
@@ -412,8 +487,12 @@ export class KubeHost {
 
   remove(id: string): Promise<void> {
     return this.exclusive(id, async () => {
-      await this.doStop(id);
-      this.store.txn((tx) => tx.deletePrefix(`kube/${id}/`));
+      await this.stopAnywhere(id);
+      this.store.txn((tx) => {
+        tx.deletePrefix(`kube/${id}/`);
+        tx.delete(HANDOVER_PREFIX + id);
+        tx.delete(HANDOVER_DONE_PREFIX + id);
+      });
     });
   }
 
@@ -461,6 +540,8 @@ export class KubeHost {
   }
 
   async closeAll(): Promise<void> {
+    this.unwatchHandovers?.();
+    this.unwatchHandovers = undefined;
     await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
   }
 

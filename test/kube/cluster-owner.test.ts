@@ -2,7 +2,9 @@
 // requests, controllers, kubelets) is fenced on the process's claim (store/fenced-store.ts). A
 // process that stalled past its lease and was taken over writes nothing more, and stops the
 // cluster at its first refused write; the new owner runs it. `az aks command invoke` runs from
-// whichever process got it, against the listener of the process that runs the cluster.
+// whichever process got it, against the listener of the process that runs the cluster. A change
+// (new spec, stop, delete) asked of a process that does not run the cluster is handed over to the
+// one that does, through the store, and answered when it is applied.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
@@ -10,7 +12,7 @@ import { Member, OwnershipLostError, OWNER_PREFIX } from "../../src/store/owners
 import { CaPki } from "../../src/server/pki.js";
 import { KubeHost } from "../../src/cluster/kube-host.js";
 import { strategyFor } from "../../src/kube/catalog.js";
-import { clusterSpec, instant } from "./harness.js";
+import { clusterSpec, instant, nodeSpecs } from "./harness.js";
 import { eventually } from "../helpers/emulator.js";
 
 test("a former owner's writes to a taken-over cluster fail whole, and the cluster stops there", async () => {
@@ -74,6 +76,49 @@ test("command invoke in a process that does not run the cluster goes to the one 
     // Running nowhere: the same answer as before.
     await a.stop(spec.id);
     assert.deepEqual(await b.runCommand(spec.id, "true"), { exitCode: 1, logs: "The cluster's API server is not running.\n" });
+  } finally {
+    await a.closeAll();
+    await b.closeAll();
+    ma.close();
+    mb.close();
+    store.close();
+  }
+});
+
+test("a change asked of a process that does not run the cluster is applied by the one that does", async () => {
+  const store = SqliteStore.open(":memory:");
+  const pki = await CaPki.create();
+  const [ma, mb] = [new Member(store, { ttlSeconds: 2 }), new Member(store, { ttlSeconds: 2 })];
+  ma.start();
+  mb.start();
+  const a = new KubeHost({ store, pki, latency: instant, events: false, member: ma, host: "127.0.0.2" });
+  const b = new KubeHost({ store, pki, latency: instant, events: false, member: mb, host: "127.0.0.3" });
+  const spec = clusterSpec("/subscriptions/x/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/handover", { port: 0, nodes: nodeSpecs("nodepool1", 2) });
+  const nodes = strategyFor("nodes");
+  const owner = `${OWNER_PREFIX}cluster/${spec.id}`;
+  try {
+    const first = await a.ensureRunning(spec);
+    assert.equal(first.host, "127.0.0.2");
+    // B is asked to scale it to 4 nodes: A applies it, B answers with A's address.
+    const scaled = await b.ensureRunning({ ...spec, nodes: nodeSpecs("nodepool1", 4) });
+    assert.deepEqual([scaled.host, scaled.port], [first.host, first.port], "credentials name the process running the cluster");
+    assert.equal(b.isRunning(spec.id), false);
+    await a.idle(spec.id);
+    assert.equal(a.registry(spec.id)!.list(nodes, undefined).items.length, 4, "A runs the new spec");
+    // An error of the owner reaches the requester.
+    await assert.rejects(b.ensureRunning({ ...spec, serviceCidr: "not a cidr" }));
+    // B is asked to stop it: A stops it and lets the claim go.
+    await b.stop(spec.id);
+    assert.equal(a.isRunning(spec.id), false);
+    assert.equal(Member.owner(store, owner), undefined);
+    // Now B may run it itself, on the same port at its own address.
+    const mine = await b.ensureRunning(spec);
+    assert.deepEqual([mine.host, mine.port], ["127.0.0.3", first.port]);
+    assert.equal(Member.owner(store, owner)?.member, mb.id);
+    // A is asked to delete it: B stops it, A removes its state.
+    await a.remove(spec.id);
+    assert.equal(b.isRunning(spec.id), false);
+    assert.deepEqual(store.list(`kube/${spec.id}/`), []);
   } finally {
     await a.closeAll();
     await b.closeAll();
