@@ -309,7 +309,20 @@ export class Emulator {
 
   static async start(o: EmulatorOptions): Promise<Emulator> {
     const site = new Site(o.host, o.advertiseAddress);
-    const core = await EmulatorCore.open(o, site);
+    return Emulator.serve(await EmulatorCore.open(o, site), site, o);
+  }
+
+  /**
+   * A second emulator over `other`'s store in this process, with its own listeners, member and
+   * clusters (EmulatorCore.openBeside): the in-process stand-in for a second process over a shared
+   * store, for tests of several front doors (test/helpers/fleet.ts).
+   */
+  static async startBeside(other: Emulator, o: Omit<EmulatorOptions, "dataDir">): Promise<Emulator> {
+    const site = new Site(o.host, o.advertiseAddress);
+    return Emulator.serve(await EmulatorCore.openBeside(other.core, o, site), site, o);
+  }
+
+  private static async serve(core: EmulatorCore, site: Site, o: Omit<EmulatorOptions, "dataDir">): Promise<Emulator> {
     const { env } = core;
     const router = new Router();
     router.add(...core.routes);

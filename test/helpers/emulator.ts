@@ -64,6 +64,11 @@ export async function startEmulator(opts: { dataDir?: string; latency?: "instant
       reject(new Error(`emulator exited with ${code}:\n${out}`));
     });
   });
+  return emulatorAt(endpoint, dataDir, proc, () => out);
+}
+
+/** The client side of a running emulator: `endpoint` served by `proc`, trusting `dataDir`'s ca.pem. */
+export function emulatorAt(endpoint: string, dataDir: string, proc: ChildProcess, output: () => string): RunningEmulator {
   const caPath = path.join(dataDir, "ca.pem");
   const caPem = fs.readFileSync(caPath, "utf8");
   const port = Number(new URL(endpoint).port);
@@ -75,7 +80,7 @@ export async function startEmulator(opts: { dataDir?: string; latency?: "instant
     caPem,
     caPath,
     proc,
-    output: () => out,
+    output,
     credential: (clientId = "test-client") =>
       new ClientSecretCredential(TENANT_ID, clientId, "test-secret", {
         authorityHost: endpoint,
