@@ -2,7 +2,9 @@
 // - 20 concurrent creates spread over them on one shared delegated subnet give the success count
 //   one emulator gives (run here too, as the baseline), and no address is allocated twice;
 // - a kubectl watch through the cluster's API (served by the process that runs it) sees the
-//   nodes of a scale made through the other front door.
+//   nodes of a scale made through the other front door;
+// - when the front door that owns an AKS create dies mid-operation, the other finishes it, takes
+//   no address twice, and serves the cluster's Kubernetes API at its own address.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -14,7 +16,7 @@ import { startEmulator, tempDir, eventually, type RunningEmulator } from "../hel
 import { startFleet, type Fleet } from "../helpers/fleet.js";
 import { KUBECTL_V32, kubectlMissing } from "../kube/harness.js";
 import {
-  PREVIEW, clusterBody, clusterId, expectError, get, identity, networkContributor, post, registerVnetIntegrationFeature, resourceGroup, subnet, vnet, waitLro, withApi, type Res,
+  PREVIEW, usage, clusterBody, clusterId, expectError, get, identity, networkContributor, post, registerVnetIntegrationFeature, resourceGroup, subnet, vnet, waitLro, withApi, type Res,
 } from "./helpers.js";
 
 const RG = "rg-scale";
@@ -130,6 +132,52 @@ describe("one store, several front doors", () => {
       await eventually(() => /vmss000002/.test(seen), `the watch through A sees the nodes B's scale made:\n${seen}`, 30_000);
     } finally {
       watch?.kill();
+      await fleet.stop();
+    }
+  });
+
+  test("the front door owning an AKS create dies mid-operation: the other finishes it, no address twice, the cluster's API answers through it", async () => {
+    const fleet = await startFleet({ count: 2, latency: "fast", leaseTtlSeconds: 2 });
+    const [a, b] = fleet.members as [RunningEmulator, RunningEmulator];
+    try {
+      await registerVnetIntegrationFeature(a);
+      await resourceGroup(a, RG);
+      await vnet(a, RG, "vnet-kill", "10.80.0.0/16");
+      const apiSubnet = await subnet(a, RG, "vnet-kill", "api", "10.80.0.0/28", DELEGATED);
+      const nodeSubnet = await subnet(a, RG, "vnet-kill", "nodes", "10.80.1.0/24");
+      const mi = await identity(a, RG, "id-kill");
+      await networkContributor(a, apiSubnet, mi.principalId);
+      await networkContributor(a, nodeSubnet, mi.principalId);
+      const put = await a.request("PUT", withApi(clusterId(RG, "orphan"), PREVIEW), clusterBody({ nodeSubnet, apiSubnet, integrate: true, identityId: mi.id, count: 2 }));
+      assert.equal(put.status, 201, put.text);
+      await fleet.kill!(0);
+      const opUrl = new URL(String(put.headers["azure-asyncoperation"]));
+      const mid = await b.request("GET", opUrl.pathname + opUrl.search);
+      assert.equal(mid.body.status, "InProgress", "A died mid-operation");
+      const op = await waitLro(b, put, "the create, finished by B");
+      assert.equal(op.status, "Succeeded", JSON.stringify(op));
+      // Addresses taken once: the PUT's (ILB and reserved block), the nodes' in the stages, wherever they ran.
+      assert.equal((await usage(b, apiSubnet)).used, 9);
+      assert.equal((await usage(b, nodeSubnet)).used, 2 * 31);
+      const view = (await get(b, `${clusterId(RG, "orphan")}/emulatorView`, PREVIEW)).body;
+      const held = [...view.apiServer.reservedAddresses, ...view.nodes.flatMap((n: any) => [n.internalIP, ...n.podIPs])];
+      assert.equal(held.length, 9 + 2 * 31);
+      assert.deepEqual(duplicates(held), []);
+      // The kubeconfig names B, and the cluster's API answers there.
+      const cred = await post(b, `${clusterId(RG, "orphan")}/listClusterAdminCredential`, PREVIEW);
+      assert.equal(cred.status, 200, cred.text);
+      const cluster = YAML.parse(Buffer.from(cred.body.kubeconfigs[0].value, "base64").toString()).clusters[0].cluster;
+      assert.equal(new URL(cluster.server).hostname, new URL(b.endpoint).hostname);
+      const v = await new Promise<number>((resolve, reject) => {
+        const req = https.request(`${cluster.server}/version`, { ca: Buffer.from(cluster["certificate-authority-data"], "base64"), servername: cluster["tls-server-name"], timeout: 10_000 }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", reject);
+        req.end();
+      });
+      assert.equal(v, 200);
+    } finally {
       await fleet.stop();
     }
   });

@@ -11,6 +11,8 @@ import { emulatorAt, startEmulator, tempDir, type RunningEmulator } from "./emul
 
 export interface Fleet {
   members: RunningEmulator[];
+  /** kill -9 member i (in one child: halt it, writing nothing, as a killed process would). */
+  kill?(i: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -26,10 +28,10 @@ export async function startFleet(o: { count: number; store?: string; latency?: "
     // Started together: they agree on one CA and signing key through the store (shared-secret.ts).
     const members = await Promise.all(Array.from({ length: o.count }, (_, i) =>
       startEmulator({ latency, allowRunCommand: o.allowRunCommand, args: ["--host", fleetAddress(i), "--store", o.store!] })));
-    return { members, stop: async () => void (await Promise.all(members.map((m) => m.stop()))) };
+    return { members, kill: (i) => members[i]!.kill9(), stop: async () => void (await Promise.all(members.map((m) => m.stop()))) };
   }
   const dataDir = tempDir("aksemu-fleet-");
-  const proc = spawn(process.execPath, [CHILD, dataDir, String(o.count), latency, o.allowRunCommand ? "1" : "0", String(o.leaseTtlSeconds ?? "")], { stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, [CHILD, dataDir, String(o.count), latency, o.allowRunCommand ? "1" : "0", String(o.leaseTtlSeconds ?? "")], { stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   proc.stdout!.on("data", (c) => (out += c));
   proc.stderr!.on("data", (c) => (out += c));
@@ -49,5 +51,20 @@ export async function startFleet(o: { count: number; store?: string; latency?: "
   });
   // stop() of any member stops the one child, i.e. all of them.
   const members = endpoints.map((e) => emulatorAt(e, dataDir, proc, () => out));
-  return { members, stop: () => members[0]!.stop() };
+  const kill = async (i: number) => {
+    proc.stdin!.write(`halt ${i}\n`);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`member ${i} not halted in 30 s:\n${out}`)), 30_000);
+      const check = () => {
+        if (new RegExp(`^HALTED ${i}$`, "m").test(out)) {
+          clearTimeout(timer);
+          proc.stdout!.off("data", check);
+          resolve();
+        }
+      };
+      proc.stdout!.on("data", check);
+      check();
+    });
+  };
+  return { members, kill, stop: () => members[0]!.stop() };
 }
