@@ -14,6 +14,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { startEmulator, tempDir, rawRequest, AKSEMU_BIN, SUBSCRIPTION_ID } from "../test/helpers/emulator.js";
+import { CaPki, issueListenerCert } from "../src/server/pki.js";
 import { cannon, emit, loadAverage, machine, median, processCpuSeconds, table, type LoadResult } from "./lib.js";
 
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "16").split(",").map(Number);
@@ -25,7 +26,13 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
  * scheduling costs) answering every request with the bytes the emulator sent for a resource-group
  * GET: same status, headers and body, so the load generator parses the same answer from both.
  */
-async function bareServer(certDir: string, answer: { headers: Record<string, string>; body: string }): Promise<{ url: string; pid: number; stop: () => void }> {
+async function bareServer(answer: { headers: Record<string, string>; body: string }): Promise<{ url: string; ca: string; pid: number; stop: () => void }> {
+  // Its own CA and an ECDSA P-256 certificate like the emulator's listener (the emulator's CA key is in its store).
+  const pki = await CaPki.create();
+  const cert = await issueListenerCert(pki, ["localhost", "127.0.0.1"]);
+  const certDir = tempDir("aksemu-bench-bare-");
+  fs.writeFileSync(path.join(certDir, "server.pem"), cert.certPem);
+  fs.writeFileSync(path.join(certDir, "server-key.pem"), cert.keyPem, { mode: 0o600 });
   const code = `
     const https = require("node:https"); const fs = require("node:fs");
     const a = ${JSON.stringify(answer)};
@@ -34,7 +41,7 @@ async function bareServer(certDir: string, answer: { headers: Record<string, str
     s.keepAliveTimeout = 65000; s.listen(0, "127.0.0.1", () => console.log("PORT " + s.address().port));`;
   const p = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve) => p.stdout!.on("data", (c) => { const m = /PORT (\d+)/.exec(String(c)); if (m) resolve(Number(m[1])); }));
-  return { url: `https://127.0.0.1:${port}/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/bench`, pid: p.pid!, stop: () => p.kill() };
+  return { url: `https://127.0.0.1:${port}/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/bench`, ca: pki.caPem, pid: p.pid!, stop: () => p.kill() };
 }
 
 async function startupTimes(runs: number): Promise<number[]> {
@@ -66,7 +73,7 @@ async function main() {
   if (sample.status !== 200) throw new Error(`resource group GET: ${sample.status} ${sample.text}`);
   // Node adds date, connection and keep-alive itself.
   const headers = Object.fromEntries(Object.entries(sample.headers).filter(([k]) => !["date", "connection", "keep-alive", "transfer-encoding"].includes(k)).map(([k, v]) => [k, String(v)]));
-  const bare = await bareServer(emu.dataDir, { headers, body: sample.text });
+  const bare = await bareServer({ headers, body: sample.text });
   try {
     const token = await emu.token();
     const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
@@ -87,7 +94,7 @@ async function main() {
       const emuPid = emu.proc.pid!;
       for (let round = 0; round < ROUNDS; round++) {
         const warm = round === 0 ? 1 : 0;
-        const base = await measured(bare.pid, { url: bare.url, ca: emu.caPem, connections: c, seconds: SECONDS, warmupSeconds: warm });
+        const base = await measured(bare.pid, { url: bare.url, ca: bare.ca, connections: c, seconds: SECONDS, warmupSeconds: warm });
         const get = await measured(emuPid, { url: rgUrl, ca: emu.caPem, headers: auth, connections: c, seconds: SECONDS, warmupSeconds: warm });
         const put = await measured(emuPid, { url: rgUrl, method: "PUT", ca: emu.caPem, headers: auth, body: putBody, connections: c, seconds: SECONDS, warmupSeconds: warm });
         per.bare.push(base);

@@ -38,10 +38,10 @@ export function tempDir(prefix = "aksemu-test-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** `execArgv`: Node flags for the emulator process (e.g. `--cpu-prof` when profiling a benchmark). */
-export async function startEmulator(opts: { dataDir?: string; latency?: "instant" | "fast" | "realistic"; port?: number; env?: Record<string, string>; execArgv?: string[]; allowRunCommand?: boolean } = {}): Promise<RunningEmulator> {
+/** `execArgv`: Node flags for the emulator process (e.g. `--cpu-prof` when profiling a benchmark); `args`: more `aksemu start` flags. */
+export async function startEmulator(opts: { dataDir?: string; latency?: "instant" | "fast" | "realistic"; port?: number; env?: Record<string, string>; execArgv?: string[]; allowRunCommand?: boolean; args?: string[] } = {}): Promise<RunningEmulator> {
   const dataDir = opts.dataDir ?? tempDir();
-  const args = [...(opts.execArgv ?? []), AKSEMU_BIN, "start", "--port", String(opts.port ?? 0), "--data-dir", dataDir, "--latency", opts.latency ?? "instant", ...(opts.allowRunCommand ? ["--allow-run-command"] : [])];
+  const args = [...(opts.execArgv ?? []), AKSEMU_BIN, "start", "--port", String(opts.port ?? 0), "--data-dir", dataDir, "--latency", opts.latency ?? "instant", ...(opts.allowRunCommand ? ["--allow-run-command"] : []), ...(opts.args ?? [])];
   const proc = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...opts.env },
@@ -64,6 +64,11 @@ export async function startEmulator(opts: { dataDir?: string; latency?: "instant
       reject(new Error(`emulator exited with ${code}:\n${out}`));
     });
   });
+  return emulatorAt(endpoint, dataDir, proc, () => out);
+}
+
+/** The client side of a running emulator: `endpoint` served by `proc`, trusting `dataDir`'s ca.pem. */
+export function emulatorAt(endpoint: string, dataDir: string, proc: ChildProcess, output: () => string): RunningEmulator {
   const caPath = path.join(dataDir, "ca.pem");
   const caPem = fs.readFileSync(caPath, "utf8");
   const port = Number(new URL(endpoint).port);
@@ -75,7 +80,7 @@ export async function startEmulator(opts: { dataDir?: string; latency?: "instant
     caPem,
     caPath,
     proc,
-    output: () => out,
+    output,
     credential: (clientId = "test-client") =>
       new ClientSecretCredential(TENANT_ID, clientId, "test-secret", {
         authorityHost: endpoint,

@@ -22,9 +22,14 @@ function keyOf(reg: Registry): { priv: KeyObject; pub: KeyObject; kid: string } 
   const key = `kube/${reg.clusterId}/_sa`;
   let pem = reg.store.get<{ privateKeyPem: string }>(key)?.value.privateKeyPem;
   if (!pem) {
-    const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    pem = pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    reg.store.txn((tx) => tx.put(key, { privateKeyPem: pem }));
+    const candidate = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    // Create-if-absent: another process serving this cluster may have stored its key meanwhile; one key wins for all.
+    pem = reg.store.txn((tx) => {
+      const won = tx.get<{ privateKeyPem: string }>(key)?.value.privateKeyPem;
+      if (won) return won;
+      tx.put(key, { privateKeyPem: candidate });
+      return candidate;
+    });
   }
   const priv = createPrivateKey(pem);
   const pub = createPublicKey(priv);
