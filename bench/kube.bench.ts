@@ -18,7 +18,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { strategyFor } from "../src/kube/catalog.js";
 import { KubeHost, type KubeClusterSpec, type KubeNodeSpec } from "../src/cluster/kube-host.js";
-import { FilePki } from "../src/server/pki.js";
+import { CaPki } from "../src/server/pki.js";
 import { SqliteStore } from "../src/store/sqlite-store.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -121,7 +121,7 @@ function memMB(): number {
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aksemu-bench-"));
-  const pki = await FilePki.open(path.join(dir, "pki"));
+  const pki = await CaPki.create();
   if (!fs.existsSync(KUBECTL)) throw new Error(`${KUBECTL} missing (node scripts/tools.mjs): this benchmark needs it`);
   const store = process.env.BENCH_STORE === "memory" ? SqliteStore.open(":memory:") : SqliteStore.open(path.join(dir, "state.db"));
   console.log(JSON.stringify({ machine: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAverage: os.loadavg() }, store: process.env.BENCH_STORE === "memory" ? "memory" : "sqlite file", date: new Date().toISOString() }));

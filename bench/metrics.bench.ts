@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { strategyFor } from "../src/kube/catalog.js";
 import { KubeHost } from "../src/cluster/kube-host.js";
-import { FilePki } from "../src/server/pki.js";
+import { CaPki } from "../src/server/pki.js";
 import { SqliteStore } from "../src/store/sqlite-store.js";
 import { clusterSpec, nodeSpecs } from "../test/kube/harness.js";
 import { emit, load, machine, median, table } from "./lib.js";
@@ -28,7 +28,7 @@ function run(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<numbe
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aksemu-bench-"));
-  const pki = await FilePki.open(path.join(dir, "pki"));
+  const pki = await CaPki.create();
   const store = SqliteStore.open(":memory:");
   const host = new KubeHost({ store, pki, latency: { delay: () => 0 }, events: false });
   try {

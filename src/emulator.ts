@@ -4,7 +4,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { SqliteStore } from "./store/sqlite-store.js";
 import { DataDirLock, PRIVATE_UMASK, securePrivateDir } from "./store/data-dir.js";
-import { FilePki, loadOrIssueServerCert } from "./server/pki.js";
+import { StoreConfigError, openEtcdStore, type StoreLocation } from "./store/store-config.js";
+import { CaPki, issueListenerCert } from "./server/pki.js";
 import { TokenService } from "./entra/tokens.js";
 import { entraRoutes } from "./entra/routes.js";
 import { graphRoutes } from "./entra/graph.js";
@@ -26,6 +27,7 @@ import { KubeHost } from "./cluster/kube-host.js";
 import { scaledClock } from "./sim/clock.js";
 import { ConsoleAccess } from "./console/access.js";
 import { consoleRoutes } from "./console/routes.js";
+import { recordRequest } from "./providers/insights/record-request.js";
 import { Member, OWNER_PREFIX, type OwnerValue } from "./store/ownership.js";
 
 export const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
@@ -35,7 +37,13 @@ export const VERSION = "0.1.0";
 export interface EmulatorOptions {
   dataDir: string;
   port: number;
+  /** Address the listeners bind to (default 127.0.0.1 and ::1). */
   host?: string;
+  /**
+   * Address clients reach this process at (default: `host` unless a wildcard, else 127.0.0.1):
+   * in its endpoint, its certificate, operation URLs and the kubeconfigs of the clusters it runs.
+   */
+  advertiseAddress?: string;
   latency?: LatencyProfileName;
   subscriptionId?: string;
   tenantId?: string;
@@ -44,6 +52,8 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
   /** TTL of this process's ownership lease, seconds (default 10; etcd's minimum 2). */
   leaseTtlSeconds?: number;
+  /** The state store (default: SQLite, state.db in the data directory). */
+  store?: StoreLocation;
 }
 
 /**
@@ -101,7 +111,7 @@ export class EmulatorCore {
 
   private constructor(
     readonly env: ArmEnv,
-    readonly pki: FilePki,
+    readonly pki: CaPki,
     readonly tokens: TokenService,
     readonly ops: OperationEngine,
     readonly routes: Route[],
@@ -121,7 +131,7 @@ export class EmulatorCore {
     return new ResourceService(this.env);
   }
 
-  static async open(o: Omit<EmulatorOptions, "port" | "log">, site: Site = new Site(o.host)): Promise<EmulatorCore> {
+  static async open(o: Omit<EmulatorOptions, "port" | "log">, site: Site = new Site(o.host, o.advertiseAddress)): Promise<EmulatorCore> {
     // Everything this process creates (state.db and its -wal/-shm, keys, kubeconfigs) is owner-only.
     process.umask(PRIVATE_UMASK);
     fs.mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
@@ -129,6 +139,15 @@ export class EmulatorCore {
     const loosened = securePrivateDir(o.dataDir);
     if (loosened.length > 0) {
       console.error(`aksemu: tightened permissions in ${o.dataDir}: ${loosened.length} path(s) were open to other users (now directories 0700, files 0600)`);
+    }
+    if (o.store?.kind === "etcd") {
+      // Reachability and the data version are checked first, so a bad --store fails at start-up.
+      const kvStore = await openEtcdStore(o.store);
+      await kvStore.close();
+      lock.release();
+      throw new StoreConfigError(
+        `etcd at ${o.store.endpoints.join(", ")} answers and its data version matches, but this build's emulator core runs on the synchronous SQLite store only (the async store contract is not merged yet); start without --store`,
+      );
     }
     // The data directory's lock is held: no other connection writes state.db, so reads may be cached.
     const store = SqliteStore.open(path.join(o.dataDir, "state.db"), { soleWriter: true });
@@ -143,15 +162,16 @@ export class EmulatorCore {
    * shared store (tests of ownership and takeover). It has its own member, lease, operation
    * engine and clusters; the data directory's lock and the store stay with `other`.
    */
-  static async openBeside(other: EmulatorCore, o: Omit<EmulatorOptions, "port" | "log" | "dataDir">, site: Site = new Site(o.host)): Promise<EmulatorCore> {
+  static async openBeside(other: EmulatorCore, o: Omit<EmulatorOptions, "port" | "log" | "dataDir">, site: Site = new Site(o.host, o.advertiseAddress)): Promise<EmulatorCore> {
     return EmulatorCore.compose({ ...o, dataDir: other.dataDir }, site, other.env.store as SqliteStore, undefined);
   }
 
   private static async compose(o: Omit<EmulatorOptions, "port" | "log">, site: Site, store: SqliteStore, lock: DataDirLock | undefined): Promise<EmulatorCore> {
     const member = new Member(store, { ttlSeconds: o.leaseTtlSeconds });
     await member.start();
-    const pki = await FilePki.open(o.dataDir);
-    const tokens = TokenService.open(o.dataDir);
+    // Shared with every process over this store: a token or certificate one issued, all accept.
+    const pki = await CaPki.shared(store, o.dataDir);
+    const tokens = await TokenService.shared(store, o.dataDir);
     const registry = new TypeRegistry();
     const ops = new OperationEngine();
     const env: ArmEnv = {
@@ -168,7 +188,7 @@ export class EmulatorCore {
     ops.attach(env, member);
     // The per-cluster Kubernetes APIs: the AKS provider finds them as env.services "kube".
     // AKSEMU_TIME_SCALE speeds up the clusters' clock (CronJob schedules, Job deadlines and TTLs, HPA syncs).
-    const kube = new KubeHost({ store, pki, latency: env.latency, host: o.host, clock: scaledClock(Number(process.env.AKSEMU_TIME_SCALE ?? 1)), member, allowRunCommand: o.allowRunCommand });
+    const kube = new KubeHost({ store, pki, latency: env.latency, host: o.host, advertise: site.address, clock: scaledClock(Number(process.env.AKSEMU_TIME_SCALE ?? 1)), member, allowRunCommand: o.allowRunCommand });
     env.services.set("kube", kube);
     env.services.set("pki", pki);
     const startHooks: Array<() => void | Promise<void>> = [];
@@ -284,7 +304,7 @@ export class Emulator {
     return this.core.env;
   }
 
-  get pki(): FilePki {
+  get pki(): CaPki {
     return this.core.pki;
   }
 
@@ -301,20 +321,42 @@ export class Emulator {
   }
 
   static async start(o: EmulatorOptions): Promise<Emulator> {
-    const site = new Site(o.host);
-    const core = await EmulatorCore.open(o, site);
+    const site = new Site(o.host, o.advertiseAddress);
+    return Emulator.serve(await EmulatorCore.open(o, site), site, o);
+  }
+
+  /**
+   * A second emulator over `other`'s store in this process, with its own listeners, member and
+   * clusters (EmulatorCore.openBeside): the in-process stand-in for a second process over a shared
+   * store, for tests of several front doors (test/helpers/fleet.ts).
+   */
+  static async startBeside(other: Emulator, o: Omit<EmulatorOptions, "dataDir">): Promise<Emulator> {
+    const site = new Site(o.host, o.advertiseAddress);
+    return Emulator.serve(await EmulatorCore.openBeside(other.core, o, site), site, o);
+  }
+
+  private static async serve(core: EmulatorCore, site: Site, o: Omit<EmulatorOptions, "dataDir">): Promise<Emulator> {
     const { env } = core;
     const router = new Router();
     router.add(...core.routes);
     const consoleAccess = new ConsoleAccess();
-    router.add(...consoleRoutes({ store: env.store, subscriptionId: env.subscriptionId, access: consoleAccess }));
-    const cert = await loadOrIssueServerCert(core.pki, o.dataDir, ["localhost", "127.0.0.1", "::1", ...(o.host && o.host !== "127.0.0.1" ? [o.host] : [])]);
+    router.add(...consoleRoutes({ env, access: consoleAccess }));
+    const cert = await issueListenerCert(core.pki, site.certificateNames());
     const auth = new AuthPolicy(core.tokens, site, env.tenantId);
-    const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, durable: () => env.store.synced?.(), log: o.log });
+    const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, durable: () => env.store.synced?.(), fresh: () => env.store.fresh?.(), log: o.log, answered: (ctx, begin, end) => recordRequest(env.store, ctx, begin, end) });
     const listening = await listenHttps({ cert: cert.certPem, key: cert.keyPem, port: o.port, host: o.host, handler: app });
     site.port = listening.port;
     await core.startClaiming();
     return new Emulator(core, listening, consoleAccess);
+  }
+
+  /**
+   * Stop serving and stop all work without writing to the store (EmulatorCore.halt): what kill -9
+   * leaves behind, for an emulator started beside another in one process (tests).
+   */
+  async halt(): Promise<void> {
+    await this.listening.close();
+    await this.core.halt();
   }
 
   async close(): Promise<void> {

@@ -3,15 +3,23 @@
 import fs from "node:fs";
 import path from "node:path";
 import https from "node:https";
+import { isIP } from "node:net";
 import { Emulator, VERSION } from "../emulator.js";
 import { Latency } from "../arm/latency.js";
 import { describeIsolation, isolation } from "../kube/run-command.js";
 import { DataDirLock, DataDirLockedError, LOCK_FILE, PRIVATE_UMASK } from "../store/data-dir.js";
+import { ACCEPTED_STORES, StoreConfigError, parseStoreLocation, type StoreLocation } from "../store/store-config.js";
 
 const HELP = `aksemu ${VERSION} - local emulator of Azure Kubernetes Service with API Server VNet Integration
 
 Usage:
-  aksemu start [--port <n>] [--data-dir <dir>] [--latency instant|fast|realistic] [--host <addr>] [--allow-run-command] [--verbose]
+  aksemu start [--port <n>] [--data-dir <dir>] [--latency instant|fast|realistic] [--host <addr>] [--advertise-address <addr>]
+               [--allow-run-command] [--verbose]
+                  (--host: the address the listeners bind to; --advertise-address: the address clients reach this
+                   process at, named in its endpoint, operation URLs and the kubeconfigs of the clusters it runs;
+                   default: --host unless 0.0.0.0 or ::, else 127.0.0.1)
+               [--store sqlite|etcd://host:port[,host:port...][/prefix/]]
+                  (--store: where the state lives; SQLite in the data directory by default)
                   (--allow-run-command: let 'az aks command invoke' run commands on this machine; off by default
                    because any local user who reaches the port can get a token)
   aksemu status [--data-dir <dir>]
@@ -24,7 +32,8 @@ Usage:
                   [--az-version <x.y.z>] [--client-id <id>] [--client-secret <s>] [--tenant <id>]
 
 Environment: AKSEMU_PORT (default 8443), AKSEMU_DATA_DIR (default ./.aksemu), AKSEMU_LATENCY (default fast),
-  AKSEMU_ALLOW_RUN_COMMAND=1 (same as --allow-run-command),
+  AKSEMU_STORE (same as --store; default sqlite),
+  AKSEMU_ALLOW_RUN_COMMAND=1 (same as --allow-run-command), AKSEMU_ADVERTISE_ADDRESS (same as --advertise-address),
   AKSEMU_TIME_SCALE (default 1; e.g. 60 runs the clusters' clock a minute per second for CronJobs, deadlines, TTLs, HPA syncs).
 `;
 
@@ -47,6 +56,12 @@ function parse(argv: string[]): Args {
     else out._.push(a);
   }
   return out;
+}
+
+/** An address a client can connect to: an IP that is not a wildcard, or a DNS host name. */
+function validAddress(a: string): boolean {
+  if (isIP(a)) return !["0.0.0.0", "::"].includes(a);
+  return /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(a);
 }
 
 export function dataDirOf(flags: Record<string, string | true>): string {
@@ -98,6 +113,19 @@ async function start(flags: Record<string, string | true>): Promise<void> {
     console.error(`aksemu: invalid AKSEMU_ALLOW_RUN_COMMAND '${envAllow}' (1 or 0)`);
     process.exit(2);
   }
+  const advertiseAddress = typeof flags["advertise-address"] === "string" ? flags["advertise-address"] : process.env.AKSEMU_ADVERTISE_ADDRESS || undefined;
+  if (flags["advertise-address"] === true || (advertiseAddress !== undefined && !validAddress(advertiseAddress))) {
+    console.error(`aksemu: invalid --advertise-address '${advertiseAddress ?? ""}' (an IP address or a host name clients can resolve, e.g. 127.0.0.2; not 0.0.0.0 or ::)`);
+    process.exit(2);
+  }
+  let store: StoreLocation;
+  try {
+    if (flags.store === true) throw new StoreConfigError(`--store needs a value; accepted: ${ACCEPTED_STORES}`);
+    store = typeof flags.store === "string" ? parseStoreLocation(flags.store, "--store") : parseStoreLocation(process.env.AKSEMU_STORE, "AKSEMU_STORE");
+  } catch (e) {
+    console.error(`aksemu: ${(e as Error).message}`);
+    process.exit(2);
+  }
   const allowRunCommand = flags["allow-run-command"] === true || ["1", "true"].includes((envAllow ?? "").toLowerCase());
   const t0 = process.hrtime.bigint();
   let emu: Emulator;
@@ -106,11 +134,17 @@ async function start(flags: Record<string, string | true>): Promise<void> {
       dataDir,
       port,
       host: typeof flags.host === "string" ? flags.host : undefined,
+      advertiseAddress,
       latency,
       allowRunCommand,
+      store,
       log: flags.verbose ? (l) => console.log(l) : undefined,
     });
   } catch (e) {
+    if (e instanceof StoreConfigError) {
+      console.error(`aksemu: ${e.message}`);
+      process.exit(1);
+    }
     if (!(e instanceof DataDirLockedError)) throw e;
     const prev = readRuntime(dataDir);
     console.error(`aksemu: already running with data directory ${dataDir}${prev ? ` on ${prev.endpoint} (pid ${prev.pid})` : ""}; ` +

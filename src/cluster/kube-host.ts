@@ -11,14 +11,15 @@
 // that claimed its owner key `owner/cluster/<id>`; when that process's lease is gone, any other may
 // claim it and bring it up from the store.
 import https from "node:https";
-import type { Socket } from "node:net";
+import { isIP, type Socket } from "node:net";
 import { X509Certificate } from "node:crypto";
 import YAML from "yaml";
 import type { Store, Txn } from "../store/store.js";
-import { Member, OwnedElsewhereError, OWNER_PREFIX } from "../store/ownership.js";
+import { Member, OwnedElsewhereError, OwnershipLostError, OWNER_PREFIX } from "../store/ownership.js";
+import { fencedStore } from "../store/fenced-store.js";
 import { SimEngine } from "../sim/engine.js";
 import { reconcileNodes, seedCluster, kubernetesServiceIP, type SeedInfo } from "../sim/seed.js";
-import { addressAt, formatAddress, parseIPv4Address, requireCidr, size } from "../network/cidr.js";
+import { addressAt, formatAddress, requireCidr, size } from "../network/cidr.js";
 import type { Clock, CloudProvider, LatencyProfile, SimNodeSpec } from "../sim/types.js";
 import { strategyFor } from "../kube/catalog.js";
 import { StatusError } from "../kube/errors.js";
@@ -68,6 +69,8 @@ export interface IssuedPair {
 
 export interface KubeCredentials {
   port: number;
+  /** Address of the process whose listener serves the cluster (its advertised address). */
+  host: string;
   caPem: string;
   adminToken: string;
   userToken: string;
@@ -95,6 +98,8 @@ export interface KubeconfigOptions {
 
 interface ClusterMeta {
   port: number;
+  /** Advertised address of the process running the cluster (absent before multi-process: 127.0.0.1). */
+  host?: string;
   adminToken: string;
   userToken: string;
   adminCert: IssuedPair;
@@ -114,6 +119,21 @@ interface Running {
   token?: number;
 }
 
+/**
+ * A change to a cluster that runs in another live process, handed to it through the store: the
+ * requester writes `kube-handover/<id>`, the owner (watching the prefix) applies it to the cluster
+ * it runs and answers under `kube-handover-done/<id>` with the request's revision.
+ */
+type Handover = { action: "ensure"; spec: KubeClusterSpec } | { action: "stop" };
+interface HandoverDone {
+  revision: number;
+  error?: string;
+}
+const HANDOVER_PREFIX = "kube-handover/";
+const HANDOVER_DONE_PREFIX = "kube-handover-done/";
+/** How long a requester waits for a live owner to apply a handover before "try again later" (OwnedElsewhereError). */
+const HANDOVER_TIMEOUT_MS = 30_000;
+
 /** Users behind the two credential kinds (no RBAC: both are cluster admins, as non-AAD AKS). */
 const ADMIN_USER: User = { name: "masterclient", groups: ["system:masters", "system:authenticated"] };
 const CLUSTER_USER: User = { name: "clusterUser", groups: ["system:masters", "system:authenticated"] };
@@ -121,7 +141,10 @@ const CLUSTER_USER: User = { name: "clusterUser", groups: ["system:masters", "sy
 export class KubeHost {
   private readonly store: Store;
   private readonly pki: KubePki;
+  /** Address the clusters' listeners bind to. */
   private readonly host: string;
+  /** Address clients reach them at: in kubeconfigs and the server certificates' SANs. */
+  private readonly address: string;
   private readonly latency: LatencyProfile;
   private readonly events: boolean;
   /** Request-body read timeout of every cluster's listener (default: the API server's 60 s). */
@@ -132,20 +155,28 @@ export class KubeHost {
 
   private readonly clock?: Clock;
   private readonly member?: Member;
+  private unwatchHandovers?: () => void;
 
   /** `az aks command invoke` runs commands on this machine only when the operator opted in (`aksemu start --allow-run-command`). */
   readonly runCommandAllowed: boolean;
 
-  constructor(opts: { store: Store; pki: KubePki; host?: string; latency: LatencyProfile; events?: boolean; bodyTimeoutMs?: number; clock?: Clock; member?: Member; allowRunCommand?: boolean }) {
+  constructor(opts: { store: Store; pki: KubePki; host?: string; advertise?: string; latency: LatencyProfile; events?: boolean; bodyTimeoutMs?: number; clock?: Clock; member?: Member; allowRunCommand?: boolean }) {
     this.runCommandAllowed = opts.allowRunCommand === true;
     this.member = opts.member;
     // Our lease is gone, so are our claims: stop every cluster here (another process may run them now).
     opts.member?.onLost(() => void this.haltAll());
+    // Changes other processes hand over for clusters running here (only those: the rest is ignored).
+    if (opts.member) {
+      this.unwatchHandovers = opts.store.watch(HANDOVER_PREFIX, undefined, (evs) => {
+        for (const e of evs) if (e.type === "put") this.applyHandover(e.key.slice(HANDOVER_PREFIX.length), e.value as Handover, e.revision);
+      });
+    }
     this.bodyTimeoutMs = opts.bodyTimeoutMs;
     this.clock = opts.clock;
     this.store = opts.store;
     this.pki = opts.pki;
     this.host = opts.host ?? "127.0.0.1";
+    this.address = opts.advertise ?? (["0.0.0.0", "::"].includes(this.host) ? "127.0.0.1" : this.host);
     this.latency = opts.latency;
     this.events = opts.events ?? true;
   }
@@ -198,9 +229,9 @@ export class KubeHost {
 
   private async loadMeta(spec: KubeClusterSpec): Promise<ClusterMeta> {
     const cur = this.store.get<ClusterMeta>(this.metaKey(spec.id))?.value;
-    const sans = serverSans(spec);
+    const sans = [...new Set([...serverSans(spec), this.address])].sort();
     const serverOk = !!cur?.serverCert && sameSet(cur.serverCert.sans, sans) && issuedBy(cur.serverCert.certPem, this.pki.caPem);
-    const ipAddresses = sans.filter((s) => parseIPv4Address(s) !== undefined);
+    const ipAddresses = sans.filter((s) => isIP(s) !== 0);
     const dnsNames = sans.filter((s) => !ipAddresses.includes(s));
     // Issued together: their key generation and signing overlap on the thread pool (a cluster create waits for them).
     const [adminCert, userCert, serverCert] = await Promise.all([
@@ -224,9 +255,15 @@ export class KubeHost {
       const m = this.member;
       if (m) {
         const key = this.ownerKey(spec.id);
-        await m.ensureLease();
-        token = await this.store.txn((tx) => m.claim(tx, key));
-        if (token === undefined) throw new OwnedElsewhereError(key, Member.owner(this.store, key)!);
+        // Claim it, or hand the spec to the live process that runs it; its owner may change meanwhile.
+        for (let attempt = 0; ; attempt++) {
+          await m.ensureLease();
+          token = await this.store.txn((tx) => m.claim(tx, key));
+          if (token !== undefined) break;
+          if (await this.handOver(spec.id, { action: "ensure", spec })) return this.storedCredentials(spec.id)!;
+          const owner = Member.owner(this.store, key);
+          if (attempt >= 4 && owner) throw new OwnedElsewhereError(key, owner);
+        }
       }
       try {
         r = await this.startHere(spec, token);
@@ -241,6 +278,7 @@ export class KubeHost {
         r.server.setSecureContext({ key: meta.serverCert!.keyPem, cert: meta.serverCert!.certPem, ca: [this.pki.caPem] });
       }
       meta.port = r.meta.port;
+      meta.host = r.meta.host;
       r.meta = meta;
       await this.saveMeta(spec.id, meta);
     }
@@ -258,7 +296,20 @@ export class KubeHost {
   /** The cluster's listener and simulation in this process (the claim, if any, is taken). */
   private async startHere(spec: KubeClusterSpec, token: number | undefined): Promise<Running> {
     const meta = await this.loadMeta(spec);
-    const registry: Registry = new Registry(this.store, spec.id, {
+    // Every write for this cluster (API requests, controllers, kubelets) is fenced on our claim: after a
+    // takeover nothing more from here lands, and the cluster stops here at the first refused write.
+    const m = this.member;
+    const store = m && token !== undefined
+      ? fencedStore(this.store, (tx) => {
+        try {
+          m.fence(tx, this.ownerKey(spec.id), token);
+        } catch (e) {
+          if (e instanceof OwnershipLostError && this.running.get(spec.id)?.token === token) void this.exclusive(spec.id, () => this.doStop(spec.id, false));
+          throw e;
+        }
+      })
+      : this.store;
+    const registry: Registry = new Registry(store, spec.id, {
       strategyContext: (internal, tx) => this.strategyContext(spec.id, internal, tx),
       admit: admissionChain(() => registry),
     });
@@ -267,7 +318,7 @@ export class KubeHost {
     const api = new ApiServer({
       registry,
       kubernetesVersion: () => (this.running.get(spec.id)?.spec ?? holder.spec).kubernetesVersion,
-      serverAddress: () => `${this.host}:${meta.port}`,
+      serverAddress: () => `${this.address}:${meta.port}`,
       tokens: () => [
         { token: meta.adminToken, user: ADMIN_USER },
         { token: meta.userToken, user: CLUSTER_USER },
@@ -317,6 +368,7 @@ export class KubeHost {
       throw err;
     });
     meta.port = port;
+    meta.host = this.address;
     await this.saveMeta(spec.id, meta);
     const r: Running = { spec, meta, server, sockets, api, registry, engine, token };
     this.running.set(spec.id, r);
@@ -347,6 +399,7 @@ export class KubeHost {
   private credentials(meta: ClusterMeta): KubeCredentials {
     return {
       port: meta.port,
+      host: meta.host ?? "127.0.0.1",
       caPem: this.pki.caPem,
       adminToken: meta.adminToken,
       userToken: meta.userToken,
@@ -361,8 +414,55 @@ export class KubeHost {
     return meta ? this.credentials(meta) : undefined;
   }
 
+  /** Stop the cluster here, or have the live process that runs it stop it. */
   stop(id: string): Promise<void> {
-    return this.exclusive(id, () => this.doStop(id));
+    return this.exclusive(id, () => this.stopAnywhere(id));
+  }
+
+  private async stopAnywhere(id: string): Promise<void> {
+    if (this.running.has(id) || !this.member) return this.doStop(id);
+    await this.handOver(id, { action: "stop" });
+  }
+
+  /**
+   * Hand a change to the live process that runs the cluster and wait until it applied it (its
+   * error, if any, is thrown here). False when no other process runs it, or its owner went away
+   * meanwhile: the caller claims the cluster instead. OwnedElsewhereError when the owner stays
+   * live but does not answer in time (a stalled process): try again later.
+   */
+  private async handOver(id: string, h: Handover): Promise<boolean> {
+    const key = this.ownerKey(id);
+    const owner = Member.owner(this.store, key);
+    if (!owner || owner.member === this.member?.id) return false;
+    const rev = await this.store.txn((tx) => tx.put(HANDOVER_PREFIX + id, h));
+    const deadline = Date.now() + HANDOVER_TIMEOUT_MS;
+    for (;;) {
+      const done = this.store.get<HandoverDone>(HANDOVER_DONE_PREFIX + id)?.value;
+      if (done && done.revision >= rev) {
+        if (done.error) throw new Error(done.error);
+        return true;
+      }
+      const cur = Member.owner(this.store, key);
+      if (!cur || cur.lease !== owner.lease) return false;
+      if (Date.now() > deadline) throw new OwnedElsewhereError(key, owner);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Owner side of handOver: apply a change for a cluster running here, then answer with the request's revision. */
+  private applyHandover(id: string, h: Handover, revision: number): void {
+    if (!this.running.has(id)) return;
+    void this.exclusive(id, async () => {
+      if (!this.running.has(id)) return; // stopped meanwhile: the requester sees the claim gone
+      let error: string | undefined;
+      try {
+        if (h.action === "ensure") await this.doEnsure(h.spec);
+        else await this.doStop(id);
+      } catch (e) {
+        error = (e as Error).message;
+      }
+      await this.store.txn((tx) => tx.put<HandoverDone>(HANDOVER_DONE_PREFIX + id, { revision, ...(error ? { error } : {}) }));
+    });
   }
 
   /**
@@ -390,8 +490,12 @@ export class KubeHost {
 
   remove(id: string): Promise<void> {
     return this.exclusive(id, async () => {
-      await this.doStop(id);
-      await this.store.txn((tx) => tx.deletePrefix(`kube/${id}/`));
+      await this.stopAnywhere(id);
+      await this.store.txn((tx) => {
+        tx.deletePrefix(`kube/${id}/`);
+        tx.delete(HANDOVER_PREFIX + id);
+        tx.delete(HANDOVER_DONE_PREFIX + id);
+      });
     });
   }
 
@@ -418,20 +522,29 @@ export class KubeHost {
   /** `az aks command invoke`: the command runs with `sh -c` beside kubectl (and helm) and the admin kubeconfig, like AKS's command pod. */
   async runCommand(id: string, command: string): Promise<{ exitCode: number; logs: string }> {
     if (!this.runCommandAllowed) throw new Error("run command is not enabled in this emulator (aksemu start --allow-run-command)");
+    // kubectl reaches the cluster over the network, so the command runs from whichever process got
+    // the request: against this process's listener, or the one of the live process that runs it.
     const r = this.running.get(id);
-    if (!r) return { exitCode: 1, logs: "The cluster's API server is not running.\n" };
+    const meta = this.store.get<ClusterMeta>(this.metaKey(id))?.value;
+    const elsewhere = !r && !!this.member && !!Member.owner(this.store, this.ownerKey(id));
+    if (!meta || (!r && !elsewhere)) return { exitCode: 1, logs: "The cluster's API server is not running.\n" };
+    const host = r ? this.address : meta.host ?? "127.0.0.1";
+    const name = r?.spec.name ?? id.split("/").pop()!;
     const kubeconfig = this.kubeconfig(id, {
       user: "clusterAdmin",
-      clusterName: r.spec.name,
+      clusterName: name,
       userName: "clusterAdmin",
-      contextName: r.spec.name,
-      server: `https://${this.host === "::1" ? "[::1]" : this.host}:${r.meta.port}`,
-      tlsServerName: r.spec.fqdn,
+      contextName: name,
+      server: `https://${host.includes(":") ? `[${host}]` : host}:${r?.meta.port ?? meta.port}`,
+      // The serving process's certificate names its address; the FQDN only when it runs here (spec at hand).
+      tlsServerName: r?.spec.fqdn,
     });
     return runInSandbox(kubeconfig, command);
   }
 
   async closeAll(): Promise<void> {
+    this.unwatchHandovers?.();
+    this.unwatchHandovers = undefined;
     await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
   }
 

@@ -1,10 +1,14 @@
-// Token issuance and validation: RS256 JWTs signed with a key persisted in the data
-// directory, so tokens stay valid across restarts. Claims follow Entra's app tokens.
+// Token issuance and validation: RS256 JWTs signed with a key kept in the state store, so tokens
+// stay valid across restarts and every process sharing the store accepts them. Claims follow Entra's app tokens.
 import { createHash, generateKeyPairSync, createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { SignJWT, jwtVerify, exportJWK, type JWK } from "jose";
-import { writeAtomic } from "../store/atomic-file.js";
+import { SECRET_KEYS, sharedSecret } from "../store/shared-secret.js";
+import type { Store } from "../store/store.js";
+
+/** Where a data directory kept the key before the store held it. */
+const LEGACY_KEY_FILE = "entra-signing-key.pem";
 
 export interface TokenClaims {
   tid: string;
@@ -21,16 +25,23 @@ export class TokenService {
 
   private constructor(private readonly privateKey: KeyObject, private readonly publicKey: KeyObject, readonly kid: string) {}
 
-  static open(dir: string): TokenService {
-    const file = path.join(dir, "entra-signing-key.pem");
-    let pem: string;
-    if (fs.existsSync(file)) pem = fs.readFileSync(file, "utf8");
-    else {
-      const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-      pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-      fs.mkdirSync(dir, { recursive: true });
-      writeAtomic(file, pem, 0o600);
-    }
+  /**
+   * The signing key every process sharing `store` uses (store key secret/entra-signing-key,
+   * created once), so a token one process issued verifies in any other. A data directory's key
+   * file from before the store held it is adopted when the store has none, then removed.
+   */
+  static async shared(store: Store, dataDir: string): Promise<TokenService> {
+    const file = path.join(dataDir, LEGACY_KEY_FILE);
+    const old = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+    const { privateKeyPem } = await sharedSecret(store, SECRET_KEYS.entraSigningKey, () => ({
+      privateKeyPem: old ?? generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    }));
+    if (old === privateKeyPem) fs.rmSync(file, { force: true });
+    return TokenService.fromPem(privateKeyPem);
+  }
+
+  /** A service over a key kept nowhere else (tests). */
+  static fromPem(pem: string): TokenService {
     const privateKey = createPrivateKey(pem);
     const publicKey = createPublicKey(privateKey);
     const kid = createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("base64url").slice(0, 27);

@@ -1,12 +1,15 @@
-// The emulator's certificate authority: generated once per data directory and persisted,
-// so users trust it once. Certificates pass Python 3.13's strict X.509 checks (critical
+// The emulator's certificate authority: generated once and kept in the state store, so users
+// trust it once and every process sharing the store signs with the same CA. Certificates pass Python 3.13's strict X.509 checks (critical
 // basicConstraints on the CA, SKI/AKI, SANs, serverAuth EKU): see reference/clients.md §2.
 import "reflect-metadata"; // @peculiar/x509 (tsyringe) needs it loaded first
-import { webcrypto, X509Certificate as NodeX509 } from "node:crypto";
+import { webcrypto } from "node:crypto";
+import { isIP } from "node:net";
 import fs from "node:fs";
 import path from "node:path";
 import * as x509 from "@peculiar/x509";
 import { writeAtomic } from "../store/atomic-file.js";
+import { SECRET_KEYS, sharedSecret } from "../store/shared-secret.js";
+import type { Store } from "../store/store.js";
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -45,42 +48,72 @@ function serial(): string {
   return Buffer.from(b).toString("hex");
 }
 
-export class FilePki implements Pki {
+interface StoredCa {
+  certPem: string;
+  keyPem: string;
+}
+
+/** Files a data directory held before the CA and the listener's certificate moved to the store. */
+const LEGACY = { cert: "ca.pem", key: "ca-key.pem", serverCert: "server.pem", serverKey: "server-key.pem" };
+
+async function newCa(): Promise<StoredCa> {
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as unknown as CryptoKeyPair;
+  const now = Date.now();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: "CN=aksemu local CA,O=aksemu",
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + 3650 * DAY),
+    signingAlgorithm: ALG,
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return { certPem: cert.toString("pem") + "\n", keyPem: await exportKeyPem(keys.privateKey) };
+}
+
+/** The CA of an older data directory (both files present), to keep the trust users gave it. */
+function legacyCa(dir: string): StoredCa | undefined {
+  const certPath = path.join(dir, LEGACY.cert);
+  const keyPath = path.join(dir, LEGACY.key);
+  if (!fs.existsSync(certPath) || !fs.existsSync(keyPath)) return undefined;
+  return { certPem: fs.readFileSync(certPath, "utf8"), keyPem: fs.readFileSync(keyPath, "utf8") };
+}
+
+export class CaPki implements Pki {
   private constructor(
     readonly caPem: string,
     private readonly caCert: x509.X509Certificate,
     private readonly caKey: CryptoKey,
   ) {}
 
-  /** Load the CA from dir (ca.pem, ca-key.pem) or create and persist it. */
-  static async open(dir: string): Promise<FilePki> {
-    const certPath = path.join(dir, "ca.pem");
-    const keyPath = path.join(dir, "ca-key.pem");
-    if (fs.existsSync(certPath) && fs.existsSync(keyPath)) {
-      const caPem = fs.readFileSync(certPath, "utf8");
-      return new FilePki(caPem, new x509.X509Certificate(caPem), await importKeyPem(fs.readFileSync(keyPath, "utf8")));
-    }
-    const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as unknown as CryptoKeyPair;
-    const now = Date.now();
-    const cert = await x509.X509CertificateGenerator.createSelfSigned({
-      serialNumber: serial(),
-      name: "CN=aksemu local CA,O=aksemu",
-      notBefore: new Date(now - DAY),
-      notAfter: new Date(now + 3650 * DAY),
-      signingAlgorithm: ALG,
-      keys,
-      extensions: [
-        new x509.BasicConstraintsExtension(true, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
-        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      ],
-    });
-    const caPem = cert.toString("pem") + "\n";
-    fs.mkdirSync(dir, { recursive: true });
-    // Key first, then cert: the cert's presence marks a complete CA (atomic via rename).
-    writeAtomic(keyPath, await exportKeyPem(keys.privateKey), 0o600);
-    writeAtomic(certPath, caPem, 0o600);
-    return new FilePki(caPem, cert, keys.privateKey);
+  private static async from(ca: StoredCa): Promise<CaPki> {
+    return new CaPki(ca.certPem, new x509.X509Certificate(ca.certPem), await importKeyPem(ca.keyPem));
+  }
+
+  /** A new CA kept nowhere (tests and benchmarks of one component). */
+  static async create(): Promise<CaPki> {
+    return CaPki.from(await newCa());
+  }
+
+  /**
+   * The CA every process sharing `store` uses (store key secret/ca, created once). A data
+   * directory's CA from before the store held it is adopted when the store has none (its key file
+   * is then removed: the store holds it). The certificate, no secret, is written to
+   * `<dataDir>/ca.pem` for clients to trust.
+   */
+  static async shared(store: Store, dataDir: string): Promise<CaPki> {
+    const old = legacyCa(dataDir);
+    const ca = await sharedSecret<StoredCa>(store, SECRET_KEYS.ca, () => old ?? newCa());
+    if (old && old.keyPem === ca.keyPem) fs.rmSync(path.join(dataDir, LEGACY.key), { force: true });
+    // The listener's certificate is issued per process at start now (issueListenerCert).
+    for (const f of [LEGACY.serverCert, LEGACY.serverKey]) fs.rmSync(path.join(dataDir, f), { force: true });
+    const certPath = path.join(dataDir, LEGACY.cert);
+    if (!fs.existsSync(certPath) || fs.readFileSync(certPath, "utf8") !== ca.certPem) writeAtomic(certPath, ca.certPem, 0o600);
+    return CaPki.from(ca);
   }
 
   private async issue(name: string, extensions: x509.Extension[]): Promise<IssuedCert> {
@@ -155,26 +188,17 @@ export class FilePki implements Pki {
   }
 }
 
-/** Server certificate for the ARM listener, persisted beside the CA and reissued if it no longer matches. */
-export async function loadOrIssueServerCert(pki: FilePki, dir: string, hosts: string[]): Promise<IssuedCert> {
-  const certPath = path.join(dir, "server.pem");
-  const keyPath = path.join(dir, "server-key.pem");
-  if (fs.existsSync(certPath) && fs.existsSync(keyPath)) {
-    const certPem = fs.readFileSync(certPath, "utf8");
-    const c = new NodeX509(certPem);
-    const fresh = c.checkIssued(new NodeX509(pki.caPem)) && Date.parse(c.validTo) > Date.now() + 30 * DAY;
-    const sans = c.subjectAltName ?? "";
-    if (fresh && hosts.every((h) => sans.includes(h))) return { certPem, keyPem: fs.readFileSync(keyPath, "utf8") };
-  }
-  const isIp = (h: string) => /^[\d.]+$/.test(h) || h.includes(":");
-  const issued = await pki.issueServerCert({
-    commonName: "localhost",
+/**
+ * This process's listener certificate, issued from the shared CA at every start (each process
+ * has its own addresses; nothing to persist): SANs are the names and addresses it is reached at.
+ */
+export function issueListenerCert(pki: Pki, hosts: string[]): Promise<IssuedCert> {
+  const isIp = (h: string) => isIP(h) !== 0;
+  return pki.issueServerCert({
+    commonName: hosts.find((h) => !isIp(h)) ?? "localhost",
     dnsNames: hosts.filter((h) => !isIp(h)),
     ipAddresses: hosts.filter(isIp),
   });
-  writeAtomic(keyPath, issued.keyPem, 0o600);
-  writeAtomic(certPath, issued.certPem, 0o600);
-  return issued;
 }
 
 function unique(xs: string[]): string[] {

@@ -27,6 +27,7 @@ export interface Entry<T = unknown> {
   lease: LeaseId;
 }
 
+// Engines may back value/prev with getters (parsed on first read): copy fields by name, not by spread.
 export interface WatchEvent<T = unknown> {
   type: "put" | "delete";
   key: string;
@@ -97,7 +98,8 @@ export interface Store {
   txn<R>(fn: (tx: Txn) => R): Promise<R>;
   /**
    * Read barrier for engines whose reads may lag other processes' writes (etcd: quorum-read the
-   * current revision, wait until the replica has it). undefined when reads are always current (SQLite).
+   * current revision, wait until the replica has it: kv-store.ts). undefined when reads are always
+   * current (SQLite). Request handlers await it first.
    */
   fresh?(): Promise<void> | undefined;
   /**

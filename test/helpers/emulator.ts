@@ -38,10 +38,10 @@ export function tempDir(prefix = "aksemu-test-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** `execArgv`: Node flags for the emulator process (e.g. `--cpu-prof` when profiling a benchmark). */
-export async function startEmulator(opts: { dataDir?: string; latency?: "instant" | "fast" | "realistic"; port?: number; env?: Record<string, string>; execArgv?: string[]; allowRunCommand?: boolean } = {}): Promise<RunningEmulator> {
+/** `execArgv`: Node flags for the emulator process (e.g. `--cpu-prof` when profiling a benchmark); `args`: more `aksemu start` flags. */
+export async function startEmulator(opts: { dataDir?: string; latency?: "instant" | "fast" | "realistic"; port?: number; env?: Record<string, string>; execArgv?: string[]; allowRunCommand?: boolean; args?: string[] } = {}): Promise<RunningEmulator> {
   const dataDir = opts.dataDir ?? tempDir();
-  const args = [...(opts.execArgv ?? []), AKSEMU_BIN, "start", "--port", String(opts.port ?? 0), "--data-dir", dataDir, "--latency", opts.latency ?? "instant", ...(opts.allowRunCommand ? ["--allow-run-command"] : [])];
+  const args = [...(opts.execArgv ?? []), AKSEMU_BIN, "start", "--port", String(opts.port ?? 0), "--data-dir", dataDir, "--latency", opts.latency ?? "instant", ...(opts.allowRunCommand ? ["--allow-run-command"] : []), ...(opts.args ?? [])];
   const proc = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...opts.env },
@@ -64,6 +64,11 @@ export async function startEmulator(opts: { dataDir?: string; latency?: "instant
       reject(new Error(`emulator exited with ${code}:\n${out}`));
     });
   });
+  return emulatorAt(endpoint, dataDir, proc, () => out);
+}
+
+/** The client side of a running emulator: `endpoint` served by `proc`, trusting `dataDir`'s ca.pem. */
+export function emulatorAt(endpoint: string, dataDir: string, proc: ChildProcess, output: () => string): RunningEmulator {
   const caPath = path.join(dataDir, "ca.pem");
   const caPem = fs.readFileSync(caPath, "utf8");
   const port = Number(new URL(endpoint).port);
@@ -75,7 +80,7 @@ export async function startEmulator(opts: { dataDir?: string; latency?: "instant
     caPem,
     caPath,
     proc,
-    output: () => out,
+    output,
     credential: (clientId = "test-client") =>
       new ClientSecretCredential(TENANT_ID, clientId, "test-secret", {
         authorityHost: endpoint,
@@ -158,4 +163,23 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false> | T
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+}
+
+/**
+ * How many requests the activity log recorded since `sinceIso` (each is one store transaction, so
+ * one revision): tests that check a refused request wrote nothing allow exactly these.
+ */
+export async function activityRecordsSince(emu: Pick<RunningEmulator, "request">, sinceIso: string): Promise<number> {
+  const filter = encodeURIComponent(`eventTimestamp ge '${sinceIso}'`);
+  const r = await emu.request("GET", `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Insights/eventtypes/management/values?api-version=2015-04-01&$filter=${filter}&$select=operationId`);
+  if (r.status !== 200) throw new Error(`activity log: ${r.status} ${r.text}`);
+  let ids = new Set<string>((r.body.value as Array<{ operationId: string }>).map((e) => e.operationId));
+  let next: string | undefined = r.body.nextLink;
+  while (next) {
+    const u = new URL(next);
+    const p = await emu.request("GET", u.pathname + u.search);
+    ids = new Set([...ids, ...(p.body.value as Array<{ operationId: string }>).map((e) => e.operationId)]);
+    next = p.body.nextLink;
+  }
+  return ids.size;
 }

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { KubeHost, type KubeClusterSpec, type KubeNodeSpec } from "../../src/cluster/kube-host.js";
-import { FilePki } from "../../src/server/pki.js";
+import { CaPki } from "../../src/server/pki.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 import type { Clock } from "../../src/sim/clock.js";
 
@@ -71,7 +71,7 @@ export interface Env {
 
 export async function startEnv(id = "/subscriptions/x/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/demo", over: Partial<KubeClusterSpec> = {}, opts: { events?: boolean; bodyTimeoutMs?: number; clock?: Clock } = {}): Promise<Env> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aksemu-kube-"));
-  const pki = await FilePki.open(path.join(dir, "pki"));
+  const pki = await CaPki.create();
   const store = SqliteStore.open(":memory:");
   const host = new KubeHost({ store, pki, latency: instant, events: opts.events, bodyTimeoutMs: opts.bodyTimeoutMs, clock: opts.clock });
   const spec = clusterSpec(id, over);

@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { strategyFor } from "../../src/kube/catalog.js";
 import { KubeHost } from "../../src/cluster/kube-host.js";
 import type { Obj } from "../../src/kube/util.js";
-import { FilePki } from "../../src/server/pki.js";
+import { CaPki } from "../../src/server/pki.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 import { clusterSpec, instant, KUBECTL_V32, kubectlMissing, nodeSpecs, run } from "./harness.js";
 
@@ -18,10 +18,10 @@ const deployS = strategyFor("deployments", "apps");
 
 describe("cluster lifecycle", () => {
   let dir: string;
-  let pki: FilePki;
+  let pki: CaPki;
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "aksemu-kube-life-"));
-    pki = await FilePki.open(path.join(dir, "pki"));
+    pki = await CaPki.create();
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

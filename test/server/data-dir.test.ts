@@ -36,7 +36,9 @@ test("data directory 0700, every file 0600, unreadable by other users; older dir
   try {
     assert.equal((await emu.request("PUT", `/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/rg1?api-version=2021-04-01`, { location: "westeurope" })).status, 201);
     const files = fs.readdirSync(dataDir);
-    for (const f of ["state.db", "state.db-wal", "ca.pem", "entra-signing-key.pem", "aksemu.json", "aksemu.lock"]) assert.ok(files.includes(f), `${f} in ${files}`);
+    for (const f of ["state.db", "state.db-wal", "ca.pem", "aksemu.json", "aksemu.lock"]) assert.ok(files.includes(f), `${f} in ${files}`);
+    // The keys live in the store (shared by every process over it); only the CA's certificate is a file, for clients.
+    for (const f of ["ca-key.pem", "entra-signing-key.pem", "server.pem", "server-key.pem"]) assert.ok(!files.includes(f), `${f} not in ${files}`);
     assert.deepEqual(modes(dataDir), [], "every path in the data directory is owner-only");
     if (isRoot) {
       assert.equal(nobodyCanRead(path.join(dataDir, "state.db")), false, "nobody cannot read state.db");

@@ -3,12 +3,24 @@
 // admin kubeconfig.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import path from "node:path";
 import { generateKeyPairSync } from "node:crypto";
 import { SignJWT, importPKCS8 } from "jose";
 import { startEmulator, SUBSCRIPTION_ID, TENANT_ID, type RunningEmulator } from "../helpers/emulator.js";
+import Database from "better-sqlite3";
 import { rawClient } from "./raw.js";
+import { SECRET_KEYS } from "../../src/store/shared-secret.js";
+
+/** The emulator's token-signing key, read from its store (a second, read-only connection to state.db). */
+function storedSigningKey(dataDir: string): string {
+  const db = new Database(path.join(dataDir, "state.db"), { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare("SELECT value FROM kv WHERE key = ?").get(SECRET_KEYS.entraSigningKey) as { value: string };
+    return (JSON.parse(row.value) as { privateKeyPem: string }).privateKeyPem;
+  } finally {
+    db.close();
+  }
+}
 
 const RG = `/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/rg1?api-version=2021-04-01`;
 const ADMIN_CRED = `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/c1/listClusterAdminCredential?api-version=2026-06-01`;
@@ -75,7 +87,7 @@ test("expired, foreign-signed and missing tokens: 401 with WWW-Authenticate", as
   const emu = await startEmulator();
   const http = rawClient(emu.port, emu.caPem);
   try {
-    const key = await importPKCS8(fs.readFileSync(path.join(emu.dataDir, "entra-signing-key.pem"), "utf8"), "RS256");
+    const key = await importPKCS8(storedSigningKey(emu.dataDir), "RS256");
     const now = Math.floor(Date.now() / 1000);
     const claims = { aud: `${emu.endpoint}/`, tid: TENANT_ID, iss: `https://sts.windows.net/${TENANT_ID}/`, oid: "o", appid: "a" };
     const expired = await new SignJWT(claims).setProtectedHeader({ alg: "RS256" }).setIssuedAt(now - 7200).setExpirationTime(now - 3600).sign(key);

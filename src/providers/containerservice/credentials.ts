@@ -7,11 +7,16 @@ import { zoneMode } from "./private-dns.js";
 import { clusterParts } from "./model.js";
 import type { IssuedPair } from "./kube-backend.js";
 
+/** An address as a URL names it (IPv6 in brackets). */
+function urlHost(address: string): string {
+  return address.includes(":") ? `[${address}]` : address;
+}
+
 type Role = "clusterUser" | "clusterAdmin" | "clusterMonitoringUser";
 
 /**
- * Which server a kubeconfig names. Public: the FQDN (with a Kubernetes backend: 127.0.0.1:<port>
- * and tls-server-name <fqdn>). Private: the private FQDN, which does not resolve from the host (as
+ * Which server a kubeconfig names. Public: the FQDN (with a Kubernetes backend: the advertised
+ * address of the process running the cluster, <address>:<port>, and tls-server-name <fqdn>). Private: the private FQDN, which does not resolve from the host (as
  * in Azure), unless server-fqdn=public or privateDNSZone=none.
  */
 export function kubeconfigServer(rec: ResourceRecord, serverFqdn: string | undefined): { server: string; tlsServerName?: string } {
@@ -21,7 +26,7 @@ export function kubeconfigServer(rec: ResourceRecord, serverFqdn: string | undef
   const priv = asp.enablePrivateCluster === true;
   const usePrivate = priv && props.privateFQDN && (serverFqdn ?? "").toLowerCase() !== "public" && zoneMode(asp.privateDNSZone).kind !== "none";
   if (usePrivate || !props.fqdn) return { server: `https://${props.privateFQDN}:443` };
-  if (kube && !kube.generated) return { server: `https://127.0.0.1:${kube.port}`, tlsServerName: props.fqdn };
+  if (kube && !kube.generated) return { server: `https://${urlHost(kube.host ?? "127.0.0.1")}:${kube.port}`, tlsServerName: props.fqdn };
   return { server: `https://${props.fqdn}:443` };
 }
 

@@ -13,6 +13,8 @@ import type { KubeClusterSpec, IssuedPair } from "../../cluster/kube-host.js";
 /** The Kubernetes layer's credentials, looser: without a backend the provider has no client certificates. */
 export interface KubeCredentials {
   port: number;
+  /** Address of the process serving the cluster's API (absent in records from before: 127.0.0.1). */
+  host?: string;
   caPem: string;
   adminToken: string;
   userToken: string;

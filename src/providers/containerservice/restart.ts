@@ -9,6 +9,7 @@ import { MANAGED_CLUSTER_TYPE } from "./api-versions.js";
 import { kubeBackend } from "./kube-backend.js";
 import { kubeSpec } from "./kube.js";
 import { internalOf } from "./model.js";
+import { mutateCluster } from "./reconcile.js";
 import { idKey } from "../../arm/resource-id.js";
 import { OwnedElsewhereError } from "../../store/ownership.js";
 
@@ -33,7 +34,10 @@ export async function restartRunningClusters(env: ArmEnv, opts: { unownedOnly?: 
     while (i < todo.length) {
       const rec = todo[i++]!;
       try {
-        await backend.ensureRunning(kubeSpec(rec));
+        const creds = await backend.ensureRunning(kubeSpec(rec));
+        // Taken over by this process: kubeconfigs handed out from now on name its address.
+        const old = internalOf(rec).kube;
+        if (old && (old.host !== creds.host || old.port !== creds.port)) await mutateCluster(env, rec.id, (_tx, _r, m) => void (m.internal.kube = creds));
       } catch (e) {
         if (e instanceof OwnedElsewhereError) continue; // another live process runs it
         console.error(`[aksemu] could not restart the Kubernetes API of ${rec.id}: ${(e as Error).message}`);
