@@ -300,14 +300,14 @@ export class KubeHost {
     // takeover nothing more from here lands, and the cluster stops here at the first refused write.
     const m = this.member;
     const store = m && token !== undefined
-      ? fencedStore(this.store, (tx) => {
-        try {
-          m.fence(tx, this.ownerKey(spec.id), token);
-        } catch (e) {
+      ? fencedStore(
+        this.store,
+        (tx) => m.fence(tx, this.ownerKey(spec.id), token),
+        // After the refused transaction (never inside its fn, which may run again): stop here.
+        (e) => {
           if (e instanceof OwnershipLostError && this.running.get(spec.id)?.token === token) void this.exclusive(spec.id, () => this.doStop(spec.id, false));
-          throw e;
-        }
-      })
+        },
+      )
       : this.store;
     const registry: Registry = new Registry(store, spec.id, {
       strategyContext: (internal, tx) => this.strategyContext(spec.id, internal, tx),
