@@ -277,12 +277,12 @@ export class Emulator {
     private readonly core: EmulatorCore,
     private readonly listening: Listening,
     private readonly consoleAccess: ConsoleAccess,
-    private readonly local: LocalSocket | undefined,
+    private readonly local: LocalSocket | { skipped: string },
   ) {}
 
-  /** The same-user Unix socket serving ARM and Entra, when the data directory's path is short enough for one. */
-  get localSocket(): string | undefined {
-    return this.local?.path;
+  /** The same-user Unix socket serving ARM and Entra, or why there is none. */
+  get localSocket(): { path: string } | { skipped: string } {
+    return "path" in this.local ? { path: this.local.path } : this.local;
   }
 
   /** The web console with this run's key in the fragment (never sent to the server in a URL; console/access.ts). */
@@ -324,7 +324,7 @@ export class Emulator {
     const listening = await listenHttps({ cert: cert.certPem, key: cert.keyPem, port: o.port, host: o.host, handler: app });
     site.port = listening.port;
     const serve = guarded(app);
-    const local = o.localSocket === false || process.platform === "win32" ? undefined : await listenLocalSocket(localSocketPath(o.dataDir, listening.port), serve, serve);
+    const local = o.localSocket === false || process.platform === "win32" ? { skipped: "turned off" } : await listenLocalSocket(localSocketPath(o.dataDir, listening.port), serve, serve);
     await core.startClaiming();
     return new Emulator(core, listening, consoleAccess, local);
   }
@@ -332,7 +332,7 @@ export class Emulator {
   async close(): Promise<void> {
     this.core.ops.stop();
     await this.listening.close();
-    await this.local?.close();
+    if ("close" in this.local) await this.local.close();
     await this.core.close();
   }
 }

@@ -19,17 +19,17 @@ type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
 /**
  * Serve `handler` on `socketPath`. The directory is created 0700 (or must already be a real
- * directory owned by this user with no access for others); stale sockets in it are removed
- * (the data directory's lock is held, so no other emulator uses them). Returns undefined when
- * the path is too long for a socket address.
+ * directory owned by this user; its mode is tightened to 0700); stale sockets in it are removed
+ * (the data directory's lock is held, so no other emulator uses them). Returns why it is not
+ * served instead when the path is too long for a socket address or the directory is not safe.
  */
-export async function listenLocalSocket(socketPath: string, handler: Handler, checkContinue?: Handler): Promise<LocalSocket | undefined> {
-  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) return undefined;
+export async function listenLocalSocket(socketPath: string, handler: Handler, checkContinue?: Handler): Promise<LocalSocket | { skipped: string }> {
+  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) return { skipped: `its path would be longer than a socket address allows (${MAX_SOCKET_PATH} bytes)` };
   const dir = path.dirname(socketPath);
   fs.mkdirSync(dir, { mode: 0o700, recursive: true });
   const st = fs.lstatSync(dir);
   const uid = process.getuid?.();
-  if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) throw new Error(`${dir} is not a directory owned by this user: the local socket is not served`);
+  if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) return { skipped: `${dir} is not a directory owned by this user` };
   if ((st.mode & 0o077) !== 0) fs.chmodSync(dir, 0o700);
   for (const name of fs.readdirSync(dir)) if (name.endsWith(".sock")) fs.rmSync(path.join(dir, name), { force: true });
   const server = http.createServer(handler);

@@ -132,3 +132,18 @@ test("azl uses the local socket when it is there, HTTPS when told not to or when
     await emu.stop();
   }
 });
+
+test("a data directory too deep for a socket address: no socket, the banner says why, azl uses HTTPS", async () => {
+  const dataDir = path.join(tempDir(), "a-data-directory-whose-path-is-long-enough", "that-its-socket-would-not-fit-in-sun-path");
+  const emu = await startEmulator({ dataDir });
+  try {
+    assert.ok(Buffer.byteLength(localSocketPath(dataDir, emu.port)) > 103);
+    assert.match(emu.output(), /Local socket: +none: its path would be longer than a socket address allows \(103 bytes\)/);
+    assert.equal(fs.existsSync(path.join(dataDir, "run")), false);
+    const r = await azl({ HOME: tempDir(), AKSEMU_ENDPOINT: emu.endpoint, AKSEMU_DATA_DIR: dataDir }, "group", "create", "-n", "deep", "-l", "westus2", "--debug");
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /local socket/);
+  } finally {
+    await emu.stop();
+  }
+});
