@@ -14,7 +14,7 @@ import https from "node:https";
 import YAML from "yaml";
 import { Emulator } from "../src/emulator.js";
 import { rawRequest, startEmulator, tempDir, SUBSCRIPTION_ID, TENANT_ID, type RunningEmulator } from "../test/helpers/emulator.js";
-import { emit, loadAverage, machine, median, table } from "./lib.js";
+import { emit, loadAverage, machine, median, processCpuSeconds, table } from "./lib.js";
 
 const SUB = SUBSCRIPTION_ID;
 const API = "2026-06-01";
@@ -66,8 +66,7 @@ function clusterBody() {
 
 /** The emulator process's CPU time so far, ms (Linux /proc). */
 function cpuMs(pid: number): number {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(f[11]) + Number(f[12])) * (1000 / 100);
+  return processCpuSeconds(pid) * 1000;
 }
 
 /** Wait until the emulator is idle (CPU < 10% over 200 ms), at most 60 s: earlier clusters' simulations settled. */

@@ -3,6 +3,10 @@
 // server answering the same resource-group JSON under the same generator, interleaved in rounds
 // in the same run (the ratio is the figure), and start-up time to first answer. The bare server
 // answers with the emulator's own response bytes (headers and body of a resource-group GET).
+// Beside req/s, each case reports the server's CPU per request (user + system time of its process,
+// all threads, from /proc: Linux): on a shared machine the generator's share of the CPU sets the
+// bare server's rate, while CPU per request is what the server itself costs, so the ratio of CPU
+// per request (bare ÷ emulator) is the capacity ratio with a core each.
 // BENCH_PROFILE_DIR=<dir> writes the emulator's CPU profile (node --cpu-prof) there.
 // Bounded: BENCH_SECONDS per case (default 5) x BENCH_ROUNDS (default 3).
 // Run: npm run build && node dist/bench/arm.bench.js
@@ -10,7 +14,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { startEmulator, tempDir, rawRequest, AKSEMU_BIN, SUBSCRIPTION_ID } from "../test/helpers/emulator.js";
-import { cannon, emit, loadAverage, machine, median, table, type LoadResult } from "./lib.js";
+import { cannon, emit, loadAverage, machine, median, processCpuSeconds, table, type LoadResult } from "./lib.js";
 
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "16").split(",").map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -21,7 +25,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
  * scheduling costs) answering every request with the bytes the emulator sent for a resource-group
  * GET: same status, headers and body, so the load generator parses the same answer from both.
  */
-async function bareServer(certDir: string, answer: { headers: Record<string, string>; body: string }): Promise<{ url: string; stop: () => void }> {
+async function bareServer(certDir: string, answer: { headers: Record<string, string>; body: string }): Promise<{ url: string; pid: number; stop: () => void }> {
   const code = `
     const https = require("node:https"); const fs = require("node:fs");
     const a = ${JSON.stringify(answer)};
@@ -30,7 +34,7 @@ async function bareServer(certDir: string, answer: { headers: Record<string, str
     s.keepAliveTimeout = 65000; s.listen(0, "127.0.0.1", () => console.log("PORT " + s.address().port));`;
   const p = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve) => p.stdout!.on("data", (c) => { const m = /PORT (\d+)/.exec(String(c)); if (m) resolve(Number(m[1])); }));
-  return { url: `https://127.0.0.1:${port}/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/bench`, stop: () => p.kill() };
+  return { url: `https://127.0.0.1:${port}/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/bench`, pid: p.pid!, stop: () => p.kill() };
 }
 
 async function startupTimes(runs: number): Promise<number[]> {
@@ -72,27 +76,40 @@ async function main() {
     for (const c of CONNECTIONS) {
       // Rounds interleave the three cases so that a burst of other work on the shared machine
       // lands on all of them; the ratios are taken per round, and the median round is reported.
-      const per: Record<"bare" | "get" | "put", LoadResult[]> = { bare: [], get: [], put: [] };
+      const per: Record<"bare" | "get" | "put", Array<LoadResult & { cpuUs: number }>> = { bare: [], get: [], put: [] };
+      /** One case under load, with the server's CPU per answered request (warm-up excluded). */
+      const measured = async (pid: number, o: Parameters<typeof cannon>[0]) => {
+        if (o.warmupSeconds) await cannon({ ...o, seconds: o.warmupSeconds, warmupSeconds: 0 });
+        const cpu0 = processCpuSeconds(pid);
+        const r = await cannon({ ...o, warmupSeconds: 0 });
+        return { ...r, cpuUs: ((processCpuSeconds(pid) - cpu0) / r.requests) * 1e6 };
+      };
+      const emuPid = emu.proc.pid!;
       for (let round = 0; round < ROUNDS; round++) {
-        const base = await cannon({ url: bare.url, ca: emu.caPem, connections: c, seconds: SECONDS, warmupSeconds: round === 0 ? 1 : 0 });
-        const get = await cannon({ url: rgUrl, ca: emu.caPem, headers: auth, connections: c, seconds: SECONDS, warmupSeconds: round === 0 ? 1 : 0 });
-        const put = await cannon({ url: rgUrl, method: "PUT", ca: emu.caPem, headers: auth, body: putBody, connections: c, seconds: SECONDS, warmupSeconds: round === 0 ? 1 : 0 });
+        const warm = round === 0 ? 1 : 0;
+        const base = await measured(bare.pid, { url: bare.url, ca: emu.caPem, connections: c, seconds: SECONDS, warmupSeconds: warm });
+        const get = await measured(emuPid, { url: rgUrl, ca: emu.caPem, headers: auth, connections: c, seconds: SECONDS, warmupSeconds: warm });
+        const put = await measured(emuPid, { url: rgUrl, method: "PUT", ca: emu.caPem, headers: auth, body: putBody, connections: c, seconds: SECONDS, warmupSeconds: warm });
         per.bare.push(base);
         per.get.push(get);
         per.put.push(put);
         const load = loadAverage();
         for (const [name, r] of [["bare-https-get", base], ["arm-rg-get", get], ["arm-rg-put", put]] as const) emit("arm", { case: name, connections: c, round, loadAverage: load, ...r });
-        emit("arm", { case: "ratios", connections: c, round, loadAverage: load, get: get.rps / base.rps, put: put.rps / base.rps });
+        emit("arm", { case: "ratios", connections: c, round, loadAverage: load, get: get.rps / base.rps, put: put.rps / base.rps, getCpu: base.cpuUs / get.cpuUs, putCpu: base.cpuUs / put.cpuUs });
       }
       const getRatios = per.get.map((g, i) => g.rps / per.bare[i]!.rps);
       const putRatios = per.put.map((p, i) => p.rps / per.bare[i]!.rps);
-      const med = (xs: LoadResult[], f: (r: LoadResult) => number) => median(xs.map(f));
-      rows.push([c, "bare HTTPS GET (baseline)", med(per.bare, (r) => r.rps), med(per.bare, (r) => r.p50ms), med(per.bare, (r) => r.p99ms), 1, per.bare.map((r) => r.rps.toFixed(0)).join(" ")]);
-      rows.push([c, "ARM resource group GET", med(per.get, (r) => r.rps), med(per.get, (r) => r.p50ms), med(per.get, (r) => r.p99ms), median(getRatios), getRatios.map((x) => x.toFixed(2)).join(" ")]);
-      rows.push([c, "ARM resource group PUT", med(per.put, (r) => r.rps), med(per.put, (r) => r.p50ms), med(per.put, (r) => r.p99ms), median(putRatios), putRatios.map((x) => x.toFixed(2)).join(" ")]);
-      emit("arm", { case: "summary", connections: c, getRatioMedian: median(getRatios), putRatioMedian: median(putRatios), loadAverage: loadAverage() });
+      const getCpu = per.get.map((g, i) => per.bare[i]!.cpuUs / g.cpuUs);
+      const putCpu = per.put.map((p, i) => per.bare[i]!.cpuUs / p.cpuUs);
+      const med = (xs: Array<LoadResult & { cpuUs: number }>, f: (r: LoadResult & { cpuUs: number }) => number) => median(xs.map(f));
+      const row = (name: string, xs: Array<LoadResult & { cpuUs: number }>, ratios: number[], cpuRatios: number[]) =>
+        rows.push([c, name, med(xs, (r) => r.rps), med(xs, (r) => r.p50ms), med(xs, (r) => r.p99ms), median(ratios), ratios.map((x) => x.toFixed(2)).join(" "), med(xs, (r) => r.cpuUs), median(cpuRatios)]);
+      row("bare HTTPS GET (baseline)", per.bare, per.bare.map(() => 1), per.bare.map(() => 1));
+      row("ARM resource group GET", per.get, getRatios, getCpu);
+      row("ARM resource group PUT", per.put, putRatios, putCpu);
+      emit("arm", { case: "summary", connections: c, getRatioMedian: median(getRatios), putRatioMedian: median(putRatios), getCpuRatioMedian: median(getCpu), putCpuRatioMedian: median(putCpu), loadAverage: loadAverage() });
     }
-    table(`ARM front door vs bare HTTPS under autocannon (${ROUNDS} rounds x ${SECONDS} s per case; load average now ${loadAverage()})`, ["conns", "case", "req/s", "p50 ms", "p99 ms", "ratio (median round)", "per round"], rows);
+    table(`ARM front door vs bare HTTPS under autocannon (${ROUNDS} rounds x ${SECONDS} s per case; load average now ${loadAverage()})`, ["conns", "case", "req/s", "p50 ms", "p99 ms", "req/s ratio (median round)", "per round", "server CPU µs/req", "CPU ratio bare ÷ case"], rows);
   } finally {
     bare.stop();
     await emu.stop();

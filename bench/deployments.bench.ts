@@ -2,7 +2,11 @@
 // Succeeded, every resource through the resource service) beside the same five resources created
 // one request at a time by a client that waits for each (the baseline, same run); and a
 // 200-resource copy-loop template beside 200 sequential PUTs, to show the graph runs independent
-// resources in parallel. Instant latency profile, fresh names per run.
+// resources in parallel. Instant latency profile, fresh names per run. The peak number of resource
+// operations running at once is read back from the deployment's own operation records. A second
+// emulator with the "fast" profile (each VNet write takes 100 ms in its provider, as Azure's take
+// seconds) runs 50 VNets as one copy loop beside 50 sequential PUTs: there the graph's parallelism
+// is not hidden behind the store's single writer.
 // Run: npm run build && node scripts/run-bench.mjs deployments
 import fs from "node:fs";
 import path from "node:path";
@@ -36,6 +40,23 @@ const COPY200 = {
   ],
 };
 
+const copyOf = (n: number) => ({ ...COPY200, resources: [{ ...COPY200.resources[0]!, copy: { name: "vnets", count: n } }] });
+
+/** The most operations of a deployment that were running at the same moment (from their start and end times). */
+function peakConcurrency(ops: { properties: { timestamp: string; duration: string } }[]): number {
+  const edges: [number, number][] = [];
+  for (const o of ops) {
+    const end = Date.parse(o.properties.timestamp);
+    const dur = Number(/^PT([\d.]+)S$/.exec(o.properties.duration)?.[1] ?? 0) * 1000;
+    edges.push([end - dur, 1], [end, -1]);
+  }
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let cur = 0;
+  let peak = 0;
+  for (const [, d] of edges) peak = Math.max(peak, (cur += d));
+  return peak;
+}
+
 const emu = await startEmulator({ latency: "instant" });
 try {
   await registerVnetIntegrationFeature(emu);
@@ -67,6 +88,7 @@ try {
   const byoRequests: number[] = [];
   const copyTemplate: number[] = [];
   const copyRequests: number[] = [];
+  const copyPeak: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     byoTemplate.push(await timed(deploy(`byo${i}`, TEMPLATE, { clusterName: { value: `t${i}` }, vnetName: { value: `tv${i}` } })));
     byoRequests.push(
@@ -96,6 +118,7 @@ try {
       }),
     );
     copyTemplate.push(await timed(deploy(`copy${i}`, COPY200, { prefix: { value: `c${i}` } })));
+    copyPeak.push(peakConcurrency((await emu.request("GET", `${rgId}/deployments/copy${i}/operations?api-version=2022-09-01`)).body.value));
     copyRequests.push(
       await timed(async () => {
         for (let k = 0; k < 200; k++) {
@@ -108,12 +131,60 @@ try {
   emit("deployments", { case: "byo-one-request-at-a-time", runsMs: byoRequests, medianMs: median(byoRequests) });
   emit("deployments", { case: "copy200-template", runsMs: copyTemplate, medianMs: median(copyTemplate) });
   emit("deployments", { case: "copy200-sequential-puts", runsMs: copyRequests, medianMs: median(copyRequests) });
+  emit("deployments", { case: "copy200-peak-concurrent-operations", runs: copyPeak, median: median(copyPeak) });
   table(`Template deployments, instant profile, ${RUNS} runs (median ms)`, ["case", "median ms", "x baseline"], [
     ["BYO-VNet: 5 resources one request at a time (baseline)", median(byoRequests), 1],
     ["BYO-VNet: one template deployment (PUT → Succeeded)", median(byoTemplate), median(byoTemplate) / median(byoRequests)],
     ["200 VNets: 200 sequential PUTs (baseline)", median(copyRequests), 1],
     ["200 VNets: one copy-loop deployment", median(copyTemplate), median(copyTemplate) / median(copyRequests)],
   ]);
+  console.log(`peak resource operations running at once in the 200-VNet deployment: ${copyPeak.join(", ")}`);
 } finally {
   await emu.stop();
+}
+
+// ---- the same with provider latency ("fast" profile: a VNet write takes 100 ms) ----------------
+const slow = await startEmulator({ latency: "fast" });
+try {
+  await resourceGroup(slow, RG);
+  const waitOn = async (res: { status: number; headers: Record<string, unknown>; text: string }) => {
+    if (res.status >= 300) throw new Error(res.text);
+    const url = res.headers["azure-asyncoperation"];
+    if (!url) return;
+    const u = new URL(String(url));
+    for (;;) {
+      const s = await slow.request("GET", u.pathname + u.search);
+      if (s.body.status === "Succeeded") return;
+      if (s.body.status === "Failed" || s.body.status === "Canceled") throw new Error(s.text);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const timed = async (fn: () => Promise<void>) => {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const N = 50;
+  const tpl: number[] = [];
+  const seq: number[] = [];
+  const peak: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    tpl.push(await timed(async () => waitOn(await slow.request("PUT", `${rgId}/providers/Microsoft.Resources/deployments/fast${i}?api-version=2022-09-01`, { properties: { mode: "Incremental", template: copyOf(N), parameters: { prefix: { value: `f${i}` } } } }))));
+    peak.push(peakConcurrency((await slow.request("GET", `${rgId}/deployments/fast${i}/operations?api-version=2022-09-01`)).body.value));
+    seq.push(
+      await timed(async () => {
+        for (let k = 0; k < N; k++) await waitOn(await slow.request("PUT", `${rgId}/providers/Microsoft.Network/virtualNetworks/q${i}-${k}?api-version=2024-05-01`, { location: "westus2", properties: { addressSpace: { addressPrefixes: [`10.${k}.0.0/16`] } } }));
+      }),
+    );
+  }
+  emit("deployments", { case: "fast-copy50-template", runsMs: tpl, medianMs: median(tpl) });
+  emit("deployments", { case: "fast-copy50-sequential-puts", runsMs: seq, medianMs: median(seq) });
+  emit("deployments", { case: "fast-copy50-peak-concurrent-operations", runs: peak, median: median(peak) });
+  table(`50 VNets with 100 ms provider latency ("fast" profile), ${RUNS} runs (median ms)`, ["case", "median ms", "x baseline"], [
+    ["50 sequential PUTs, each waited for (baseline)", median(seq), 1],
+    ["one copy-loop deployment", median(tpl), median(tpl) / median(seq)],
+  ]);
+  console.log(`peak resource operations running at once in the 50-VNet deployment: ${peak.join(", ")}`);
+} finally {
+  await slow.stop();
 }

@@ -131,3 +131,19 @@ export function requireFile(file: string, how: string): string {
   if (!fs.existsSync(file)) throw new Error(`${file} missing (${how}); this benchmark needs it`);
   return file;
 }
+
+/**
+ * CPU time (user + system, every thread) a process has used so far, in seconds, from /proc (Linux).
+ * Missing /proc fails the benchmark rather than reporting 0.
+ */
+export function processCpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces) in parentheses: utime is the 12th, stime the 13th.
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(f[11]) + Number(f[12]);
+  if (!Number.isFinite(ticks)) throw new Error(`/proc/${pid}/stat: no CPU times in ${JSON.stringify(stat.slice(0, 80))}`);
+  return ticks / CLOCK_TICKS;
+}
+
+/** USER_HZ: /proc reports CPU times in these ticks; 100 on every Linux Node.js supports. */
+const CLOCK_TICKS = 100;

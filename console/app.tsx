@@ -1,161 +1,73 @@
-// The aksemu web console (read-only): the network map. Each VNet's address space with its subnets
-// drawn to scale, and each subnet's addresses as a strip of holders, updated live.
+// The aksemu web console (read-only, live): the network map, clusters, DNS, resources and the
+// activity log, as tabs over one event stream of the emulator's data API.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { followNetwork, openSession, type Feed } from "./api.js";
-import type { AddressRun, PrefixView, SubnetMapView, VnetMapView } from "../src/console/network-map-types.js";
+import { follow, openSession, type Feed } from "./api.js";
+import { Legend, Vnet } from "./network.js";
+import { ClusterPanel } from "./cluster.js";
+import { DnsPanel } from "./dns.js";
+import { ResourcesPanel } from "./resources.js";
+import { ActivityPanel } from "./activity.js";
 
-const KIND_NAMES: Record<AddressRun["kind"], string> = {
-  "azure-reserved": "Azure reserved",
-  "apiserver-vip": "kube-apiserver ILB VIP",
-  "apiserver-reserved": "API server reserved block",
-  "private-endpoint": "private endpoint",
-  node: "node",
-  pod: "pod addresses",
-  "lb-frontend": "load balancer frontend",
-  nic: "network interface",
-  other: "other",
-};
-
-const pct = (n: number, of: number) => `${((n / of) * 100).toFixed(4)}%`;
-
-const range = (run: AddressRun) => (run.count === 1 ? run.first : `${run.first} – ${run.last}`);
-
-function Strip({ p, subnet }: { p: PrefixView; subnet: string }) {
-  const [picked, pick] = useState<AddressRun | undefined>(undefined);
-  if (!p.size) return <p class="note">{p.prefix}: too large to draw address by address.</p>;
-  return (
-    <>
-      <div class="strip" role="group" aria-label={`Addresses of ${subnet} ${p.prefix}`} data-prefix={p.prefix}>
-        {p.runs.map((r) => (
-          <button
-            type="button"
-            class={`run k-${r.kind}${picked?.offset === r.offset ? " picked" : ""}`}
-            style={{ left: pct(r.offset, p.size!), width: `max(4px, ${pct(r.count, p.size!)})` }}
-            title={`${range(r)}: ${r.label}`}
-            aria-label={`${r.first}${r.count > 1 ? `, ${r.count} addresses` : ""}: ${r.label}`}
-            aria-pressed={picked?.offset === r.offset}
-            data-kind={r.kind}
-            data-first={r.first}
-            data-count={r.count}
-            onClick={() => pick(picked?.offset === r.offset ? undefined : r)}
-          />
-        ))}
-      </div>
-      <p class="picked-detail" aria-live="polite">
-        {picked && (
-          <>
-            <code>{range(picked)}</code> ({picked.count}) {picked.label}
-            {picked.owner && <> — held by <code class="owner">{picked.owner}</code></>}
-          </>
-        )}
-      </p>
-    </>
-  );
-}
-
-function Subnet({ s }: { s: SubnetMapView }) {
-  return (
-    <section class="subnet" aria-labelledby={`h-${s.id}`} data-subnet={s.name}>
-      <h3 id={`h-${s.id}`}>
-        {s.name} <span class="prefix">{s.prefixes.map((p) => p.prefix).join(", ")}</span>
-      </h3>
-      <p class="facts">
-        {s.delegations.length > 0 ? <span class="tag">delegated to {s.delegations.join(", ")}</span> : <span class="muted">no delegation</span>}
-        {s.serviceAssociationLinks.map((l) => (
-          <span class="tag" title={l.link}>service association link {l.name} ({l.linkedResourceType})</span>
-        ))}
-        {s.prefixes.map((p) => (p.firstFree ? <span class="muted">next free {p.firstFree}</span> : <span class="tag">full</span>))}
-      </p>
-      {s.prefixes.map((p) => (
-        <>
-          <Strip p={p} subnet={s.name} />
-          <details>
-            <summary>Holders of {p.prefix}</summary>
-            <table>
-              <thead>
-                <tr><th scope="col">Addresses</th><th scope="col">Count</th><th scope="col">Held by</th></tr>
-              </thead>
-              <tbody>
-                {p.runs.map((r) => (
-                  <tr data-kind={r.kind}>
-                    <td><code>{range(r)}</code></td>
-                    <td>{r.count}</td>
-                    <td><span class={`swatch k-${r.kind}`} aria-hidden="true" />{r.label}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </details>
-        </>
-      ))}
-    </section>
-  );
-}
-
-function Vnet({ v }: { v: VnetMapView }) {
-  return (
-    <article class="vnet" aria-labelledby={`h-${v.id}`} data-vnet={v.name}>
-      <h2 id={`h-${v.id}`}>{v.name}</h2>
-      <p class="facts">
-        <span>resource group {v.resourceGroup}</span>
-        {v.location && <span>{v.location}</span>}
-        <span>address space {v.addressSpace.map((a) => a.prefix).join(", ")}</span>
-      </p>
-      {v.addressSpace.map((a, i) =>
-        a.size ? (
-          <div class="space" role="list" aria-label={`Subnets in ${a.prefix}, to scale`}>
-            {v.subnets.flatMap((s) =>
-              s.prefixes
-                .filter((p) => p.spaceIndex === i && p.size)
-                .map((p) => (
-                  <span role="listitem" class="space-subnet" style={{ left: pct(p.spaceOffset!, a.size!), width: `max(3px, ${pct(p.size!, a.size!)})` }} title={`${s.name} ${p.prefix}`} aria-label={`${s.name} ${p.prefix}`}>
-                    <span class="space-label">{s.name}</span>
-                  </span>
-                )),
-            )}
-          </div>
-        ) : null,
-      )}
-      {v.subnets.length === 0 ? <p class="muted">No subnets.</p> : v.subnets.map((s) => <Subnet s={s} />)}
-    </article>
-  );
-}
-
-function Legend() {
-  return (
-    <ul class="legend" aria-label="Legend">
-      {Object.entries(KIND_NAMES).map(([k, name]) => (
-        <li><span class={`swatch k-${k}`} aria-hidden="true" />{name}</li>
-      ))}
-    </ul>
-  );
-}
+const TABS = [
+  ["network", "Network map"],
+  ["cluster", "Clusters"],
+  ["dns", "DNS"],
+  ["resources", "Resources"],
+  ["activity", "Activity"],
+] as const;
+type Tab = (typeof TABS)[number][0];
 
 function App() {
   const [feed, setFeed] = useState<Feed>({ state: "connecting" });
   const [session, setSession] = useState<string>("opening");
+  const [tab, setTab] = useState<Tab>("network");
   useEffect(() => {
     let close = () => undefined as void;
     void openSession().then((s) => {
       setSession(s);
-      close = followNetwork(setFeed);
+      close = follow(setFeed);
     });
     return () => close();
   }, []);
-  const map = feed.map;
+  const { map, views } = feed;
+  // Arrow keys move between tabs, as the WAI-ARIA tabs pattern has it.
+  const onKey = (e: KeyboardEvent) => {
+    const i = TABS.findIndex(([t]) => t === tab);
+    const next = e.key === "ArrowRight" ? (i + 1) % TABS.length : e.key === "ArrowLeft" ? (i + TABS.length - 1) % TABS.length : -1;
+    if (next < 0) return;
+    setTab(TABS[next]![0]);
+    (document.getElementById(`tab-${TABS[next]![0]}`) as HTMLElement | null)?.focus();
+  };
   return (
     <>
       <header>
-        <h1>aksemu console <span class="muted">network map</span></h1>
-        <p class={`status s-${feed.state}`} role="status" aria-live="polite" data-revision={map?.revision ?? ""}>
-          {feed.state === "live" ? `live, store revision ${map?.revision}` : feed.state === "connecting" ? "connecting…" : session === "refused" || !map ? "not connected: open the console link that 'aksemu start' printed (it carries this run's key)" : "connection lost; retrying"}
+        <h1>aksemu console</h1>
+        <p class={`status s-${feed.state}`} role="status" aria-live="polite" data-revision={views?.revision ?? map?.revision ?? ""}>
+          {feed.state === "live" ? `live, store revision ${Math.max(map?.revision ?? 0, views?.revision ?? 0)}` : feed.state === "connecting" ? "connecting…" : session === "refused" || !map ? "not connected: open the console link that 'aksemu start' printed (it carries this run's key)" : "connection lost; retrying"}
         </p>
+        <nav role="tablist" aria-label="Views" onKeyDown={onKey}>
+          {TABS.map(([t, label]) => (
+            <button type="button" role="tab" id={`tab-${t}`} aria-controls={`panel-${t}`} aria-selected={tab === t} tabIndex={tab === t ? 0 : -1} onClick={() => setTab(t)}>
+              {label}
+            </button>
+          ))}
+        </nav>
       </header>
       <main>
-        <Legend />
-        {map && map.vnets.length === 0 && <p class="muted">No virtual networks yet. Create one (az network vnet create) and it appears here.</p>}
-        {map?.vnets.map((v) => <Vnet v={v} />)}
+        <div id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} data-view={tab}>
+        {tab === "network" && (
+          <>
+            <Legend />
+            {map && map.vnets.length === 0 && <p class="muted">No virtual networks yet. Create one (az network vnet create) and it appears here.</p>}
+            {map?.vnets.map((v) => <Vnet v={v} />)}
+          </>
+        )}
+        {tab === "cluster" && views?.clusters && <ClusterPanel clusters={views.clusters} />}
+        {tab === "dns" && views?.dns && <DnsPanel dns={views.dns} />}
+        {tab === "resources" && views?.resources && <ResourcesPanel subs={views.resources} revision={views.revision} />}
+        {tab === "activity" && views?.activity && <ActivityPanel rows={views.activity} />}
+        </div>
       </main>
     </>
   );

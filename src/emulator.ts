@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { SqliteStore } from "./store/sqlite-store.js";
 import { DataDirLock, PRIVATE_UMASK, securePrivateDir } from "./store/data-dir.js";
+import { StoreConfigError, openEtcdStore, type StoreLocation } from "./store/store-config.js";
 import { FilePki, loadOrIssueServerCert } from "./server/pki.js";
 import { TokenService } from "./entra/tokens.js";
 import { entraRoutes } from "./entra/routes.js";
@@ -28,6 +29,7 @@ import { KubeHost } from "./cluster/kube-host.js";
 import { scaledClock } from "./sim/clock.js";
 import { ConsoleAccess } from "./console/access.js";
 import { consoleRoutes } from "./console/routes.js";
+import { recordRequest } from "./providers/insights/record-request.js";
 import { Member, OWNER_PREFIX, type OwnerValue } from "./store/ownership.js";
 
 export const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
@@ -48,6 +50,8 @@ export interface EmulatorOptions {
   leaseTtlSeconds?: number;
   /** Serve the same pipeline on a same-user Unix socket in the data directory (default true; server/local-socket.ts). */
   localSocket?: boolean;
+  /** The state store (default: SQLite, state.db in the data directory). */
+  store?: StoreLocation;
 }
 
 /**
@@ -133,6 +137,15 @@ export class EmulatorCore {
     const loosened = securePrivateDir(o.dataDir);
     if (loosened.length > 0) {
       console.error(`aksemu: tightened permissions in ${o.dataDir}: ${loosened.length} path(s) were open to other users (now directories 0700, files 0600)`);
+    }
+    if (o.store?.kind === "etcd") {
+      // Reachability and the data version are checked first, so a bad --store fails at start-up.
+      const kvStore = await openEtcdStore(o.store);
+      await kvStore.close();
+      lock.release();
+      throw new StoreConfigError(
+        `etcd at ${o.store.endpoints.join(", ")} answers and its data version matches, but this build's emulator core runs on the synchronous SQLite store only (the async store contract is not merged yet); start without --store`,
+      );
     }
     // The data directory's lock is held: no other connection writes state.db, so reads may be cached.
     const store = SqliteStore.open(path.join(o.dataDir, "state.db"), { soleWriter: true });
@@ -317,10 +330,10 @@ export class Emulator {
     const router = new Router();
     router.add(...core.routes);
     const consoleAccess = new ConsoleAccess();
-    router.add(...consoleRoutes({ store: env.store, subscriptionId: env.subscriptionId, access: consoleAccess }));
+    router.add(...consoleRoutes({ env, access: consoleAccess }));
     const cert = await loadOrIssueServerCert(core.pki, o.dataDir, ["localhost", "127.0.0.1", "::1", ...(o.host && o.host !== "127.0.0.1" ? [o.host] : [])]);
     const auth = new AuthPolicy(core.tokens, site, env.tenantId);
-    const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, durable: () => env.store.synced?.(), log: o.log });
+    const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, durable: () => env.store.synced?.(), fresh: () => env.store.fresh?.(), log: o.log, answered: (ctx, begin, end) => recordRequest(env.store, ctx, begin, end) });
     const listening = await listenHttps({ cert: cert.certPem, key: cert.keyPem, port: o.port, host: o.host, handler: app });
     site.port = listening.port;
     const serve = guarded(app);

@@ -72,6 +72,10 @@ export const E = {
     template: "Access token validation failure. Invalid audience.", source: "public Microsoft Graph responses (graph.microsoft.com 401 transcripts)" }),
   serviceUnavailableStoreBusy: defineError({ group: g, code: "ServiceUnavailable", status: 503, origin: "gateway",
     template: "The emulator's state store is locked by another process; nothing was written. Retry the request.", source: "emulator" }),
+  serviceUnavailableStore: defineError<{ detail: string }>({ group: g, code: "ServiceUnavailable", status: 503, origin: "gateway",
+    template: "The emulator's state store could not complete the request: {detail}. Retry the request.", source: "emulator" }),
+  storeTransactionTooLarge: defineError<{ count: number; limit: number }>({ group: g, code: "TransactionTooLarge", status: 400, origin: "gateway",
+    template: "The request would change {count} stored items in one transaction, more than the {limit} the emulator's etcd store allows (etcd --max-txn-ops); nothing was written.", source: "emulator" }),
   invalidRequestContentDepth: defineError<{ limit: number }>({ group: g, code: "InvalidRequestContent", status: 400, origin: "gateway",
     template: "The request content was invalid and could not be deserialized: 'The JSON nesting is deeper than {limit} levels.'.", source: "emulator" }),
   linkedAuthorizationFailed: defineError<{ client: string; oid: string; action: string; scope: string; linkedAction: string; linkedScopes: string }>({

@@ -7,11 +7,14 @@ import { Emulator, VERSION } from "../emulator.js";
 import { Latency } from "../arm/latency.js";
 import { describeIsolation, isolation } from "../kube/run-command.js";
 import { DataDirLock, DataDirLockedError, LOCK_FILE, PRIVATE_UMASK } from "../store/data-dir.js";
+import { ACCEPTED_STORES, StoreConfigError, parseStoreLocation, type StoreLocation } from "../store/store-config.js";
 
 const HELP = `aksemu ${VERSION} - local emulator of Azure Kubernetes Service with API Server VNet Integration
 
 Usage:
   aksemu start [--port <n>] [--data-dir <dir>] [--latency instant|fast|realistic] [--host <addr>] [--allow-run-command] [--verbose]
+               [--store sqlite|etcd://host:port[,host:port...][/prefix/]]
+                  (--store: where the state lives; SQLite in the data directory by default)
                   (--allow-run-command: let 'az aks command invoke' run commands on this machine; off by default
                    because any local user who reaches the port can get a token)
   aksemu status [--data-dir <dir>]
@@ -24,6 +27,7 @@ Usage:
                   [--az-version <x.y.z>] [--client-id <id>] [--client-secret <s>] [--tenant <id>]
 
 Environment: AKSEMU_PORT (default 8443), AKSEMU_DATA_DIR (default ./.aksemu), AKSEMU_LATENCY (default fast),
+  AKSEMU_STORE (same as --store; default sqlite),
   AKSEMU_ALLOW_RUN_COMMAND=1 (same as --allow-run-command),
   AKSEMU_TIME_SCALE (default 1; e.g. 60 runs the clusters' clock a minute per second for CronJobs, deadlines, TTLs, HPA syncs).
 `;
@@ -98,6 +102,14 @@ async function start(flags: Record<string, string | true>): Promise<void> {
     console.error(`aksemu: invalid AKSEMU_ALLOW_RUN_COMMAND '${envAllow}' (1 or 0)`);
     process.exit(2);
   }
+  let store: StoreLocation;
+  try {
+    if (flags.store === true) throw new StoreConfigError(`--store needs a value; accepted: ${ACCEPTED_STORES}`);
+    store = typeof flags.store === "string" ? parseStoreLocation(flags.store, "--store") : parseStoreLocation(process.env.AKSEMU_STORE, "AKSEMU_STORE");
+  } catch (e) {
+    console.error(`aksemu: ${(e as Error).message}`);
+    process.exit(2);
+  }
   const allowRunCommand = flags["allow-run-command"] === true || ["1", "true"].includes((envAllow ?? "").toLowerCase());
   const t0 = process.hrtime.bigint();
   let emu: Emulator;
@@ -108,9 +120,14 @@ async function start(flags: Record<string, string | true>): Promise<void> {
       host: typeof flags.host === "string" ? flags.host : undefined,
       latency,
       allowRunCommand,
+      store,
       log: flags.verbose ? (l) => console.log(l) : undefined,
     });
   } catch (e) {
+    if (e instanceof StoreConfigError) {
+      console.error(`aksemu: ${e.message}`);
+      process.exit(1);
+    }
     if (!(e instanceof DataDirLockedError)) throw e;
     const prev = readRuntime(dataDir);
     console.error(`aksemu: already running with data directory ${dataDir}${prev ? ` on ${prev.endpoint} (pid ${prev.pid})` : ""}; ` +

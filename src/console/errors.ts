@@ -12,6 +12,8 @@ export const ConsoleErrors = {
     source: "emulator" }),
   consoleAssetNotFound: defineError<{ path: string }>({ group: g, code: "NotFound", status: 404,
     template: "The console has no file '{path}'.", source: "emulator" }),
+  consoleResourceNotFound: defineError<{ id: string }>({ group: g, code: "ResourceNotFound", status: 404,
+    template: "The resource '{id}' was not found.", source: "emulator" }),
   consoleNotBuilt: defineError<{ dir: string }>({ group: g, code: "ConsoleNotBuilt", status: 503,
     template: "The console's bundle is missing from '{dir}'; run 'npm run build'.", source: "emulator" }),
 };

@@ -1,7 +1,8 @@
 // The web console on the emulator's HTTPS listener: the static bundle under /console (no data,
 // anonymous) and a read-only data API under /aksemu/console (loopback + this run's console key,
 // console/access.ts): a network-map snapshot and a server-sent-event stream that pushes a new
-// snapshot after each committed write to resource records (the store's watch).
+// snapshot after each committed write to resource records (the store's watch), and the Cluster,
+// DNS, Resources and Activity views (console/views.ts) likewise; one resource's JSON at an api-version.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,7 +10,12 @@ import type { Route } from "../arm/router.js";
 import type { RequestContext } from "../http/context.js";
 import type { Store } from "../store/store.js";
 import type { ResourceRecord } from "../arm/types.js";
-import { RES, listByType } from "../arm/repo.js";
+import { RES, getRecord, listByType } from "../arm/repo.js";
+import type { ArmEnv } from "../arm/types.js";
+import { E } from "../arm/catalog.js";
+import { renderRecord } from "../arm/records.js";
+import { readView, readViews, type ViewName } from "./views.js";
+import { VIEW_WATCH } from "./view-watch.js";
 import type { SubscriptionRecord } from "../arm/state.js";
 import { networkMap, type NetworkMap } from "./network-map.js";
 import { CONSOLE_API, ConsoleAccess } from "./access.js";
@@ -48,58 +54,91 @@ export function readNetworkMap(store: Store, defaultSubscription: string): Netwo
 }
 
 /**
- * One store watch for every open event stream: a committed write schedules one snapshot
- * (coalescing a burst of commits), sent to all streams.
+ * One snapshot for every open event stream: the committed writes under the watched prefixes
+ * schedule one read (coalescing a burst of commits, at most one per `minGapMs`), sent to all
+ * streams when it differs from the last one sent.
  */
-class NetworkFeed {
-  private readonly streams = new Set<(m: NetworkMap) => void>();
-  private unwatch?: () => void;
-  private scheduled = false;
+export class Feed<T> {
+  private readonly streams = new Set<(m: T) => void>();
+  private unwatch: Array<() => void> = [];
+  private timer?: NodeJS.Timeout | "immediate";
   private lastShape?: string;
+  private lastAt = 0;
 
-  constructor(private readonly read: () => NetworkMap, private readonly watch: (onCommit: () => void) => () => void) {}
+  constructor(
+    private readonly read: () => T,
+    private readonly shape: (m: T) => string,
+    private readonly watch: (onCommit: () => void) => Array<() => void>,
+    private readonly minGapMs = 0,
+  ) {}
 
-  subscribe(send: (m: NetworkMap) => void): () => void {
+  subscribe(send: (m: T) => void): () => void {
     this.streams.add(send);
-    this.unwatch ??= this.watch(() => this.schedule());
+    if (this.unwatch.length === 0) this.unwatch = this.watch(() => this.schedule());
     return () => {
       this.streams.delete(send);
       if (this.streams.size === 0) {
-        this.unwatch?.();
-        this.unwatch = undefined;
+        for (const u of this.unwatch) u();
+        this.unwatch = [];
         this.lastShape = undefined;
       }
     };
   }
 
+  /** The current snapshot, remembered as sent (a new stream's first message). */
+  current(): T {
+    const m = this.read();
+    this.lastShape = this.shape(m);
+    return m;
+  }
+
   private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    // Off the commit callback, once per burst of commits.
-    setImmediate(() => {
-      this.scheduled = false;
+    if (this.timer) return;
+    const run = () => {
+      this.timer = undefined;
       if (this.streams.size === 0) return;
+      this.lastAt = Date.now();
       const m = this.read();
-      // Most commits (operations, scale-set instances, DNS records) leave the map as it was: send changes only.
-      const shape = JSON.stringify(m.vnets);
+      // Most commits leave a view as it was (heartbeats, other views' data): send changes only.
+      const shape = this.shape(m);
       if (shape === this.lastShape) return;
       this.lastShape = shape;
       for (const s of this.streams) s(m);
-    });
+    };
+    const wait = this.lastAt + this.minGapMs - Date.now();
+    // Off the commit callback, once per burst of commits.
+    if (wait <= 0) {
+      this.timer = "immediate";
+      setImmediate(run);
+    } else this.timer = setTimeout(run, wait);
   }
 }
 
 export interface ConsoleDeps {
-  store: Store;
-  subscriptionId: string;
+  env: ArmEnv;
   access: ConsoleAccess;
   assetsDir?: string;
 }
 
 export function consoleRoutes(d: ConsoleDeps): Route[] {
   const dir = d.assetsDir ?? DEFAULT_ASSETS_DIR;
-  const read = () => readNetworkMap(d.store, d.subscriptionId);
-  const feed = new NetworkFeed(read, (onCommit) => d.store.watch(RES, undefined, () => onCommit()));
+  const store = d.env.store;
+  const read = () => readNetworkMap(store, d.env.subscriptionId);
+  const network = new Feed(read, (m) => JSON.stringify(m.vnets), (onCommit) => [store.watch(RES, undefined, () => onCommit())]);
+  // Each view is its own feed: a write re-reads only the views it can change; Kubernetes status
+  // writes come in bursts (every node and pod of every cluster), so a view is read at most every 100 ms.
+  const views = (Object.keys(VIEW_WATCH) as ViewName[]).map((name) => {
+    const w = VIEW_WATCH[name];
+    const feed = new Feed(
+      () => readView(store, d.env.subscriptionId, name),
+      (v) => JSON.stringify(v.view),
+      (onCommit) => w.prefixes.map((p) => store.watch(p, undefined, (events) => {
+        if (!w.relevant || events.some((e) => w.relevant!(e))) onCommit();
+      })),
+      100,
+    );
+    return { name, feed };
+  });
 
   const asset = (ctx: RequestContext, name: string) => {
     const type = ASSETS[name];
@@ -145,6 +184,32 @@ export function consoleRoutes(d: ConsoleDeps): Route[] {
     },
     {
       method: "GET",
+      pattern: `${CONSOLE_API}/views`,
+      auth: false,
+      handler: (ctx) => {
+        d.access.check(ctx);
+        ctx.send(200, readViews(store, d.env.subscriptionId));
+      },
+    },
+    {
+      // A resource's JSON at one of its type's api-versions, as GET on ARM renders it (the resource explorer).
+      method: "GET",
+      pattern: `${CONSOLE_API}/resource`,
+      auth: false,
+      handler: (ctx) => {
+        d.access.check(ctx);
+        const id = ctx.query("id") ?? "";
+        const rec = getRecord(store, id);
+        if (!rec) throw ConsoleErrors.consoleResourceNotFound.make({ id });
+        const def = d.env.registry.find(rec.type);
+        const versions = [...(def?.apiVersions ?? [])];
+        const apiVersion = ctx.query("api-version") || versions[versions.length - 1] || "";
+        if (versions.length > 0 && !versions.includes(apiVersion)) throw E.invalidApiVersion.make({ v: apiVersion, list: versions.join(", ") });
+        ctx.send(200, { apiVersion, apiVersions: versions, resource: renderRecord(def, rec, { env: d.env, apiVersion, tx: store }) });
+      },
+    },
+    {
+      method: "GET",
       pattern: `${CONSOLE_API}/events`,
       auth: false,
       handler: (ctx) => {
@@ -152,15 +217,26 @@ export function consoleRoutes(d: ConsoleDeps): Route[] {
         ctx.done = true;
         const res = ctx.res;
         res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-content-type-options": "nosniff", "x-ms-request-id": ctx.requestId });
-        const send = (m: NetworkMap) => res.write(`event: network\nid: ${m.revision}\ndata: ${JSON.stringify(m)}\n\n`);
-        const unsubscribe = feed.subscribe(send);
-        send(read());
+        const send = (event: string) => (m: { revision: number }) => {
+          if (!res.destroyed) res.write(`event: ${event}\nid: ${m.revision}\ndata: ${JSON.stringify(m)}\n\n`);
+        };
+        const unsubscribe = [network.subscribe(send("network")), ...views.map((v) => v.feed.subscribe(send(v.name)))];
+        // The map first, on its own turn, so the page draws it before the other views are read.
+        send("network")(network.current());
+        let i = 0;
+        const next = () => {
+          if (res.destroyed || i >= views.length) return;
+          const v = views[i++]!;
+          send(v.name)(v.feed.current());
+          setImmediate(next);
+        };
+        setImmediate(next);
         // A comment line now and then keeps idle connections (and proxies) from timing out.
         const beat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
         beat.unref();
         res.on("close", () => {
           clearInterval(beat);
-          unsubscribe();
+          for (const u of unsubscribe) u();
         });
       },
     },

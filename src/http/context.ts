@@ -54,6 +54,8 @@ export class RequestContext {
   private bodyPromise?: Promise<Buffer>;
   /** Set once a response has been sent. */
   done = false;
+  /** What `send` answered (status, headers, the ARM error if any): the activity log records it. */
+  answered?: { status: number; headers: Record<string, string>; error?: { code?: string; message?: string } };
   /**
    * The store's durability barrier (Store.synced): an answer leaves only once every write
    * committed before it is on disk, so concurrent writers share one fsync (group commit).
@@ -143,6 +145,8 @@ export class RequestContext {
     };
     const clientReq = this.header("x-ms-client-request-id");
     if (clientReq && this.header("x-ms-return-client-request-id") === "true") h["x-ms-client-request-id"] = clientReq;
+    const error = status >= 400 && body && typeof body === "object" ? (body as { error?: { code?: string; message?: string } }).error : undefined;
+    this.answered = { status, headers: h, error: error ? { code: error.code, message: error.message } : undefined };
     let text: string | undefined;
     if (body === undefined || status === 204) h["content-length"] = "0";
     else {

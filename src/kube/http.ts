@@ -28,6 +28,7 @@ import { verifyToken } from "./auth/tokens.js";
 import { evict } from "./admission/disruption.js";
 import { clone, isObj, nowTime, randomHex, type Obj } from "./util.js";
 import { StoreBusyError } from "../store/store.js";
+import { StoreConflictError, StoreTxnTooLargeError, StoreUnavailableError } from "../store/kv-store.js";
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -144,6 +145,8 @@ export class ApiServer {
 
   private fail(res: ServerResponse, err: unknown): void {
     if (err instanceof StoreBusyError) err = errors.serviceUnavailable("the state store is locked by another process; nothing was written, retry the request");
+    if (err instanceof StoreConflictError || err instanceof StoreUnavailableError) err = errors.serviceUnavailable(err.message);
+    if (err instanceof StoreTxnTooLargeError) err = errors.badRequest(err.message);
     const se = err instanceof StatusError ? err : errors.internal(String((err as Error)?.message ?? err));
     if (!(err instanceof StatusError)) console.error("kube api: internal error:", err);
     if (res.headersSent) {
@@ -232,6 +235,9 @@ export class ApiServer {
     }
     if (method === "GET" && path === "/version") return this.send(res, 200, versionInfo(this.cluster.kubernetesVersion()));
 
+    // A store served from a replica (etcd): see every write committed before this request.
+    const seen = this.cluster.registry.store.fresh?.();
+    if (seen) await seen;
     const authenticated = this.authenticate(req);
     if (!authenticated) {
       // Drain the body so the client sees the 401 rather than a reset.

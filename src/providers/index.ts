@@ -7,6 +7,7 @@ import { managedIdentityProvider } from "./managedidentity/index.js";
 import { networkProvider } from "./network/index.js";
 import { computeProvider } from "./compute/index.js";
 import { containerServiceProvider } from "./containerservice/index.js";
+import { insightsProvider } from "./insights/index.js";
 
 export const PROVIDERS: ProviderPlugin[] = [
   resourcesProvider,
@@ -16,4 +17,5 @@ export const PROVIDERS: ProviderPlugin[] = [
   networkProvider,
   computeProvider,
   containerServiceProvider,
+  insightsProvider,
 ];

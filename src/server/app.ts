@@ -8,6 +8,7 @@ import type { Router } from "../arm/router.js";
 import type { GenericResourceHandler } from "../arm/generic.js";
 import { splitPath } from "../arm/resource-id.js";
 import { StoreBusyError } from "../store/store.js";
+import { StoreConflictError, StoreTxnTooLargeError, StoreUnavailableError } from "../store/kv-store.js";
 import { BodyTooLargeError, MAX_BODY_BYTES, RequestContext } from "../http/context.js";
 import type { AuthPolicy } from "./auth.js";
 import type { Site } from "./site.js";
@@ -19,7 +20,11 @@ export interface AppDeps {
   site: Site;
   /** The store's durability barrier: answers wait for it (RequestContext.durable). */
   durable?: () => Promise<void> | undefined;
+  /** The store's read barrier (Store.fresh): a request is handled once it resolves. */
+  fresh?: () => Promise<void> | undefined;
   log?: (line: string) => void;
+  /** Called once a request is answered (the activity log keeps ARM writes); its failure never fails the request. */
+  answered?: (ctx: RequestContext, begin: Date, end: Date) => void;
 }
 
 export function createApp(d: AppDeps) {
@@ -28,11 +33,19 @@ export function createApp(d: AppDeps) {
     ctx.durable = d.durable;
     const started = Date.now();
     try {
+      const seen = d.fresh?.();
+      if (seen) await seen;
       await dispatch(ctx, d);
       if (!ctx.done) throw E.noRouteFound.make({ path: ctx.path });
     } catch (err) {
       renderError(ctx, err);
     } finally {
+      try {
+        d.answered?.(ctx, new Date(started), new Date());
+      } catch (err) {
+        // Another process holding the database lock costs a log line, not the request.
+        if (!(err instanceof StoreBusyError)) console.error(`[aksemu] could not keep the activity record of ${ctx.method} ${ctx.path}:`, err);
+      }
       d.log?.(`${ctx.method} ${ctx.url.pathname}${ctx.url.search} -> ${res.statusCode} ${Date.now() - started}ms`);
     }
   };
@@ -71,6 +84,17 @@ export function renderError(ctx: RequestContext, err: unknown): void {
     // Another process holds the database lock: this request fails, retryably; the emulator carries on.
     const e = E.serviceUnavailableStoreBusy.make({});
     ctx.send(e.status, e.toBody(), { ...e.headers, "retry-after": "1" });
+    return;
+  }
+  if (err instanceof StoreConflictError || err instanceof StoreUnavailableError) {
+    // The etcd store: other writers won every attempt, or etcd did not answer in time. Retryable.
+    const e = E.serviceUnavailableStore.make({ detail: err instanceof StoreConflictError ? `other writers won ${err.attempts} attempts in a row, nothing was written` : err.message });
+    ctx.send(e.status, e.toBody(), { ...e.headers, "retry-after": "1" });
+    return;
+  }
+  if (err instanceof StoreTxnTooLargeError) {
+    const e = E.storeTransactionTooLarge.make({ count: err.count, limit: err.limit });
+    ctx.send(e.status, e.toBody(), e.headers);
     return;
   }
   console.error(`[aksemu] internal error on ${ctx.method} ${ctx.path} (request ${ctx.requestId}):`, err);

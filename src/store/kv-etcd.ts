@@ -320,6 +320,7 @@ export class EtcdKv implements Kv {
 function closedWatch(): Watch {
   return {
     cancel() {},
+    requestProgress() {},
     async *[Symbol.asyncIterator]() {
       throw new KvClosedError();
     },
@@ -390,7 +391,15 @@ class EtcdWatch implements Watch {
       );
       return;
     }
-    if (!res.events || res.events.length === 0) return;
+    if (!res.events || res.events.length === 0) {
+      // A progress response (the answer to requestProgress): every event up to its header
+      // revision was sent on this stream. The creation response carries no news.
+      if (!res.created && res.header?.revision) {
+        this.queue.push({ revision: big(res.header.revision), events: [] });
+        this.notify();
+      }
+      return;
+    }
     const events: WatchEvent[] = res.events.map((e) => {
       const kv = toKv(e.kv);
       const event: WatchEvent = { type: e.type === "Delete" ? "delete" : "put", kv };
@@ -425,6 +434,16 @@ class EtcdWatch implements Watch {
     }
     this.onEnd();
     this.notify();
+  }
+
+  requestProgress(): void {
+    if (this.ended) return;
+    // Before the stream exists, ask once it is created (the request would otherwise be lost).
+    if (!this.stream) {
+      void this.created.then(() => this.requestProgress());
+      return;
+    }
+    this.stream.write({ progress_request: {} });
   }
 
   /** Stop: undelivered batches are dropped and the iteration ends. */

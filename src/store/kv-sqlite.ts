@@ -570,6 +570,7 @@ class SqliteWatch implements Watch {
   next: number;
   private done = false;
   private waiter: (() => void) | undefined;
+  private progressWanted = false;
 
   constructor(
     private readonly kv: SqliteKv,
@@ -593,6 +594,11 @@ class SqliteWatch implements Watch {
     this.wake();
   }
 
+  requestProgress(): void {
+    this.progressWanted = true;
+    this.wake();
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<WatchBatch> {
     try {
       while (!this.done && !this.kv.isClosed()) {
@@ -600,6 +606,12 @@ class SqliteWatch implements Watch {
         const batch = this.kv.readEvents(this);
         if (batch) {
           yield batch;
+          continue;
+        }
+        if (this.progressWanted) {
+          // Caught up: every event up to the current revision was delivered.
+          this.progressWanted = false;
+          yield { revision: this.kv.currentRevision(), events: [] };
           continue;
         }
         await new Promise<void>((resolve) => (this.waiter = resolve));

@@ -125,6 +125,13 @@ export interface WatchOptions {
  */
 export interface Watch extends AsyncIterable<WatchBatch> {
   cancel(): void;
+  /**
+   * Ask for a progress batch (etcd's WatchProgressRequest): one with no events whose revision
+   * says every event up to it was delivered. A replica of a key range needs it to know it has
+   * caught up with a revision that wrote only outside its range (kube-apiserver's consistent
+   * reads from cache do the same).
+   */
+  requestProgress(): void;
 }
 
 export interface LeaseGrant {

@@ -31,6 +31,8 @@ interface Row {
 }
 
 const HISTORY_LIMIT = 20000;
+/** Dropped history entries are removed from the array once this many have gathered. */
+const HISTORY_CUT = 4096;
 const ROW_CACHE_ENTRIES = 4096;
 const ROW_CACHE_CHARS = 16 * 1024 * 1024;
 /** etcd's MaxLeaseTTL (lease/lessor.go). */
@@ -61,7 +63,9 @@ function prefixEnd(prefix: string): string {
 
 export class SqliteStore implements Store {
   private rev: number;
+  /** Watch history: events from `historyHead` on (dropped ones are cut off the front in chunks, not one splice per commit). */
   private history: WatchEvent[] = [];
+  private historyHead = 0;
   private compacted: number;
   private watchers = new Set<{ prefix: string; cb: WatchCallback }>();
   private active: SqlTxn | undefined;
@@ -127,6 +131,9 @@ export class SqliteStore implements Store {
       del: db.prepare("DELETE FROM kv WHERE key = ?"),
       getRev: db.prepare<[], { v: number }>("SELECT v FROM meta WHERE k = 'revision'"),
       setRev: db.prepare("UPDATE meta SET v = ? WHERE k = 'revision'"),
+      begin: db.prepare("BEGIN IMMEDIATE"),
+      commit: db.prepare("COMMIT"),
+      rollback: db.prepare("ROLLBACK"),
     };
     this.rev = this.stmts.getRev.get()!.v;
     this.compacted = this.rev;
@@ -165,13 +172,7 @@ export class SqliteStore implements Store {
     let r = this.rows.get(key);
     if (r === undefined) {
       r = this.stmts.get.get(key) ?? null;
-      const size = r ? r.value.length : 0;
-      if (this.rows.size >= ROW_CACHE_ENTRIES || this.rowBytes + size > ROW_CACHE_CHARS) {
-        this.rows.clear();
-        this.rowBytes = 0;
-      }
-      this.rows.set(key, r);
-      this.rowBytes += size;
+      this.cacheRow(key, r);
     }
     return r ? toEntry<T>(r) : undefined;
   }
@@ -230,14 +231,21 @@ export class SqliteStore implements Store {
     try {
       // IMMEDIATE: take the write lock up front, so a lock held elsewhere is met (and waited for)
       // at BEGIN rather than half-way through the strategy's work. The revision is read under
-      // that lock: another connection to the same file (tests of ownership races) may have moved it.
-      result = this.db.transaction(() => {
-        tx = new SqlTxn(this, this.stmts.getRev.get()!.v + 1);
+      // that lock: another connection to the same file (tests of ownership races) may have moved it;
+      // the sole writer knows it already. Statements prepared once (better-sqlite3's
+      // db.transaction() builds a new wrapper per call).
+      this.stmts.begin.run();
+      try {
+        tx = new SqlTxn(this, (this.soleWriter ? this.rev : this.stmts.getRev.get()!.v) + 1);
         this.active = tx;
-        const r = fn(tx);
+        result = fn(tx);
         if (tx.events.length > 0) this.stmts.setRev.run(tx.revision);
-        return r;
-      }).immediate();
+        this.stmts.commit.run();
+      } catch (e) {
+        if (this.db.inTransaction) this.stmts.rollback.run();
+        if (tx) this.forget(tx);
+        throw e;
+      }
       this.lockedUntil = 0;
     } catch (e) {
       if (isLockError(e)) {
@@ -249,12 +257,34 @@ export class SqliteStore implements Store {
       this.active = undefined;
       if (failFast) this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
-    if (tx!.events.length > 0) {
-      this.rev = tx!.revision;
+    if (tx.events.length > 0) {
+      this.rev = tx.revision;
+      this.remember(tx);
       this.durability?.committed();
-      this.publish(tx!.events);
+      this.publish(tx.events);
     }
     return result;
+  }
+
+  /** A committed transaction's rows become the cached ones (write-through: the next read skips the table). */
+  private remember(tx: SqlTxn): void {
+    if (!this.soleWriter) return;
+    for (const [key, row] of tx.written) this.cacheRow(key, row);
+  }
+
+  /** After a rollback, nothing the transaction wrote may be served from the cache. */
+  private forget(tx: SqlTxn): void {
+    for (const key of tx.written.keys()) this.rows.delete(key);
+  }
+
+  private cacheRow(key: string, r: Row | null): void {
+    const size = r ? r.value.length : 0;
+    if (this.rows.size >= ROW_CACHE_ENTRIES || this.rowBytes + size > ROW_CACHE_CHARS) {
+      this.rows.clear();
+      this.rowBytes = 0;
+    }
+    this.rows.set(key, r);
+    this.rowBytes += size;
   }
 
   // ---------------- leases (kv.ts's semantics, synchronous) ----------------
@@ -321,7 +351,13 @@ export class SqliteStore implements Store {
     return ids.length;
   }
 
-  /** @internal */ rawGet(key: string): Row | undefined {
+  /**
+   * @internal A row as the current transaction sees it. A cached row is committed and untouched by
+   * this transaction (its writes drop their keys from the cache until it commits).
+   */
+  rawGet(key: string): Row | undefined {
+    const c = this.rows.get(key);
+    if (c !== undefined) return c ?? undefined;
     return this.stmts.get.get(key);
   }
   /** @internal */ rawPut(key: string, value: string, createRev: number, modRev: number, lease: number): void {
@@ -338,10 +374,15 @@ export class SqliteStore implements Store {
 
   private publish(events: WatchEvent[]): void {
     for (const e of events) this.history.push(e);
-    if (this.history.length > HISTORY_LIMIT) {
-      const drop = this.history.length - HISTORY_LIMIT;
-      this.compacted = this.history[drop - 1]!.revision;
-      this.history.splice(0, drop);
+    const kept = this.history.length - this.historyHead;
+    if (kept > HISTORY_LIMIT) {
+      // Moving 20,000 entries on every commit cost more than the rest of a commit's bookkeeping.
+      this.historyHead += kept - HISTORY_LIMIT;
+      this.compacted = this.history[this.historyHead - 1]!.revision;
+      if (this.historyHead >= HISTORY_CUT) {
+        this.history.splice(0, this.historyHead);
+        this.historyHead = 0;
+      }
     }
     for (const w of [...this.watchers]) {
       const mine = events.filter((e) => e.key.startsWith(w.prefix));
@@ -358,7 +399,11 @@ export class SqliteStore implements Store {
   watch(prefix: string, fromRevision: number | undefined, cb: WatchCallback): () => void {
     if (fromRevision !== undefined && fromRevision < this.rev) {
       if (fromRevision < this.compacted) throw new StoreCompactedError(fromRevision, this.compacted);
-      const replay = this.history.filter((e) => e.revision > fromRevision && e.key.startsWith(prefix));
+      const replay: WatchEvent[] = [];
+      for (let i = this.historyHead; i < this.history.length; i++) {
+        const e = this.history[i]!;
+        if (e.revision > fromRevision && e.key.startsWith(prefix)) replay.push(e);
+      }
       // Group by revision so the callback sees whole transactions, as live events do.
       let batch: WatchEvent[] = [];
       for (const e of replay) {
@@ -388,6 +433,8 @@ export class SqliteStore implements Store {
 
 class SqlTxn implements Txn {
   readonly events: WatchEvent[] = [];
+  /** Rows this transaction wrote (null: deleted), cached once it commits. */
+  readonly written = new Map<string, Row | null>();
   constructor(private readonly s: SqliteStore, readonly revision: number) {}
 
   get<T>(key: string): Entry<T> | undefined {
@@ -411,15 +458,9 @@ class SqlTxn implements Txn {
     const lease = opts.lease && opts.lease !== "0" ? Number(opts.lease) : 0;
     if (lease && (!Number.isSafeInteger(lease) || !this.s.leaseRow(lease))) throw new LeaseNotFoundError(opts.lease!);
     this.s.rawPut(key, json, createRev, this.revision, lease);
-    // Keep our own copy so later mutation by the caller cannot alter the event.
-    this.events.push({
-      type: "put",
-      key,
-      value: JSON.parse(json),
-      prev: prev ? JSON.parse(prev.value) : undefined,
-      revision: this.revision,
-      createRevision: createRev,
-    });
+    this.written.set(key, { key, value: json, create_rev: createRev, mod_rev: this.revision, lease });
+    // The event keeps the stored text, so later mutation by the caller cannot alter it.
+    this.events.push(new StoredEvent("put", key, json, prev?.value, this.revision, createRev));
     return this.revision;
   }
 
@@ -427,8 +468,8 @@ class SqlTxn implements Txn {
     const prev = this.s.rawGet(key);
     if (!prev) return false;
     this.s.rawDelete(key);
-    const value = JSON.parse(prev.value);
-    this.events.push({ type: "delete", key, value, prev: value, revision: this.revision, createRevision: prev.create_rev });
+    this.written.set(key, null);
+    this.events.push(new StoredEvent("delete", key, prev.value, prev.value, this.revision, prev.create_rev));
     return true;
   }
 
@@ -436,6 +477,52 @@ class SqlTxn implements Txn {
     const rows = this.s.rawList(prefix, {});
     for (const r of rows) this.delete(r.key);
     return rows.length;
+  }
+}
+
+/**
+ * A watch event over the stored JSON text, parsed on first read and then shared by every watcher
+ * (as one parsed copy was before). Most events are never read (ARM writes, the 20,000 kept for
+ * replay): two JSON.parse per put and the history's parsed copies were a commit's largest cost
+ * after SQLite's own.
+ */
+class StoredEvent implements WatchEvent {
+  // The text until first read, then the parsed value only (the history keeps one or the other).
+  private v: unknown;
+  private p: unknown;
+  private vText: string | undefined;
+  private pText: string | undefined;
+  private readonly hasPrev: boolean;
+  constructor(
+    readonly type: "put" | "delete",
+    readonly key: string,
+    json: string,
+    prevJson: string | undefined,
+    readonly revision: number,
+    readonly createRevision: number,
+  ) {
+    this.vText = json;
+    // A delete's value is its previous value: one object, as before.
+    this.pText = type === "delete" ? undefined : prevJson;
+    this.hasPrev = prevJson !== undefined;
+  }
+
+  get value(): unknown {
+    if (this.vText !== undefined) {
+      this.v = JSON.parse(this.vText);
+      this.vText = undefined;
+    }
+    return this.v;
+  }
+
+  get prev(): unknown {
+    if (!this.hasPrev) return undefined;
+    if (this.type === "delete") return this.value;
+    if (this.pText !== undefined) {
+      this.p = JSON.parse(this.pText);
+      this.pText = undefined;
+    }
+    return this.p;
   }
 }
 

@@ -25,6 +25,7 @@ export interface Entry<T = unknown> {
   lease: LeaseId;
 }
 
+// Engines may back value/prev with getters (parsed on first read): copy fields by name, not by spread.
 export interface WatchEvent<T = unknown> {
   type: "put" | "delete";
   key: string;
@@ -95,6 +96,11 @@ export interface Store {
    * client was told survives power loss. Stores with nothing to sync (in memory) omit it.
    */
   synced?(): Promise<void> | undefined;
+  /**
+   * Read barrier of a store that serves reads from a replica (kv-store.ts): resolves once this
+   * process sees every write committed anywhere before the call. Request handlers await it first.
+   */
+  fresh?(): Promise<void> | undefined;
   /** Current (last committed) revision. */
   revision(): number;
   /**

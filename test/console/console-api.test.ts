@@ -60,7 +60,7 @@ test("the data API without the key: 401 under every encoding, with an ARM token 
   await resourceGroup(emu, "rg-secret");
   await vnet(emu, "rg-secret", "vnet-secret", "10.77.0.0/16");
   const token = await emu.token();
-  for (const base of ["/aksemu/console/network", "/aksemu/console/events"]) {
+  for (const base of ["/aksemu/console/network", "/aksemu/console/events", "/aksemu/console/views", `/aksemu/console/resource?id=${encodeURIComponent("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-secret/providers/Microsoft.Network/virtualNetworks/vnet-secret")}`]) {
     for (const [how, p] of encodings(base)) {
       for (const headers of <Array<Record<string, string>>>[{}, { authorization: `Bearer ${token}` }, { "x-aksemu-console-key": key.slice(0, -1) + (key.endsWith("A") ? "B" : "A") }, { cookie: "aksemu-console=" }]) {
         const r = await http.send("GET", p, { headers });
@@ -94,4 +94,29 @@ test("with the key: a session cookie (HttpOnly, Secure, SameSite=Strict, data AP
   assert.deepEqual(v.addressSpace, [{ prefix: "10.60.0.0/16", size: 65536 }]);
   assert.deepEqual(v.subnets[0].delegations, ["Microsoft.ContainerService/managedClusters"]);
   assert.equal(v.subnets[0].prefixes[0].firstFree, "10.60.0.4");
+});
+
+test("with the key: the views (resources, activity) and one resource's JSON at each api-version; bad ids and api-versions are 4xx", async () => {
+  const h = { "x-aksemu-console-key": key };
+  const vnetId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-map/providers/Microsoft.Network/virtualNetworks/vnet-map";
+  const v = await http.send("GET", "/aksemu/console/views", { headers: h });
+  assert.equal(v.status, 200, v.text);
+  const sub = v.body.resources.find((s: any) => s.subscriptionId === "00000000-0000-0000-0000-000000000000");
+  assert.ok(sub.groups.find((g: any) => g.name === "rg-map").resources.some((r: any) => r.id === vnetId), "the VNet is listed under its group");
+  assert.ok(v.body.activity.some((a: any) => a.operationName === "Microsoft.Network/virtualNetworks/write" && a.resourceId === vnetId && a.status === "Succeeded"), JSON.stringify(v.body.activity.slice(0, 3)));
+  const r = await http.send("GET", `/aksemu/console/resource?id=${encodeURIComponent(vnetId)}`, { headers: h });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.resource.id, vnetId);
+  assert.equal(r.body.apiVersion, r.body.apiVersions[r.body.apiVersions.length - 1], "the newest api-version by default");
+  const old = await http.send("GET", `/aksemu/console/resource?id=${encodeURIComponent(vnetId)}&api-version=${r.body.apiVersions[0]}`, { headers: h });
+  assert.equal(old.status, 200, old.text);
+  assert.equal(old.body.apiVersion, r.body.apiVersions[0]);
+  const bad = await http.send("GET", `/aksemu/console/resource?id=${encodeURIComponent(vnetId)}&api-version=1999-01-01`, { headers: h });
+  assert.equal(bad.status, 400, bad.text);
+  assert.equal(bad.body.error.code, "InvalidApiVersionParameter");
+  for (const id of ["", "/subscriptions/x/resourceGroups/nope", `${vnetId}-missing`]) {
+    const nf = await http.send("GET", `/aksemu/console/resource?id=${encodeURIComponent(id)}`, { headers: h });
+    assert.equal(nf.status, 404, `${id}: ${nf.text}`);
+    assert.equal(nf.body.error.code, "ResourceNotFound");
+  }
 });

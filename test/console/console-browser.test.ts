@@ -125,6 +125,15 @@ test("network map: the ILB VIP appears at the delegated subnet's x.x.x.4 and nod
   await page.emulateMedia({ colorScheme: "dark" });
   await page.screenshot({ path: path.join(SHOTS, "network-map-dark.png"), fullPage: true });
   assert.deepEqual(await seriousViolations(page), [], "axe-core, dark");
+  // The views are tabs the keyboard reaches: arrow keys move between them, Tab goes into the panel.
+  await page.locator("#tab-network").focus();
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "tab-cluster");
+  await page.locator('[data-view="cluster"] [data-cluster="aks1"]').waitFor();
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("ArrowLeft");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "tab-activity", "wraps around");
+  assert.equal(await page.locator("#tab-activity").getAttribute("aria-selected"), "true");
   assert.deepEqual(cspErrors, [], "the page runs under its CSP without errors or failed requests");
   console.log(`console: write -> pixel: subnet PUT sent -> strip in the DOM ${(drawnAt - sent).toFixed(0)} ms (PUT answered after ${answered - sent} ms); 2 shared cores, one run`);
 });

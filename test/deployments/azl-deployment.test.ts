@@ -4,6 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmulator, tempDir, type RunningEmulator } from "../helpers/emulator.js";
@@ -71,4 +72,24 @@ test("azl deployment sub create makes the resource group and deploys into it", a
   assert.match(JSON.parse(c.stdout).properties.outputs.vnetId.value, /resourceGroups\/rg-azl-sub\/providers\/Microsoft.Network\/virtualNetworks\/rg-azl-sub-vnet$/);
   const l = await azl("deployment", "sub", "list", "--query", "[].name", "-o", "tsv");
   assert.equal(l.stdout.trim(), "sub-rg-nested");
+});
+
+test("azl deployment group create --mode Complete removes what the template no longer has; cancel of a finished deployment is refused", async () => {
+  const rg = "rg-azl-complete";
+  await resourceGroup(emu, rg);
+  const ids = (names: string[]) => ({ contentVersion: "1.0.0.0", resources: names.map((name) => ({ type: "Microsoft.ManagedIdentity/userAssignedIdentities", apiVersion: "2023-01-31", name, location: "westus2" })) });
+  fs.writeFileSync(path.join(home, "two.json"), JSON.stringify(ids(["keep", "drop"])));
+  fs.writeFileSync(path.join(home, "one.json"), JSON.stringify(ids(["keep"])));
+  const c = await azl("deployment", "group", "create", "-g", rg, "-n", "ids", "--template-file", path.join(home, "two.json"), "-o", "json");
+  assert.equal(c.code, 0, c.stderr);
+  const w = await azl("deployment", "group", "what-if", "-g", rg, "-n", "ids", "--template-file", path.join(home, "one.json"), "--mode", "Complete", "--no-pretty-print", "-o", "json");
+  assert.deepEqual(JSON.parse(w.stdout).changes.map((x: { changeType: string; resourceId: string }) => `${x.changeType} ${x.resourceId.split("/").pop()}`), ["Delete drop", "NoChange keep"]);
+  const complete = await azl("deployment", "group", "create", "-g", rg, "-n", "ids", "--template-file", path.join(home, "one.json"), "--mode", "Complete", "-o", "json");
+  assert.equal(complete.code, 0, complete.stderr);
+  assert.equal(JSON.parse(complete.stdout).properties.mode, "Complete");
+  const l = await azl("identity", "list", "-g", rg, "--query", "[].name", "-o", "tsv");
+  assert.equal(l.stdout.trim(), "keep");
+  const cancel = await azl("deployment", "group", "cancel", "-g", rg, "-n", "ids");
+  assert.notEqual(cancel.code, 0);
+  assert.match(cancel.stderr, /DeploymentCannotBeCancelled|cannot be cancelled: its provisioning state is 'Succeeded'/);
 });

@@ -159,3 +159,22 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false> | T
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
 }
+
+/**
+ * How many requests the activity log recorded since `sinceIso` (each is one store transaction, so
+ * one revision): tests that check a refused request wrote nothing allow exactly these.
+ */
+export async function activityRecordsSince(emu: Pick<RunningEmulator, "request">, sinceIso: string): Promise<number> {
+  const filter = encodeURIComponent(`eventTimestamp ge '${sinceIso}'`);
+  const r = await emu.request("GET", `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Insights/eventtypes/management/values?api-version=2015-04-01&$filter=${filter}&$select=operationId`);
+  if (r.status !== 200) throw new Error(`activity log: ${r.status} ${r.text}`);
+  let ids = new Set<string>((r.body.value as Array<{ operationId: string }>).map((e) => e.operationId));
+  let next: string | undefined = r.body.nextLink;
+  while (next) {
+    const u = new URL(next);
+    const p = await emu.request("GET", u.pathname + u.search);
+    ids = new Set([...ids, ...(p.body.value as Array<{ operationId: string }>).map((e) => e.operationId)]);
+    next = p.body.nextLink;
+  }
+  return ids.size;
+}

@@ -271,6 +271,23 @@ export function kvConformance(name: string, factory: KvFactory): void {
       now.cancel();
     });
 
+    withKv("watch progress: a requested progress batch has no events and says every event up to its revision was delivered", async (kv, p) => {
+      const w = kv.watch(p + "w/", { prefix: true });
+      try {
+        await kv.put(p + "w/a", v("1"));
+        const outside = await kv.put(p + "x", v("2"));
+        const it = w[Symbol.asyncIterator]();
+        const first = await it.next();
+        assert.deepEqual(first.value!.events.map(brief), [`put ${p}w/a=1`]);
+        w.requestProgress();
+        const progress = await it.next();
+        assert.deepEqual(progress.value!.events, []);
+        assert.ok(progress.value!.revision >= outside.revision, "a write outside the range counts as seen");
+      } finally {
+        w.cancel();
+      }
+    });
+
     test("watch resumes from a revision after the store is closed and reopened", async () => {
       const h = await factory();
       const p = `/conf/${++unique}-resume/`;

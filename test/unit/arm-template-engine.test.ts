@@ -336,6 +336,38 @@ test("a nested deployment in outer scope evaluates its template with the parent'
   assert.match(child.waves[0]![0]!, /virtualNetworks\/parent-value-var$/);
 });
 
+test("outer scope resolves resourceGroup(), subscription() and resourceId() to the parent's scope; the resources still deploy to the nested group", () => {
+  const plan = planTemplate(
+    {
+      resources: [
+        {
+          type: "Microsoft.Resources/deployments",
+          apiVersion: "2022-09-01",
+          name: "other",
+          resourceGroup: "rg-other",
+          properties: { mode: "Incremental", expressionEvaluationOptions: { scope: "Outer" }, template: { resources: [res("[concat(resourceGroup().name, '-', subscription().subscriptionId)]", { tags: { net: "[resourceId('Microsoft.Network/virtualNetworks', 'n')]" } })] } },
+        },
+      ],
+    },
+    {},
+    CTX,
+  );
+  const r = plan.resources[0]!;
+  assert.equal(r.nested!.scope, "outer");
+  const body = plan.body(r.id, resolverFor({})) as any;
+  const child = planTemplate(body.properties.template, {}, { ...CTX, resourceGroup: { name: "rg-other", location: "eastus" }, deploymentName: "other" }, { outer: r.nested!.outer });
+  const id = child.waves[0]![0]!;
+  assert.equal(id, `/subscriptions/${SUB}/resourceGroups/rg-other/providers/Microsoft.Network/virtualNetworks/rg1-${SUB}`);
+  assert.equal((child.body(id, resolverFor({})) as any).tags.net, `${RG}/providers/Microsoft.Network/virtualNetworks/n`);
+  // a subscription-scope parent has no resource group: resourceGroup() in outer scope is refused, as at subscription scope
+  const subPlan = planTemplate({ resources: [{ type: "Microsoft.Resources/deployments", apiVersion: "2022-09-01", name: "o", resourceGroup: "rg-other", properties: { mode: "Incremental", template: { resources: [res("[resourceGroup().name]")] } } }] }, {}, { ...CTX, resourceGroup: undefined, location: "westus2" });
+  const sr = subPlan.resources[0]!;
+  assert.throws(
+    () => planTemplate((subPlan.body(sr.id, resolverFor({})) as any).properties.template, {}, { ...CTX, resourceGroup: { name: "rg-other", location: "eastus" } }, { outer: sr.nested!.outer }),
+    /The template function 'RESOURCEGROUP' is not expected at this location/,
+  );
+});
+
 test("user-defined functions (Bicep `func`) are evaluated with their own parameters", () => {
   const plan = planTemplate(
     {

@@ -117,3 +117,37 @@ test("isoDuration prints ARM's PT…S form", () => {
   assert.equal(isoDuration(0), "PT0S");
   assert.equal(isoDuration(1500), "PT1.5S");
 });
+
+test("a cancel ends the run Canceled at once: the write in flight is not waited for, nothing after it starts", async () => {
+  const plan = planTemplate(template, { clusterName: { value: "c1" } }, CTX);
+  const cancel = new AbortController();
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  class Holding extends Recorder {
+    override async put(r: PlannedResource, body: JsonObject): Promise<WriteOutcome> {
+      // the cluster is the last resource: cancel while it is being written, and hold its write
+      if (r.type === "Microsoft.ContainerService/managedClusters") {
+        this.events.push(`start ${r.name}`);
+        cancel.abort();
+        await held;
+      }
+      return super.put(r, body);
+    }
+  }
+  const ops = new Holding();
+  const records: string[] = [];
+  const r = await executePlan(plan, ops, { ...opts, signal: cancel.signal, onOperation: (op) => void records.push(`${op.targetResource.resourceName} ${op.provisioningState}`) });
+  assert.equal(r.provisioningState, "Canceled");
+  assert.equal(r.outputs, undefined);
+  assert.equal(r.error, undefined);
+  assert.equal(r.operations.find((o) => o.targetResource.resourceName === "c1")!.provisioningState, "Canceled");
+  assert.equal(r.outputResources.length, 4, "what succeeded before the cancel stays deployed");
+  release();
+  // a run canceled before it starts writes nothing
+  const early = new AbortController();
+  early.abort();
+  const none = new Recorder();
+  const r2 = await executePlan(plan, none, { ...opts, signal: early.signal });
+  assert.equal(r2.provisioningState, "Canceled");
+  assert.deepEqual(none.events, []);
+});

@@ -114,3 +114,15 @@ test("functions give the values Azure's engine gave for Bicep's Expressions base
   const out = plan.outputs({ get: () => ({}), list: () => null });
   BASELINE.forEach(([e, want], i) => assert.deepEqual(out[`o${i}`]!.value, want, e));
 });
+
+test("templateHash (the emulator's own): a 64-bit decimal, stable, blind to whitespace and comments, changed by any value", async () => {
+  const { templateHash, minifyTemplate } = await import("../../src/arm/template/hash.js");
+  const { parseJsonc } = await import("../../src/arm/template/jsonc.js");
+  const a = parseJsonc('{ "resources": [ ] , // none\n "outputs": {"o": {"type": "string", "value": "x"}} }').value;
+  const b = { resources: [], outputs: { o: { type: "string", value: "x" } } };
+  assert.equal(minifyTemplate(a), '{"resources":[],"outputs":{"o":{"type":"string","value":"x"}}}');
+  assert.equal(templateHash(a), templateHash(b));
+  assert.match(templateHash(b), /^\d{1,20}$/);
+  assert.ok(BigInt(templateHash(b)) < 2n ** 64n);
+  assert.notEqual(templateHash({ ...b, outputs: { o: { type: "string", value: "y" } } }), templateHash(b));
+});

@@ -71,10 +71,18 @@ export interface NestedDeployment {
   outer?: OuterScope;
 }
 
-/** The parent's parameters and variables, for a nested template evaluated in outer scope. */
+/**
+ * The parent's parameters, variables and scope, for a nested template evaluated in outer scope:
+ * "Set the property to outer to resolve to the scope of the parent template" (docs scope-functions),
+ * so resourceGroup(), subscription() and resourceId() answer for the parent, while the nested
+ * template's resources still deploy to its own resource group.
+ */
 export interface OuterScope {
   parameter(name: string): Json;
   variable(name: string): Json;
+  resourceGroup(): Json;
+  subscription(): Json;
+  scope: EvalContext["scope"];
 }
 
 export interface Plan {
@@ -171,6 +179,7 @@ export function planTemplate(template: unknown, suppliedParameters: unknown, dct
       },
       deployment: () => deploymentObject(),
       resourceGroup: () => {
+        if (opts.outer) return opts.outer.resourceGroup();
         const rg = dctx.resourceGroup;
         if (!rg) throw new ExpressionError("The template function 'RESOURCEGROUP' is not expected at this location. Please see https://aka.ms/arm-template-expressions for usage details.");
         const o: JsonObject = { id: `/subscriptions/${dctx.subscriptionId}/resourceGroups/${rg.name}`, name: rg.name, type: "Microsoft.Resources/resourceGroups", location: rg.location, properties: { provisioningState: "Succeeded" } };
@@ -178,7 +187,7 @@ export function planTemplate(template: unknown, suppliedParameters: unknown, dct
         if (rg.managedBy) o.managedBy = rg.managedBy;
         return o;
       },
-      subscription: () => ({ id: `/subscriptions/${dctx.subscriptionId}`, subscriptionId: dctx.subscriptionId, tenantId: dctx.tenantId, displayName: dctx.subscriptionDisplayName ?? dctx.subscriptionId }),
+      subscription: () => (opts.outer ? opts.outer.subscription() : subscriptionObject()),
       tenant: () => ({ countryCode: "US", displayName: "Default Directory", id: `/tenants/${dctx.tenantId}`, tenantId: dctx.tenantId }),
       environment: () => dctx.environment,
       utcNow: () => {
@@ -189,7 +198,7 @@ export function planTemplate(template: unknown, suppliedParameters: unknown, dct
         if (extra.where !== "default") throw new ExpressionError("The template function 'newGuid' is not expected at this location. The function can only be used with parameter default values. Please see https://aka.ms/arm-template-expressions for usage details.");
         return dctx.newGuid();
       },
-      scope: { tenantId: dctx.tenantId, subscriptionId: dctx.subscriptionId, resourceGroup: dctx.resourceGroup?.name },
+      scope: opts.outer ? opts.outer.scope : { tenantId: dctx.tenantId, subscriptionId: dctx.subscriptionId, resourceGroup: dctx.resourceGroup?.name },
       reference: () => {
         throw new ExpressionError("The template function 'reference' is not expected at this location. Please see https://aka.ms/arm-template-expressions/#reference for usage details.");
       },
@@ -206,6 +215,8 @@ export function planTemplate(template: unknown, suppliedParameters: unknown, dct
     const { where: _w, ...rest } = extra;
     return Object.assign(ctx, rest);
   };
+
+  const subscriptionObject = (): JsonObject => ({ id: `/subscriptions/${dctx.subscriptionId}`, subscriptionId: dctx.subscriptionId, tenantId: dctx.tenantId, displayName: dctx.subscriptionDisplayName ?? dctx.subscriptionId });
 
   const deploymentObject = (): JsonObject => {
     const o: JsonObject = {
@@ -456,7 +467,10 @@ export function planTemplate(template: unknown, suppliedParameters: unknown, dct
     const sub = typeof r.subscriptionId === "string" ? String(evaluateString(r.subscriptionId, ctx)) : dctx.subscriptionId;
     const rg = typeof r.resourceGroup === "string" ? String(evaluateString(r.resourceGroup, ctx)) : r.subscriptionId !== undefined ? undefined : dctx.resourceGroup?.name;
     const n: NestedDeployment = { name: inst.name, subscriptionId: sub, resourceGroup: rg, scope };
-    if (scope === "outer") n.outer = { parameter: (x) => parameter(x), variable: (x) => variable(x) };
+    if (scope === "outer") {
+      const parent = baseCtx();
+      n.outer = { parameter: (x) => parameter(x), variable: (x) => variable(x), resourceGroup: () => parent.resourceGroup(), subscription: () => parent.subscription(), scope: parent.scope };
+    }
     return n;
   }
 

@@ -2,7 +2,9 @@
 // (independent ones in parallel), through the ResourceOperations the caller supplies: the same
 // write path as a client PUT. A failure stops the resources that depend on it, lets independent
 // branches finish, and fails the deployment with DeploymentFailed carrying each inner error;
-// outputs are evaluated only when every operation succeeded. No I/O of its own.
+// outputs are evaluated only when every operation succeeded. A cancel (the abort signal) starts
+// nothing more and ends the run at once: writes in flight are left to their resource providers,
+// as ARM leaves them ("the resources partially deployed"). No I/O of its own.
 import type { ErrorDetail } from "../errors.js";
 import { ArmError } from "../errors.js";
 import { type Plan, type PlannedResource, type NestedDeployment, type ResourceResolver, PendingResource, resolveAsync } from "./engine.js";
@@ -28,8 +30,9 @@ export interface ResourceOperations {
 
 export interface OperationRecord {
   operationId: string;
-  provisioningOperation: "Create";
-  provisioningState: "Running" | "Succeeded" | "Failed";
+  /** Delete: a Complete-mode deletion of a resource the template does not deploy */
+  provisioningOperation: "Create" | "Delete";
+  provisioningState: "Running" | "Succeeded" | "Failed" | "Canceled";
   timestamp: string;
   duration: string;
   statusCode?: string;
@@ -43,10 +46,12 @@ export interface ExecuteOptions {
   operationId: () => string;
   /** called on every change of an operation record (to persist it) */
   onOperation?: (op: OperationRecord) => void | Promise<void>;
+  /** a cancel: no resource starts after it, and the run ends Canceled */
+  signal?: AbortSignal;
 }
 
 export interface ExecuteResult {
-  provisioningState: "Succeeded" | "Failed";
+  provisioningState: "Succeeded" | "Failed" | "Canceled";
   operations: OperationRecord[];
   outputs?: Record<string, { type: string; value: Json }>;
   outputResources: { id: string }[];
@@ -85,6 +90,12 @@ export async function executePlan(plan: Plan, ops: ResourceOperations, opts: Exe
   const failures: ErrorDetail[] = [];
   const byKey = new Map(plan.resources.map((r) => [r.key, r]));
   const running = new Map<string, Promise<boolean>>();
+  const signal = opts.signal;
+  const CANCELED = Symbol("canceled");
+  const canceled = new Promise<typeof CANCELED>((resolve) => {
+    if (signal?.aborted) resolve(CANCELED);
+    else signal?.addEventListener("abort", () => resolve(CANCELED), { once: true });
+  });
 
   const run = (r: PlannedResource): Promise<boolean> => {
     let p = running.get(r.key);
@@ -92,6 +103,7 @@ export async function executePlan(plan: Plan, ops: ResourceOperations, opts: Exe
     p = (async () => {
       const ok = await Promise.all(r.dependsOn.map((d) => run(byKey.get(d)!)));
       if (ok.some((x) => !x)) return false; // a dependency failed: this one never starts
+      if (signal?.aborted) return false; // canceled: nothing starts any more
       const started = opts.now();
       const op: OperationRecord = {
         operationId: opts.operationId(),
@@ -103,13 +115,23 @@ export async function executePlan(plan: Plan, ops: ResourceOperations, opts: Exe
       };
       operations.push(op);
       await opts.onOperation?.(op);
-      let outcome: WriteOutcome;
-      try {
-        const body = await evaluate((res) => plan.body(r.key, res));
-        outcome = r.nested ? await ops.deploy(r as PlannedResource & { nested: NestedDeployment }, body) : await ops.put(r, body);
-      } catch (e) {
-        if (!(e instanceof ArmError)) throw e;
-        outcome = { ok: false, statusCode: e.status === 404 ? "NotFound" : "BadRequest", error: e.toBody().error as ErrorDetail };
+      const write = (async (): Promise<WriteOutcome> => {
+        try {
+          const body = await evaluate((res) => plan.body(r.key, res));
+          return r.nested ? await ops.deploy(r as PlannedResource & { nested: NestedDeployment }, body) : await ops.put(r, body);
+        } catch (e) {
+          if (!(e instanceof ArmError)) throw e;
+          return { ok: false, statusCode: e.status === 404 ? "NotFound" : "BadRequest", error: e.toBody().error as ErrorDetail };
+        }
+      })();
+      const outcome = await Promise.race([write, canceled]);
+      if (outcome === CANCELED) {
+        // the deployment stops waiting; the write goes on in its provider (a late fault has no one to tell)
+        write.catch(() => undefined);
+        op.provisioningState = "Canceled";
+        op.duration = isoDuration(opts.now().getTime() - started.getTime());
+        await opts.onOperation?.(op);
+        return false;
       }
       forget(r.id);
       const ended = opts.now();
@@ -132,8 +154,13 @@ export async function executePlan(plan: Plan, ops: ResourceOperations, opts: Exe
     return p;
   };
 
-  await Promise.all(plan.resources.map(run));
+  const all = Promise.all(plan.resources.map(run));
+  await Promise.race([all, canceled]);
   const outputResources = operations.filter((o) => o.provisioningState === "Succeeded").map((o) => ({ id: o.targetResource.id }));
+  if (signal?.aborted) {
+    all.catch(() => undefined);
+    return { provisioningState: "Canceled", operations, outputResources };
+  }
   if (failures.length > 0) {
     const error = { ...deploymentFailed.make({}).toBody().error, target: opts.deploymentId, details: failures };
     return { provisioningState: "Failed", operations, outputResources, error };
@@ -145,4 +172,50 @@ export async function executePlan(plan: Plan, ops: ResourceOperations, opts: Exe
     if (!(e instanceof ArmError)) throw e;
     return { provisioningState: "Failed", operations, outputResources, error: e.toBody().error as ErrorDetail };
   }
+}
+
+/** One Complete-mode deletion: ok, or the error the DELETE answered. */
+export type DeleteOutcome = { ok: true; statusCode: string } | { ok: false; statusCode: string; error: ErrorDetail };
+
+/**
+ * Complete mode's deletions, wave by wave (each wave in parallel, after the waves before it). A
+ * failed deletion stops the waves after it: what they hold may still be in use. Returns the
+ * operations and the errors.
+ */
+export async function executeDeletions(
+  waves: { id: string; type: string; apiVersion: string }[][],
+  del: (r: { id: string; type: string; apiVersion: string }) => Promise<DeleteOutcome>,
+  opts: Omit<ExecuteOptions, "deploymentId">,
+): Promise<{ operations: OperationRecord[]; failures: ErrorDetail[] }> {
+  const operations: OperationRecord[] = [];
+  const failures: ErrorDetail[] = [];
+  for (const wave of waves) {
+    if (opts.signal?.aborted) break;
+    await Promise.all(
+      wave.map(async (r) => {
+        const started = opts.now();
+        const op: OperationRecord = {
+          operationId: opts.operationId(),
+          provisioningOperation: "Delete",
+          provisioningState: "Running",
+          timestamp: started.toISOString(),
+          duration: "PT0S",
+          targetResource: { id: r.id, resourceName: r.id.split("/").pop()!, resourceType: r.type, apiVersion: r.apiVersion },
+        };
+        operations.push(op);
+        await opts.onOperation?.(op);
+        const outcome = await del(r);
+        const ended = opts.now();
+        op.timestamp = ended.toISOString();
+        op.duration = isoDuration(ended.getTime() - started.getTime());
+        op.statusCode = outcome.statusCode;
+        op.provisioningState = outcome.ok ? "Succeeded" : "Failed";
+        op.statusMessage = outcome.ok ? { status: "OK" } : { status: "Failed", error: outcome.error as unknown as Json };
+        if (!outcome.ok) failures.push(outcome.error);
+        await opts.onOperation?.(op);
+      }),
+    );
+    if (failures.length) break;
+  }
+  return { operations, failures };
 }

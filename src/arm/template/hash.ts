@@ -73,3 +73,17 @@ export function templateGuid(...parts: string[]): string {
   const x = b.toString("hex");
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
+
+/** The template minified as calculateTemplateHash returns it: the JSON without insignificant whitespace. */
+export function minifyTemplate(template: unknown): string {
+  return JSON.stringify(template ?? null);
+}
+
+/**
+ * A deployment's `templateHash`: a 64-bit decimal, as ARM reports it. ARM's own algorithm is not
+ * public; this is the emulator's (MurmurHash64 of the minified template, the hash uniqueString
+ * uses): stable across runs, and equal for templates that differ only in whitespace or comments.
+ */
+export function templateHash(template: unknown): string {
+  return murmurHash64(Buffer.from(minifyTemplate(template), "utf8")).toString();
+}

@@ -1,9 +1,9 @@
-// Microsoft.Resources/deployments at resource-group scope (issue 13, first subset): PUT (runs the
-// template engine's plan through the resource service, the same write path as a client PUT),
-// GET, list, validate, the deployment's operations and its operationStatuses / operationResults.
-// The body is read as ARM reads it (az sends `template:` unquoted, comments kept).
-// Not yet: subscription scope, nested deployments, Complete mode, what-if, cancel, delete,
-// exportTemplate (see docs/coverage.md).
+// Microsoft.Resources/deployments at resource-group and subscription scope (issue 13): PUT (runs
+// the template engine's plan through the resource service, the same write path as a client PUT;
+// Incremental or Complete), GET, list, validate, what-if, cancel, exportTemplate, DELETE, the
+// deployment's operations and its operationStatuses / operationResults; calculateTemplateHash;
+// management-group and tenant scope answer what ARM answers where neither exists. The body is
+// read as ARM reads it (az sends `template:` unquoted, comments kept).
 import { randomUUID } from "node:crypto";
 import type { RequestContext } from "../../http/context.js";
 import type { Route } from "../../arm/router.js";
@@ -17,11 +17,14 @@ import { RESOURCES_API_VERSIONS, checkArmApiVersion } from "../../arm/arm-api-ve
 import { ResourceService } from "../../arm/resource-service.js";
 import type { Caller } from "../../arm/caller.js";
 import { parseJsonc, JsoncError } from "../../arm/template/jsonc.js";
-import { planTemplate, PendingResource, type Plan, type PlannedResource, type NestedDeployment } from "../../arm/template/engine.js";
+import { planTemplate, PendingResource, type DeploymentContext, type Plan, type PlannedResource, type NestedDeployment } from "../../arm/template/engine.js";
 import { whatIf } from "../../arm/template/whatif.js";
 import { listInGroup } from "../../arm/repo.js";
-import { parseId } from "../../arm/resource-id.js";
-import { executePlan, isoDuration, type OperationRecord as DeploymentOperation, type ResourceOperations, type WriteOutcome } from "../../arm/template/execute.js";
+import { executePlan, executeDeletions, isoDuration, type DeleteOutcome, type OperationRecord as DeploymentOperation, type ResourceOperations, type WriteOutcome } from "../../arm/template/execute.js";
+import { completeModeDeletions } from "../../arm/template/cleanup.js";
+import { minifyTemplate, templateHash } from "../../arm/template/hash.js";
+import { sortApiVersions } from "../../arm/api-version.js";
+import { deploymentFailed, resourceDeploymentFailure } from "../../arm/template/errors.js";
 import type { Json, JsonObject } from "../../arm/template/values.js";
 
 const TYPE = "Microsoft.Resources/deployments";
@@ -47,8 +50,21 @@ const errors = {
     template: "The deployment '{name}' is running and cannot be deleted: a template deployment that is currently running cannot be deleted.", source: "emulator (Spec: \"A template deployment that is currently running cannot be deleted.\")" }),
   offline: defineError<{ what: string }>({ group: g, code: "InvalidDeployment", status: 400,
     template: "'{what}' is not supported by the emulator: it has no network access to fetch linked templates or parameters. Send the template or parameters inline.", source: "emulator" }),
-  notYet: defineError<{ what: string }>({ group: g, code: "InvalidDeployment", status: 400,
-    template: "{what} is not supported by the emulator yet.", source: "emulator" }),
+  // juju/juju provider/azure: 409 DeploymentCannotBeCancelled once a deployment is not running (text: emulator)
+  cannotCancel: defineError<{ name: string; state: string }>({ group: g, code: "DeploymentCannotBeCancelled", status: 409,
+    template: "The deployment '{name}' cannot be cancelled: its provisioning state is '{state}'. A deployment can be cancelled only while it is Accepted or Running.", source: "emulator (code and 409 from juju/juju provider/azure; the text is not public)" }),
+  // Azure/azure-monitor-baseline-alerts#459: the emulator has no management groups, so every one is missing
+  managementGroupNotFound: defineError<{ mg: string }>({ group: g, code: "ManagementGroupNotFound", status: 404,
+    template: "The management group '{mg}' cannot be found.", source: "Azure/azure-monitor-baseline-alerts#459" }),
+  // pulumi/pulumi-azure-nextgen#263 (ARM's text); no principal holds a role at the tenant root in the emulator
+  tenantScopeDenied: defineError<{ client: string; oid: string; action: string; scope: string }>({ group: g, code: "AuthorizationFailed", status: 403,
+    template: "The client '{client}' with object id '{oid}' does not have authorization to perform action '{action}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.", source: "pulumi/pulumi-azure-nextgen#263" }),
+  // Azure/azure-rest-api-specs#43400 (subscription, management group and tenant scope)
+  modeAtScope: defineError<{ mode: string }>({ group: g, code: "InvalidDeployment", status: 400,
+    template: "Specified deployment mode '{mode}' is not supported for deployment at the current scope. Please see https://aka.ms/deployment-modes for usage details.", source: "Azure/azure-rest-api-specs#43400" }),
+  // docs linked-templates.md: "For nested or linked templates, you can only set the deployment mode to Incremental"
+  nestedMode: defineError<{ mode: string; name: string }>({ group: g, code: "InvalidDeployment", status: 400,
+    template: "The deployment mode '{mode}' is not allowed for the nested deployment '{name}': nested and linked templates deploy in Incremental mode only. Please see https://aka.ms/deployment-modes for usage details.", source: "emulator (docs linked-templates.md)" }),
   badMode: defineError<{ mode: string }>({ group: g, code: "InvalidDeployment", status: 400,
     template: "The deployment mode '{mode}' is not valid: expected 'Incremental' or 'Complete'.", source: "emulator" }),
 };
@@ -57,6 +73,8 @@ interface DeploymentRecord {
   id: string;
   name: string;
   type: string;
+  /** subscription scope: the deployment's location */
+  location?: string;
   properties: JsonObject & { provisioningState: string };
   /** kept for exportTemplate and what-if; not rendered */
   template: Json;
@@ -68,12 +86,6 @@ function netDate(d: Date): string {
   const h = d.getUTCHours() % 12 || 12;
   const p = (n: number) => String(n).padStart(2, "0");
   return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${h}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} ${d.getUTCHours() < 12 ? "AM" : "PM"}`;
-}
-
-/** How many type segments an id has (1: a top-level resource; children and extension resources have more). */
-function parseIdBlocks(id: string): number {
-  const p = parseId(id);
-  return p ? p.blocks.reduce((n, b) => n + b.types.length, 0) : 0;
 }
 
 /** Waits for a resource operation the write started (the scheduler runs it on its own timers). */
@@ -149,6 +161,8 @@ function serviceOperations(env: ArmEnv, caller: Caller, nested: ResourceOperatio
  * the data-directory lock keeps other processes out, so what is not here was interrupted.
  */
 const RUNNING = new Map<string, Promise<void>>();
+/** What cancels each running deployment (same keys as RUNNING). */
+const CANCELS = new Map<string, AbortController>();
 
 export function deploymentRoutes(env: ArmEnv): Route[] {
   const running = RUNNING;
@@ -164,7 +178,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
   };
   const idOf = (p: Record<string, string>, root: string) => `${root}/providers/${TYPE}/${p.name}`;
   const load = (id: string) => env.store.get<DeploymentRecord>(keyOf(id))?.value;
-  const render = (d: DeploymentRecord) => ({ id: d.id, name: d.name, type: d.type, properties: d.properties });
+  const render = (d: DeploymentRecord) => ({ id: d.id, name: d.name, type: d.type, ...(d.location ? { location: d.location } : {}), properties: d.properties });
 
   /** Reads and checks the request, then plans the template: everything validate and PUT share. */
   const prepare = async (ctx: RequestContext, p: Record<string, string>) => {
@@ -188,7 +202,8 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
     if (props.parametersLink !== undefined) throw errors.offline.make({ what: "properties.parametersLink" });
     const mode = typeof props.mode === "string" ? props.mode : "";
     if (!/^(incremental|complete)$/i.test(mode)) throw errors.badMode.make({ mode });
-    if (/^complete$/i.test(mode)) throw errors.notYet.make({ what: "Complete mode" });
+    const complete = /^complete$/i.test(mode);
+    if (complete && !rg) throw errors.modeAtScope.make({ mode });
     const id = idOf(p, root);
     const plan = planTemplate(props.template, props.parameters ?? {}, {
       tenantId: env.tenantId,
@@ -200,7 +215,30 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       newGuid: () => randomUUID(),
       locate: (path) => parsed.positions.get(path),
     });
-    return { id, plan, mode: "Incremental", template: props.template ?? null, caller: callerOf(ctx) };
+    preflight(plan);
+    return { id, plan, mode: complete ? ("Complete" as const) : ("Incremental" as const), template: props.template ?? null, caller: callerOf(ctx), ...(rg ? {} : { location: String(body.location) }) };
+  };
+
+  /**
+   * Evaluates every resource body that needs no deployed resource (no reference()/list*() of one
+   * not yet there), so an expression error in a body (an unknown function, a bad argument) is
+   * InvalidTemplate at validate and PUT, before anything runs, as ARM's preflight answers it.
+   */
+  const preflight = (plan: Plan) => {
+    const pending: Parameters<Plan["body"]>[1] = {
+      get: (id, apiVersion) => {
+        throw new PendingResource({ kind: "get", id, apiVersion });
+      },
+      list: (id, action, apiVersion, body) => {
+        throw new PendingResource({ kind: "list", id, action, apiVersion, body });
+      },
+    };
+    for (const r of plan.resources)
+      try {
+        plan.body(r.key, pending);
+      } catch (e) {
+        if (!(e instanceof PendingResource)) throw e;
+      }
   };
 
   const summary = (plan: Plan) => ({
@@ -212,7 +250,21 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
     })),
   });
 
-  const run = async (d: DeploymentRecord, plan: Plan, caller: Caller, opName: string) => {
+  /** Starts a deployment's run, cancelable through CANCELS (and through `parent`, for a nested one). */
+  const start = (d: DeploymentRecord, plan: Plan, caller: Caller, parent?: AbortSignal): Promise<void> => {
+    const key = d.id.toLowerCase();
+    const cancel = new AbortController();
+    const signal = parent ? AbortSignal.any([cancel.signal, parent]) : cancel.signal;
+    CANCELS.set(key, cancel);
+    const job = run(d, plan, caller, signal).finally(() => {
+      running.delete(key);
+      CANCELS.delete(key);
+    });
+    running.set(key, job);
+    return job;
+  };
+
+  const run = async (d: DeploymentRecord, plan: Plan, caller: Caller, signal: AbortSignal) => {
     const started = env.now();
     const save = (patch: Partial<DeploymentRecord["properties"]>) =>
       env.store.txn((tx) => {
@@ -222,8 +274,9 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
     save({ provisioningState: "Running" });
     let result: Awaited<ReturnType<typeof executePlan>>;
     try {
-      result = await executePlan(plan, serviceOperations(env, caller, (r, body) => deployNested(r, body, caller)), {
+      result = await executePlan(plan, serviceOperations(env, caller, (r, body) => deployNested(r, body, caller, signal)), {
         deploymentId: d.id,
+        signal,
         now: () => env.now(),
         operationId: () => randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase(),
         onOperation: (op) => {
@@ -235,6 +288,8 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       console.error(`aksemu: deployment ${d.id} failed unexpectedly:`, e);
       result = { provisioningState: "Failed", operations: [], outputResources: [], error: { code: "InternalServerError", message: "The emulator failed while running this deployment; see its log." } };
     }
+    if (result.provisioningState === "Succeeded" && d.properties.mode === "Complete") result = await completeMode(d, plan, caller, result, signal);
+    if (signal.aborted) result = { ...result, provisioningState: "Canceled", outputs: undefined, error: undefined };
     const ended = env.now();
     save({
       provisioningState: result.provisioningState,
@@ -244,25 +299,82 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       ...(result.outputs ? { outputs: result.outputs as unknown as Json } : {}),
       ...(result.error ? { error: result.error as unknown as Json } : {}),
     });
-    void opName;
+  };
+
+  /** Every resource id a deployment wrote, its nested deployments' included (what Complete mode keeps). */
+  const deployedBy = (ids: string[], seen = new Set<string>()): string[] => {
+    const out: string[] = [];
+    for (const id of ids) {
+      out.push(id);
+      if (!/\/providers\/Microsoft\.Resources\/deployments\/[^/]+$/i.test(id) || seen.has(id.toLowerCase())) continue;
+      seen.add(id.toLowerCase());
+      const child = load(id);
+      const childIds = ((child?.properties.outputResources ?? []) as { id: string }[]).map((r) => r.id);
+      out.push(...deployedBy(childIds, seen));
+    }
+    return out;
+  };
+
+  /** Complete mode, after every template resource succeeded: deletes the group's resources the template does not deploy. */
+  const completeMode = async (d: DeploymentRecord, plan: Plan, caller: Caller, result: Awaited<ReturnType<typeof executePlan>>, signal: AbortSignal) => {
+    const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\//i.exec(d.id)!;
+    const keep = deployedBy([...plan.resources.map((r) => r.id), ...plan.existing.map((r) => r.id)]);
+    const group = listInGroup(env.store, m[1]!, m[2]!).map((r) => ({ id: r.id, type: r.type, body: r as unknown as Json }));
+    const svc = new ResourceService(env);
+    const apiVersionOf = (type: string) => {
+      const def = env.registry.find(type);
+      return def ? (def.defaultApiVersion ?? sortApiVersions(def.apiVersions)[0]!) : "";
+    };
+    const waves = completeModeDeletions(keep, group).map((w) => w.map((r) => ({ id: r.id, type: r.type, apiVersion: apiVersionOf(r.type) })));
+    const del = async (r: { id: string; apiVersion: string }): Promise<DeleteOutcome> => {
+      try {
+        const out = svc.delete(svc.resolve(r.id, "DELETE", r.apiVersion), { caller });
+        if (out.status !== 202) return { ok: true, statusCode: out.status === 204 ? "NoContent" : "OK" };
+        const done = await settled(env, out.operation.name);
+        if (done.status === "Succeeded") return { ok: true, statusCode: "OK" };
+        return { ok: false, statusCode: "Accepted", error: (done.error as ErrorDetail) ?? { code: done.status, message: `The operation ended ${done.status}.` } };
+      } catch (e) {
+        if (e instanceof ArmError) return { ok: false, statusCode: STATUS_NAMES[e.status] ?? String(e.status), error: e.toBody().error as ErrorDetail };
+        throw e;
+      }
+    };
+    const { operations, failures } = await executeDeletions(waves, del, {
+      signal,
+      now: () => env.now(),
+      operationId: () => randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase(),
+      onOperation: (op) => {
+        env.store.txn((tx) => tx.put(opsKeyOf(d.id) + op.operationId, op));
+      },
+    });
+    void operations;
+    if (!failures.length) return result;
+    const error = { ...deploymentFailed.make({}).toBody().error, target: d.id, details: failures } as ErrorDetail;
+    return { ...result, provisioningState: "Failed" as const, error, outputs: undefined };
   };
 
   /** A Microsoft.Resources/deployments resource inside a template: a child deployment with its own record and operations. */
-  const deployNested = async (r: PlannedResource & { nested: NestedDeployment }, body: JsonObject, caller: Caller): Promise<WriteOutcome> => {
+  const deployNested = async (r: PlannedResource & { nested: NestedDeployment }, body: JsonObject, caller: Caller, parent: AbortSignal): Promise<WriteOutcome> => {
     const fail = (e: ArmError): WriteOutcome => ({ ok: false, statusCode: STATUS_NAMES[e.status] ?? String(e.status), error: e.toBody().error as ErrorDetail });
     const props = (body.properties ?? {}) as JsonObject;
     if (props.templateLink !== undefined) return fail(errors.offline.make({ what: "properties.templateLink" }));
     if (props.parametersLink !== undefined) return fail(errors.offline.make({ what: "properties.parametersLink" }));
-    if (typeof props.mode === "string" && !/^incremental$/i.test(props.mode)) return fail(errors.notYet.make({ what: `A nested deployment in mode '${props.mode}' (Azure allows only Incremental)` }));
-    if (!r.nested.resourceGroup) return fail(errors.notYet.make({ what: "A nested deployment at subscription scope" }));
-    const rg = getResourceGroup(env.store, r.nested.subscriptionId, r.nested.resourceGroup);
-    if (!rg) return fail(E.resourceGroupNotFound.make({ rg: r.nested.resourceGroup }));
+    if (typeof props.mode === "string" && !/^incremental$/i.test(props.mode)) return fail(errors.nestedMode.make({ mode: props.mode, name: r.name }));
+    // a nested deployment with no resource group deploys at subscription scope, where a location is required
+    let where: { resourceGroup: NonNullable<DeploymentContext["resourceGroup"]> } | { location: string };
+    if (r.nested.resourceGroup) {
+      const rg = getResourceGroup(env.store, r.nested.subscriptionId, r.nested.resourceGroup);
+      if (!rg) return fail(E.resourceGroupNotFound.make({ rg: r.nested.resourceGroup }));
+      where = { resourceGroup: { name: rg.name, location: rg.location!, ...(rg.tags ? { tags: rg.tags as Record<string, string> } : {}) } };
+    } else {
+      if (typeof body.location !== "string" || body.location === "") return fail(errors.locationRequired.make({ name: r.name }));
+      where = { location: body.location };
+    }
     let plan: Plan;
     try {
       plan = planTemplate(props.template, r.nested.scope === "inner" ? (props.parameters ?? {}) : {}, {
         tenantId: env.tenantId,
         subscriptionId: r.nested.subscriptionId,
-        resourceGroup: { name: rg.name, location: rg.location!, ...(rg.tags ? { tags: rg.tags as Record<string, string> } : {}) },
+        ...where,
         deploymentName: r.name,
         environment: { name: "AzureCloud" },
         now: env.now(),
@@ -276,25 +388,67 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       id: r.id,
       name: r.name,
       type: TYPE,
+      ...("location" in where ? { location: where.location } : {}),
       template: props.template ?? null,
-      properties: { templateHash: "0", mode: "Incremental", provisioningState: "Accepted", timestamp: env.now().toISOString(), duration: "PT0S", correlationId: caller.correlationId, ...summary(plan) } as DeploymentRecord["properties"],
+      properties: { templateHash: templateHash(props.template ?? null), mode: "Incremental", provisioningState: "Accepted", timestamp: env.now().toISOString(), duration: "PT0S", correlationId: caller.correlationId, ...summary(plan) } as DeploymentRecord["properties"],
     };
     env.store.txn((tx) => {
       tx.put(keyOf(d.id), d);
       tx.deletePrefix(opsKeyOf(d.id));
     });
-    const job = run(d, plan, caller, "");
-    running.set(d.id.toLowerCase(), job);
-    await job.finally(() => running.delete(d.id.toLowerCase()));
+    await start(d, plan, caller, parent);
     const done = load(d.id)!;
     if (done.properties.provisioningState === "Succeeded") return { ok: true, statusCode: "Created", resource: render(done) as JsonObject };
+    // a child canceled on its own reached a terminal state its parent reports like any resource's
+    if (!done.properties.error) return { ok: false, statusCode: "OK", error: resourceDeploymentFailure.make({ state: done.properties.provisioningState }).toBody().error as ErrorDetail };
     return { ok: false, statusCode: "OK", error: done.properties.error as unknown as ErrorDetail };
+  };
+
+  /**
+   * Management-group and tenant scope: the emulator has neither management groups nor role
+   * assignments at the tenant root, so these answer what ARM answers then (docs/fidelity.md).
+   */
+  const unsupportedScopes = (): Route[] => {
+    const MG = "/providers/Microsoft.Management/managementGroups/{mg}/providers/Microsoft.Resources/deployments";
+    const TENANT = "/providers/Microsoft.Resources/deployments";
+    const methods = ["GET", "HEAD", "PUT", "DELETE", "POST"];
+    const mg: Route["handler"] = (ctx, p) => {
+      checkArmApiVersion(requireApiVersion(ctx), RESOURCES_API_VERSIONS);
+      throw errors.managementGroupNotFound.make({ mg: p.mg! });
+    };
+    const tenant: Route["handler"] = (ctx, p) => {
+      checkArmApiVersion(requireApiVersion(ctx), RESOURCES_API_VERSIONS);
+      const who = callerOf(ctx).principal;
+      const action = ctx.method === "GET" || ctx.method === "HEAD" ? "read" : ctx.method === "DELETE" ? "delete" : p.action ? `${p.action}/action` : "write";
+      throw errors.tenantScopeDenied.make({ client: who.appId, oid: who.objectId, action: `Microsoft.Resources/deployments/${action}`, scope: `${TENANT}${p.name ? `/${p.name}` : ""}` });
+    };
+    return [
+      ...[MG, `${MG}/{name}`, `${MG}/{name}/{action}`].map((pattern): Route => ({ method: methods, pattern, handler: mg })),
+      ...[TENANT, `${TENANT}/{name}`, `${TENANT}/{name}/{action}`].map((pattern): Route => ({ method: methods, pattern, handler: tenant })),
+    ];
+  };
+
+  /** POST /providers/Microsoft.Resources/calculateTemplateHash: the body is the template. */
+  const calculateTemplateHash: Route = {
+    method: "POST",
+    pattern: "/providers/Microsoft.Resources/calculateTemplateHash",
+    handler: async (ctx) => {
+      checkArmApiVersion(requireApiVersion(ctx), RESOURCES_API_VERSIONS);
+      let template;
+      try {
+        template = parseJsonc((await ctx.rawBody()).toString("utf8")).value;
+      } catch (e) {
+        if (e instanceof JsoncError) throw E.invalidRequestContent.make({ detail: e.message });
+        throw e;
+      }
+      ctx.send(200, { minifiedTemplate: minifyTemplate(template), templateHash: templateHash(template) });
+    },
   };
 
   const GROUP = "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.Resources/deployments";
   const SUBSCRIPTION = "/subscriptions/{sub}/providers/Microsoft.Resources/deployments";
   // the operations of a resource-group deployment also live without the providers segment (Spec)
-  return [...routesAt(GROUP, ["/subscriptions/{sub}/resourcegroups/{rg}/deployments/{name}/operations"]), ...routesAt(SUBSCRIPTION, [])];
+  return [...routesAt(GROUP, ["/subscriptions/{sub}/resourcegroups/{rg}/deployments/{name}/operations"]), ...routesAt(SUBSCRIPTION, []), ...unsupportedScopes(), calculateTemplateHash];
 
   function routesAt(base: string, moreOperationPaths: string[]): Route[] {
   return [
@@ -302,7 +456,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       method: "POST",
       pattern: `${base}/{name}/whatIf`,
       handler: async (ctx, p) => {
-        const { plan, caller } = await prepare(ctx, p);
+        const { plan, caller, mode } = await prepare(ctx, p);
         const { sub, rg } = scope(ctx, p);
         const svc = new ResourceService(env);
         const read = (id: string): JsonObject | undefined => {
@@ -336,25 +490,47 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
           }
           return { id: r.id, type: r.type, name: r.name, apiVersion: r.apiVersion, ...(r.symbolicName ? { symbolicName: r.symbolicName } : {}), body };
         });
-        const mentioned = desired.map((d) => d.id.toLowerCase());
-        const inScope = rg
-          ? listInGroup(env.store, sub, rg.name)
-              .map((r) => ({ id: r.id }))
-              .filter((r) => !mentioned.some((m) => r.id.toLowerCase() === m || r.id.toLowerCase().startsWith(`${m}/`)) && parseIdBlocks(r.id) === 1)
-          : [];
-        ctx.send(200, { status: "Succeeded", properties: { changes: whatIf(desired, read, inScope, "Incremental") } });
+        // what nested inline templates would deploy (best effort: a template whose parameters need a
+        // resource not deployed yet is left out); Complete mode keeps those resources too
+        const nestedIds = (outer: Plan, depth: number): string[] =>
+          depth > 10
+            ? []
+            : outer.resources.flatMap((r) => {
+                if (!r.nested?.resourceGroup) return [];
+                try {
+                  const props = (outer.body(r.key, resolver).properties ?? {}) as JsonObject;
+                  const target = getResourceGroup(env.store, r.nested.subscriptionId, r.nested.resourceGroup);
+                  const childPlan = planTemplate(props.template, r.nested.scope === "inner" ? (props.parameters ?? {}) : {}, {
+                    tenantId: env.tenantId,
+                    subscriptionId: r.nested.subscriptionId,
+                    resourceGroup: { name: r.nested.resourceGroup, location: target?.location ?? "" },
+                    deploymentName: r.name,
+                    environment: { name: "AzureCloud" },
+                    now: env.now(),
+                    newGuid: () => randomUUID(),
+                  }, r.nested.outer ? { outer: r.nested.outer } : {});
+                  return [...childPlan.resources.map((c) => c.id), ...childPlan.existing.map((c) => c.id), ...nestedIds(childPlan, depth + 1)];
+                } catch (e) {
+                  if (e instanceof PendingResource || e instanceof ArmError) return [];
+                  throw e;
+                }
+              });
+        // the group's resources the template does not deploy: Ignore (Incremental) or Delete (Complete), chosen as the deployment would
+        const keep = [...desired.map((d) => d.id), ...plan.existing.map((e) => e.id), ...(mode === "Complete" ? nestedIds(plan, 0) : [])];
+        const inScope = rg ? completeModeDeletions(keep, listInGroup(env.store, sub, rg.name).map((r) => ({ id: r.id, type: r.type }))).flat() : [];
+        ctx.send(200, { status: "Succeeded", properties: { changes: whatIf(desired, read, inScope, mode) } });
       },
     },
     {
       method: "POST",
       pattern: `${base}/{name}/validate`,
       handler: async (ctx, p) => {
-        const { id, plan, mode } = await prepare(ctx, p);
+        const { id, plan, mode, template } = await prepare(ctx, p);
         ctx.send(200, {
           id,
           name: p.name,
           type: TYPE,
-          properties: { templateHash: "0", mode, provisioningState: "Succeeded", timestamp: "0001-01-01T00:00:00Z", duration: "PT0S", correlationId: ctx.correlationId, ...summary(plan), validatedResources: plan.resources.map((r) => ({ id: r.id })) },
+          properties: { templateHash: templateHash(template), mode, provisioningState: "Succeeded", timestamp: "0001-01-01T00:00:00Z", duration: "PT0S", correlationId: ctx.correlationId, ...summary(plan), validatedResources: plan.resources.map((r) => ({ id: r.id })) },
         });
       },
     },
@@ -362,7 +538,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       method: "PUT",
       pattern: `${base}/{name}`,
       handler: async (ctx, p) => {
-        const { id, plan, mode, template, caller } = await prepare(ctx, p);
+        const { id, plan, mode, template, caller, location } = await prepare(ctx, p);
         const existing = load(id);
         if (existing && running.has(id.toLowerCase()))
           throw errors.active.make({ name: p.name!, started: netDate(new Date(String(existing.properties.timestamp))), expires: netDate(new Date(Date.parse(String(existing.properties.timestamp)) + 7 * 86400_000)) });
@@ -373,19 +549,36 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
           type: TYPE,
           template,
           operationName: opName,
-          properties: { templateHash: "0", mode, provisioningState: "Accepted", timestamp: env.now().toISOString(), duration: "PT0S", correlationId: ctx.correlationId, ...summary(plan) } as DeploymentRecord["properties"],
+          ...(location ? { location } : {}),
+          properties: { templateHash: templateHash(template), mode, provisioningState: "Accepted", timestamp: env.now().toISOString(), duration: "PT0S", correlationId: ctx.correlationId, ...summary(plan) } as DeploymentRecord["properties"],
         };
         env.store.txn((tx) => {
           tx.put(keyOf(id), d);
           tx.deletePrefix(opsKeyOf(id));
         });
-        const job = run(d, plan, caller, opName).finally(() => running.delete(id.toLowerCase()));
-        running.set(id.toLowerCase(), job);
+        void start(d, plan, caller);
         const q = `api-version=${requireApiVersion(ctx)}`;
         ctx.send(existing ? 200 : 201, render(d), {
           "Azure-AsyncOperation": `${ctx.baseUrl}${id}/operationStatuses/${opName}?${q}`,
           Location: `${ctx.baseUrl}${id}/operationResults/${opName}?${q}`,
         });
+      },
+    },
+    {
+      method: "POST",
+      pattern: `${base}/{name}/cancel`,
+      handler: async (ctx, p) => {
+        const { root } = scope(ctx, p);
+        const id = idOf(p, root);
+        const d = load(id);
+        if (!d) throw errors.notFound.make({ name: p.name! });
+        const cancel = CANCELS.get(id.toLowerCase());
+        const state = d.properties.provisioningState;
+        // "You can cancel a deployment only if the provisioningState is Accepted or Running" (Spec)
+        if (!cancel || (state !== "Accepted" && state !== "Running")) throw errors.cannotCancel.make({ name: p.name!, state });
+        cancel.abort();
+        await running.get(id.toLowerCase()); // ends at once: nothing new starts, writes in flight are not waited for
+        ctx.send(204);
       },
     },
     {
@@ -446,6 +639,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
         const state = d.properties.provisioningState;
         if (state === "Succeeded") return ctx.send(200, { status: "Succeeded" });
         if (state === "Failed") return ctx.send(200, { status: "Failed", error: d.properties.error });
+        if (state === "Canceled") return ctx.send(200, { status: "Canceled" });
         ctx.send(200, { status: "Running" });
       },
     },

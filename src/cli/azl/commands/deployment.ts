@@ -1,4 +1,4 @@
-// az deployment group|sub create/validate/what-if/show/list/delete (command module "resource")
+// az deployment group|sub create/validate/what-if/show/list/delete/cancel (command module "resource")
 // over @azure/arm-resources. Template files are read as ARM reads them (comments allowed);
 // parameters come as files, inline JSON or key=value typed from the template, as az takes them.
 import { existsSync, readFileSync } from "node:fs";
@@ -33,7 +33,7 @@ function parametersOf(ctx: CommandContext, template: any, values: unknown): Reco
   const out: Record<string, unknown> = {};
   const decls: Record<string, { type?: string }> = template?.parameters ?? {};
   const declared = (k: string) => Object.keys(decls).find((d) => d.toLowerCase() === k.toLowerCase());
-  for (const v of (Array.isArray(values) ? values : values === undefined ? [] : [values]).map(String)) {
+  for (const v of (Array.isArray(values) ? values : values == null ? [] : [values]).map(String)) {
     const path = resolve(ctx.io.cwd, v.replace(/^@/, ""));
     if (existsSync(path) && !v.includes("=")) {
       const f = readJson(ctx, v.replace(/^@/, ""));
@@ -132,6 +132,11 @@ async function remove(ctx: CommandContext, rgName: string | undefined, name: str
   return undefined;
 }
 
+async function cancel(ctx: CommandContext, rgName: string | undefined, name: string) {
+  await ctx.request("POST", `${await pathOf(ctx, rgName, name)}/cancel`, { query: { "api-version": API } });
+  return undefined;
+}
+
 const show = async (ctx: CommandContext, rgName: string | undefined, name: string) => (await ctx.request("GET", await pathOf(ctx, rgName, name), { query: { "api-version": API } })).body;
 
 export const deploymentCommands: CommandSpec[] = [
@@ -181,6 +186,13 @@ export const deploymentCommands: CommandSpec[] = [
     handler: (ctx, a) => remove(ctx, String(a.resource_group_name), String(a.deployment_name)),
   },
   {
+    name: "deployment group cancel",
+    summary: "Cancel a deployment at resource group.",
+    args: [rg(), nameArg(true)],
+    examples: [{ name: "Cancel a deployment at resource group.", text: "az deployment group cancel -g testrg -n deployment01" }],
+    handler: (ctx, a) => cancel(ctx, String(a.resource_group_name), String(a.deployment_name)),
+  },
+  {
     name: "deployment sub create",
     summary: "Start a deployment at subscription scope.",
     args: [location({ required: true }), nameArg(), templateFile, parametersArg, noWait()],
@@ -217,5 +229,19 @@ export const deploymentCommands: CommandSpec[] = [
     args: [nameArg(true), noWait()],
     examples: [{ name: "Delete a deployment at subscription scope.", text: "az deployment sub delete -n deployment01" }],
     handler: (ctx, a) => remove(ctx, undefined, String(a.deployment_name)),
+  },
+  {
+    name: "deployment sub what-if",
+    summary: "Execute a deployment What-If operation at subscription scope.",
+    args: [location({ required: true }), nameArg(), templateFile, parametersArg, noPrettyPrint],
+    examples: [{ name: "Execute a deployment What-If operation at a subscription.", text: "az deployment sub what-if --location westus2 --template-file azuredeploy.json --parameters rgName=rg1 --no-pretty-print" }],
+    handler: (ctx, a) => validate(ctx, { ...a, mode: "Incremental" }, undefined, "whatIf"),
+  },
+  {
+    name: "deployment sub cancel",
+    summary: "Cancel a deployment at subscription scope.",
+    args: [nameArg(true)],
+    examples: [{ name: "Cancel a deployment at subscription scope.", text: "az deployment sub cancel -n deployment01" }],
+    handler: (ctx, a) => cancel(ctx, undefined, String(a.deployment_name)),
   },
 ];

@@ -1,0 +1,47 @@
+// The activity log in the store: one record per ARM write request under `activity:{sub}:`,
+// keyed by its begin time (so keys sort by time), at most MAX_RECORDS per subscription (the
+// oldest go first, as Azure drops events after 90 days). Events are derived on read, so a
+// long-running operation's final event appears when its operation record ends, with no write here.
+import type { Store, Txn } from "../../store/store.js";
+import type { OperationRecord } from "../../arm/types.js";
+import { opKey } from "../../arm/operations.js";
+import { getSubscription } from "../../arm/state.js";
+import { eventsOf, type ActivityRecord, type EventData } from "./activity-log.js";
+
+type Reader = Pick<Txn, "get" | "list">;
+
+export const ACTIVITY = "activity:";
+export const MAX_RECORDS = 5000;
+
+const prefixOf = (sub: string) => `${ACTIVITY}${sub.toLowerCase()}:`;
+
+/** Keep one request's record (only for a subscription that exists: a typo'd id leaves nothing). */
+export function recordActivity(store: Store, r: ActivityRecord): void {
+  store.txn((tx) => {
+    if (!getSubscription(tx, r.subscriptionId)) return;
+    const prefix = prefixOf(r.subscriptionId);
+    tx.put(`${prefix}${r.begin}:${r.requestId}`, r);
+    const over = tx.count(prefix) - MAX_RECORDS;
+    if (over > 0) for (const e of tx.list(prefix, { limit: over })) tx.delete(e.key);
+  });
+}
+
+/** Every event of a subscription's log, newest first. */
+export function activityEvents(reader: Reader, sub: string): EventData[] {
+  const out: EventData[] = [];
+  for (const e of reader.list<ActivityRecord>(prefixOf(sub))) {
+    const r = e.value;
+    const op = r.asyncOperation ? reader.get<OperationRecord>(opKey(r.asyncOperation))?.value : undefined;
+    out.push(...eventsOf(r, op));
+  }
+  return out.sort((a, b) => b.eventTimestamp.localeCompare(a.eventTimestamp) || b.eventDataId.localeCompare(a.eventDataId));
+}
+
+/** The records themselves, newest first, with their operation (the console's Activity view). */
+export function activityRecords(reader: Reader, sub: string, limit: number): Array<{ record: ActivityRecord; operation?: Pick<OperationRecord, "status" | "stage" | "endTime" | "error"> }> {
+  const all = reader.list<ActivityRecord>(prefixOf(sub));
+  return all.slice(-limit).reverse().map((e) => {
+    const op = e.value.asyncOperation ? reader.get<OperationRecord>(opKey(e.value.asyncOperation))?.value : undefined;
+    return { record: e.value, operation: op && { status: op.status, stage: op.stage, endTime: op.endTime, error: op.error } };
+  });
+}

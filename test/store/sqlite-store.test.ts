@@ -1,0 +1,115 @@
+// SqliteStore's bookkeeping around SQLite: the sole writer's write-through row cache (reads in and
+// out of transactions see exactly what is committed plus the transaction's own writes, across
+// rollbacks), its revision counter without re-reading it per transaction, and the watch history
+// trimmed in chunks (replay and compaction exactly as if trimmed one commit at a time).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { SqliteStore } from "../../src/store/sqlite-store.js";
+import { StoreCompactedError, type WatchEvent } from "../../src/store/store.js";
+
+function tempFile(): { dir: string; file: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aksemu-ss-"));
+  return { dir, file: path.join(dir, "state.db") };
+}
+
+test("sole writer: a committed write is what the next transaction and reader see; a rollback leaves no trace", async () => {
+  const { dir, file } = tempFile();
+  const s = SqliteStore.open(file, { leaseCheckMs: 0, soleWriter: true });
+  try {
+    const r1 = s.txn((tx) => tx.put("k", { v: 1 }));
+    assert.deepEqual(s.get("k"), { key: "k", value: { v: 1 }, createRevision: r1, modRevision: r1, lease: "0" });
+    const r2 = s.txn((tx) => {
+      assert.deepEqual(tx.get("k")?.value, { v: 1 }, "a transaction reads the committed row");
+      tx.put("k", { v: 2 });
+      assert.deepEqual(tx.get("k")?.value, { v: 2 }, "and then its own write");
+      return tx.revision;
+    });
+    assert.equal(r2, r1 + 1, "the revision counter moves by one per writing transaction");
+    assert.deepEqual(s.get("k"), { key: "k", value: { v: 2 }, createRevision: r1, modRevision: r2, lease: "0" }, "createRevision kept, modRevision moved");
+    const events: WatchEvent[] = [];
+    s.watch("k", undefined, (evs) => events.push(...evs));
+    assert.throws(() =>
+      s.txn((tx) => {
+        tx.put("k", { v: 3 });
+        tx.delete("k");
+        tx.put("new", 1);
+        throw new Error("abort");
+      }),
+    );
+    assert.deepEqual(s.get("k")?.value, { v: 2 }, "rolled back: the committed value");
+    assert.equal(s.get("new"), undefined);
+    assert.equal(events.length, 0, "a rolled-back transaction publishes nothing");
+    s.txn((tx) => {
+      assert.deepEqual(tx.get("k")?.value, { v: 2 }, "inside the next transaction too");
+      assert.equal(tx.get("new"), undefined);
+    });
+    const r3 = s.txn((tx) => {
+      assert.equal(tx.delete("k"), true);
+      return tx.revision;
+    });
+    assert.equal(s.get("k"), undefined, "a delete is seen at once");
+    s.txn((tx) => assert.equal(tx.get("k"), undefined));
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.type, "delete");
+    assert.deepEqual(events[0]!.value, { v: 2 });
+    const r4 = s.txn((tx) => tx.put("k", { v: 4 }));
+    assert.equal(s.get("k")?.createRevision, r4, "recreated after a delete: a new createRevision");
+    assert.equal(s.revision(), r4);
+    assert.ok(r3 < r4);
+    await s.synced();
+  } finally {
+    s.close();
+  }
+  const again = SqliteStore.open(file, { leaseCheckMs: 0, soleWriter: true });
+  try {
+    assert.deepEqual(again.get("k")?.value, { v: 4 }, "what the cache served is what the file holds");
+    const before = again.revision();
+    assert.equal(again.txn((tx) => tx.put("k2", 1)), before + 1, "the revision counter survives a reopen");
+  } finally {
+    again.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a shared file (not sole writer): each transaction starts from the revision another connection left", () => {
+  const { dir, file } = tempFile();
+  const a = SqliteStore.open(file, { leaseCheckMs: 0 });
+  const b = SqliteStore.open(file, { leaseCheckMs: 0 });
+  try {
+    const ra = a.txn((tx) => tx.put("x", 1));
+    const rb = b.txn((tx) => tx.put("y", 1));
+    assert.equal(rb, ra + 1, "b saw a's revision under the write lock");
+    assert.equal(a.txn((tx) => tx.put("x", 2)), rb + 1);
+  } finally {
+    a.close();
+    b.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("watch history: 30,000 commits keep the last 20,000 replayable; older revisions are compacted (410)", () => {
+  const s = SqliteStore.open(":memory:", { leaseCheckMs: 0 });
+  try {
+    const first = s.revision() + 1;
+    for (let i = 0; i < 30_000; i++) s.txn((tx) => tx.put(`h/${i % 7}`, i));
+    const last = s.revision();
+    assert.equal(last, first + 29_999);
+    assert.equal(s.compactedRevision(), last - 20_000, "exactly the newest 20,000 events kept");
+    assert.throws(() => s.watch("h/", s.compactedRevision() - 1, () => undefined), StoreCompactedError);
+    const seen: number[] = [];
+    const stop = s.watch("h/", s.compactedRevision(), (evs) => seen.push(...evs.map((e) => e.revision)));
+    assert.equal(seen.length, 20_000);
+    assert.equal(seen[0], s.compactedRevision() + 1);
+    assert.equal(seen.at(-1), last);
+    stop();
+    const some: WatchEvent[] = [];
+    s.watch("h/3", last - 70, (evs) => some.push(...evs));
+    // Revisions after last - 70 are the puts of i = 29,930 … 29,999; h/3 took those with i % 7 === 3.
+    assert.deepEqual(some.map((e) => e.value), Array.from({ length: 70 }, (_, j) => 29_930 + j).filter((i) => i % 7 === 3));
+  } finally {
+    s.close();
+  }
+});

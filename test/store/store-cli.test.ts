@@ -1,0 +1,83 @@
+// `aksemu start --store ...` through the real CLI: bad configuration answers clearly at start-up
+// with a non-zero exit and writes nothing (a wrong scheme, an unreachable etcd, a data-version
+// mismatch), SQLite staying the default.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import net from "node:net";
+import { EtcdKv } from "../../src/store/kv-etcd.js";
+import { DATA_VERSION } from "../../src/store/kv-store.js";
+import { bytes, text } from "../../src/store/kv.js";
+import { AKSEMU_BIN, tempDir } from "../helpers/emulator.js";
+import { ETCD, needClient } from "../helpers/clients.js";
+import { startEtcd, type EtcdServer } from "../helpers/etcd-server.js";
+import { runProcess } from "../helpers/run.js";
+
+function start(args: string[], env: Record<string, string> = {}) {
+  const dir = tempDir();
+  const { AKSEMU_STORE: _drop, ...base } = process.env;
+  return runProcess(process.execPath, [AKSEMU_BIN, "start", "--port", "0", "--data-dir", dir, ...args], { ...base, ...env }, 30_000).finally(() =>
+    fs.rmSync(dir, { recursive: true, force: true }),
+  );
+}
+
+/** A loopback port nobody listens on. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+test("aksemu start: a wrong store scheme exits 2 naming the accepted ones (flag and environment)", async () => {
+  const r = await start(["--store", "http://127.0.0.1:2379"]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^aksemu: --store 'http:\/\/127\.0\.0\.1:2379': unsupported scheme 'http:\/\/'; accepted: sqlite .* or etcd:\/\/host:port\[,host:port\.\.\.\]/);
+  const e = await start([], { AKSEMU_STORE: "mysql://db:3306" });
+  assert.equal(e.code, 2, e.stderr);
+  assert.match(e.stderr, /^aksemu: AKSEMU_STORE 'mysql:\/\/db:3306': unsupported scheme 'mysql:\/\/'/);
+  const n = await start(["--store"]);
+  assert.equal(n.code, 2, n.stderr);
+  assert.match(n.stderr, /--store needs a value; accepted: sqlite/);
+});
+
+test("aksemu start: an unreachable etcd exits 1 naming every endpoint and the timeout", async () => {
+  const [p1, p2] = [await closedPort(), await closedPort()];
+  const r = await start(["--store", `etcd://127.0.0.1:${p1},127.0.0.1:${p2}`]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(`^aksemu: cannot reach etcd at http://127\\.0\\.0\\.1:${p1}, http://127\\.0\\.0\\.1:${p2} \\(timeout 5 s\\): .*ECONNREFUSED.*; is it running`));
+  assert.doesNotMatch(r.stdout, /listening/);
+});
+
+describe("aksemu start on a real etcd", { skip: needClient(ETCD, "etcd v3.6") }, () => {
+  let server: EtcdServer;
+  before(async () => {
+    server = await startEtcd();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test("a data-version mismatch exits 1 naming both versions, and writes nothing", async () => {
+    const kv = new EtcdKv({ endpoints: [server.endpoint] });
+    try {
+      await kv.put("/aksemu/meta/data-version", bytes("0"));
+      const before = (await kv.range("/", { end: "\0" })).revision;
+      const hostPort = server.endpoint.replace("http://", "");
+      const r = await start(["--store", `etcd://${hostPort}`]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`^aksemu: etcd at ${server.endpoint}: the store's data version is 0 \\(key /aksemu/meta/data-version\\) but this aksemu reads data version ${DATA_VERSION}`));
+      assert.equal((await kv.range("/", { end: "\0" })).revision, before, "nothing written");
+      // Under another prefix the same etcd is a fresh store: the version is written there.
+      const other = await start(["--store", `etcd://${hostPort}/other/`]);
+      assert.doesNotMatch(other.stderr, /data version is/);
+      assert.equal(text((await kv.range("/other/meta/data-version")).kvs[0]!.value), DATA_VERSION);
+    } finally {
+      await kv.close();
+    }
+  });
+});
