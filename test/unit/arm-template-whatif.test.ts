@@ -71,3 +71,16 @@ test("propertyDelta: created, modified and removed array items; ids compare case
   assert.deepEqual(propertyDelta({ id: "/subscriptions/S/resourcegroups/RG" }, { id: "/subscriptions/s/resourceGroups/rg" }), []);
   assert.deepEqual(propertyDelta({ l: [1, 2] }, { l: [1] }), [{ path: "l", propertyChangeType: "Array", before: [1, 2], after: [1], children: [{ path: "1", propertyChangeType: "Delete", before: 2 }] }]);
 });
+
+test("a new property under a parent the resource lacks is named per leaf, and before/after carry the apiVersion az prints (Spec example)", () => {
+  const id = "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/myExistingIdentity";
+  const current = { id, type: "Microsoft.ManagedIdentity/userAssignedIdentities", name: "myExistingIdentity", location: "westus2" };
+  const d: DesiredResource = { id, type: current.type, name: current.name, apiVersion: "2018-11-30", body: { location: "westus2", tags: { myNewTag: "my tag value" } } };
+  const [c] = whatIf([d], () => current, [], "Incremental");
+  assert.equal(c!.changeType, "Modify");
+  assert.deepEqual(c!.delta, [{ path: "tags.myNewTag", propertyChangeType: "Create", after: "my tag value" }]);
+  assert.deepEqual(Object.keys(c!.before!).slice(0, 4), ["apiVersion", "id", "type", "name"]);
+  assert.equal(c!.before!.apiVersion, "2018-11-30");
+  assert.deepEqual(Object.keys(c!.after!).slice(0, 4), ["apiVersion", "id", "type", "name"]);
+  assert.deepEqual(propertyDelta({}, { a: { b: [1] }, e: {} }), [{ path: "a.b", propertyChangeType: "Create", after: [1] }, { path: "e", propertyChangeType: "Create", after: {} }]);
+});

@@ -49,7 +49,12 @@ function sameLeaf(path: string, a: Json, b: Json): boolean {
 /** The changes that turn `before` into what `after` asks for; keys `after` leaves out are not compared. */
 export function propertyDelta(before: Json | undefined, after: Json | undefined, path = ""): PropertyChange[] {
   if (after === undefined) return [];
-  if (before === undefined || before === null) return after === null ? [] : [{ path, propertyChangeType: "Create", after }];
+  if (before === undefined || before === null) {
+    if (after === null) return [];
+    // ARM names each new leaf under a parent the resource lacks (Spec example: `tags.myNewTag`, not `tags`)
+    if (isObject(after) && Object.keys(after).length) return Object.entries(after).flatMap(([k, v]) => propertyDelta(undefined, v, path ? `${path}.${k}` : k));
+    return [{ path, propertyChangeType: "Create", after }];
+  }
   if (isObject(after) && isObject(before)) {
     const out: PropertyChange[] = [];
     for (const [k, v] of Object.entries(after)) {
@@ -83,14 +88,15 @@ export function whatIf(desired: DesiredResource[], current: (id: string) => Json
   const out: WhatIfChange[] = [];
   const mentioned = new Set(desired.map((d) => lc(d.id)));
   for (const d of desired) {
-    const after: JsonObject = { id: d.id, name: d.name, type: d.type, apiVersion: d.apiVersion, ...d.body };
+    // the Spec example's order; az prints `[apiVersion]` beside each resource, read from `before` first
+    const after: JsonObject = { apiVersion: d.apiVersion, id: d.id, type: d.type, name: d.name, ...d.body };
     const c: WhatIfChange = { resourceId: d.id, changeType: "Create", after };
     if (d.symbolicName) c.symbolicName = d.symbolicName;
     if (lc(d.type) === "microsoft.resources/deployments") c.changeType = "Deploy";
     else {
       const before = current(d.id);
       if (before) {
-        c.before = before;
+        c.before = { apiVersion: d.apiVersion, ...before };
         const delta = propertyDelta(before, d.body);
         c.changeType = delta.length ? "Modify" : "NoChange";
         if (delta.length) c.delta = delta;
