@@ -1,7 +1,8 @@
 // The current Azure CLI (pinned, .tools/az-venv) against the emulator: `az group show` wall time
 // (5 runs, after `aksemu setup az`) beside `node -e 0` and Debian's az 2.45 when present, in the
 // same run; then the seed walkthrough with the current az (the az-current test's step cases,
-// steps 1-19, instant profile, emulator start-up and `aksemu setup az` included).
+// steps 1-19, instant profile, emulator start-up and `aksemu setup az` included) and with azl
+// (the walkthrough test's step cases), in the same run.
 // Run: npm run build && node scripts/run-bench.mjs az-current   (needs `npm run clients`)
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -45,12 +46,17 @@ for (const [label, azPath] of [["current az: az group show", CURRENT_AZ], ["Debi
     await emu.stop();
   }
 }
+// the same steps with azl (test/walkthrough/walkthrough.test.ts), interleaved, so both walkthroughs share a run
 const walk: number[] = [];
+const walkAzl: number[] = [];
 for (let i = 0; i < WALK_RUNS; i++) {
   walk.push(timeIt(process.execPath, ["--test", "--test-name-pattern=^steps? ", path.join("dist/test/walkthrough/az-current.test.js")], process.env, 3_600_000));
+  walkAzl.push(timeIt(process.execPath, ["--test", "--test-name-pattern=^steps? ", path.join("dist/test/walkthrough/walkthrough.test.js")], process.env, 600_000));
 }
 if (walk.length > 0) {
   emit("az-current", { case: "walkthrough-steps-1-19", runsMs: walk, medianMs: median(walk) });
+  emit("az-current", { case: "walkthrough-steps-1-19-azl", runsMs: walkAzl, medianMs: median(walkAzl) });
   rows.push(["seed walkthrough steps 1-19 (current az)", median(walk), median(walk) / median(node)]);
+  rows.push(["seed walkthrough steps 1-19 (azl)", median(walkAzl), median(walkAzl) / median(node)]);
 }
 table(`Current az against the emulator (${RUNS} runs of group show, ${WALK_RUNS} walkthrough run(s))`, ["case", "median ms", "x node -e 0"], rows);

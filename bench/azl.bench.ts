@@ -1,23 +1,29 @@
 // azl start-up benchmark: wall time of `azl group show -n bench` (a new Node.js process that
-// acquires a token and makes one ARM call through the Azure SDK for JS) against a running
-// emulator, beside `node -e 0` (bare Node.js start-up) measured in the same run; the ratio is the
-// figure. Median of N runs each, interleaved. The bundled azl (dist/azl/azl.js, what `npm run
-// build` and the `azl` bin give) runs beside tsc's unbundled output (dist/src/cli/azl.js), which
-// Node's ESM loader resolves file by file. Run: node dist/bench/azl.bench.js
+// takes its cached token and makes one ARM call through the Azure SDK for JS) against a running
+// emulator, beside `node -e 0` (bare Node.js start-up) and the current az's `az group show`
+// (.tools/az-venv, when installed), all in the same run; the ratio to `node -e 0` is the figure.
+// azl runs as users run it (dist/azl/azl.js, the `azl` bin) over the emulator's same-user Unix
+// socket (its default when the data directory has one), and again with AZL_NO_LOCAL_SOCKET=1
+// over HTTPS, plus tsc's unbundled output for comparison. Median of N runs each, interleaved
+// (az: min(N, BENCH_AZ_RUNS=5) runs: each takes seconds). Run: node dist/bench/azl.bench.js
 import { execFile } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { startEmulator, AZL_BIN, REPO_ROOT } from "../test/helpers/emulator.js";
+import { setupAz } from "../test/helpers/az.js";
+import { CURRENT_AZ } from "../test/helpers/clients.js";
 import { emit, machine, median, table } from "./lib.js";
 
 const N = Number(process.env.BENCH_RUNS ?? 15);
+const AZ_RUNS = Math.min(N, Number(process.env.BENCH_AZ_RUNS ?? 5));
 const AZL_UNBUNDLED = path.join(REPO_ROOT, "dist/src/cli/azl.js");
 
-function timeRun(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+function timeRun(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    execFile(process.execPath, args, { env }, (err, _stdout, stderr) => {
+    execFile(file, args, { env }, (err, _stdout, stderr) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (err) reject(new Error(`${args.join(" ")} failed: ${stderr}`));
+      if (err) reject(new Error(`${file} ${args.join(" ")} failed: ${stderr}`));
       else resolve(ms);
     });
   });
@@ -26,41 +32,51 @@ function timeRun(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
 async function main(): Promise<void> {
   const emu = await startEmulator({ latency: "instant" });
   try {
+    // a minimal environment, as a fresh shell has (NODE_EXTRA_CA_CERTS, for one, costs every node start)
     const env = { PATH: process.env.PATH, HOME: emu.dataDir, AKSEMU_ENDPOINT: emu.endpoint, AKSEMU_DATA_DIR: emu.dataDir };
-    await timeRun([AZL_BIN, "group", "create", "-n", "bench", "-l", "westus2", "-o", "none"], env);
-    // warm the OS file cache for both commands
-    await timeRun(["-e", "0"], env);
-    await timeRun([AZL_BIN, "group", "show", "-n", "bench", "-o", "none"], env);
-    const bare: number[] = [];
-    const show: number[] = [];
-    const help: number[] = [];
-    const unbundled: number[] = [];
+    const httpsEnv = { ...env, AZL_NO_LOCAL_SOCKET: "1" };
+    const node = (args: string[], e: NodeJS.ProcessEnv = env) => timeRun(process.execPath, args, e);
+    const show = ["group", "show", "-n", "bench", "-o", "none"];
+    await node([AZL_BIN, "group", "create", "-n", "bench", "-l", "westus2", "-o", "none"]);
+    const az = fs.existsSync(CURRENT_AZ) ? { ...env, ...(await setupAz(emu, { azPath: CURRENT_AZ, timeoutMs: 600_000 })).env } : undefined;
+    if (!az) console.log(`${CURRENT_AZ} missing (npm run clients): the current az is not measured`);
+    // warm the OS file cache for every command
+    await node(["-e", "0"]);
+    await node([AZL_BIN, ...show]);
+    await node([AZL_BIN, ...show], httpsEnv);
+    if (az) await timeRun(CURRENT_AZ, show, az);
+    const s: Record<string, number[]> = { bare: [], show: [], https: [], help: [], unbundled: [], az: [] };
     for (let i = 0; i < N; i++) {
-      bare.push(await timeRun(["-e", "0"], env));
-      show.push(await timeRun([AZL_BIN, "group", "show", "-n", "bench", "-o", "none"], env));
-      help.push(await timeRun([AZL_BIN, "group", "show", "--help"], env));
-      unbundled.push(await timeRun([AZL_UNBUNDLED, "group", "show", "-n", "bench", "-o", "none"], env));
+      s.bare!.push(await node(["-e", "0"]));
+      s.show!.push(await node([AZL_BIN, ...show]));
+      s.https!.push(await node([AZL_BIN, ...show], httpsEnv));
+      s.help!.push(await node([AZL_BIN, "group", "show", "--help"]));
+      s.unbundled!.push(await node([AZL_UNBUNDLED, ...show]));
+      if (az && i < AZ_RUNS) s.az!.push(await timeRun(CURRENT_AZ, show, az));
     }
-    const mBare = median(bare);
-    const mShow = median(show);
-    const mHelp = median(help);
-    const mUnbundled = median(unbundled);
+    const m = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.length ? median(v) : NaN])) as Record<keyof typeof s, number>;
+    const r = (x: number) => +(x / m.bare).toFixed(2);
     emit("azl-startup", {
       runs: N,
-      nodeMedianMs: +mBare.toFixed(1),
-      azlGroupShowMedianMs: +mShow.toFixed(1),
-      azlHelpMedianMs: +mHelp.toFixed(1),
-      ratioGroupShowToNode: +(mShow / mBare).toFixed(2),
-      ratioHelpToNode: +(mHelp / mBare).toFixed(2),
-      unbundledGroupShowMedianMs: +mUnbundled.toFixed(1),
-      ratioUnbundledToNode: +(mUnbundled / mBare).toFixed(2),
+      nodeMedianMs: +m.bare.toFixed(1),
+      azlGroupShowMedianMs: +m.show.toFixed(1),
+      ratioGroupShowToNode: r(m.show),
+      azlGroupShowHttpsMedianMs: +m.https.toFixed(1),
+      ratioGroupShowHttpsToNode: r(m.https),
+      azlHelpMedianMs: +m.help.toFixed(1),
+      ratioHelpToNode: r(m.help),
+      unbundledGroupShowMedianMs: +m.unbundled.toFixed(1),
+      ratioUnbundledToNode: r(m.unbundled),
+      ...(az ? { azRuns: AZ_RUNS, currentAzGroupShowMedianMs: +m.az.toFixed(1), ratioCurrentAzToNode: r(m.az) } : {}),
       machine: machine(),
     });
     table(`azl start-up (median of ${N} runs, ms)`, ["case", "median ms", "x node -e 0"], [
-      ["node -e 0", mBare, 1],
-      ["azl group show --help (no network)", mHelp, mHelp / mBare],
-      ["azl group show -n bench (token cached, 1 ARM GET)", mShow, mShow / mBare],
-      ["unbundled (tsc output) azl group show -n bench", mUnbundled, mUnbundled / mBare],
+      ["node -e 0", m.bare, 1],
+      ["azl group show --help (no network)", m.help, r(m.help)],
+      ["azl group show -n bench (token cached, 1 ARM GET, local socket)", m.show, r(m.show)],
+      ["same over HTTPS (AZL_NO_LOCAL_SOCKET=1)", m.https, r(m.https)],
+      ["unbundled (tsc output) azl group show -n bench", m.unbundled, r(m.unbundled)],
+      ...(az ? [[`current az group show (${AZ_RUNS} runs)`, m.az, r(m.az)]] : []),
     ]);
   } finally {
     await emu.stop();

@@ -13,7 +13,9 @@ import { metadataRoutes } from "./server/metadata.js";
 import { createApp } from "./server/app.js";
 import { Site } from "./server/site.js";
 import { AuthPolicy } from "./server/auth.js";
-import { listenHttps, type Listening } from "./server/listener.js";
+import { guarded, listenHttps, type Listening } from "./server/listener.js";
+import { listenLocalSocket, type LocalSocket } from "./server/local-socket.js";
+import { localSocketPath } from "./server/socket-path.js";
 import { Router, type Route } from "./arm/router.js";
 import { TypeRegistry } from "./arm/registry.js";
 import { OperationEngine } from "./arm/operations.js";
@@ -52,6 +54,8 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
   /** TTL of this process's ownership lease, seconds (default 10; etcd's minimum 2). */
   leaseTtlSeconds?: number;
+  /** Serve the same pipeline on a same-user Unix socket in the data directory (default true; server/local-socket.ts). */
+  localSocket?: boolean;
   /** The state store (default: SQLite, state.db in the data directory). */
   store?: StoreLocation;
 }
@@ -293,7 +297,13 @@ export class Emulator {
     private readonly core: EmulatorCore,
     private readonly listening: Listening,
     private readonly consoleAccess: ConsoleAccess,
+    private readonly local: LocalSocket | { skipped: string },
   ) {}
+
+  /** The same-user Unix socket serving ARM and Entra, or why there is none. */
+  get localSocket(): { path: string } | { skipped: string } {
+    return "path" in this.local ? { path: this.local.path } : this.local;
+  }
 
   /** The web console with this run's key in the fragment (never sent to the server in a URL; console/access.ts). */
   get consoleUrl(): string {
@@ -346,8 +356,10 @@ export class Emulator {
     const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, durable: () => env.store.synced?.(), fresh: () => env.store.fresh?.(), log: o.log, answered: (ctx, begin, end) => recordRequest(env.store, ctx, begin, end) });
     const listening = await listenHttps({ cert: cert.certPem, key: cert.keyPem, port: o.port, host: o.host, handler: app });
     site.port = listening.port;
+    const serve = guarded(app);
+    const local = o.localSocket === false || process.platform === "win32" ? { skipped: "turned off" } : await listenLocalSocket(localSocketPath(o.dataDir, listening.port), serve, serve);
     await core.startClaiming();
-    return new Emulator(core, listening, consoleAccess);
+    return new Emulator(core, listening, consoleAccess, local);
   }
 
   /**
@@ -362,6 +374,7 @@ export class Emulator {
   async close(): Promise<void> {
     this.core.ops.stop();
     await this.listening.close();
+    if ("close" in this.local) await this.local.close();
     await this.core.close();
   }
 }

@@ -167,6 +167,7 @@ async function start(flags: Record<string, string | true>): Promise<void> {
   CA certificate:         ${ca}
   Data directory:         ${dataDir}
   Run command:            ${runCommand}
+  Local socket:           ${"path" in emu.localSocket ? `${emu.localSocket.path} (same user only; azl uses it, tokens checked as on HTTPS)` : `none: ${emu.localSocket.skipped}`}
 
 Connect:
   azl (bundled az syntax):  export AKSEMU_ENDPOINT=${emu.endpoint} AKSEMU_DATA_DIR=${dataDir}

@@ -10,7 +10,7 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 function listenOne(server: https.Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -23,16 +23,20 @@ function listenOne(server: https.Server, host: string, port: number): Promise<nu
   });
 }
 
+/** The handler renders its own errors; this only guards against a bug escaping it. */
+export function guarded(handler: Handler): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    Promise.resolve(handler(req, res)).catch((err) => {
+      console.error("[aksemu] unhandled error in request handler:", err);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+      res.end(JSON.stringify({ error: { code: "InternalServerError", message: "The emulator hit an internal error." } }));
+    });
+  };
+}
+
 export async function listenHttps(opts: { cert: string; key: string; port: number; host?: string; handler: Handler }): Promise<Listening> {
   const make = () => {
-    const serve = (req: IncomingMessage, res: ServerResponse) => {
-      // The handler renders its own errors; this only guards against a bug escaping it.
-      Promise.resolve(opts.handler(req, res)).catch((err) => {
-        console.error("[aksemu] unhandled error in request handler:", err);
-        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
-        res.end(JSON.stringify({ error: { code: "InternalServerError", message: "The emulator hit an internal error." } }));
-      });
-    };
+    const serve = guarded(opts.handler);
     const s = https.createServer({ cert: opts.cert, key: opts.key, minVersion: "TLSv1.2" }, serve);
     // "Expect: 100-continue": no automatic 100; the request context sends it when a handler reads
     // the body, so a request refused early (401, 413) is answered before the client uploads anything.

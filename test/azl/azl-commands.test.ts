@@ -197,6 +197,36 @@ describe("azl commands around the walkthrough", () => {
     assert.ok(Array.isArray(pool.upgrades));
   });
 
+  test("aks upgrade: --node-image-only upgrades every pool's node image; -k upgrades the control plane and the pools", async () => {
+    const noTty = await azl("aks", "upgrade", "-g", "rg1", "-n", "c1", "--node-image-only");
+    assert.equal(noTty.code, 1);
+    assert.match(noTty.stderr, /Unable to prompt for confirmation as no tty available\. Use --yes\./);
+    const up = (await ok("aks", "get-upgrades", "-g", "rg1", "-n", "c1")).json();
+    const newer = up.controlPlaneProfile.upgrades?.[0]?.kubernetesVersion as string | undefined;
+    assert.ok(newer, "an upgrade is offered");
+    const conflict = await azl("aks", "upgrade", "-g", "rg1", "-n", "c1", "-k", newer!, "--node-image-only", "--yes");
+    assert.equal(conflict.code, 1);
+    assert.match(conflict.stderr, /Conflicting flags\. Upgrading the Kubernetes version will also upgrade node image version\./);
+    const latest = (await ok("aks", "nodepool", "get-upgrades", "-g", "rg1", "--cluster-name", "c1", "--nodepool-name", "nodepool1")).json().latestNodeImageVersion as string;
+    const image = (await ok("aks", "upgrade", "-g", "rg1", "-n", "c1", "--node-image-only", "--yes")).json();
+    assert.equal(image.name, "c1");
+    // az submits the node image upgrades without waiting: the pool reaches the latest image on its own
+    let pool: { nodeImageVersion: string; provisioningState: string } | undefined;
+    for (let i = 0; i < 100; i++) {
+      pool = (await ok("aks", "nodepool", "show", "-g", "rg1", "--cluster-name", "c1", "-n", "nodepool1")).json();
+      if (pool!.provisioningState === "Succeeded" && pool!.nodeImageVersion === latest) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(pool!.nodeImageVersion, latest);
+    const mc = (await ok("aks", "upgrade", "-g", "rg1", "-n", "c1", "-k", newer!, "--yes")).json();
+    assert.equal(mc.kubernetesVersion, newer);
+    assert.equal(mc.provisioningState, "Succeeded");
+    assert.deepEqual(mc.agentPoolProfiles.map((p: { orchestratorVersion: string }) => p.orchestratorVersion), mc.agentPoolProfiles.map(() => newer));
+    const same = await azl("aks", "upgrade", "-g", "rg1", "-n", "c1", "-k", newer!, "--yes", "-o", "none");
+    assert.equal(same.code, 0, same.stderr);
+    assert.match(same.stderr, /WARNING: The cluster is already on version .* and is not in a failed state\./);
+  });
+
   test("node resource group: network lb, nic, private-dns and resource list/show", async () => {
     assert.ok(nodeRg, "the cluster of the previous test exists");
     const lbs = (await ok("network", "lb", "list", "-g", nodeRg, "--query", "[].name")).json() as string[];

@@ -8,6 +8,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { AzCliError } from "./errors.js";
 import { withProgress } from "./progress.js";
+import { findLocalSocket, localSocketClient } from "./local-socket.js";
 import type { GlobalArgs } from "./types.js";
 
 export interface AzlIO {
@@ -70,6 +71,8 @@ export interface AzlEnv {
   tenantId: string;
   clientId: string;
   clientSecret: string;
+  /** The emulator's same-user Unix socket for this endpoint, when there is one (local-socket.ts). */
+  localSocket?: string;
 }
 
 export const DEFAULT_ENDPOINT = "https://127.0.0.1:8443";
@@ -87,6 +90,7 @@ export function resolveEnv(env: NodeJS.ProcessEnv, cwd: string): AzlEnv {
     tenantId: env.AKSEMU_TENANT_ID || DEFAULT_TENANT,
     clientId: env.AKSEMU_CLIENT_ID || "azl-client",
     clientSecret: env.AKSEMU_CLIENT_SECRET || "azl-secret",
+    localSocket: findLocalSocket(env, endpoint, dataDir),
   };
 }
 
@@ -117,7 +121,6 @@ export class CommandContext {
   private _sub?: Promise<string>;
   private clients = new Map<string, unknown>();
   private _pipeline?: import("@azure/core-rest-pipeline").Pipeline;
-  private _httpClient?: import("@azure/core-rest-pipeline").HttpClient;
 
   constructor(
     readonly io: AzlIO,
@@ -127,9 +130,25 @@ export class CommandContext {
     this.log = new Logger(io, globals.onlyShowErrors ? 1 : globals.debug ? 4 : globals.verbose ? 3 : 2);
   }
 
+  private _transport?: Promise<import("@azure/core-rest-pipeline").HttpClient>;
+
+  /** The HTTP client every SDK client, the credential and raw requests share: the local socket or HTTPS. */
+  transport(): Promise<import("@azure/core-rest-pipeline").HttpClient> {
+    this._transport ??= import("@azure/core-rest-pipeline").then((rp) => {
+      let https: import("@azure/core-rest-pipeline").HttpClient | undefined;
+      const fallback = () => (https ??= rp.createDefaultHttpClient());
+      const sock = this.env.localSocket;
+      if (!sock) return fallback();
+      this.log.debug(`Using the emulator's local socket ${sock} for ${this.env.endpoint}`, "cli.azure.cli.core.sdk.policies");
+      return localSocketClient(sock, this.env.endpoint, rp, fallback, (why) => this.log.debug(`${why}; using HTTPS`, "cli.azure.cli.core.sdk.policies"));
+    });
+    return this._transport;
+  }
+
   /** Options shared by every SDK client. */
-  clientOptions(): Record<string, unknown> {
+  clientOptions(httpClient?: import("@azure/core-rest-pipeline").HttpClient): Record<string, unknown> {
     return {
+      httpClient,
       endpoint: this.env.endpoint,
       tlsOptions: this.env.ca ? { ca: this.env.ca } : undefined,
       userAgentOptions: { userAgentPrefix: "azl AZURECLI/2.79.0 (aksemu)" },
@@ -233,7 +252,7 @@ export class CommandContext {
       const fresh = async (scopes: string | string[], options?: import("@azure/core-auth").GetTokenOptions) => {
         if (!inner) {
           const { ClientSecretCredential } = await import("@azure/identity");
-          inner = self.makeCredential(ClientSecretCredential);
+          inner = self.makeCredential(ClientSecretCredential, await self.transport());
         }
         const t = await inner.getToken(scopes, options);
         if (t) {
@@ -266,8 +285,9 @@ export class CommandContext {
     return this._cred;
   }
 
-  private makeCredential(ClientSecretCredential: typeof import("@azure/identity").ClientSecretCredential): TokenCredential {
+  private makeCredential(ClientSecretCredential: typeof import("@azure/identity").ClientSecretCredential, httpClient: import("@azure/core-rest-pipeline").HttpClient): TokenCredential {
     return new ClientSecretCredential(this.env.tenantId, this.env.clientId, this.env.clientSecret, {
+      httpClient,
       authorityHost: this.env.endpoint,
       disableInstanceDiscovery: true,
       tlsOptions: this.env.ca ? { ca: this.env.ca } : undefined,
@@ -298,7 +318,6 @@ export class CommandContext {
         retryOptions: { maxRetries: 2 },
       });
       this._pipeline.addPolicy(this.debugPolicy(), { phase: "Sign" });
-      this._httpClient = rp.createDefaultHttpClient();
     }
     const url = new URL(pathOrUrl.startsWith("http") ? pathOrUrl : this.env.endpoint + pathOrUrl);
     for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
@@ -315,7 +334,7 @@ export class CommandContext {
       const token = await cred.getToken(opts.scope ?? `${this.env.endpoint}/.default`);
       if (token) request.headers.set("authorization", `Bearer ${token.token}`);
     }
-    const res = await this._pipeline.sendRequest(this._httpClient!, request);
+    const res = await this._pipeline.sendRequest(await this.transport(), request);
     const text = res.bodyAsText ?? "";
     let body: unknown = undefined;
     if (text) {
@@ -362,49 +381,49 @@ export class CommandContext {
     return this._sub;
   }
 
-  private async client<T>(key: string, make: (cred: TokenCredential, sub: string) => Promise<T>): Promise<T> {
+  private async client<T>(key: string, make: (cred: TokenCredential, sub: string, options: Record<string, unknown>) => Promise<T>): Promise<T> {
     if (!this.clients.has(key)) {
       const cred = await this.credential();
       const sub = await this.subscriptionId();
-      this.clients.set(key, await make(cred, sub));
+      this.clients.set(key, await make(cred, sub, this.clientOptions(await this.transport())));
     }
     return this.clients.get(key) as T;
   }
 
   resources(): Promise<import("@azure/arm-resources").ResourceManagementClient> {
-    return this.client("resources", async (c, s) => {
+    return this.client("resources", async (c, s, o) => {
       const { ResourceManagementClient } = await import("@azure/arm-resources");
-      return new ResourceManagementClient(c, s, this.clientOptions());
+      return new ResourceManagementClient(c, s, o);
     });
   }
 
   network(): Promise<import("@azure/arm-network").NetworkManagementClient> {
-    return this.client("network", async (c, s) => {
+    return this.client("network", async (c, s, o) => {
       const { NetworkManagementClient } = await import("@azure/arm-network");
-      return new NetworkManagementClient(c, s, this.clientOptions());
+      return new NetworkManagementClient(c, s, o);
     });
   }
 
   msi(): Promise<import("@azure/arm-msi").ManagedServiceIdentityClient> {
-    return this.client("msi", async (c, s) => {
+    return this.client("msi", async (c, s, o) => {
       const { ManagedServiceIdentityClient } = await import("@azure/arm-msi");
-      return new ManagedServiceIdentityClient(c, s, this.clientOptions());
+      return new ManagedServiceIdentityClient(c, s, o);
     });
   }
 
   authorization(): Promise<import("@azure/arm-authorization").AuthorizationManagementClient> {
-    return this.client("authorization", async (c, s) => {
+    return this.client("authorization", async (c, s, o) => {
       // a CommonJS package: its module.exports is `default` both natively and in the esbuild bundle
       const { AuthorizationManagementClient } = (await import("@azure/arm-authorization")).default;
-      return new AuthorizationManagementClient(c, s, this.clientOptions());
+      return new AuthorizationManagementClient(c, s, o);
     });
   }
 
   aks(): Promise<import("@azure/arm-containerservice").ContainerServiceClient> {
-    return this.client("aks", async (c, s) => {
+    return this.client("aks", async (c, s, o) => {
       const { ContainerServiceClient } = await import("@azure/arm-containerservice");
       // modular client (25.x): `endpoint`, no baseUri; its token scope stays management.azure.com
-      return new ContainerServiceClient(c, s, this.clientOptions() as never);
+      return new ContainerServiceClient(c, s, o as never);
     });
   }
 

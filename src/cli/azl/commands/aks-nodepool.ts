@@ -1,6 +1,7 @@
-// az aks nodepool add/scale/upgrade/delete/list/show over the modular @azure/arm-containerservice
-// client (agentPools). Flags, defaults and client-side messages follow azure-cli's acs module
-// (_params.py, custom.py aks_agentpool_*, agentpool_decorator.py) with aks-preview installed.
+// az aks nodepool add/scale/upgrade/delete/list/show, and the cluster-wide az aks scale and
+// az aks upgrade, over the modular @azure/arm-containerservice client. Flags, defaults and
+// client-side messages follow azure-cli's acs module (_params.py, custom.py aks_agentpool_*,
+// aks_scale, aks_upgrade, agentpool_decorator.py) with aks-preview installed.
 import type { ArgSpec, CommandSpec, ParsedArgs } from "../types.js";
 import { POLL_MS, type CommandContext } from "../context.js";
 import { AzCliError } from "../errors.js";
@@ -190,6 +191,84 @@ async function clusterScaleHandler(ctx: CommandContext, a: ParsedArgs): Promise<
   return shapeCluster(await ctx.lro(poller.pollUntilDone()));
 }
 
+/** custom.py aks_upgrade: confirm, then either a node image upgrade of every pool (one pool at a
+ * time, submitted without waiting, as az does) or a PUT of the cluster with the new version (and every pool's, unless
+ * --control-plane-only). */
+async function clusterUpgradeHandler(ctx: CommandContext, a: ParsedArgs): Promise<unknown> {
+  const yes = a.yes === true;
+  if (!yes && !(await ctx.confirm("Kubernetes may be unavailable during cluster upgrades.\n Are you sure you want to perform this operation?"))) return undefined;
+  const c = await ctx.aks();
+  const name = String(a.name);
+  const mc = (await c.managedClusters.get(g(a), name)) as AP;
+  const pools = (mc.agentPoolProfiles ?? []) as AP[];
+  const vmas = pools.some((p) => String(p.type ?? "").toLowerCase() === "availabilityset");
+  const version = str(a.kubernetes_version) ?? "";
+  if (version !== "" && a.node_image_only) {
+    throw new AzCliError(
+      "MutuallyExclusiveArgumentError",
+      'Conflicting flags. Upgrading the Kubernetes version will also upgrade node image version. If you only want to upgrade the node version please use the "--node-image-only" option only.',
+    );
+  }
+  if (a.enable_force_upgrade && a.disable_force_upgrade) {
+    throw new AzCliError("MutuallyExclusiveArgumentError", "Providing both --enable-force-upgrade and --disable-force-upgrade at the same time is not allowed.");
+  }
+  if (a.node_image_only) {
+    if (!yes && !(await ctx.confirm("This node image upgrade operation will run across every node pool in the cluster and might take a while. Do you wish to continue?"))) return undefined;
+    for (const p of pools) {
+      if (vmas) throw new AzCliError("UnclassifiedUserFault", "This cluster is not using VirtualMachineScaleSets. Node image upgrade only operation can only be applied on VirtualMachineScaleSets cluster.");
+      // az submits each pool's node image upgrade without waiting (_upgrade_single_nodepool_image_version(True, ...))
+      await c.agentPools.upgradeNodeImageVersion(g(a), name, String(p.name), { updateIntervalInMs: POLL_MS }).submitted();
+    }
+    return shapeCluster(await c.managedClusters.get(g(a), name), true);
+  }
+  if (mc.kubernetesVersion === version) {
+    if (mc.provisioningState === "Succeeded") {
+      ctx.log.warning(`The cluster is already on version ${String(mc.kubernetesVersion)} and is not in a failed state. No operations will occur when upgrading to the same version if the cluster is not in a failed state.`);
+    } else if (mc.provisioningState === "Failed") {
+      ctx.log.warning(`Cluster currently in failed state. Proceeding with upgrade to existing version ${String(mc.kubernetesVersion)} to attempt resolution of failed cluster state.`);
+    }
+  }
+  mc.kubernetesVersion = version;
+  let upgradeAll = false;
+  if (Number(mc.maxAgentPools ?? 100) < 8 || vmas) {
+    if (a.control_plane_only && !yes && !(await ctx.confirm(`Legacy clusters do not support control plane only upgrade. All node pools will be upgraded to ${version} as well. Continue?`))) return undefined;
+    upgradeAll = true;
+  } else if (!a.control_plane_only) {
+    if (!yes && !(await ctx.confirm(`Since control-plane-only argument is not specified, this will upgrade the control plane AND all nodepools to version ${version}. Continue?`))) return undefined;
+    upgradeAll = true;
+  } else if (!yes && !(await ctx.confirm(`Since control-plane-only argument is specified, this will upgrade only the control plane to ${version}. Node pool will not change. Continue?`))) {
+    return undefined;
+  }
+  if (upgradeAll) {
+    for (const p of pools) {
+      p.orchestratorVersion = version;
+      p.creationData = undefined;
+    }
+  }
+  // as az does: the service principal profile is left out of the PUT
+  mc.servicePrincipalProfile = undefined;
+  if (a.enable_force_upgrade || a.disable_force_upgrade || a.upgrade_override_until) {
+    const override: AP = { ...(mc.upgradeSettings?.overrideSettings ?? {}) };
+    if (a.enable_force_upgrade) override.forceUpgrade = true;
+    if (a.disable_force_upgrade) override.forceUpgrade = false;
+    if (a.upgrade_override_until) {
+      const until = new Date(String(a.upgrade_override_until));
+      if (Number.isNaN(until.getTime())) throw new AzCliError("InvalidArgumentValueError", "--upgrade-override-until is not a valid datetime format.");
+      override.until = until;
+    } else if (a.enable_force_upgrade) {
+      override.until = new Date(Date.now() + 3 * 24 * 3600_000);
+      ctx.log.warning("--upgrade-override-until is not provided, the upgrade override will be valid for 3 days.");
+    }
+    mc.upgradeSettings = { ...(mc.upgradeSettings ?? {}), overrideSettings: override };
+  }
+  const poller = c.managedClusters.createOrUpdate(g(a), name, mc as never, { updateIntervalInMs: POLL_MS });
+  if (a.no_wait) {
+    await poller.submitted();
+    return undefined;
+  }
+  return shapeCluster(await ctx.lro(poller.pollUntilDone()));
+}
+
 const nodeCount = (def?: number): ArgSpec => ({ dest: "node_count", options: ["--node-count", "-c"], kind: "int", default: def, help: "Number of nodes in the Kubernetes agent pool. After creating a cluster, you can change the size of its node pool with `az aks scale`." });
 const maxSurge: ArgSpec = { dest: "max_surge", options: ["--max-surge"], help: "Extra nodes used to speedup upgrade. When specified, it represents the number or percent used, eg. 5 or 33%." };
 
@@ -210,6 +289,31 @@ export const aksNodepoolCommands: CommandSpec[] = [
     examples: [{ name: "Scale the node pool in a managed Kubernetes cluster. (autogenerated)", text: "az aks scale --name MyManagedCluster --node-count 3 --resource-group MyResourceGroup" }],
     tableTransformer: (r) => [aksTableRow(r)],
     handler: clusterScaleHandler,
+  },
+  {
+    name: "aks upgrade",
+    summary: "Upgrade a managed Kubernetes cluster to a newer version.",
+    longSummary: "Kubernetes will be unavailable during cluster upgrades.",
+    extension: EXT,
+    args: [
+      rg(),
+      { dest: "name", options: ["--name", "-n"], required: true, help: "Name of the managed cluster." },
+      { dest: "kubernetes_version", options: ["--kubernetes-version", "-k"], help: "Version of Kubernetes to upgrade the cluster to, such as \"1.16.9\".", valueSources: ["`az aks get-upgrades`"] },
+      { dest: "control_plane_only", options: ["--control-plane-only"], kind: "flag", help: "Upgrade the cluster control plane only. If not specified, control plane AND all node pools will be upgraded." },
+      { dest: "node_image_only", options: ["--node-image-only"], kind: "flag", help: "Only upgrade node image for agent pools." },
+      { dest: "enable_force_upgrade", options: ["--enable-force-upgrade"], kind: "flag", help: "Enable forceUpgrade cluster upgrade settings override." },
+      { dest: "disable_force_upgrade", options: ["--disable-force-upgrade"], kind: "flag", help: "Disable forceUpgrade cluster upgrade settings override." },
+      { dest: "upgrade_override_until", options: ["--upgrade-override-until"], help: "Until when the cluster upgradeSettings overrides are effective. It needs to be in a valid date-time format that's within the next 30 days. For example, 2023-04-01T13:00:00Z. Note that if --force-upgrade is set to true and --upgrade-override-until is not set, by default it will be set to 3 days from now." },
+      noWait(),
+      yes(),
+      { dest: "aks_custom_headers", options: ["--aks-custom-headers"], help: "Send custom headers. When specified, format should be Key1=Value1,Key2=Value2", ignored: true },
+    ],
+    examples: [
+      { name: "Upgrade a managed Kubernetes cluster to a newer version. (autogenerated)", text: "az aks upgrade --kubernetes-version 1.12.6 --name MyManagedCluster --resource-group MyResourceGroup" },
+      { name: "Upgrade the node image of every node pool in a cluster.", text: "az aks upgrade --name MyManagedCluster --resource-group MyResourceGroup --node-image-only" },
+    ],
+    tableTransformer: (r) => [aksTableRow(r)],
+    handler: clusterUpgradeHandler,
   },
   {
     name: "aks nodepool list",

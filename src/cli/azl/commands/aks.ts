@@ -2,7 +2,6 @@
 // over the modular @azure/arm-containerservice client (25.x). Flags, defaults, help texts and the
 // client-side validation messages follow azure-cli's acs module and the aks-preview extension
 // (_params.py, _help.py, _validators.py, managed_cluster_decorator.py, custom.py).
-import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, readdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, delimiter, dirname, join, relative } from "node:path";
@@ -58,7 +57,7 @@ function opensshRsa(jwk: { n?: string; e?: string }, comment: string): string {
 }
 
 /** acs _validators.validate_ssh_key (+ --generate-ssh-keys); undefined = no SSH key. */
-function resolveSshKey(ctx: CommandContext, a: ParsedArgs): string | undefined {
+async function resolveSshKey(ctx: CommandContext, a: ParsedArgs): Promise<string | undefined> {
   if (a.no_ssh_key) return undefined;
   const home = ctx.io.env.HOME || homedir();
   // the default (~/.ssh/id_rsa.pub) is only an error when the user named a key explicitly
@@ -73,6 +72,8 @@ function resolveSshKey(ctx: CommandContext, a: ParsedArgs): string | undefined {
     ctx.log.warning(
       `SSH key files '${priv}' and '${pub}' have been generated under ~/.ssh to allow SSH access to the VM. If using machines without permanent storage like Azure Cloud Shell without an attached file share, back up your keys to a safe location`,
     );
+    // node:crypto is loaded only here: importing it costs every azl command start-up time
+    const { generateKeyPairSync } = await import("node:crypto");
     const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const content = opensshRsa(publicKey.export({ format: "jwk" }) as { n?: string; e?: string }, "azl-generated");
     mkdirSync(dirname(pub), { recursive: true, mode: 0o700 });
@@ -198,7 +199,7 @@ async function addNetworkContributor(ctx: CommandContext, principalId: string, s
   try {
     const c = await ctx.authorization();
     const sub = await ctx.subscriptionId();
-    await c.roleAssignments.create(sdkScope(scope), randomUUID(), {
+    await c.roleAssignments.create(sdkScope(scope), globalThis.crypto.randomUUID(), {
       roleDefinitionId: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${NETWORK_CONTRIBUTOR}`,
       principalId,
       principalType: "ServicePrincipal",
@@ -795,7 +796,7 @@ async function clusterLocation(ctx: CommandContext, a: ParsedArgs): Promise<stri
 async function createHandler(ctx: CommandContext, a: ParsedArgs): Promise<unknown> {
   validateIds(a);
   const sub = await ctx.subscriptionId();
-  const sshKey = resolveSshKey(ctx, a);
+  const sshKey = await resolveSshKey(ctx, a);
   const loc = await clusterLocation(ctx, a);
   const mc = await buildCreateBody(ctx, a, { location: loc, subscriptionId: sub, sshKey });
   const group = String(a.resource_group_name);

@@ -2,7 +2,6 @@
 // command_modules/profile custom.get_access_token). Relative URLs go to the emulator's ARM
 // endpoint, `{subscriptionId}` is replaced, and the token's resource is the cloud's
 // active_directory_resource_id (`<endpoint>/`), as az derives them from its cloud endpoints.
-import { STATUS_CODES } from "node:http";
 import { writeFileSync } from "node:fs";
 import type { CommandSpec } from "../types.js";
 import type { CommandContext } from "../context.js";
@@ -77,6 +76,7 @@ async function rest(ctx: CommandContext, a: Record<string, unknown>): Promise<un
   }
   const res = await ctx.request(method, url, { query: params, rawBody: body, headers, scope, allowErrors: true });
   if (res.status >= 400) {
+    const { STATUS_CODES } = await import("node:http"); // loaded only here: a static import costs every command start-up time
     const reason = (STATUS_CODES[res.status] ?? "") + (res.bodyAsText ? `(${res.bodyAsText})` : "");
     throw new AzCliError("UnclassifiedUserFault", reason);
   }

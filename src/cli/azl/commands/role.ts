@@ -1,7 +1,6 @@
 // az role assignment create/list/delete over @azure/arm-authorization, resolving --assignee
 // through the emulator's minimal Microsoft Graph (servicePrincipals by appId or object id) and
 // --role by name through roleDefinitions?$filter=roleName eq '<name>', as az's role module does.
-import { randomUUID } from "node:crypto";
 import type { ArgSpec, CommandSpec } from "../types.js";
 import type { CommandContext } from "../context.js";
 import { AzCliError } from "../errors.js";
@@ -189,7 +188,7 @@ export const roleCommands: CommandSpec[] = [
         body.conditionVersion = a.condition_version ?? "2.0";
       }
       const c = await ctx.authorization();
-      const name = a.assignment_name ? String(a.assignment_name) : randomUUID();
+      const name = a.assignment_name ? String(a.assignment_name) : globalThis.crypto.randomUUID(); // Web Crypto global: no node:crypto import at start-up
       return shapeAssignment(await c.roleAssignments.create(sdkScope(at), name, body as never));
     },
   },
