@@ -4,7 +4,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { SqliteStore } from "./store/sqlite-store.js";
 import { DataDirLock, PRIVATE_UMASK, securePrivateDir } from "./store/data-dir.js";
-import { StoreConfigError, openEtcdStore, type StoreLocation } from "./store/store-config.js";
+import { openEtcdStore, type StoreLocation } from "./store/store-config.js";
+import type { Store } from "./store/store.js";
 import { CaPki, issueListenerCert } from "./server/pki.js";
 import { TokenService } from "./entra/tokens.js";
 import { entraRoutes } from "./entra/routes.js";
@@ -145,13 +146,18 @@ export class EmulatorCore {
       console.error(`aksemu: tightened permissions in ${o.dataDir}: ${loosened.length} path(s) were open to other users (now directories 0700, files 0600)`);
     }
     if (o.store?.kind === "etcd") {
-      // Reachability and the data version are checked first, so a bad --store fails at start-up.
-      const kvStore = await openEtcdStore(o.store);
-      await kvStore.close();
-      lock.release();
-      throw new StoreConfigError(
-        `etcd at ${o.store.endpoints.join(", ")} answers and its data version matches, but this build's emulator core runs on the synchronous SQLite store only (the async store contract is not merged yet); start without --store`,
-      );
+      // Reachability and the data version are checked here, so a bad --store fails at start-up.
+      // The data directory stays per process (its lock, aksemu.json, the run socket); the state
+      // is etcd's. Leases are not revoked at start: other live processes hold theirs, and a dead
+      // one's expire by TTL (its work is claimed then).
+      let store: Store;
+      try {
+        store = await openEtcdStore(o.store);
+      } catch (e) {
+        lock.release();
+        throw e;
+      }
+      return EmulatorCore.compose(o, site, store, lock);
     }
     // The data directory's lock is held: no other connection writes state.db, so reads may be cached.
     const store = SqliteStore.open(path.join(o.dataDir, "state.db"), { soleWriter: true });
@@ -167,10 +173,10 @@ export class EmulatorCore {
    * engine and clusters; the data directory's lock and the store stay with `other`.
    */
   static async openBeside(other: EmulatorCore, o: Omit<EmulatorOptions, "port" | "log" | "dataDir">, site: Site = new Site(o.host, o.advertiseAddress)): Promise<EmulatorCore> {
-    return EmulatorCore.compose({ ...o, dataDir: other.dataDir }, site, other.env.store as SqliteStore, undefined);
+    return EmulatorCore.compose({ ...o, dataDir: other.dataDir }, site, other.env.store, undefined);
   }
 
-  private static async compose(o: Omit<EmulatorOptions, "port" | "log">, site: Site, store: SqliteStore, lock: DataDirLock | undefined): Promise<EmulatorCore> {
+  private static async compose(o: Omit<EmulatorOptions, "port" | "log">, site: Site, store: Store, lock: DataDirLock | undefined): Promise<EmulatorCore> {
     const member = new Member(store, { ttlSeconds: o.leaseTtlSeconds });
     await member.start();
     // Shared with every process over this store: a token or certificate one issued, all accept.

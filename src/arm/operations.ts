@@ -70,8 +70,7 @@ export class OperationEngine implements OperationScheduler {
       startTime: this.env.now().toISOString(),
       dueAt: Date.now() + delayMs,
     };
-    const token = this.member.claim(tx, opOwnerKey(op.name));
-    if (token === undefined) throw new OwnedElsewhereError(opOwnerKey(op.name), Member.owner(tx, opOwnerKey(op.name))!);
+    if (!this.member.claim(tx, opOwnerKey(op.name))) throw new OwnedElsewhereError(opOwnerKey(op.name), Member.owner(tx, opOwnerKey(op.name))!);
     op.owner = { member: this.member.id, lease: this.member.lease };
     tx.put(opKey(op.name), op);
     // Its put event, after commit, schedules the operation here (adoptStarted).
@@ -117,16 +116,18 @@ export class OperationEngine implements OperationScheduler {
           tx.delete(OP_PENDING + name.toLowerCase()); // ended without the index (older versions)
           return undefined;
         }
-        const token = this.member.claim(tx, opOwnerKey(name));
-        if (token === undefined) return undefined;
+        if (!this.member.claim(tx, opOwnerKey(name))) return undefined;
         const upd: OperationRecord = { ...cur, owner: { member: this.member.id, lease: this.member.lease } };
         tx.put(opKey(name), upd);
         tx.put(OP_PENDING + name.toLowerCase(), { name });
-        return { upd, token };
+        return { upd };
       });
       if (!won) continue;
-      if (this.tokens.get(name) !== won.token) {
-        this.tokens.set(name, won.token);
+      // The token is the owner key's create revision, read once committed.
+      const token = this.member.token(opOwnerKey(name));
+      if (token === undefined) continue; // lost again already (lease expired meanwhile)
+      if (this.tokens.get(name) !== token) {
+        this.tokens.set(name, token);
         this.schedule(won.upd);
       }
       claimed++;

@@ -258,7 +258,8 @@ export class KubeHost {
         // Claim it, or hand the spec to the live process that runs it; its owner may change meanwhile.
         for (let attempt = 0; ; attempt++) {
           await m.ensureLease();
-          token = await this.store.txn((tx) => m.claim(tx, key));
+          // The token is the owner key's create revision, read once committed.
+          if (await this.store.txn((tx) => m.claim(tx, key))) token = m.token(key);
           if (token !== undefined) break;
           if (await this.handOver(spec.id, { action: "ensure", spec })) return this.storedCredentials(spec.id)!;
           const owner = Member.owner(this.store, key);

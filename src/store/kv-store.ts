@@ -11,7 +11,7 @@
 // Layout under the prefix (default /aksemu/): data/<store key> = JSON value bytes; meta/fence;
 // meta/data-version (written at first start, checked at every open).
 import { randomUUID } from "node:crypto";
-import type { Entry, KeyRevision, LeaseGrant, LeaseId, LeaseStatus, ListOptions, Txn, WatchCallback, WatchEvent } from "./store.js";
+import type { Entry, KeyRevision, LeaseGrant, LeaseId, LeaseStatus, ListOptions, Store, Txn, WatchCallback, WatchEvent } from "./store.js";
 import { NestedTxnError, StoreCompactedError } from "./store.js";
 import { CompactedError, KvError, bytes, prefixEnd, text, type Compare, type KeyValue, type Kv, type Op, type Watch, type WatchBatch } from "./kv.js";
 
@@ -81,7 +81,7 @@ type Write = { json: string; lease: LeaseId } | null;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export class KvStore {
+export class KvStore implements Store {
   private readonly prefix: string;
   private readonly dataPrefix: string;
   private readonly fenceKey: string;

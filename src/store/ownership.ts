@@ -92,16 +92,24 @@ export class Member {
   }
 
   /**
-   * Claim `key` for this member (inside tx): create it if absent, attached to the lease. Returns
-   * the fencing token (the key's create revision) if the key is now ours, undefined if another
-   * member holds it. Reads and writes only through tx (rerun-safe); a lease that is gone makes the
-   * put throw LeaseNotFoundError (call ensureLease() before the transaction to renew it first).
+   * Claim `key` for this member (inside tx): create it if absent, attached to the lease. True if
+   * the key is now ours, false if another member holds it. Reads and writes only through tx
+   * (rerun-safe); a lease that is gone makes the put throw LeaseNotFoundError (call ensureLease()
+   * before the transaction to renew it first). The fencing token is the key's create revision,
+   * known only once the transaction committed (an optimistic engine's tx.revision is a guess):
+   * take it with token(key) after the txn resolves.
    */
-  claim(tx: Txn, key: string): number | undefined {
+  claim(tx: Txn, key: string): boolean {
     const cur = tx.get<OwnerValue>(key);
-    if (cur) return cur.lease === this.leaseId && cur.value.member === this.id ? cur.createRevision : undefined;
+    if (cur) return cur.lease === this.leaseId && cur.value.member === this.id;
     tx.put<OwnerValue>(key, { member: this.id, lease: this.leaseId, since: new Date().toISOString() }, { lease: this.leaseId });
-    return tx.revision;
+    return true;
+  }
+
+  /** After a committed claim: the fencing token (create revision) of key if it is ours, else undefined (lost meanwhile). */
+  token(key: string): number | undefined {
+    const cur = this.store.get<OwnerValue>(key);
+    return cur && cur.lease === this.leaseId && cur.value.member === this.id ? cur.createRevision : undefined;
   }
 
   /** Whether the work under key is still ours with this token. */

@@ -17,7 +17,7 @@ const won: string[] = [];
 for (const key of keys) {
   for (;;) {
     try {
-      if ((await store.txn((tx) => member.claim(tx, key))) !== undefined) won.push(key);
+      if (await store.txn((tx) => member.claim(tx, key))) won.push(key);
       break;
     } catch (e) {
       if (!(e instanceof StoreBusyError)) throw e; // the other claimer holds the write lock: try again

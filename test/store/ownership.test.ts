@@ -79,16 +79,20 @@ test("ownership: a claim is exclusive while its lease lives, fenced by its token
     await a.start();
     await b.start();
     const key = "owner/op/x";
-    const ta = await store.txn((tx) => a.claim(tx, key));
+    assert.equal(await store.txn((tx) => a.claim(tx, key)), true);
+    const ta = a.token(key);
     assert.ok(ta !== undefined);
-    assert.equal(await store.txn((tx) => b.claim(tx, key)), undefined, "B cannot claim what A holds");
-    assert.equal(await store.txn((tx) => a.claim(tx, key)), ta, "claiming again is idempotent");
+    assert.equal(b.token(key), undefined, "B holds no token for A's key");
+    assert.equal(await store.txn((tx) => b.claim(tx, key)), false, "B cannot claim what A holds");
+    assert.equal(await store.txn((tx) => a.claim(tx, key)), true, "claiming again is idempotent");
+    assert.equal(a.token(key), ta, "and keeps the token");
     await store.txn((tx) => a.fence(tx, key, ta!));
     assert.equal(Member.owner(store, key)!.member, a.id);
 
     a.halt(); // A dies: no keep-alives, nothing revoked
     await eventually(() => Member.owner(store, key) === undefined, "A's claim gone with its lease", 30_000);
-    const tb = await store.txn((tx) => b.claim(tx, key));
+    assert.equal(await store.txn((tx) => b.claim(tx, key)), true);
+    const tb = b.token(key);
     assert.ok(tb !== undefined && tb > ta!, "B's token is newer");
     // A's late write is refused by the fence
     await assert.rejects(store.txn((tx) => a.fence(tx, key, ta!)), OwnershipLostError);
