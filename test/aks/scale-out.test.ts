@@ -1,11 +1,13 @@
-// Several front doors over one store (test/helpers/fleet.ts) behave as one emulator:
+// Several front doors over one store (test/helpers/fleet.ts) behave as one emulator, both as
+// front doors in one child process over one SQLite store and as separate `aksemu start` processes
+// over a real 3-member etcd (kill = kill -9 of the owning process):
 // - 20 concurrent creates spread over them on one shared delegated subnet give the success count
 //   one emulator gives (run here too, as the baseline), and no address is allocated twice;
 // - a kubectl watch through the cluster's API (served by the process that runs it) sees the
 //   nodes of a scale made through the other front door;
 // - when the front door that owns an AKS create dies mid-operation, the other finishes it, takes
 //   no address twice, and serves the cluster's Kubernetes API at its own address.
-import { describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -14,6 +16,7 @@ import https from "node:https";
 import YAML from "yaml";
 import { startEmulator, tempDir, eventually, type RunningEmulator } from "../helpers/emulator.js";
 import { startFleet, type Fleet } from "../helpers/fleet.js";
+import { needEtcdServer, startEtcdCluster, type EtcdCluster } from "../helpers/etcd-cluster.js";
 import { KUBECTL_V32, kubectlMissing } from "../kube/harness.js";
 import {
   PREVIEW, usage, clusterBody, clusterId, expectError, get, identity, networkContributor, post, registerVnetIntegrationFeature, resourceGroup, subnet, vnet, waitLro, withApi, type Res,
@@ -82,7 +85,16 @@ function duplicates(xs: string[]): string[] {
   return xs.filter((x) => (seen.has(x) ? true : (seen.add(x), false)));
 }
 
-describe("one store, several front doors", () => {
+type FleetOptions = Omit<Parameters<typeof startFleet>[0], "store">;
+
+/**
+ * The scale-out checks over `start`'s fleets: front doors in one child over one SQLite store, or
+ * separate `aksemu start --store etcd://...` processes over a 3-member etcd (kill = kill -9).
+ */
+function scaleOut(title: string, start: (o: FleetOptions) => Promise<Fleet>, hooks: { before?: () => Promise<void>; after?: () => Promise<void>; skip?: string | false } = {}): void {
+describe(title, { skip: hooks.skip }, () => {
+  if (hooks.before) before(hooks.before);
+  if (hooks.after) after(hooks.after);
   test(`${CREATES} concurrent creates on one /26: one emulator and 2 front doors both give ${FITS} clusters, no address twice`, async () => {
     const single = await startEmulator();
     let one: { succeeded: number; addresses: string[] };
@@ -91,7 +103,7 @@ describe("one store, several front doors", () => {
     } finally {
       await single.stop();
     }
-    const fleet = await startFleet({ count: 2 });
+    const fleet = await start({ count: 2 });
     try {
       const two = await concurrentCreates(fleet, "two");
       assert.equal(one.succeeded, FITS);
@@ -105,7 +117,7 @@ describe("one store, several front doors", () => {
   });
 
   test("a kubectl watch through the cluster's API sees the nodes of a scale made through the other front door", { skip: kubectlMissing(KUBECTL_V32) }, async () => {
-    const fleet = await startFleet({ count: 2 });
+    const fleet = await start({ count: 2 });
     const [a, b] = fleet.members as [RunningEmulator, RunningEmulator];
     let watch: ReturnType<typeof spawn> | undefined;
     try {
@@ -137,7 +149,7 @@ describe("one store, several front doors", () => {
   });
 
   test("the front door owning an AKS create dies mid-operation: the other finishes it, no address twice, the cluster's API answers through it", async () => {
-    const fleet = await startFleet({ count: 2, latency: "fast", leaseTtlSeconds: 2 });
+    const fleet = await start({ count: 2, latency: "fast", leaseTtlSeconds: 2 });
     const [a, b] = fleet.members as [RunningEmulator, RunningEmulator];
     try {
       await registerVnetIntegrationFeature(a);
@@ -181,4 +193,14 @@ describe("one store, several front doors", () => {
       await fleet.stop();
     }
   });
+});
+}
+
+scaleOut("one store, several front doors (one child process, one SQLite store)", (o) => startFleet(o));
+
+let etcd: EtcdCluster | undefined;
+scaleOut("one store, several processes (separate aksemu processes over a 3-member etcd)", (o) => startFleet({ ...o, store: etcd!.storeUrl }), {
+  skip: needEtcdServer(),
+  before: async () => void (etcd = await startEtcdCluster()),
+  after: async () => void (await etcd?.stop()),
 });
