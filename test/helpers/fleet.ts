@@ -25,9 +25,17 @@ export function fleetAddress(i: number): string {
 export async function startFleet(o: { count: number; store?: string; latency?: "instant" | "fast" | "realistic"; allowRunCommand?: boolean; leaseTtlSeconds?: number }): Promise<Fleet> {
   const latency = o.latency ?? "instant";
   if (o.store) {
-    // Started together: they agree on one CA and signing key through the store (shared-secret.ts).
-    const members = await Promise.all(Array.from({ length: o.count }, (_, i) =>
-      startEmulator({ latency, allowRunCommand: o.allowRunCommand, args: ["--host", fleetAddress(i), "--store", o.store!] })));
+    // One after another: over a store that already runs clusters, two processes starting at once
+    // may each wait in start-up on the other (restartRunningClusters claiming or handing over the
+    // same clusters) past the 30 s start timeout, seen intermittently under load; the CA and
+    // signing key are the store's either way (shared-secret.ts).
+    const members: RunningEmulator[] = [];
+    try {
+      for (let i = 0; i < o.count; i++) members.push(await startEmulator({ latency, allowRunCommand: o.allowRunCommand, args: ["--host", fleetAddress(i), "--store", o.store] }));
+    } catch (e) {
+      await Promise.all(members.map((m) => m.stop()));
+      throw e;
+    }
     return { members, kill: (i) => members[i]!.kill9(), stop: async () => void (await Promise.all(members.map((m) => m.stop()))) };
   }
   const dataDir = tempDir("aksemu-fleet-");
