@@ -357,7 +357,7 @@ export class Emulator {
     const listening = await listenHttps({ cert: cert.certPem, key: cert.keyPem, port: o.port, host: o.host, handler: app });
     site.port = listening.port;
     const serve = guarded(app);
-    const local = o.localSocket === false || process.platform === "win32" ? { skipped: "turned off" } : await listenLocalSocket(localSocketPath(o.dataDir, listening.port), serve, serve);
+    const local = o.localSocket === false || process.platform === "win32" ? { skipped: "turned off" } : await listenLocalSocket(localSocketPath(core.dataDir, listening.port), serve, serve);
     await core.startClaiming();
     return new Emulator(core, listening, consoleAccess, local);
   }

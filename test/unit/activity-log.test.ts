@@ -105,3 +105,14 @@ test("$select keeps only the named properties", () => {
   assert.deepEqual(Object.keys(project(e!, "eventName, status ,operationName,nosuch")).sort(), ["eventName", "operationName", "status"]);
   assert.equal(project(e!, undefined), e);
 });
+
+test("$filter: 'and' splits outside quotes only, whatever the whitespace around it; an over-long filter is a 400", () => {
+  const now = Date.parse("2026-12-08T02:00:00Z");
+  const wide = parseActivityFilter(`eventTimestamp ge '2026-12-08T00:00:00Z'${" ".repeat(40)}AND\t\t status eq 'a and b'  and levels eq 'Error'`, now);
+  assert.deepEqual(wide.equals, [{ field: "status", value: "a and b" }, { field: "levels", value: "Error" }]);
+  assert.throws(() => parseActivityFilter("eventTimestamp ge '2026-12-08T00:00:00Z'   andy eq 'x'", now), (e: unknown) => e instanceof ArmError && e.status === 400, "'andy' is no 'and'");
+  // A request line carries up to ~16 KB: a filter of thousands of conditions or blanks is refused
+  // before it is split (splitting one used to rescan the rest of a run of blanks at every blank).
+  const long = `eventTimestamp ge '2026-12-08T00:00:00Z' and caller eq 'x'${" ".repeat(16_000)}y`;
+  assert.throws(() => parseActivityFilter(long, now), (e: unknown) => e instanceof ArmError && e.status === 400 && /no longer than 4096 characters/.test(e.message));
+});

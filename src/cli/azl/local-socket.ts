@@ -6,15 +6,28 @@
 // what brings a one-request command near Node's own start-up. Any other URL, a socket that is gone
 // (ENOENT, ECONNREFUSED: the emulator stopped) or a body that cannot be replayed goes through
 // the SDK's default HTTPS client. AZL_NO_LOCAL_SOCKET=1 turns it off.
-import { statSync } from "node:fs";
+// The socket gets the bearer token with no server proof (no TLS), so azl uses only a socket the
+// emulator's own layout vouches for: this user's socket in this user's run and data directories,
+// neither writable by anyone else. Otherwise (a `.aksemu` another local user planted in a shared
+// working directory) azl goes over HTTPS, where the server must still present a certificate.
+import { lstatSync, statSync, type Stats } from "node:fs";
 import type http from "node:http";
+import { dirname } from "node:path";
 import type { HttpClient, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { localSocketPath } from "../../server/socket-path.js";
 
 type Rp = Pick<typeof import("@azure/core-rest-pipeline"), "createHttpHeaders" | "RestError">;
 
-/** The emulator's socket for `endpoint` in `dataDir`, if one is there and not turned off. */
-export function findLocalSocket(env: NodeJS.ProcessEnv, endpoint: string, dataDir: string): string | undefined {
+/** Owned by `uid` and writable by no one else (no symbolic link: lstat). */
+function ownedPrivately(s: Stats, uid: number | undefined): boolean {
+  return (uid === undefined || s.uid === uid) && (s.mode & 0o022) === 0;
+}
+
+/**
+ * The emulator's socket for `endpoint` in `dataDir`, if one is there, not turned off, and owned
+ * (with its run and data directories) by `uid` (this process's user).
+ */
+export function findLocalSocket(env: NodeJS.ProcessEnv, endpoint: string, dataDir: string, uid = process.getuid?.()): string | undefined {
   if (env.AZL_NO_LOCAL_SOCKET === "1" || process.platform === "win32") return undefined;
   let port: number;
   try {
@@ -26,7 +39,11 @@ export function findLocalSocket(env: NodeJS.ProcessEnv, endpoint: string, dataDi
   }
   const p = localSocketPath(dataDir, port);
   try {
-    return statSync(p).isSocket() ? p : undefined;
+    const sock = lstatSync(p);
+    if (!sock.isSocket() || !(uid === undefined || sock.uid === uid)) return undefined;
+    const run = lstatSync(dirname(p));
+    const data = statSync(dataDir); // a data directory reached through a link of this user is fine: its target decides
+    return run.isDirectory() && ownedPrivately(run, uid) && ownedPrivately(data, uid) ? p : undefined;
   } catch {
     return undefined;
   }

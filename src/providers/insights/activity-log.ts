@@ -209,21 +209,37 @@ const FIELDS: Record<string, FilterField> = {
   levels: "levels",
 };
 
-/** Split on ` and ` outside quotes. */
+/** Longer than any filter az or the portal sends; what is over it is refused before it is read. */
+export const MAX_FILTER_LENGTH = 4096;
+
+const WS = /\s/;
+
+/** Split on `and` with blanks either side, outside quotes: one pass over the text. */
 function conjuncts(text: string): string[] {
   const out: string[] = [];
   let cur = "";
   let quoted = false;
-  for (let i = 0; i < text.length; i++) {
+  let i = 0;
+  while (i < text.length) {
     const c = text[i]!;
-    if (c === "'") quoted = !quoted;
-    if (!quoted && /^\s+and\s+/i.test(text.slice(i)) && /\s/.test(c)) {
-      out.push(cur.trim());
-      cur = "";
-      i += /^\s+and\s+/i.exec(text.slice(i))![0].length - 1;
+    if (quoted || !WS.test(c)) {
+      if (c === "'") quoted = !quoted;
+      cur += c;
+      i++;
       continue;
     }
-    cur += c;
+    // a run of blanks: a separator when `and` and another blank follow it
+    let j = i;
+    while (j < text.length && WS.test(text[j]!)) j++;
+    if (text.slice(j, j + 3).toLowerCase() === "and" && j + 3 < text.length && WS.test(text[j + 3]!)) {
+      out.push(cur.trim());
+      cur = "";
+      i = j + 3;
+      while (i < text.length && WS.test(text[i]!)) i++;
+      continue;
+    }
+    cur += text.slice(i, j);
+    i = j;
   }
   out.push(cur.trim());
   return out;
@@ -243,6 +259,7 @@ function instant(text: string): number | undefined {
  */
 export function parseActivityFilter(filter: string | undefined, now: number): ActivityFilter {
   if (!filter || !filter.trim()) throw InsightsErrors.filterRequired.make({});
+  if (filter.length > MAX_FILTER_LENGTH) throw InsightsErrors.filterTooLong.make({ length: filter.length, max: MAX_FILTER_LENGTH });
   const f: ActivityFilter = { from: NaN, to: now, equals: [] };
   for (const part of conjuncts(filter)) {
     const m = /^(\w+)\s+(eq|ge|le)\s+(?:'((?:[^']|'')*)'|(\S+))$/i.exec(part);

@@ -11,4 +11,7 @@ export const InsightsErrors = {
   filterInvalid: defineError<{ part: string }>({ group: g, code: "BadRequest", status: 400,
     template: "The $filter condition '{part}' is not supported: use eventTimestamp ge|le '<time>' and <field> eq '<value>', the field one of resourceGroupName, resourceUri, resourceId, resourceProvider, correlationId, caller, status, eventChannels, levels, joined by 'and'.",
     source: "emulator" }),
+  filterTooLong: defineError<{ length: number; max: number }>({ group: g, code: "BadRequest", status: 400,
+    template: "The $filter query parameter is {length} characters long; the emulator reads filters no longer than {max} characters.",
+    source: "emulator" }),
 };
