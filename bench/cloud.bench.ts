@@ -58,26 +58,26 @@ async function main(): Promise<void> {
 
     // Baseline: raw ClusterIP Service creates.
     let t = performance.now();
-    for (let i = 0; i < N_LB; i++) reg.create(svcS, "default", { metadata: { name: `raw-${i}` }, spec: { selector: { app: "x" }, ports: [{ port: 80 }] } });
+    for (let i = 0; i < N_LB; i++) await reg.create(svcS, "default", { metadata: { name: `raw-${i}` }, spec: { selector: { app: "x" }, ports: [{ port: 80 }] } });
     const rawSvc = N_LB / ((performance.now() - t) / 1000);
     // Internal LoadBalancers through the cloud provider, until every one has its address.
     t = performance.now();
     for (let i = 0; i < N_LB; i++) {
-      reg.create(svcS, "default", { metadata: { name: `lb-${i}`, annotations: { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" } }, spec: { type: "LoadBalancer", selector: { app: "x" }, ports: [{ port: 80 }] } });
+      await reg.create(svcS, "default", { metadata: { name: `lb-${i}`, annotations: { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" } }, spec: { type: "LoadBalancer", selector: { app: "x" }, ports: [{ port: 80 }] } });
     }
     await until("LB addresses", () => Array.from({ length: N_LB }, (_, i) => i).every((i) => ingress(`lb-${i}`)));
     const lbSvc = N_LB / ((performance.now() - t) / 1000);
 
     // Baseline: raw pod creates.
     t = performance.now();
-    for (let i = 0; i < N_JOB; i++) reg.create(podS, "default", { metadata: { name: `raw-pod-${i}` }, spec: { containers: [{ name: "c", image: "busybox" }] } });
+    for (let i = 0; i < N_JOB; i++) await reg.create(podS, "default", { metadata: { name: `raw-pod-${i}` }, spec: { containers: [{ name: "c", image: "busybox" }] } });
     const rawPods = N_JOB / ((performance.now() - t) / 1000);
     await host.idle(id);
-    for (let i = 0; i < N_JOB; i++) reg.delete(podS, "default", `raw-pod-${i}`, { gracePeriodSeconds: 0 });
+    for (let i = 0; i < N_JOB; i++) await reg.delete(podS, "default", `raw-pod-${i}`, { gracePeriodSeconds: 0 });
     await host.idle(id);
     // Pods through a Job, until the Job is Complete.
     t = performance.now();
-    reg.create(jobS, "default", { metadata: { name: "batch" }, spec: { completions: N_JOB, parallelism: PARALLEL, template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox" }] } } } });
+    await reg.create(jobS, "default", { metadata: { name: "batch" }, spec: { completions: N_JOB, parallelism: PARALLEL, template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox" }] } } } });
     await until("Job complete", () => ((reg.tryGet(jobS, "default", "batch")?.status?.conditions ?? []) as Array<{ type: string }>).some((c) => c.type === "Complete"));
     const jobPods = N_JOB / ((performance.now() - t) / 1000);
 

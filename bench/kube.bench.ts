@@ -153,10 +153,10 @@ async function main(): Promise<void> {
     await host.idle(listSpec.id);
     const reg = host.registry(listSpec.id)!;
     const podS = strategyFor("pods");
-    reg.create(strategyFor("namespaces"), undefined, { metadata: { name: "bench" } }, { fieldManager: "bench" });
-    store.txn(() => {
+    await reg.create(strategyFor("namespaces"), undefined, { metadata: { name: "bench" } }, { fieldManager: "bench" });
+    await store.txn((tx) => {
       for (let i = 0; i < N_PODS; i++) {
-        reg.create(podS, "bench", { metadata: { name: `pod-${String(i).padStart(5, "0")}`, labels: { app: "bench", i: String(i % 10) } }, spec: { schedulerName: "bench-none", containers: [{ name: "c", image: "nginx:1.25" }] } }, { fieldManager: "bench", internal: true });
+        reg.createIn(tx, podS, "bench", { metadata: { name: `pod-${String(i).padStart(5, "0")}`, labels: { app: "bench", i: String(i % 10) } }, spec: { schedulerName: "bench-none", containers: [{ name: "c", image: "nginx:1.25" }] } }, { fieldManager: "bench", internal: true });
       }
     });
     await store.synced();
@@ -216,7 +216,7 @@ async function main(): Promise<void> {
     await host.idle(wSpec.id);
     const wreg = host.registry(wSpec.id)!;
     const cmS = strategyFor("configmaps");
-    const fanout = async (port: number, p: string, headers: Record<string, string>, trigger: () => void): Promise<number> => {
+    const fanout = async (port: number, p: string, headers: Record<string, string>, trigger: () => void | Promise<void>): Promise<number> => {
       let remaining = N_WATCHERS;
       const reqs: ReturnType<typeof https.request>[] = [];
       let started = 0;
@@ -243,15 +243,15 @@ async function main(): Promise<void> {
       });
       await ready;
       const t = performance.now();
-      trigger();
+      await trigger();
       await done;
       const ms = performance.now() - t;
       for (const r of reqs) r.destroy();
       return ms;
     };
     const rv = String(store.revision());
-    const emuFan = await fanout(wc.port, `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}`, { Authorization: `Bearer ${wc.adminToken}` }, () => {
-      for (let i = 0; i < N_EVENTS; i++) wreg.create(cmS, "default", { metadata: { name: `w-${i}` }, data: { i: String(i) } }, { fieldManager: "bench" });
+    const emuFan = await fanout(wc.port, `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}`, { Authorization: `Bearer ${wc.adminToken}` }, async () => {
+      for (let i = 0; i < N_EVENTS; i++) await wreg.create(cmS, "default", { metadata: { name: `w-${i}` }, data: { i: String(i) } }, { fieldManager: "bench" });
     });
     const line = JSON.stringify({ type: "ADDED", object: wreg.get(cmS, "default", "w-0") }) + "\n";
     const streams = new Set<import("node:http").ServerResponse>();
@@ -277,12 +277,12 @@ async function main(): Promise<void> {
     // Baseline: the same number of unscheduled pods created one transaction each, straight into the registry.
     const tRaw = performance.now();
     for (let i = 0; i < N_DEPLOY; i++) {
-      dreg.create(podS, "default", { metadata: { name: `raw-${i}` }, spec: { schedulerName: "bench-none", containers: [{ name: "c", image: "nginx:1.25" }] } }, { fieldManager: "bench", internal: true });
+      await dreg.create(podS, "default", { metadata: { name: `raw-${i}` }, spec: { schedulerName: "bench-none", containers: [{ name: "c", image: "nginx:1.25" }] } }, { fieldManager: "bench", internal: true });
     }
     await store.synced();
     const rawRate = N_DEPLOY / ((performance.now() - tRaw) / 1000);
     const tD = performance.now();
-    dreg.create(
+    await dreg.create(
       strategyFor("deployments", "apps"),
       "default",
       { metadata: { name: "rate" }, spec: { replicas: N_DEPLOY, selector: { matchLabels: { app: "rate" } }, template: { metadata: { labels: { app: "rate" } }, spec: { containers: [{ name: "c", image: "nginx:1.25" }] } } } },

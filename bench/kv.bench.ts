@@ -61,7 +61,7 @@ for (const writers of [1, 16]) {
     // The store the emulator runs on: a write counts once synced() says it is on disk (group commit).
     rows.push(
       await drive("SqliteStore (txn, then synced())", writers, async (i) => {
-        store.txn((tx) => tx.put(`/bench/${i}`, VALUE));
+        await store.txn((tx) => tx.put(`/bench/${i}`, VALUE));
         await store.synced();
       }, () => store.syncStats().fsyncs),
     );
@@ -84,7 +84,7 @@ const reads: { engine: string; medianMs: number; keys: number }[] = [];
 {
   const { dir, file } = tempFile();
   const store = SqliteStore.open(file);
-  store.txn((tx) => {
+  await store.txn((tx) => {
     for (let i = 0; i < RANGE_KEYS; i++) tx.put(`/range/${String(i).padStart(5, "0")}`, VALUE);
   });
   const times: number[] = [];

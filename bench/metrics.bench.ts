@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     const creds = await host.ensureRunning(spec);
     await host.idle(spec.id);
     const reg = host.registry(spec.id)!;
-    reg.create(strategyFor("deployments", "apps"), "default", {
+    await reg.create(strategyFor("deployments", "apps"), "default", {
       metadata: { name: "web" },
       spec: { replicas: N, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" }, annotations: { "aksemu.io/cpu": "250m" } }, spec: { containers: [{ name: "web", image: "nginx", resources: { requests: { cpu: "100m", memory: "64Mi" } } }] } } },
     }, { fieldManager: "bench" });

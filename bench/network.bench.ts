@@ -100,7 +100,7 @@ async function modelPart(): Promise<void> {
     const model = networkModel(emu.env);
     const subnetId = `${VNET}/subnets/big`;
     // Records as the provider's strategies would write them (no HTTP needed here).
-    store.txn((tx) => {
+    await store.txn((tx) => {
       putRecord(tx, { id: VNET, name: "vnet", type: "Microsoft.Network/virtualNetworks", location: "eastus", etag: 'W/"x"', properties: { provisioningState: "Succeeded", addressSpace: { addressPrefixes: ["10.0.0.0/8"] } } });
       putRecord(tx, { id: subnetId, name: "big", type: "Microsoft.Network/virtualNetworks/subnets", etag: 'W/"y"', properties: { provisioningState: "Succeeded", addressPrefix: "10.1.0.0/16", delegations: [] }, internal: { seq: 1 } });
     });
@@ -110,7 +110,7 @@ async function modelPart(): Promise<void> {
     const base: number[] = [];
     for (let i = 0; i < 200; i++) {
       const t = performance.now();
-      store.txn((tx) => tx.put(`bench:${i}`, { i }));
+      await store.txn((tx) => tx.put(`bench:${i}`, { i }));
       base.push(performance.now() - t);
     }
     emit({ case: "baseline: store.txn writing one key", level: "-", median_ms: quantile(base, 0.5), p99_ms: quantile(base, 0.99), n: base.length });
@@ -119,7 +119,7 @@ async function modelPart(): Promise<void> {
     for (; done < fill; done++) {
       if (performance.now() - started > BUDGET_MS * 0.75) break;
       const t = performance.now();
-      store.txn((tx) => model.allocate(tx, subnetId, owner(done), 1));
+      await store.txn((tx) => model.allocate(tx, subnetId, owner(done), 1));
       alloc.push(performance.now() - t);
     }
     let prev = 0;
@@ -135,7 +135,7 @@ async function modelPart(): Promise<void> {
     for (let i = 0; i < Math.min(done, RELEASES); i++) {
       if (performance.now() - started > BUDGET_MS) break;
       const t = performance.now();
-      store.txn((tx) => model.release(tx, owner(i), subnetId));
+      await store.txn((tx) => model.release(tx, owner(i), subnetId));
       rel.push(performance.now() - t);
     }
     emit({ case: "model.release(owner, subnet)", level: `${done}-${done - rel.length} used`, median_ms: quantile(rel, 0.5), p99_ms: quantile(rel, 0.99), n: rel.length, note: `pool state at ${done} owners: ${bytes} bytes` });
@@ -143,7 +143,7 @@ async function modelPart(): Promise<void> {
     const few: number[] = [];
     for (let i = 0; i < 100; i++) {
       const t = performance.now();
-      store.txn((tx) => model.allocate(tx, subnetId, `${RG}/providers/Microsoft.ContainerService/managedClusters/c${i}`, 9));
+      await store.txn((tx) => model.allocate(tx, subnetId, `${RG}/providers/Microsoft.ContainerService/managedClusters/c${i}`, 9));
       few.push(performance.now() - t);
     }
     emit({ case: "model.allocate(9) per cluster owner", level: "+900 used", median_ms: quantile(few, 0.5), p99_ms: quantile(few, 0.99), n: few.length });

@@ -172,7 +172,7 @@ export class EmulatorCore {
 
   private static async compose(o: Omit<EmulatorOptions, "port" | "log">, site: Site, store: SqliteStore, lock: DataDirLock | undefined): Promise<EmulatorCore> {
     const member = new Member(store, { ttlSeconds: o.leaseTtlSeconds });
-    member.start();
+    await member.start();
     // Shared with every process over this store: a token or certificate one issued, all accept.
     const pki = await CaPki.shared(store, o.dataDir);
     const tokens = await TokenService.shared(store, o.dataDir);
@@ -244,7 +244,7 @@ export class EmulatorCore {
         await new Promise((r) => setImmediate(r));
         if (this.halted || !this.claimTimer) return;
         try {
-          this.ops.claimOrphans();
+          await this.ops.claimOrphans();
           for (const fn of this.claimHooks) await fn();
         } catch (e) {
           console.error("aksemu: claiming unowned work failed:", e);
@@ -284,9 +284,9 @@ export class EmulatorCore {
     for (const fn of this.stopHooks.reverse()) await fn();
     await this.ops.idle();
     // Graceful: revoking the lease frees whatever this member still owned at once.
-    if (!this.halted) this.member.close();
+    if (!this.halted) await this.member.close();
     if (this.lock) {
-      this.env.store.close();
+      await this.env.store.close();
       this.lock.release();
     }
   }

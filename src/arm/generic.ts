@@ -69,7 +69,7 @@ export class GenericResourceHandler {
     }
     if (t.action) {
       const body = ctx.method === "POST" ? await readJsonBody(ctx, false) : {};
-      const out = svc.action(t, method, body, (n) => ctx.query(n), { caller });
+      const out = await svc.action(t, method, body, (n) => ctx.query(n), { caller });
       if ("operation" in out) {
         const urls = operationUrls(caller.origin, out.operation);
         const location = out.locationPath ? ctx.absolute(out.locationPath) : urls.location;
@@ -87,7 +87,7 @@ export class GenericResourceHandler {
       }
       case "PUT": {
         const body = await readJsonBody(ctx, true);
-        const r = svc.put(t, body, { caller, ...preconditions });
+        const r = await svc.put(t, body, { caller, ...preconditions });
         const headers: Record<string, string> = {};
         if (r.record.etag) headers.etag = r.record.etag;
         if (r.operation) {
@@ -99,12 +99,12 @@ export class GenericResourceHandler {
       }
       case "PATCH": {
         const body = await readJsonBody(ctx, true);
-        const { record } = svc.patch(t, body, { caller, ...preconditions });
+        const { record } = await svc.patch(t, body, { caller, ...preconditions });
         ctx.send(200, svc.render(t, record), record.etag ? { etag: record.etag } : {});
         return true;
       }
       case "DELETE": {
-        const r = svc.delete(t, { caller, ...preconditions });
+        const r = await svc.delete(t, { caller, ...preconditions });
         if (r.status === 202) {
           const urls = operationUrls(caller.origin, r.operation);
           ctx.send(202, undefined, { location: urls.location, "azure-asyncoperation": urls.asyncOperation, "retry-after": retryAfter() });

@@ -19,7 +19,7 @@ export function putResourceInternal(tx: Txn, env: ArmEnv, id: string, body: any,
   if (!def) throw new ArmError(500, "InternalServerError", `internal write to unknown type ${typeOf(parsed.blocks[parsed.blocks.length - 1]!)}`);
   const svc = new ResourceService(env);
   const t = svc.resolve(parsed, "PUT", opts.apiVersion ?? def.apiVersions[0]!, { reader: tx });
-  return svc.put(t, body, { caller: opts.caller ?? systemCaller(env), tx, inline: true }).record;
+  return svc.putIn(tx, t, body, { caller: opts.caller ?? systemCaller(env), inline: true }).record;
 }
 
 /** Delete a resource now (its strategy's delete and the record tree); false when it does not exist. */
@@ -34,6 +34,6 @@ export function deleteResourceInternal(tx: Txn, env: ArmEnv, id: string, opts: {
   const svc = new ResourceService(env);
   const cascade = opts.cascade ?? true;
   const t = svc.resolve(rec.id, "DELETE", def.apiVersions[0]!, { reader: tx, cascade });
-  svc.delete(t, { caller: opts.caller ?? systemCaller(env), tx, inline: true, cascade, cascadeScope: opts.cascadeScope });
+  svc.deleteIn(tx, t, { caller: opts.caller ?? systemCaller(env), inline: true, cascade, cascadeScope: opts.cascadeScope });
   return true;
 }

@@ -44,6 +44,12 @@ export class OperationEngine implements OperationScheduler {
   attach(env: ArmEnv, member: Member): void {
     this.env = env;
     this.member = member;
+    // An operation this member started (start() inside someone's transaction) is scheduled once
+    // that transaction has committed: start() itself must not touch timers (its fn may rerun or
+    // roll back), so the engine learns of it from the pending index's put event.
+    env.store.watch(OP_PENDING, undefined, (evs) => {
+      for (const e of evs) if (e.type === "put") this.adoptStarted((e.value as { name: string }).name);
+    });
     // The lease is gone: every claim under it is void (another process may hold them now).
     member.onLost(() => {
       for (const t of this.timers.values()) clearTimeout(t);
@@ -67,16 +73,25 @@ export class OperationEngine implements OperationScheduler {
     const token = this.member.claim(tx, opOwnerKey(op.name));
     if (token === undefined) throw new OwnedElsewhereError(opOwnerKey(op.name), Member.owner(tx, opOwnerKey(op.name))!);
     op.owner = { member: this.member.id, lease: this.member.lease };
-    this.tokens.set(op.name, token);
     tx.put(opKey(op.name), op);
+    // Its put event, after commit, schedules the operation here (adoptStarted).
     tx.put(OP_PENDING + op.name.toLowerCase(), { name: op.name });
-    // Schedule after commit: the timer fires on a later turn of the event loop.
-    this.schedule(op);
     return op;
   }
 
-  get(name: string): OperationRecord | undefined {
-    return this.env.store.get<OperationRecord>(opKey(name))?.value;
+  /** After commit: an InProgress operation whose owner key is this member's gets its token and timer. */
+  private adoptStarted(name: string): void {
+    if (this.stopped || this.tokens.has(name)) return;
+    const op = this.get(name);
+    if (!op || op.status !== "InProgress" || op.owner?.member !== this.member.id) return;
+    const owner = this.env.store.get<{ member: string }>(opOwnerKey(name));
+    if (!owner || owner.lease !== this.member.lease || owner.value.member !== this.member.id) return;
+    this.tokens.set(op.name, owner.createRevision);
+    this.schedule(op);
+  }
+
+  get(name: string, reader: Pick<Txn, "get"> = this.env.store): OperationRecord | undefined {
+    return reader.get<OperationRecord>(opKey(name))?.value;
   }
 
   /**
@@ -84,7 +99,7 @@ export class OperationEngine implements OperationScheduler {
    * and resume it at its recorded stage. After a restart that is every one of them. Returns how
    * many this call claimed.
    */
-  claimOrphans(): number {
+  async claimOrphans(): Promise<number> {
     if (this.stopped) return 0;
     let claimed = 0;
     const names = this.scannedAll
@@ -94,7 +109,9 @@ export class OperationEngine implements OperationScheduler {
     for (const name of names) {
       if (this.tokens.has(name)) continue;
       if (Member.owner(this.env.store, opOwnerKey(name))) continue; // a live owner (cheap check before the write)
-      const won = this.env.store.txn((tx) => {
+      await this.member.ensureLease();
+      if (this.stopped) return claimed;
+      const won = await this.env.store.txn((tx) => {
         const cur = tx.get<OperationRecord>(opKey(name))?.value;
         if (!cur || cur.status !== "InProgress") {
           tx.delete(OP_PENDING + name.toLowerCase()); // ended without the index (older versions)
@@ -108,8 +125,10 @@ export class OperationEngine implements OperationScheduler {
         return { upd, token };
       });
       if (!won) continue;
-      this.tokens.set(name, won.token);
-      this.schedule(won.upd);
+      if (this.tokens.get(name) !== won.token) {
+        this.tokens.set(name, won.token);
+        this.schedule(won.upd);
+      }
       claimed++;
     }
     return claimed;
@@ -180,17 +199,18 @@ export class OperationEngine implements OperationScheduler {
       const step = await reconcile({ env: this.env, op });
       if (this.stopped) return;
       if ("done" in step) {
-        this.finish(name, token, { status: "Succeeded", result: step.result });
+        await this.finish(name, token, { status: "Succeeded", result: step.result });
       } else {
-        const next = this.env.store.txn((tx) => {
+        const dueAt = Date.now() + step.delayMs;
+        const next = await this.env.store.txn((tx) => {
           this.member.fence(tx, opOwnerKey(name), token);
           const cur = tx.get<OperationRecord>(opKey(name))?.value;
           if (!cur || cur.status !== "InProgress") return undefined;
-          const upd: OperationRecord = { ...cur, stage: step.next, dueAt: Date.now() + step.delayMs, data: { ...cur.data, ...step.data } };
+          const upd: OperationRecord = { ...cur, stage: step.next, dueAt, data: { ...cur.data, ...step.data } };
           tx.put(opKey(name), upd);
           return upd;
         });
-        if (next) this.schedule(next);
+        if (next && !this.stopped) this.schedule(next);
       }
     } catch (err) {
       if (this.stopped) return;
@@ -201,7 +221,7 @@ export class OperationEngine implements OperationScheduler {
       const e = err instanceof ArmError ? err : new ArmError(500, "InternalServerError", `operation failed: ${(err as Error).message}`);
       if (!(err instanceof ArmError)) console.error(`operation ${name} crashed:`, err);
       try {
-        this.finish(name, token, { status: "Failed", error: e.toBody().error as OperationRecord["error"] });
+        await this.finish(name, token, { status: "Failed", error: e.toBody().error as OperationRecord["error"] });
       } catch (again) {
         if (again instanceof OwnershipLostError) return this.drop(name);
         if (!(again instanceof StoreBusyError)) throw again;
@@ -218,12 +238,13 @@ export class OperationEngine implements OperationScheduler {
     if (op) this.schedule({ ...op, dueAt: Date.now() + RETRY_WHEN_LOCKED_MS });
   }
 
-  private finish(name: string, token: number, patch: Partial<OperationRecord>): void {
-    this.env.store.txn((tx) => {
+  private async finish(name: string, token: number, patch: Partial<OperationRecord>): Promise<void> {
+    const endTime = this.env.now().toISOString();
+    await this.env.store.txn((tx) => {
       this.member.fence(tx, opOwnerKey(name), token);
       const cur = tx.get<OperationRecord>(opKey(name))?.value;
       if (!cur) return undefined;
-      const upd: OperationRecord = { ...cur, ...patch, endTime: this.env.now().toISOString() };
+      const upd: OperationRecord = { ...cur, ...patch, endTime };
       tx.put(opKey(name), upd);
       tx.delete(OP_PENDING + name.toLowerCase());
       this.member.release(tx, opOwnerKey(name), token);

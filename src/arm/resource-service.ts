@@ -54,8 +54,6 @@ export interface WriteOptions {
   /** If-Match / If-None-Match preconditions, as the client sent them. */
   ifMatch?: string;
   ifNoneMatch?: string;
-  /** Run inside this transaction (a side effect inside its caller's); default: a transaction of its own. */
-  tx?: Txn;
   /**
    * Complete the write in this call instead of starting an operation: the caller's transaction
    * cannot wait for one (a provider's side effect). Types whose PUT needs an operation and cannot
@@ -154,12 +152,18 @@ export class ResourceService {
     return recs.sort((a, b) => (idKey(a.id) < idKey(b.id) ? -1 : 1));
   }
 
-  put(t: Target, body: Record<string, any>, o: WriteOptions): PutResult {
+  /** PUT in a transaction of its own. */
+  put(t: Target, body: Record<string, any>, o: WriteOptions): Promise<PutResult> {
+    return this.env.store.txn((tx) => this.putIn(tx, t, body, o));
+  }
+
+  /** PUT inside the caller's transaction (a side effect inside its caller's; rerun-safe: reads and writes only through tx). */
+  putIn(tx: Txn, t: Target, input: Record<string, any>, o: WriteOptions): PutResult {
     const env = this.env;
     const def = t.def;
     const id = t.id!;
-    body = { ...body };
-    return this.inTx(o.tx, (tx) => {
+    const body = { ...input };
+    {
       this.checkParent(tx, t);
       this.checkName(t, "PUT", o.caller);
       this.checkEnvelope(t, body);
@@ -203,12 +207,16 @@ export class ResourceService {
       rec.internal = { ...rec.internal, activeOperation: operation.name };
       putRecord(tx, rec);
       return { record: rec, status, operation };
-    });
+    }
   }
 
-  patch(t: Target, body: Record<string, any>, o: WriteOptions): { record: ResourceRecord } {
+  patch(t: Target, body: Record<string, any>, o: WriteOptions): Promise<{ record: ResourceRecord }> {
+    return this.env.store.txn((tx) => this.patchIn(tx, t, body, o));
+  }
+
+  patchIn(tx: Txn, t: Target, body: Record<string, any>, o: WriteOptions): { record: ResourceRecord } {
     const env = this.env;
-    return this.inTx(o.tx, (tx) => {
+    {
       this.checkName(t, "PATCH", o.caller);
       this.checkEnvelope(t, body);
       const existing = getRecord(tx, t.id!);
@@ -221,13 +229,17 @@ export class ResourceService {
       next.systemData = stampSystemData(existing.systemData, o.caller.principal.appId, env.now());
       putRecord(tx, next);
       return { record: next };
-    });
+    }
   }
 
-  delete(t: Target, o: DeleteOptions): DeleteResult {
+  delete(t: Target, o: DeleteOptions): Promise<DeleteResult> {
+    return this.env.store.txn((tx) => this.deleteIn(tx, t, o));
+  }
+
+  deleteIn(tx: Txn, t: Target, o: DeleteOptions): DeleteResult {
     const env = this.env;
     const def = t.def;
-    return this.inTx(o.tx, (tx): DeleteResult => {
+    {
       this.checkName(t, "DELETE", o.caller);
       const existing = getRecord(tx, t.id!);
       if (!existing || !this.isOfType(t, existing)) {
@@ -237,7 +249,7 @@ export class ResourceService {
       checkPreconditions(o, existing);
       if (!o.inline && isBusy(existing) && existing.properties.provisioningState === "Deleting") {
         // A delete already running: answer like the first one did.
-        const op = env.ops.get(existing.internal!.activeOperation);
+        const op = env.ops.get(existing.internal!.activeOperation, tx);
         if (op && op.status === "InProgress") return { status: 202, operation: op };
       }
       const dctx: DeleteCtx = {
@@ -257,15 +269,19 @@ export class ResourceService {
       def.strategy.delete?.(dctx);
       deleteRecordTree(tx, existing.id);
       return { status: 200, deleted: def.strategy.deleteReturnsBody ? existing : undefined };
-    });
+    }
   }
 
   /** Run a POST (or GET) action such as listClusterUserCredential on the target resource. */
-  action(t: Target, method: Method, body: unknown, query: (name: string) => string | undefined, o: WriteOptions): ActionOutcome {
+  action(t: Target, method: Method, body: unknown, query: (name: string) => string | undefined, o: WriteOptions): Promise<ActionOutcome> {
+    return this.env.store.txn((tx) => this.actionIn(tx, t, method, body, query, o));
+  }
+
+  actionIn(tx: Txn, t: Target, method: Method, body: unknown, query: (name: string) => string | undefined, o: WriteOptions): ActionOutcome {
     const env = this.env;
     const act = findAction(t.def, t.action!)!;
     if (act.method !== method && !(method === "HEAD" && act.method === "GET")) throw E.methodNotAllowed.make({ method });
-    return this.inTx(o.tx, (tx): ActionOutcome => {
+    {
       const rec = getRecord(tx, t.id!);
       if (!rec || !this.isOfType(t, rec)) throw this.notFound(t);
       const res = act.run({ env, tx, record: rec, apiVersion: t.apiVersion, body, query, principal: o.caller.principal, caller: o.caller });
@@ -280,7 +296,7 @@ export class ResourceService {
       const props = res.async.provisioningState ? { ...rec.properties, provisioningState: res.async.provisioningState } : rec.properties;
       putRecord(tx, { ...rec, properties: props, internal: { ...rec.internal, activeOperation: operation.name } });
       return { status: 202, operation, locationPath: res.async.locationPath?.(operation.name) };
-    });
+    }
   }
 
   /** The record as the type shows it at the target's api-version. */
@@ -399,10 +415,6 @@ export class ResourceService {
     const op = this.env.ops.get(rec.internal!.activeOperation);
     if (!op) return `${caller.origin}/`;
     return operationUrls(caller.origin, op).asyncOperation;
-  }
-
-  private inTx<T>(tx: Txn | undefined, fn: (tx: Txn) => T): T {
-    return tx ? fn(tx) : this.env.store.txn(fn);
   }
 }
 

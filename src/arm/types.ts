@@ -84,9 +84,13 @@ export interface TypeRegistryView {
 }
 
 export interface OperationScheduler {
-  /** Create and schedule an operation inside tx; returns its record. */
+  /**
+   * Create an operation inside tx; returns its record. It is scheduled once tx has committed
+   * (nothing happens outside tx, so the caller's fn stays rerun-safe).
+   */
   start(tx: Txn, op: Omit<OperationRecord, "status" | "startTime" | "dueAt" | "name"> & { delayMs: number; name?: string }): OperationRecord;
-  get(name: string): OperationRecord | undefined;
+  /** The operation's record, read through `reader` (a transaction) or the store. */
+  get(name: string, reader?: Pick<Txn, "get">): OperationRecord | undefined;
 }
 
 export interface WriteCtx {

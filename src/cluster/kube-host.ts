@@ -14,7 +14,7 @@ import https from "node:https";
 import { isIP, type Socket } from "node:net";
 import { X509Certificate } from "node:crypto";
 import YAML from "yaml";
-import type { Store } from "../store/store.js";
+import type { Store, Txn } from "../store/store.js";
 import { Member, OwnedElsewhereError, OwnershipLostError, OWNER_PREFIX } from "../store/ownership.js";
 import { fencedStore } from "../store/fenced-store.js";
 import { SimEngine } from "../sim/engine.js";
@@ -26,6 +26,7 @@ import { StatusError } from "../kube/errors.js";
 import { ApiServer, unparsableRequestResponse, type User } from "../kube/http.js";
 import { Registry } from "../kube/registry.js";
 import { seedApiServerObjects } from "../kube/bootstrap.js";
+import { ensureSigningKey } from "../kube/auth/tokens.js";
 import { admissionChain } from "../kube/admission/index.js";
 import type { StrategyContext } from "../kube/types.js";
 import { fnv32a, randomHex, type Obj } from "../kube/util.js";
@@ -243,8 +244,8 @@ export class KubeHost {
     return meta;
   }
 
-  private saveMeta(id: string, meta: ClusterMeta): void {
-    this.store.txn((tx) => tx.put(this.metaKey(id), meta));
+  private async saveMeta(id: string, meta: ClusterMeta): Promise<void> {
+    await this.store.txn((tx) => tx.put(this.metaKey(id), meta));
   }
 
   private async doEnsure(spec: KubeClusterSpec): Promise<KubeCredentials> {
@@ -256,7 +257,8 @@ export class KubeHost {
         const key = this.ownerKey(spec.id);
         // Claim it, or hand the spec to the live process that runs it; its owner may change meanwhile.
         for (let attempt = 0; ; attempt++) {
-          token = this.store.txn((tx) => m.claim(tx, key));
+          await m.ensureLease();
+          token = await this.store.txn((tx) => m.claim(tx, key));
           if (token !== undefined) break;
           if (await this.handOver(spec.id, { action: "ensure", spec })) return this.storedCredentials(spec.id)!;
           const owner = Member.owner(this.store, key);
@@ -266,7 +268,7 @@ export class KubeHost {
       try {
         r = await this.startHere(spec, token);
       } catch (e) {
-        if (m && token !== undefined) this.store.txn((tx) => m.release(tx, this.ownerKey(spec.id), token!));
+        if (m && token !== undefined) await this.store.txn((tx) => m.release(tx, this.ownerKey(spec.id), token!));
         throw e;
       }
     } else {
@@ -278,15 +280,16 @@ export class KubeHost {
       meta.port = r.meta.port;
       meta.host = r.meta.host;
       r.meta = meta;
-      this.saveMeta(spec.id, meta);
+      await this.saveMeta(spec.id, meta);
     }
     r.engine.refreshInfo();
     const info = seedInfo(spec, this.pki.caPem);
-    seedCluster(r.registry, info);
-    seedApiServerObjects(r.registry);
-    const changes = reconcileNodes(r.registry, info);
+    await seedCluster(r.registry, info);
+    await seedApiServerObjects(r.registry);
+    await ensureSigningKey(r.registry);
+    const changes = await reconcileNodes(r.registry, info);
     if (!r.engine.isRunning) r.engine.start();
-    this.afterNodeChanges(r, changes.reimaged, changes.upgraded);
+    await this.afterNodeChanges(r, changes.reimaged, changes.upgraded);
     return this.credentials(r.meta);
   }
 
@@ -297,17 +300,17 @@ export class KubeHost {
     // takeover nothing more from here lands, and the cluster stops here at the first refused write.
     const m = this.member;
     const store = m && token !== undefined
-      ? fencedStore(this.store, (tx) => {
-        try {
-          m.fence(tx, this.ownerKey(spec.id), token);
-        } catch (e) {
+      ? fencedStore(
+        this.store,
+        (tx) => m.fence(tx, this.ownerKey(spec.id), token),
+        // After the refused transaction (never inside its fn, which may run again): stop here.
+        (e) => {
           if (e instanceof OwnershipLostError && this.running.get(spec.id)?.token === token) void this.exclusive(spec.id, () => this.doStop(spec.id, false));
-          throw e;
-        }
-      })
+        },
+      )
       : this.store;
     const registry: Registry = new Registry(store, spec.id, {
-      strategyContext: (internal) => this.strategyContext(spec.id, internal),
+      strategyContext: (internal, tx) => this.strategyContext(spec.id, internal, tx),
       admit: admissionChain(() => registry),
     });
     const holder: { spec: KubeClusterSpec } = { spec };
@@ -366,14 +369,14 @@ export class KubeHost {
     });
     meta.port = port;
     meta.host = this.address;
-    this.saveMeta(spec.id, meta);
+    await this.saveMeta(spec.id, meta);
     const r: Running = { spec, meta, server, sockets, api, registry, engine, token };
     this.running.set(spec.id, r);
     return r;
   }
 
   /** Reimaged nodes restart their pods (the VM rebooted); upgrades keep pods. */
-  private afterNodeChanges(r: Running, reimaged: string[], upgraded: string[]): void {
+  private async afterNodeChanges(r: Running, reimaged: string[], upgraded: string[]): Promise<void> {
     const podS = strategyFor("pods");
     const nodeS = strategyFor("nodes");
     for (const name of reimaged) {
@@ -381,7 +384,7 @@ export class KubeHost {
       if (node) r.engine.event(node, { type: "Warning", reason: "Rebooted", message: `Node ${name} has been rebooted, boot id: ${node.status?.nodeInfo?.bootID ?? ""}`, component: "kubelet", host: name });
       for (const p of r.engine.cache.podsOnNode(name)) {
         try {
-          r.registry.delete(podS, p.namespace, p.name, { gracePeriodSeconds: 0 });
+          await r.registry.delete(podS, p.namespace, p.name, { gracePeriodSeconds: 0 });
         } catch (err) {
           if (!(err instanceof StatusError && err.code === 404)) throw err;
         }
@@ -431,7 +434,7 @@ export class KubeHost {
     const key = this.ownerKey(id);
     const owner = Member.owner(this.store, key);
     if (!owner || owner.member === this.member?.id) return false;
-    const rev = this.store.txn((tx) => tx.put(HANDOVER_PREFIX + id, h));
+    const rev = await this.store.txn((tx) => tx.put(HANDOVER_PREFIX + id, h));
     const deadline = Date.now() + HANDOVER_TIMEOUT_MS;
     for (;;) {
       const done = this.store.get<HandoverDone>(HANDOVER_DONE_PREFIX + id)?.value;
@@ -458,7 +461,7 @@ export class KubeHost {
       } catch (e) {
         error = (e as Error).message;
       }
-      this.store.txn((tx) => tx.put<HandoverDone>(HANDOVER_DONE_PREFIX + id, { revision, ...(error ? { error } : {}) }));
+      await this.store.txn((tx) => tx.put<HandoverDone>(HANDOVER_DONE_PREFIX + id, { revision, ...(error ? { error } : {}) }));
     });
   }
 
@@ -475,7 +478,7 @@ export class KubeHost {
     if (!r) return;
     this.running.delete(id);
     const m = this.member;
-    if (release && m && r.token !== undefined) this.store.txn((tx) => m.release(tx, this.ownerKey(id), r.token!));
+    if (release && m && r.token !== undefined) await this.store.txn((tx) => m.release(tx, this.ownerKey(id), r.token!));
     r.engine.stop();
     r.api.closeStreams();
     r.registry.close();
@@ -488,7 +491,7 @@ export class KubeHost {
   remove(id: string): Promise<void> {
     return this.exclusive(id, async () => {
       await this.stopAnywhere(id);
-      this.store.txn((tx) => {
+      await this.store.txn((tx) => {
         tx.deletePrefix(`kube/${id}/`);
         tx.delete(HANDOVER_PREFIX + id);
         tx.delete(HANDOVER_DONE_PREFIX + id);
@@ -547,7 +550,8 @@ export class KubeHost {
 
   // --- strategy context: IP allocation -------------------------------------------------------
 
-  private strategyContext(id: string, internal: boolean): StrategyContext {
+  /** Allocations read the services through tx, so two concurrent creates cannot both take one address. */
+  private strategyContext(id: string, internal: boolean, tx: Pick<Txn, "list">): StrategyContext {
     const r = this.running.get(id);
     const spec = r?.spec;
     const reg = r?.registry;
@@ -555,7 +559,7 @@ export class KubeHost {
       const ips = new Set<string>();
       const ports = new Set<number>();
       if (reg) {
-        for (const e of this.store.list<Obj>(`${reg.prefix}core/services/`)) {
+        for (const e of tx.list<Obj>(`${reg.prefix}core/services/`)) {
           for (const ip of (e.value.spec?.clusterIPs ?? [e.value.spec?.clusterIP]) as string[]) if (ip) ips.add(ip);
           for (const p of (e.value.spec?.ports ?? []) as Obj[]) if (p.nodePort) ports.add(p.nodePort);
         }

@@ -81,7 +81,8 @@ export function entraRoutes(d: EntraDeps): Route[] {
     }
     const tenant = adfs || !p.tenant || ["common", "organizations", "adfs", "consumers"].includes(p.tenant.toLowerCase()) ? d.tenantId : p.tenant;
     const resource = v2 ? audienceFromScope(form.get("scope") ?? "") : form.get("resource") ?? audienceFromScope(form.get("scope") ?? "");
-    const sp = d.store.txn((tx) => ensureAppPrincipal(tx, clientId, new Date()));
+    const now0 = new Date();
+    const sp = await d.store.txn((tx) => ensureAppPrincipal(tx, clientId, now0));
     const iss = v2 ? `${ctx.baseUrl}/${tenant}/v2.0` : `https://sts.windows.net/${tenant}/`;
     const lifetime = 3599;
     const accessToken = await d.tokens.issue({ tid: tenant, oid: sp.id, sub: sp.id, appid: clientId, azp: clientId, aud: resource || "https://management.azure.com/", iss, ver: v2 ? "2.0" : "1.0" }, lifetime);

@@ -27,7 +27,7 @@ export function stampRequester(body: unknown, user: UserInfo): void {
 }
 
 /** PUT .../approval: only status.conditions change (Approved / Denied, mutually exclusive). */
-export function updateApproval(reg: Registry, name: string, body: unknown, manager: string): Obj {
+export async function updateApproval(reg: Registry, name: string, body: unknown, manager: string): Promise<Obj> {
   const conds = isObj(body) && isObj(body.status) && Array.isArray(body.status.conditions) ? (body.status.conditions as Obj[]) : [];
   const types = conds.map((c) => c?.type);
   const bad: ReturnType<typeof cause.invalid>[] = [];
@@ -37,7 +37,7 @@ export function updateApproval(reg: Registry, name: string, body: unknown, manag
   if (types.includes("Approved") && types.includes("Denied")) bad.push(cause.invalid(`status.conditions[${types.indexOf("Denied")}].type`, "Denied", "Approved and Denied conditions are mutually exclusive"));
   if (bad.length) throw errors.invalid("CertificateSigningRequest", "certificates.k8s.io", name, bad);
   const now = nowTime();
-  const r = reg.mutate(csrS, undefined, name, (o) => {
+  const r = await reg.mutate(csrS, undefined, name, (o) => {
     o.status = isObj(o.status) ? o.status : {};
     o.status.conditions = conds.map((c) => ({ status: "True", lastUpdateTime: now, lastTransitionTime: now, ...c }));
   }, { fieldManager: manager, subresource: "status" });
@@ -62,12 +62,12 @@ export async function signIfApproved(reg: Registry, name: string, sign: CsrSigne
     });
   } catch (err) {
     const now = nowTime();
-    reg.mutate(csrS, undefined, name, (o) => {
+    await reg.mutate(csrS, undefined, name, (o) => {
       o.status.conditions = [...((o.status.conditions ?? []) as Obj[]), { type: "Failed", status: "True", reason: "SignerValidationFailure", message: String((err as Error).message), lastUpdateTime: now, lastTransitionTime: now }];
     }, { fieldManager: "kube-controller-manager", internal: true, subresource: "status" });
     return;
   }
-  reg.mutate(csrS, undefined, name, (o) => (o.status.certificate = Buffer.from(cert).toString("base64")), { fieldManager: "kube-controller-manager", internal: true, subresource: "status" });
+  await reg.mutate(csrS, undefined, name, (o) => (o.status.certificate = Buffer.from(cert).toString("base64")), { fieldManager: "kube-controller-manager", internal: true, subresource: "status" });
 }
 
 /** Fingerprints of certificates this cluster issued through CSRs (accepted like its own credentials). */

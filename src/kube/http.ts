@@ -456,12 +456,12 @@ export class ApiServer {
       if (method === "POST") {
         const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json");
         if (s.info.resource === "certificatesigningrequests") stampRequester(body, user);
-        const r = reg.create(s, ns, body, { ...this.writeOptions(q, req), user });
+        const r = await reg.create(s, ns, body, { ...this.writeOptions(q, req), user });
         return this.send(res, 201, r.obj, neg, r.warnings);
       }
       if (method === "DELETE") {
         const dopts = await this.deleteOptions(req, q);
-        const items = reg.deleteCollection(s, ns, listOptions(q), dopts);
+        const items = await reg.deleteCollection(s, ns, listOptions(q), dopts);
         return this.send(res, 200, { kind: `${s.info.kind}List`, apiVersion: apiVersionOf(s.info), metadata: { resourceVersion: String(reg.store.revision()) }, items }, neg);
       }
       throw errors.methodNotAllowed();
@@ -472,7 +472,7 @@ export class ApiServer {
       if (method !== "PUT") throw errors.methodNotAllowed();
       const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json") as Obj;
       const fin = isObj(body) && isObj(body.spec) && Array.isArray(body.spec.finalizers) ? body.spec.finalizers : [];
-      const r = reg.mutate(s, ns, name, (o) => (o.spec = { ...(o.spec ?? {}), finalizers: fin }), { ...this.writeOptions(q, req), internal: true });
+      const r = await reg.mutate(s, ns, name, (o) => (o.spec = { ...(o.spec ?? {}), finalizers: fin }), { ...this.writeOptions(q, req), internal: true });
       if (!r) throw errors.notFound(s.info.resource, s.info.group, name);
       return this.send(res, 200, r.obj, neg);
     }
@@ -491,7 +491,7 @@ export class ApiServer {
       }
       case "PUT": {
         const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json");
-        const r = reg.update(s, ns, name, body, { ...this.writeOptions(q, req), subresource: status ? "status" : undefined, user });
+        const r = await reg.update(s, ns, name, body, { ...this.writeOptions(q, req), subresource: status ? "status" : undefined, user });
         return this.send(res, r.created ? 201 : 200, r.obj, neg, r.warnings);
       }
       case "PATCH": {
@@ -504,12 +504,12 @@ export class ApiServer {
         }
         const buf = await this.readBody(req);
         const body = ct === PATCH_TYPES.apply ? parseYaml(buf.toString("utf8")) : parseJson(buf.toString("utf8"));
-        const r = reg.patch(s, ns, name, ct, body, { ...this.writeOptions(q, req), subresource: status ? "status" : undefined, user });
+        const r = await reg.patch(s, ns, name, ct, body, { ...this.writeOptions(q, req), subresource: status ? "status" : undefined, user });
         return this.send(res, r.created ? 201 : 200, r.obj, neg, r.warnings);
       }
       case "DELETE": {
         if (status) throw errors.methodNotAllowed();
-        const r = reg.delete(s, ns, name, await this.deleteOptions(req, q));
+        const r = await reg.delete(s, ns, name, await this.deleteOptions(req, q));
         return this.send(res, 200, r.body, neg);
       }
       default:
@@ -691,7 +691,7 @@ export class ApiServer {
     if (method === "PUT" && rv && rv !== cur.metadata.resourceVersion) throw errors.conflict(s.info.resource, s.info.group, name!);
     const next = clone(cur);
     next.spec.replicas = replicas;
-    const r = reg.update(s, ns, name!, next, this.writeOptions(q, req));
+    const r = await reg.update(s, ns, name!, next, this.writeOptions(q, req));
     return this.send(res, 200, this.scaleOf(r.obj));
   }
 
@@ -713,14 +713,14 @@ export class ApiServer {
         const body = this.parseObjectBody(await this.readBody(req), req.headers["content-type"] ?? "application/json") as Obj;
         const target = isObj(body) && isObj(body.target) ? body.target.name : undefined;
         if (!target) throw errors.invalid("Binding", "", name, [{ reason: "FieldValueRequired", message: "Required value", field: "target.name" }]);
-        bindPod(reg, s, ns!, name, String(target), this.writeOptions(q, req).fieldManager ?? "unknown");
+        await bindPod(reg, s, ns!, name, String(target), this.writeOptions(q, req).fieldManager ?? "unknown");
         return this.send(res, 201, successStatus({}));
       }
       case "eviction": {
         if (method !== "POST") throw errors.methodNotAllowed();
         const buf = await this.readBody(req);
         const body = buf.length ? this.parseObjectBody(buf, req.headers["content-type"] ?? "application/json") : {};
-        evict(reg, ns!, name, isObj(body) ? body.deleteOptions : undefined);
+        await evict(reg, ns!, name, isObj(body) ? body.deleteOptions : undefined);
         return this.send(res, 201, successStatus({}));
       }
       case "token": {
@@ -746,7 +746,7 @@ export class ApiServer {
           const d = authorize(reg, { user, verb: "approve", resourceRequest: true, apiGroup: "certificates.k8s.io", resource: "signers", name: signer });
           if (!d.allowed) throw errors.forbidden("certificatesigningrequests", "certificates.k8s.io", name, `user not permitted to approve requests with signerName "${signer}"`);
         }
-        updateApproval(reg, name, body, this.writeOptions(q, req).fieldManager ?? "unknown");
+        await updateApproval(reg, name, body, this.writeOptions(q, req).fieldManager ?? "unknown");
         await signIfApproved(reg, name, this.cluster.signCsr);
         return this.send(res, 200, reg.get(s, ns, name));
       }

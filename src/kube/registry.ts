@@ -5,7 +5,7 @@
 //
 // Store layout: kube/<cluster>/r/<group|core>/<resource>/<namespace>/<name> (namespaced) or
 // kube/<cluster>/r/<group|core>/<resource>/<name>; resourceVersion = the store's modRevision.
-import type { Entry, Store, WatchEvent } from "../store/store.js";
+import type { Entry, Store, Txn, WatchEvent } from "../store/store.js";
 import { StoreCompactedError } from "../store/store.js";
 import { apiVersionOf, Kinds, storageOf } from "./catalog.js";
 import { isEstablished, strategiesFor } from "./crd/custom.js";
@@ -93,13 +93,18 @@ export interface WatchOptions extends ListOptions {
 
 /** What the registry needs from its cluster. */
 export interface RegistryEnv {
-  strategyContext(internal: boolean): StrategyContext;
+  /** The strategies' context for one write; its allocations read through tx. */
+  strategyContext(internal: boolean, tx: Reader): StrategyContext;
   /**
    * Admission after defaulting and validation, before the write (quota, LimitRange, webhooks):
-   * may mutate obj, throws a StatusError to refuse, returns warnings.
+   * may mutate obj, throws a StatusError to refuse, returns warnings. Runs inside the write's
+   * transaction (rerun-safe: no side effects).
    */
   admit?(a: AdmissionAttributes): string[] | void;
 }
+
+/** Reads of a transaction (or of the store itself). */
+export type Reader = Pick<Txn, "get" | "list">;
 
 export interface AdmissionAttributes {
   operation: "CREATE" | "UPDATE";
@@ -108,6 +113,8 @@ export interface AdmissionAttributes {
   obj: Obj;
   old?: Obj;
   opts: WriteOptions;
+  /** The write's transaction: admission reads through it (an optimistic store then sees the conflict). */
+  tx: Reader;
 }
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -229,9 +236,14 @@ export class Registry {
 
   // --- reads ----------------------------------------------------------------------------------
 
-  tryGet(s: Strategy, ns: string | undefined, name: string): Obj | undefined {
-    const e = this.store.get<Obj>(this.key(s, ns, name));
+  tryGet(s: Strategy, ns: string | undefined, name: string, r: Reader = this.store): Obj | undefined {
+    const e = r.get<Obj>(this.key(s, ns, name));
     return e ? this.fromEntry(s, e) : undefined;
+  }
+
+  /** Every object of a collection (no selectors, no paging) read through r: admission's reads inside a write. */
+  listIn(r: Reader, s: Strategy, ns: string | undefined): Obj[] {
+    return r.list<Obj>(this.collectionPrefix(s, ns)).map((e) => this.fromEntry(s, e));
   }
 
   get(s: Strategy, ns: string | undefined, name: string): Obj {
@@ -340,8 +352,8 @@ export class Registry {
 
   // --- writes ---------------------------------------------------------------------------------
 
-  private ctx(opts: WriteOptions): StrategyContext {
-    return this.env.strategyContext(!!opts.internal);
+  private ctx(tx: Txn, opts: WriteOptions): StrategyContext {
+    return this.env.strategyContext(!!opts.internal, tx);
   }
 
   private meta(s: Strategy): PatchMeta {
@@ -467,10 +479,10 @@ export class Registry {
     return unknown.map((u) => `unknown field "${u}"`);
   }
 
-  private checkNamespace(s: Strategy, ns: string | undefined, opts: WriteOptions): void {
+  private checkNamespace(tx: Txn, s: Strategy, ns: string | undefined, opts: WriteOptions): void {
     if (!s.info.namespaced) return;
     if (!ns) throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
-    const nsObj = this.store.get<Obj>(`${this.prefix}core/namespaces/${ns}`);
+    const nsObj = tx.get<Obj>(`${this.prefix}core/namespaces/${ns}`);
     if (!nsObj) throw errors.notFound("namespaces", "", ns);
     if (nsObj.value.metadata?.deletionTimestamp && !opts.internal)
       throw new StatusError(403, "Forbidden", `${s.info.resource}${s.info.group ? "." + s.info.group : ""} "${"?"}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`, {
@@ -484,23 +496,28 @@ export class Registry {
     return opts.fieldManager || "unknown";
   }
 
-  create(s: Strategy, ns: string | undefined, body: unknown, opts: WriteOptions = {}): WriteResult {
+  create(s: Strategy, ns: string | undefined, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
+    return this.store.txn((tx) => this.createIn(tx, s, ns, body, opts));
+  }
+
+  /** Create inside the caller's transaction (rerun-safe: reads and writes only through tx). */
+  createIn(tx: Txn, s: Strategy, ns: string | undefined, body: unknown, opts: WriteOptions = {}): WriteResult {
     const warnings = this.fieldValidation(s, body, opts);
     let o = this.checkBody(s, clone(body), ns, undefined);
     if (s.toStorage) o = { ...s.toStorage(o), apiVersion: apiVersionOf(s.info), kind: s.info.kind };
-    return this.store.txn(() => {
+    {
       const md = o.metadata as Obj;
       if (!md.name && md.generateName) {
         for (let i = 0; i < 8; i++) {
           md.name = `${md.generateName}${randomSuffix(5)}`;
-          if (!this.store.get(this.key(s, md.namespace, md.name))) break;
+          if (!tx.get(this.key(s, md.namespace, md.name))) break;
         }
       }
       const nameCauses = this.validateMeta(s, o, true);
       if (nameCauses.length) throw errors.invalid(s.info.kind, s.info.group, String(md.name ?? ""), nameCauses);
       if (s.info.namespaced) {
         try {
-          this.checkNamespace(s, md.namespace, opts);
+          this.checkNamespace(tx, s, md.namespace, opts);
         } catch (err) {
           if (err instanceof StatusError && err.reason === "Forbidden")
             throw new StatusError(403, "Forbidden", err.message.replace('"?"', `"${md.name}"`), err.details);
@@ -508,7 +525,7 @@ export class Registry {
         }
       }
       const key = this.key(s, md.namespace, md.name);
-      if (this.store.get(key)) throw errors.alreadyExists(s.info.resource, s.info.group, md.name);
+      if (tx.get(key)) throw errors.alreadyExists(s.info.resource, s.info.group, md.name);
       const now = nowTime();
       md.uid = newUid();
       md.creationTimestamp = now;
@@ -518,7 +535,7 @@ export class Registry {
       delete md.selfLink;
       if (s.generation) md.generation = 1;
       else delete md.generation;
-      const ctx = this.ctx(opts);
+      const ctx = this.ctx(tx, opts);
       let causes: StatusCause[] = [];
       try {
         s.prepareForCreate?.(o, ctx);
@@ -527,7 +544,7 @@ export class Registry {
         shapeError(err);
       }
       if (causes.length) throw errors.invalid(s.info.kind, s.info.group, md.name, causes);
-      const admitWarnings = this.env.admit?.({ operation: "CREATE", strategy: s, namespace: md.namespace, obj: o, opts }) ?? [];
+      const admitWarnings = this.env.admit?.({ operation: "CREATE", strategy: s, namespace: md.namespace, obj: o, opts, tx }) ?? [];
       warnings.push(...admitWarnings);
       // A create through apply keeps the entry server-side apply computed from the applied
       // config: the manager owns what it sent, not the defaults (else its next apply drops them).
@@ -545,9 +562,9 @@ export class Registry {
       if (opts.asApply) for (const m of (md.managedFields ?? []) as Obj[]) m.operation = "Apply";
       if (opts.dryRun) return { obj: this.output(s, clone(o), 0), created: true, warnings };
       const stored = this.toStored(s, o);
-      const rev = this.store.txn((tx) => tx.put(key, stored));
+      const rev = tx.put(key, stored);
       return { obj: this.output(s, stored, rev), created: true, warnings };
-    });
+    }
   }
 
   private toStored(s: Strategy, o: Obj): Obj {
@@ -564,6 +581,7 @@ export class Registry {
    * detect no-ops, record managedFields, persist — atomically.
    */
   private guaranteedUpdate(
+    tx: Txn,
     s: Strategy,
     ns: string | undefined,
     name: string,
@@ -571,9 +589,9 @@ export class Registry {
     compute: (old: Obj | undefined) => { next: Obj; applied?: boolean },
     allowCreate: boolean,
   ): WriteResult {
-    return this.store.txn((): WriteResult => {
+    {
       const key = this.key(s, ns, name);
-      const entry = this.store.get<Obj>(key);
+      const entry = tx.get<Obj>(key);
       const old = entry ? this.fromEntry(s, entry) : undefined;
       if (!old && !allowCreate) throw errors.notFound(s.info.resource, s.info.group, name);
       // compute never mutates its input (patch functions copy), so old is passed as is.
@@ -586,7 +604,7 @@ export class Registry {
         const body = clone(next);
         if (s.fromStorage) Object.assign(body, s.fromStorage(body), { apiVersion: apiVersionOf(s.info) });
         delete body.metadata.resourceVersion;
-        return this.create(s, ns, body, { ...opts, fieldValidation: "Ignore", asApply: !!applied });
+        return this.createIn(tx, s, ns, body, { ...opts, fieldValidation: "Ignore", asApply: !!applied });
       }
       // Compare and validate in storage form; old (external form) only fed compute.
       const oldS: Obj = { ...clone(entry.value), apiVersion: apiVersionOf(s.info), kind: s.info.kind };
@@ -635,7 +653,7 @@ export class Registry {
       if (md.generation === undefined) delete md.generation;
       delete md.selfLink;
 
-      const ctx = this.ctx(opts);
+      const ctx = this.ctx(tx, opts);
       let causes: StatusCause[] = [];
       try {
         if (sub !== "status" && sub !== "finalize") s.prepareForUpdate?.(next, oldS, ctx);
@@ -644,7 +662,7 @@ export class Registry {
         shapeError(err);
       }
       if (causes.length) throw errors.invalid(s.info.kind, s.info.group, name, causes);
-      const admitWarnings = (sub === undefined && this.env.admit?.({ operation: "UPDATE", strategy: s, namespace: md.namespace, obj: next, old: oldS, opts })) || [];
+      const admitWarnings = (sub === undefined && this.env.admit?.({ operation: "UPDATE", strategy: s, namespace: md.namespace, obj: next, old: oldS, opts, tx })) || [];
 
       if (s.generation && sub !== "status" && md.generation !== undefined) {
         const spec = (o: Obj) => {
@@ -675,14 +693,14 @@ export class Registry {
 
       // Last finalizer removed from an object being deleted: it goes now.
       if (md.deletionTimestamp && this.readyToGo(s, next)) {
-        this.store.txn((tx) => tx.delete(key));
+        tx.delete(key);
         return { obj: this.output(s, this.toStored(s, next), this.store.revision()), created: false, warnings: admitWarnings };
       }
       const stored = this.toStored(s, next);
-      const rev = this.store.txn((tx) => tx.put(key, stored));
+      const rev = tx.put(key, stored);
       // put() serialised its own copy, so the stored value can be handed out.
       return { obj: this.output(s, stored, rev), created: false, warnings: admitWarnings };
-    });
+    }
   }
 
   private readyToGo(s: Strategy, o: Obj): boolean {
@@ -693,7 +711,11 @@ export class Registry {
   }
 
   /** PUT. */
-  update(s: Strategy, ns: string | undefined, name: string, body: unknown, opts: WriteOptions = {}): WriteResult {
+  update(s: Strategy, ns: string | undefined, name: string, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
+    return this.store.txn((tx) => this.updateIn(tx, s, ns, name, body, opts));
+  }
+
+  updateIn(tx: Txn, s: Strategy, ns: string | undefined, name: string, body: unknown, opts: WriteOptions = {}): WriteResult {
     const warnings = this.fieldValidation(s, body, opts);
     if (!isObj(body)) throw errors.badRequest("body must be an object");
     if (s.requireResourceVersionOnUpdate && opts.subresource === undefined && !(isObj(body.metadata) && body.metadata.resourceVersion))
@@ -701,14 +723,14 @@ export class Registry {
     const allowCreate = opts.subresource === undefined && ["endpoints", "leases", "events", "endpointslices"].includes(s.info.resource);
     if (allowCreate && !(isObj(body.metadata) && body.metadata.resourceVersion)) {
       // Create-on-update kinds (kube's AllowCreateOnUpdate).
-      if (!this.tryGet(s, ns, name)) {
+      if (!this.tryGet(s, ns, name, tx)) {
         const b = clone(body);
         b.metadata = { ...(isObj(b.metadata) ? b.metadata : {}), name };
-        const r = this.create(s, ns, b, { ...opts, fieldValidation: "Ignore" });
+        const r = this.createIn(tx, s, ns, b, { ...opts, fieldValidation: "Ignore" });
         return { ...r, warnings };
       }
     }
-    const r = this.guaranteedUpdate(s, ns, name, opts, (old) => {
+    const r = this.guaranteedUpdate(tx, s, ns, name, opts, (old) => {
       const next = clone(body) as Obj;
       if (isObj(next.metadata) && old) {
         // Clients may omit managedFields on PUT; keep tracking.
@@ -719,7 +741,11 @@ export class Registry {
     return { ...r, warnings: [...warnings, ...r.warnings] };
   }
 
-  patch(s: Strategy, ns: string | undefined, name: string, contentType: string, body: unknown, opts: WriteOptions = {}): WriteResult {
+  patch(s: Strategy, ns: string | undefined, name: string, contentType: string, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
+    return this.store.txn((tx) => this.patchIn(tx, s, ns, name, contentType, body, opts));
+  }
+
+  patchIn(tx: Txn, s: Strategy, ns: string | undefined, name: string, contentType: string, body: unknown, opts: WriteOptions = {}): WriteResult {
     const meta = this.meta(s);
     let warnings: string[] = [];
     if (contentType === PATCH_TYPES.apply) {
@@ -730,7 +756,7 @@ export class Registry {
       const info = s.info;
       let obj = applied;
       if (s.toStorage) obj = s.toStorage(obj);
-      const r = this.guaranteedUpdate(s, ns, name, opts, (old) => {
+      const r = this.guaranteedUpdate(tx, s, ns, name, opts, (old) => {
         const scope = opts.subresource === "status" ? "status" : s.statusSubresource ? "main" : "all";
         const merged = serverSideApply(old, obj, meta, {
           manager: opts.fieldManager!,
@@ -754,17 +780,17 @@ export class Registry {
     if (contentType === PATCH_TYPES.strategic) {
       warnings = this.fieldValidation(s, body, opts);
       if (!isObj(body)) throw errors.badRequest("json: cannot unmarshal array into Go value of type map[string]interface {}");
-      const r = this.guaranteedUpdate(s, ns, name, opts, (old) => ({ next: strategicMerge(old!, body, meta) }), false);
+      const r = this.guaranteedUpdate(tx, s, ns, name, opts, (old) => ({ next: strategicMerge(old!, body, meta) }), false);
       return { ...r, warnings };
     }
     if (contentType === PATCH_TYPES.merge) {
       warnings = this.fieldValidation(s, body, opts);
       if (!isObj(body)) throw errors.badRequest("json: cannot unmarshal into Go value of type map[string]interface {}: merge patch must be an object");
-      const r = this.guaranteedUpdate(s, ns, name, opts, (old) => ({ next: mergePatch(old, body) as Obj }), false);
+      const r = this.guaranteedUpdate(tx, s, ns, name, opts, (old) => ({ next: mergePatch(old, body) as Obj }), false);
       return { ...r, warnings };
     }
     if (contentType === PATCH_TYPES.json) {
-      const r = this.guaranteedUpdate(s, ns, name, opts, (old) => {
+      const r = this.guaranteedUpdate(tx, s, ns, name, opts, (old) => {
         const next = jsonPatch(old!, body);
         warnings = this.fieldValidation(s, next, opts);
         return { next };
@@ -774,22 +800,32 @@ export class Registry {
     throw errors.unsupportedMediaType(contentType, [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.apply, PATCH_TYPES.strategic]);
   }
 
-  /** In-process read-modify-write with retry-free semantics (single-threaded store). */
-  mutate(s: Strategy, ns: string | undefined, name: string, fn: (o: Obj) => void, opts: WriteOptions): WriteResult | undefined {
+  /**
+   * In-process read-modify-write of the current object (undefined when it does not exist), in a
+   * transaction of its own. fn mutates its argument and may run more than once (only on the object).
+   */
+  mutate(s: Strategy, ns: string | undefined, name: string, fn: (o: Obj) => void, opts: WriteOptions): Promise<WriteResult | undefined> {
+    return this.store.txn((tx) => this.mutateIn(tx, s, ns, name, fn, opts));
+  }
+
+  mutateIn(tx: Txn, s: Strategy, ns: string | undefined, name: string, fn: (o: Obj) => void, opts: WriteOptions): WriteResult | undefined {
     // tryGet parses a fresh copy from the store, so it can be mutated in place.
-    const next = this.tryGet(s, ns, name);
+    const next = this.tryGet(s, ns, name, tx);
     if (!next) return undefined;
     fn(next);
-    if (opts.subresource === "status") return this.guaranteedUpdate(s, ns, name, opts, () => ({ next }), false);
-    return this.guaranteedUpdate(s, ns, name, opts, () => ({ next }), false);
+    return this.guaranteedUpdate(tx, s, ns, name, opts, () => ({ next }), false);
   }
 
   // --- deletes --------------------------------------------------------------------------------
 
-  delete(s: Strategy, ns: string | undefined, name: string, opts: DeleteOptions = {}): DeleteResult {
-    return this.store.txn((): DeleteResult => {
+  delete(s: Strategy, ns: string | undefined, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+    return this.store.txn((tx) => this.deleteIn(tx, s, ns, name, opts));
+  }
+
+  deleteIn(tx: Txn, s: Strategy, ns: string | undefined, name: string, opts: DeleteOptions = {}): DeleteResult {
+    {
       const key = this.key(s, ns, name);
-      const entry = this.store.get<Obj>(key);
+      const entry = tx.get<Obj>(key);
       if (!entry) throw errors.notFound(s.info.resource, s.info.group, name);
       const old = this.fromEntry(s, entry);
       const pre = opts.preconditions;
@@ -818,7 +854,7 @@ export class Registry {
       if (opts.dryRun) return { body: old, pending };
 
       if (!pending) {
-        this.store.txn((tx) => tx.delete(key));
+        tx.delete(key);
         if (s.defaultGracePeriod || md.deletionTimestamp) {
           md.deletionTimestamp ??= nowTime();
           md.deletionGracePeriodSeconds ??= 0;
@@ -844,20 +880,20 @@ export class Registry {
       if (!this.readyToGo(s, next) || isNamespace) {
         if (deepEqual(next, old)) return { body: old, pending: true };
         const stored = this.toStored(s, next);
-        const rev = this.store.txn((tx) => tx.put(key, stored));
+        const rev = tx.put(key, stored);
         return { body: this.output(s, clone(stored), rev), pending: true };
       }
-      this.store.txn((tx) => tx.delete(key));
+      tx.delete(key);
       return { body: this.output(s, this.toStored(s, next), this.store.revision()), pending: false };
-    });
+    }
   }
 
-  deleteCollection(s: Strategy, ns: string | undefined, listOpts: ListOptions, opts: DeleteOptions): Obj[] {
+  async deleteCollection(s: Strategy, ns: string | undefined, listOpts: ListOptions, opts: DeleteOptions): Promise<Obj[]> {
     const { items } = this.list(s, ns, { labelSelector: listOpts.labelSelector, fieldSelector: listOpts.fieldSelector });
     const out: Obj[] = [];
     for (const it of items) {
       try {
-        const r = this.delete(s, it.metadata.namespace, it.metadata.name, opts);
+        const r = await this.delete(s, it.metadata.namespace, it.metadata.name, opts);
         out.push(isObj(r.body) && r.body.kind === "Status" ? it : r.body);
       } catch (err) {
         if (!(err instanceof StatusError && err.code === 404)) throw err;

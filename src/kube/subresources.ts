@@ -51,11 +51,11 @@ export function podLog(pod: Obj, o: LogOptions): string {
 }
 
 /** Binding: set spec.nodeName once, then mark the pod scheduled. */
-export function bindPod(reg: Registry, s: Strategy, ns: string, name: string, node: string, manager: string): Obj {
+export async function bindPod(reg: Registry, s: Strategy, ns: string, name: string, node: string, manager: string): Promise<Obj> {
   const pod = reg.get(s, ns, name);
   if (pod.spec?.nodeName) throw errors.conflict(s.info.resource, s.info.group, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
-  reg.mutate(s, ns, name, (o) => (o.spec.nodeName = node), { fieldManager: manager, internal: true, subresource: "binding" });
-  const r = reg.mutate(
+  await reg.mutate(s, ns, name, (o) => (o.spec.nodeName = node), { fieldManager: manager, internal: true, subresource: "binding" });
+  const r = await reg.mutate(
     s,
     ns,
     name,

@@ -14,6 +14,9 @@ import type { Registry } from "../kube/registry.js";
 import { controllers as defaultControllers } from "./controllers/index.js";
 import { startHeartbeats } from "./heartbeat.js";
 
+/** A queued piece of work; a promise is awaited before the next item runs. */
+type Work = () => void | Promise<void>;
+
 export interface EngineOptions {
   registry: Registry;
   latency: LatencyProfile;
@@ -39,7 +42,7 @@ export class SimEngine implements SimContext {
   readonly registry: Registry;
   readonly latency: LatencyProfile;
   private unwatch?: () => void;
-  private readonly queue = new Map<string, () => void>();
+  private readonly queue = new Map<string, Work>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Background timers (at()): due work that must not hold idle(). */
   private readonly later = new Map<string, NodeJS.Timeout>();
@@ -48,7 +51,9 @@ export class SimEngine implements SimContext {
   private readonly attempts = new Map<string, number>();
   private drainScheduled = false;
   /** The batch being drained, when a drain yielded before finishing it (run before newer work). */
-  private backlog: Array<[string, () => void]> = [];
+  private backlog: Array<[string, Work]> = [];
+  /** Bumped by stop(): a drain suspended in an await from before it ends there. */
+  private generation = 0;
   private running = false;
   private stopHeartbeats?: () => void;
   private readonly controllers: Controller[];
@@ -109,6 +114,8 @@ export class SimEngine implements SimContext {
     this.attempts.clear();
     this.queue.clear();
     this.backlog = [];
+    this.generation++;
+    this.drainScheduled = false;
     this.cache.clear();
     this.flushIdle();
   }
@@ -149,7 +156,7 @@ export class SimEngine implements SimContext {
     this.enqueue(`stage:${st.name}:${key}`, () => this.runStage(st, key), ms);
   }
 
-  private runStage(st: Stage, key: string): void {
+  private async runStage(st: Stage, key: string): Promise<void> {
     const c = this.cache.get(key);
     if (!c || !st.selector(c.value, this)) return;
     const s = strategyFor(c.storage.split("/")[1]!, c.storage.startsWith("core/") ? "" : c.storage.split("/")[0]);
@@ -157,9 +164,9 @@ export class SimEngine implements SimContext {
     if (!eff) return;
     try {
       if (eff.delete) {
-        this.registry.delete(s, c.namespace, c.name, { gracePeriodSeconds: 0 });
+        await this.registry.delete(s, c.namespace, c.name, { gracePeriodSeconds: 0 });
       } else if (eff.status) {
-        this.registry.mutate(s, c.namespace, c.name, (o) => (o.status = eff.status), { fieldManager: st.manager, internal: true, subresource: "status" });
+        await this.registry.mutate(s, c.namespace, c.name, (o) => (o.status = eff.status), { fieldManager: st.manager, internal: true, subresource: "status" });
       }
     } catch (err) {
       if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) console.error(`sim: stage ${st.name} failed for ${key}:`, err);
@@ -167,7 +174,7 @@ export class SimEngine implements SimContext {
     for (const e of eff.events ?? []) this.event(c.value, e);
   }
 
-  enqueue(key: string, fn: () => void, ms = 0): void {
+  enqueue(key: string, fn: Work, ms = 0): void {
     if (!this.running) return;
     if (ms > 0) {
       if (this.timers.has(key)) return;
@@ -182,7 +189,7 @@ export class SimEngine implements SimContext {
     this.queue.set(key, fn);
     if (!this.drainScheduled) {
       this.drainScheduled = true;
-      setImmediate(() => this.drain());
+      setImmediate(() => void this.drain());
     }
   }
 
@@ -196,7 +203,7 @@ export class SimEngine implements SimContext {
     });
   }
 
-  at(key: string, fn: () => void, realMs: number): void {
+  at(key: string, fn: Work, realMs: number): void {
     if (!this.running) return;
     const prev = this.later.get(key);
     if (prev) clearTimeout(prev);
@@ -208,8 +215,12 @@ export class SimEngine implements SimContext {
     this.later.set(key, t);
   }
 
-  private drain(): void {
-    this.drainScheduled = false;
+  /**
+   * Runs queued work one item after another (each awaited: its writes are transactions). While a
+   * drain runs, drainScheduled stays set, so enqueue() only queues and this drain schedules the next.
+   */
+  private async drain(): Promise<void> {
+    const gen = this.generation;
     if (this.backlog.length === 0) {
       this.backlog = [...this.queue.entries()];
       this.queue.clear();
@@ -218,23 +229,24 @@ export class SimEngine implements SimContext {
     // answers ARM and Kubernetes requests (the create's own polls, kubectl) in between.
     const until = performance.now() + DRAIN_SLICE_MS;
     let i = 0;
-    for (; i < this.backlog.length; i++) {
-      if (!this.running) return;
+    const batch = this.backlog;
+    for (; i < batch.length; i++) {
+      if (!this.running || gen !== this.generation) return;
       if (i > 0 && performance.now() >= until) break;
-      const [key, fn] = this.backlog[i]!;
+      const [key, fn] = batch[i]!;
       try {
-        fn();
+        await fn();
         this.attempts.delete(key);
       } catch (err) {
         this.retry(key, fn, err);
       }
     }
-    this.backlog = i < this.backlog.length ? this.backlog.slice(i) : [];
+    if (!this.running || gen !== this.generation) return;
+    this.backlog = i < batch.length ? batch.slice(i) : [];
+    this.drainScheduled = false;
     if (this.backlog.length > 0 || this.queue.size > 0) {
-      if (!this.drainScheduled) {
-        this.drainScheduled = true;
-        setImmediate(() => this.drain());
-      }
+      this.drainScheduled = true;
+      setImmediate(() => void this.drain());
       return;
     }
     if (!this.timers.size) this.flushIdle();
@@ -245,7 +257,7 @@ export class SimEngine implements SimContext {
    * a few retries with exponential backoff, then dropped (logged once); 422 is permanent (dropped
    * at once); anything else backs off up to MAX_ATTEMPTS before being dropped.
    */
-  private retry(key: string, fn: () => void, err: unknown): void {
+  private retry(key: string, fn: Work, err: unknown): void {
     const n = (this.attempts.get(key) ?? 0) + 1;
     const code = err instanceof StatusError ? err.code : 0;
     const limit = code === 422 ? 1 : code === 404 || code === 409 ? STALE_ATTEMPTS : MAX_ATTEMPTS;
@@ -273,8 +285,13 @@ export class SimEngine implements SimContext {
 
   // --- events ---------------------------------------------------------------------------------
 
+  /** Record an Event (best effort, in the background: a failure is logged, never thrown). */
   event(obj: Obj, e: EventSpec): void {
     if (this.opts.events === false || !this.running) return;
+    void this.recordEvent(obj, e);
+  }
+
+  private async recordEvent(obj: Obj, e: EventSpec): Promise<void> {
     const ns = obj.metadata?.namespace || "default";
     const nsObj = this.cache.getObj("core/namespaces", undefined, ns);
     if (!nsObj || nsObj.metadata?.deletionTimestamp) return;
@@ -285,7 +302,7 @@ export class SimEngine implements SimContext {
     const existing = this.eventKeys.get(aggKey);
     try {
       if (existing) {
-        const r = this.registry.mutate(s, ns, existing, (ev) => {
+        const r = await this.registry.mutate(s, ns, existing, (ev) => {
           ev.count = (ev.count ?? 1) + 1;
           ev.lastTimestamp = now;
         }, { fieldManager: e.component, internal: true });
@@ -296,7 +313,9 @@ export class SimEngine implements SimContext {
       if (!involved.namespace) delete involved.namespace;
       if (!involved.resourceVersion) delete involved.resourceVersion;
       if (e.fieldPath) involved.fieldPath = e.fieldPath;
-      this.registry.create(
+      // Known before the create commits, so a repeat raised meanwhile aggregates into this one.
+      this.eventKeys.set(aggKey, name);
+      await this.registry.create(
         s,
         ns,
         {
@@ -314,8 +333,10 @@ export class SimEngine implements SimContext {
           reportingInstance: e.host ?? "",
         },
         { fieldManager: e.component, internal: true },
-      );
-      this.eventKeys.set(aggKey, name);
+      ).catch((err: unknown) => {
+        if (this.eventKeys.get(aggKey) === name) this.eventKeys.delete(aggKey);
+        throw err;
+      });
       if (this.eventKeys.size > 5000) this.eventKeys.delete(this.eventKeys.keys().next().value!);
     } catch (err) {
       if (!(err instanceof StatusError)) console.error("sim: event failed:", err);

@@ -11,17 +11,18 @@ const nodeS = strategyFor("nodes");
 export const LEASE_RENEW_MS = 10_000;
 const STATUS_EVERY = 30; // × 10 s = 5 min
 
-export function renewLeases(ctx: SimContext): void {
+export async function renewLeases(ctx: SimContext): Promise<void> {
   const nodes = ctx.cache.list("core/nodes").map((n) => n.value).filter((n) => ((n.status?.conditions ?? []) as Obj[]).some((c) => c.type === "Ready" && c.status === "True"));
   if (!nodes.length || !ctx.cache.getObj("core/namespaces", undefined, "kube-node-lease")) return;
-  ctx.registry.store.txn(() => {
+  await ctx.registry.store.txn((tx) => {
     for (const n of nodes) {
       const name = n.metadata.name;
       const now = nowMicro();
       try {
         const existing = ctx.cache.getObj("coordination.k8s.io/leases", "kube-node-lease", name);
         if (!existing) {
-          ctx.registry.create(
+          ctx.registry.createIn(
+            tx,
             leaseS,
             "kube-node-lease",
             {
@@ -31,7 +32,7 @@ export function renewLeases(ctx: SimContext): void {
             { fieldManager: "kubelet", internal: true },
           );
         } else {
-          ctx.registry.mutate(leaseS, "kube-node-lease", name, (o) => {
+          ctx.registry.mutateIn(tx, leaseS, "kube-node-lease", name, (o) => {
             o.spec = { ...(o.spec ?? {}), holderIdentity: name, leaseDurationSeconds: 40, renewTime: now };
           }, { fieldManager: "kubelet", internal: true });
         }
@@ -42,12 +43,12 @@ export function renewLeases(ctx: SimContext): void {
   });
 }
 
-function nodeStatusHeartbeat(ctx: SimContext): void {
+async function nodeStatusHeartbeat(ctx: SimContext): Promise<void> {
   const now = nowTime();
-  ctx.registry.store.txn(() => {
+  await ctx.registry.store.txn((tx) => {
     for (const c of ctx.cache.list("core/nodes")) {
       try {
-        ctx.registry.mutate(nodeS, undefined, c.name, (o) => {
+        ctx.registry.mutateIn(tx, nodeS, undefined, c.name, (o) => {
           for (const cond of (o.status?.conditions ?? []) as Obj[]) cond.lastHeartbeatTime = now;
         }, { fieldManager: "kubelet", internal: true, subresource: "status" });
       } catch (err) {
@@ -59,15 +60,15 @@ function nodeStatusHeartbeat(ctx: SimContext): void {
 
 export function startHeartbeats(ctx: SimContext): () => void {
   let tick = 0;
-  const t = setInterval(() => {
-    tick++;
+  const beat = async (n: number) => {
     try {
-      renewLeases(ctx);
-      if (tick % STATUS_EVERY === 0) nodeStatusHeartbeat(ctx);
+      await renewLeases(ctx);
+      if (n % STATUS_EVERY === 0) await nodeStatusHeartbeat(ctx);
     } catch (err) {
       console.error("sim: heartbeat failed:", err);
     }
-  }, LEASE_RENEW_MS);
+  };
+  const t = setInterval(() => void beat(++tick), LEASE_RENEW_MS);
   t.unref();
   return () => clearInterval(t);
 }

@@ -5,6 +5,7 @@
 import { strategyFor } from "../kube/catalog.js";
 import { StatusError } from "../kube/errors.js";
 import type { Registry } from "../kube/registry.js";
+import type { Txn } from "../store/store.js";
 import { clone, deepEqual, nowTime, type Obj } from "../kube/util.js";
 import { KUBELET_SERVER_ANNOTATION, nodeAnnotations, nodeLabels, nodeStatus } from "./node-template.js";
 import type { SimClusterInfo, SimNodeSpec } from "./types.js";
@@ -41,25 +42,25 @@ function apiServerPort(info: SeedInfo): number {
 }
 
 /** Create if absent (AlreadyExists is fine). */
-function ensure(reg: Registry, resource: string, group: string, ns: string | undefined, obj: Obj): void {
+function ensure(tx: Txn, reg: Registry, resource: string, group: string, ns: string | undefined, obj: Obj): void {
   const s = strategyFor(resource, group);
-  if (reg.tryGet(s, ns, obj.metadata.name)) return;
+  if (reg.tryGet(s, ns, obj.metadata.name, tx)) return;
   try {
-    reg.create(s, ns, obj, { fieldManager: M, internal: true });
+    reg.createIn(tx, s, ns, obj, { fieldManager: M, internal: true });
   } catch (err) {
     if (!(err instanceof StatusError && err.code === 409)) throw err;
   }
 }
 
 /** Keep container images of an addon workload in line with the cluster version. */
-function ensureWorkload(reg: Registry, resource: string, ns: string, obj: Obj): void {
+function ensureWorkload(tx: Txn, reg: Registry, resource: string, ns: string, obj: Obj): void {
   const s = strategyFor(resource, "apps");
-  const cur = reg.tryGet(s, ns, obj.metadata.name);
-  if (!cur) return ensure(reg, resource, "apps", ns, obj);
+  const cur = reg.tryGet(s, ns, obj.metadata.name, tx);
+  if (!cur) return ensure(tx, reg, resource, "apps", ns, obj);
   const want = ((obj.spec.template.spec.containers ?? []) as Obj[]).map((c) => [c.name, c.image]);
   const have = ((cur.spec?.template?.spec?.containers ?? []) as Obj[]).map((c) => [c.name, c.image]);
   if (deepEqual(want, have)) return;
-  reg.mutate(s, ns, obj.metadata.name, (o) => {
+  reg.mutateIn(tx, s, ns, obj.metadata.name, (o) => {
     for (const c of (o.spec.template.spec.containers ?? []) as Obj[]) {
       const w = want.find(([n]) => n === c.name);
       if (w) c.image = w[1];
@@ -211,12 +212,12 @@ function kubeletKubeconfig(info: SeedInfo): string {
 }
 
 /** Everything except nodes. Idempotent. */
-export function seedCluster(reg: Registry, info: SeedInfo): void {
-  reg.store.txn(() => {
-    for (const ns of ["default", "kube-system", "kube-public", "kube-node-lease"]) ensure(reg, "namespaces", "", undefined, { metadata: { name: ns } });
+export async function seedCluster(reg: Registry, info: SeedInfo): Promise<void> {
+  await reg.store.txn((tx) => {
+    for (const ns of ["default", "kube-system", "kube-public", "kube-node-lease"]) ensure(tx, reg, "namespaces", "", undefined, { metadata: { name: ns } });
 
     const svcIP = kubernetesServiceIP(info.serviceCidr);
-    ensure(reg, "services", "", "default", {
+    ensure(tx, reg, "services", "", "default", {
       metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
       spec: { type: "ClusterIP", clusterIP: svcIP, ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: apiServerPort(info) }] },
     });
@@ -225,9 +226,9 @@ export function seedCluster(reg: Registry, info: SeedInfo): void {
       subsets: [{ addresses: [{ ip: apiServerIP(info) }], ports: [{ name: "https", port: apiServerPort(info), protocol: "TCP" }] }],
     };
     const epS = strategyFor("endpoints");
-    const ep = reg.tryGet(epS, "default", "kubernetes");
-    if (!ep) ensure(reg, "endpoints", "", "default", epBody);
-    else if (!deepEqual(ep.subsets, epBody.subsets)) reg.mutate(epS, "default", "kubernetes", (o) => (o.subsets = epBody.subsets), { fieldManager: "kube-apiserver", internal: true });
+    const ep = reg.tryGet(epS, "default", "kubernetes", tx);
+    if (!ep) ensure(tx, reg, "endpoints", "", "default", epBody);
+    else if (!deepEqual(ep.subsets, epBody.subsets)) reg.mutateIn(tx, epS, "default", "kubernetes", (o) => (o.subsets = epBody.subsets), { fieldManager: "kube-apiserver", internal: true });
     const sliceS = strategyFor("endpointslices", "discovery.k8s.io");
     const sliceBody = {
       metadata: { name: "kubernetes", namespace: "default", labels: { "kubernetes.io/service-name": "kubernetes" } },
@@ -235,11 +236,11 @@ export function seedCluster(reg: Registry, info: SeedInfo): void {
       endpoints: [{ addresses: [apiServerIP(info)], conditions: { ready: true } }],
       ports: [{ name: "https", port: apiServerPort(info), protocol: "TCP" }],
     };
-    const slice = reg.tryGet(sliceS, "default", "kubernetes");
-    if (!slice) ensure(reg, "endpointslices", "discovery.k8s.io", "default", sliceBody);
-    else if (!deepEqual(slice.endpoints, sliceBody.endpoints)) reg.mutate(sliceS, "default", "kubernetes", (o) => (o.endpoints = sliceBody.endpoints), { fieldManager: "kube-apiserver", internal: true });
+    const slice = reg.tryGet(sliceS, "default", "kubernetes", tx);
+    if (!slice) ensure(tx, reg, "endpointslices", "discovery.k8s.io", "default", sliceBody);
+    else if (!deepEqual(slice.endpoints, sliceBody.endpoints)) reg.mutateIn(tx, sliceS, "default", "kubernetes", (o) => (o.endpoints = sliceBody.endpoints), { fieldManager: "kube-apiserver", internal: true });
 
-    ensure(reg, "services", "", "kube-system", {
+    ensure(tx, reg, "services", "", "kube-system", {
       metadata: {
         name: "kube-dns",
         namespace: "kube-system",
@@ -254,7 +255,7 @@ export function seedCluster(reg: Registry, info: SeedInfo): void {
         ],
       },
     });
-    ensure(reg, "services", "", "kube-system", {
+    ensure(tx, reg, "services", "", "kube-system", {
       metadata: {
         name: "metrics-server",
         namespace: "kube-system",
@@ -264,7 +265,7 @@ export function seedCluster(reg: Registry, info: SeedInfo): void {
     });
 
     // metrics-server's aggregated reader (its manifest's ClusterRole): view/edit/admin may read metrics.k8s.io.
-    ensure(reg, "clusterroles", "rbac.authorization.k8s.io", undefined, {
+    ensure(tx, reg, "clusterroles", "rbac.authorization.k8s.io", undefined, {
       metadata: {
         name: "system:aggregated-metrics-reader",
         labels: { ...ADDON_LABELS, "k8s-app": "metrics-server", "rbac.authorization.k8s.io/aggregate-to-admin": "true", "rbac.authorization.k8s.io/aggregate-to-edit": "true", "rbac.authorization.k8s.io/aggregate-to-view": "true" },
@@ -273,15 +274,15 @@ export function seedCluster(reg: Registry, info: SeedInfo): void {
     });
 
     for (const sa of ["coredns", "coredns-autoscaler", "metrics-server", "konnectivity-agent", "kube-proxy", "cloud-node-manager", "csi-azuredisk-node-sa", "csi-azurefile-node-sa", "azure-cns"])
-      ensure(reg, "serviceaccounts", "", "kube-system", { metadata: { name: sa, namespace: "kube-system", labels: ADDON_LABELS } });
+      ensure(tx, reg, "serviceaccounts", "", "kube-system", { metadata: { name: sa, namespace: "kube-system", labels: ADDON_LABELS } });
 
-    ensure(reg, "configmaps", "", "kube-system", {
+    ensure(tx, reg, "configmaps", "", "kube-system", {
       metadata: { name: "coredns", namespace: "kube-system", labels: { ...ADDON_LABELS, "k8s-app": "kube-dns" } },
       data: {
         Corefile: ".:53 {\n    errors\n    ready\n    health {\n      lameduck 5s\n    }\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n      pods insecure\n      fallthrough in-addr.arpa ip6.arpa\n      ttl 30\n    }\n    prometheus :9153\n    forward . /etc/resolv.conf\n    cache 30\n    loop\n    reload\n    loadbalance\n    import custom/*.override\n}\nimport custom/*.server\n",
       },
     });
-    ensure(reg, "configmaps", "", "kube-system", {
+    ensure(tx, reg, "configmaps", "", "kube-system", {
       metadata: { name: "coredns-custom", namespace: "kube-system", labels: { "addonmanager.kubernetes.io/mode": "EnsureExists", "k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true" } },
     });
     // Where kubelets reach the API server (the ILB VIP with VNet integration): readable by users.
@@ -290,12 +291,12 @@ export function seedCluster(reg: Registry, info: SeedInfo): void {
       metadata: { name: "aksemu-kubelet-kubeconfig", namespace: "kube-system", labels: { "app.kubernetes.io/managed-by": "aksemu" } },
       data: { server: info.apiServerAddress, kubeconfig: kubeletKubeconfig(info) },
     };
-    const cur = reg.tryGet(cmS, "kube-system", kubeletCm.metadata.name);
-    if (!cur) ensure(reg, "configmaps", "", "kube-system", kubeletCm);
-    else if (!deepEqual(cur.data, kubeletCm.data)) reg.mutate(cmS, "kube-system", kubeletCm.metadata.name, (o) => (o.data = kubeletCm.data), { fieldManager: M, internal: true });
+    const cur = reg.tryGet(cmS, "kube-system", kubeletCm.metadata.name, tx);
+    if (!cur) ensure(tx, reg, "configmaps", "", "kube-system", kubeletCm);
+    else if (!deepEqual(cur.data, kubeletCm.data)) reg.mutateIn(tx, cmS, "kube-system", kubeletCm.metadata.name, (o) => (o.data = kubeletCm.data), { fieldManager: M, internal: true });
 
     const sc = (name: string, provisioner: string, parameters: Record<string, string>, extra: Obj = {}) =>
-      ensure(reg, "storageclasses", "storage.k8s.io", undefined, {
+      ensure(tx, reg, "storageclasses", "storage.k8s.io", undefined, {
         metadata: { name, labels: { ...ADDON_LABELS, "kubernetes.io/cluster-service": "true" }, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
         provisioner,
         parameters,
@@ -314,12 +315,12 @@ export function seedCluster(reg: Registry, info: SeedInfo): void {
     sc("azurefile-premium", "file.csi.azure.com", { skuName: "Premium_LRS" });
 
     const { deployments, daemonsets } = addonWorkloads(info);
-    for (const d of deployments) ensureWorkload(reg, "deployments", "kube-system", d);
-    for (const d of daemonsets) ensureWorkload(reg, "daemonsets", "kube-system", d);
+    for (const d of deployments) ensureWorkload(tx, reg, "deployments", "kube-system", d);
+    for (const d of daemonsets) ensureWorkload(tx, reg, "daemonsets", "kube-system", d);
     // konnectivity-agent goes away if the network configuration no longer has it.
     if (!deployments.some((d) => d.metadata.name === "konnectivity-agent")) {
       const s = strategyFor("deployments", "apps");
-      if (reg.tryGet(s, "kube-system", "konnectivity-agent")) reg.delete(s, "kube-system", "konnectivity-agent", { propagationPolicy: "Background" });
+      if (reg.tryGet(s, "kube-system", "konnectivity-agent", tx)) reg.deleteIn(tx, s, "kube-system", "konnectivity-agent", { propagationPolicy: "Background" });
     }
   });
 }
@@ -332,22 +333,23 @@ export interface NodeChange {
 }
 
 /** Register, update and remove Nodes so they match the spec (scale, reimage, upgrade). */
-export function reconcileNodes(reg: Registry, info: SeedInfo): NodeChange {
+export function reconcileNodes(reg: Registry, info: SeedInfo): Promise<NodeChange> {
   const s = strategyFor("nodes");
-  const out: NodeChange = { created: [], deleted: [], reimaged: [], upgraded: [] };
-  reg.store.txn(() => {
+  return reg.store.txn((tx) => {
+    const out: NodeChange = { created: [], deleted: [], reimaged: [], upgraded: [] };
     const want = new Map(info.nodes.map((n) => [n.name, n]));
-    for (const n of reg.list(s, undefined).items) {
+    for (const e of tx.list<Obj>(reg.collectionPrefix(s))) {
+      const n = e.value;
       if (want.has(n.metadata.name)) continue;
-      reg.delete(s, undefined, n.metadata.name, {});
+      reg.deleteIn(tx, s, undefined, n.metadata.name, {});
       out.deleted.push(n.metadata.name);
     }
     for (const spec of info.nodes) {
       const labels = nodeLabels(info, spec, info.nodeResourceGroup);
       const annotations = nodeAnnotations(info, spec);
-      const cur = reg.tryGet(s, undefined, spec.name);
+      const cur = reg.tryGet(s, undefined, spec.name, tx);
       if (!cur) {
-        reg.create(s, undefined, { metadata: { name: spec.name, labels, annotations }, spec: nodeSpecFields(spec) }, { fieldManager: "kubelet", internal: true });
+        reg.createIn(tx, s, undefined, { metadata: { name: spec.name, labels, annotations }, spec: nodeSpecFields(spec) }, { fieldManager: "kubelet", internal: true });
         out.created.push(spec.name);
         continue;
       }
@@ -356,7 +358,7 @@ export function reconcileNodes(reg: Registry, info: SeedInfo): NodeChange {
       const mergedLabels = { ...(cur.metadata.labels ?? {}), ...labels };
       const mergedAnn = { ...(cur.metadata.annotations ?? {}), ...annotations };
       if (!deepEqual(mergedLabels, cur.metadata.labels) || !deepEqual(mergedAnn, cur.metadata.annotations)) {
-        reg.mutate(s, undefined, spec.name, (o) => {
+        reg.mutateIn(tx, s, undefined, spec.name, (o) => {
           o.metadata.labels = mergedLabels;
           o.metadata.annotations = mergedAnn;
           o.spec = { ...(o.spec ?? {}), providerID: spec.providerID };
@@ -365,13 +367,13 @@ export function reconcileNodes(reg: Registry, info: SeedInfo): NodeChange {
       if ((imageChanged || versionChanged) && cur.status?.nodeInfo) {
         // The kubelet re-registers after a reimage/upgrade: new nodeInfo (and bootID).
         const status = nodeStatus(info, spec, nowTime(), cur.status);
-        reg.mutate(s, undefined, spec.name, (o) => (o.status = { ...clone(o.status), nodeInfo: status.nodeInfo }), { fieldManager: "kubelet", internal: true, subresource: "status" });
+        reg.mutateIn(tx, s, undefined, spec.name, (o) => (o.status = { ...clone(o.status), nodeInfo: status.nodeInfo }), { fieldManager: "kubelet", internal: true, subresource: "status" });
       }
       if (imageChanged) out.reimaged.push(spec.name);
       else if (versionChanged) out.upgraded.push(spec.name);
     }
+    return out;
   });
-  return out;
 }
 
 /**

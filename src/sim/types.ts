@@ -1,4 +1,5 @@
 // What the simulation needs from its cluster, and what it offers to controllers and stages.
+import type { Txn } from "../store/store.js";
 import type { Registry } from "../kube/registry.js";
 import type { Obj } from "../kube/util.js";
 import type { Cache } from "./cache.js";
@@ -68,18 +69,19 @@ export interface EventSpec {
 /**
  * What the cluster's cloud does for Kubernetes objects (AKS: the cloud-controller-manager and the
  * CSI drivers). Implemented above sim/ (the AKS provider) and handed in by the composition layer;
- * every call runs inside the caller's store transaction, so Azure-side writes and the Kubernetes
- * status write that reports them commit together. Failures throw CloudError.
+ * every call runs inside the caller's store transaction (tx), so Azure-side writes and the Kubernetes
+ * status write that reports them commit together; like any transaction's work it may run more than
+ * once and reads and writes only through tx. Failures throw CloudError.
  */
 export interface ClusterCloud {
   /** Ensure the Azure load balancer pieces for a Service of type LoadBalancer; returns status.loadBalancer.ingress. */
-  ensureLoadBalancer(svc: Obj): Array<{ ip: string }>;
+  ensureLoadBalancer(tx: Txn, svc: Obj): Array<{ ip: string }>;
   /** Remove everything ensureLoadBalancer made for the Service (idempotent). */
-  ensureLoadBalancerDeleted(svc: Obj): void;
+  ensureLoadBalancerDeleted(tx: Txn, svc: Obj): void;
   /** CSI CreateVolume for a claim of a class with this provisioner; undefined when no driver of the cloud serves it. */
-  createVolume(req: VolumeRequest): ProvisionedVolume | undefined;
+  createVolume(tx: Txn, req: VolumeRequest): ProvisionedVolume | undefined;
   /** CSI DeleteVolume (reclaim policy Delete); idempotent. */
-  deleteVolume(provisioner: string, volumeHandle: string): void;
+  deleteVolume(tx: Txn, provisioner: string, volumeHandle: string): void;
 }
 
 export interface VolumeRequest {
@@ -120,9 +122,9 @@ export interface SimContext {
   /** Record a core/v1 Event about obj (aggregated by reason+message). */
   event(obj: Obj, e: EventSpec): void;
   /** Run fn after ms (0 = next turn of the work queue), once per key until it ran. */
-  enqueue(key: string, fn: () => void, ms?: number): void;
+  enqueue(key: string, fn: () => void | Promise<void>, ms?: number): void;
   /** Like enqueue, for work due at a later time (schedules, deadlines, TTLs): does not keep idle() waiting. The latest call per key wins. */
-  at(key: string, fn: () => void, realMs: number): void;
+  at(key: string, fn: () => void | Promise<void>, realMs: number): void;
   /** Re-run the stages and controllers for an object as if it had just changed (e.g. a pod whose claims got bound). */
   touch(storage: string, namespace: string | undefined, name: string): void;
   /** Emulated time (CronJob schedules, deadlines, TTLs). */

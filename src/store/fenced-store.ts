@@ -4,15 +4,24 @@
 // and the writes commit in one transaction, so a former owner's late write fails whole.
 import type { Store, Txn } from "./store.js";
 
-export function fencedStore(store: Store, fence: (tx: Txn) => void): Store {
+/** `refused` hears every error a transaction through the view rejects with, after it settled. */
+export function fencedStore(store: Store, fence: (tx: Txn) => void, refused?: (e: unknown) => void): Store {
   // A Proxy rather than a class: every other member (optional ones included, and the engine's
   // own extras) stays exactly the underlying store's.
   return new Proxy(store, {
     get(target, prop) {
-      if (prop === "txn") return <R>(fn: (tx: Txn) => R): R => target.txn((tx) => {
-        fence(tx);
-        return fn(tx);
-      });
+      // The fence runs inside fn, so it is reread on every rerun of an optimistic store.
+      if (prop === "txn")
+        return <R>(fn: (tx: Txn) => R): Promise<R> =>
+          target
+            .txn((tx) => {
+              fence(tx);
+              return fn(tx);
+            })
+            .catch((e: unknown) => {
+              refused?.(e);
+              throw e;
+            });
       const v = Reflect.get(target, prop, target) as unknown;
       return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },

@@ -12,7 +12,7 @@
 // meta/data-version (written at first start, checked at every open).
 import { randomUUID } from "node:crypto";
 import type { Entry, KeyRevision, LeaseGrant, LeaseId, LeaseStatus, ListOptions, Txn, WatchCallback, WatchEvent } from "./store.js";
-import { StoreCompactedError } from "./store.js";
+import { NestedTxnError, StoreCompactedError } from "./store.js";
 import { CompactedError, KvError, bytes, prefixEnd, text, type Compare, type KeyValue, type Kv, type Op, type Watch, type WatchBatch } from "./kv.js";
 
 /** Layout of the keys under the prefix; bump when it changes incompatibly. */
@@ -519,7 +519,7 @@ export class KvStore {
    * reads its own writes. If fn throws, nothing is written and the error propagates.
    */
   txn<R>(fn: (tx: Txn) => R): Promise<R> {
-    if (this.active) return Promise.resolve(fn(this.active)); // nested: join the outer transaction
+    if (this.active) throw new NestedTxnError(); // the Store contract: pass tx down instead
     const run = this.queue.then(() => this.attempt(fn));
     this.queue = run.catch(() => undefined);
     return run;

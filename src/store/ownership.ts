@@ -46,6 +46,8 @@ export class Member {
   private timer?: NodeJS.Timeout;
   private readonly lostHandlers: Array<() => void> = [];
   private active = false;
+  /** A new lease being granted after a loss. */
+  private renewing: Promise<void> | undefined;
 
   constructor(private readonly store: Store, opts: { ttlSeconds?: number; id?: string } = {}) {
     this.id = opts.id ?? randomUUID();
@@ -57,15 +59,15 @@ export class Member {
   }
 
   /** Grant the lease, announce the member, keep the lease alive. */
-  start(): void {
+  async start(): Promise<void> {
     if (this.active) return;
     this.active = true;
-    this.grant();
-    this.timer = setInterval(() => this.keepAlive(), Math.max(200, Math.floor((this.ttlSeconds * 1000) / 3)));
+    await this.grant();
+    this.timer = setInterval(() => void this.keepAlive(), Math.max(200, Math.floor((this.ttlSeconds * 1000) / 3)));
     this.timer.unref();
   }
 
-  /** Called (synchronously) when the lease turns out to be gone: every claim made under it is void. */
+  /** Called (synchronously, before a new lease is granted) when the lease turns out to be gone: every claim made under it is void. */
   onLost(fn: () => void): void {
     this.lostHandlers.push(fn);
   }
@@ -78,12 +80,12 @@ export class Member {
   }
 
   /** Graceful exit: revoke the lease, so every key of this member goes at once and others may claim its work now. */
-  close(): void {
+  async close(): Promise<void> {
     const wasActive = this.active;
     this.halt();
     if (!wasActive) return;
     try {
-      this.store.revokeLease(this.leaseId);
+      await this.store.revokeLease(this.leaseId);
     } catch (e) {
       if (!(e instanceof LeaseNotFoundError)) throw e;
     }
@@ -92,12 +94,12 @@ export class Member {
   /**
    * Claim `key` for this member (inside tx): create it if absent, attached to the lease. Returns
    * the fencing token (the key's create revision) if the key is now ours, undefined if another
-   * member holds it.
+   * member holds it. Reads and writes only through tx (rerun-safe); a lease that is gone makes the
+   * put throw LeaseNotFoundError (call ensureLease() before the transaction to renew it first).
    */
   claim(tx: Txn, key: string): number | undefined {
     const cur = tx.get<OwnerValue>(key);
     if (cur) return cur.lease === this.leaseId && cur.value.member === this.id ? cur.createRevision : undefined;
-    this.ensureLease();
     tx.put<OwnerValue>(key, { member: this.id, lease: this.leaseId, since: new Date().toISOString() }, { lease: this.leaseId });
     return tx.revision;
   }
@@ -123,28 +125,35 @@ export class Member {
     return r.get<OwnerValue>(key)?.value;
   }
 
-  private grant(): void {
-    this.leaseId = this.store.grantLease(this.ttlSeconds).id;
-    this.store.txn((tx) => tx.put(MEMBER_PREFIX + this.id, { id: this.id, lease: this.leaseId, pid: process.pid, since: new Date().toISOString() }, { lease: this.leaseId }));
+  private async grant(): Promise<void> {
+    const id = (await this.store.grantLease(this.ttlSeconds)).id;
+    this.leaseId = id;
+    const since = new Date().toISOString();
+    await this.store.txn((tx) => tx.put(MEMBER_PREFIX + this.id, { id: this.id, lease: id, pid: process.pid, since }, { lease: id }));
   }
 
-  private keepAlive(): void {
-    if (!this.active) return;
+  private async keepAlive(): Promise<void> {
+    if (!this.active || this.renewing) return;
     try {
-      this.store.keepAliveLease(this.leaseId);
+      await this.store.keepAliveLease(this.leaseId);
     } catch (e) {
-      if (e instanceof LeaseNotFoundError) this.lost();
+      if (e instanceof LeaseNotFoundError) await this.lost();
       else console.error("ownership: keep-alive failed:", e); // e.g. store busy: the next tick tries again
     }
   }
 
-  /** A claim needs a live lease: if it expired unnoticed (a long stall), drop everything and take a new one. */
-  private ensureLease(): void {
-    if (this.store.leaseTimeToLive(this.leaseId)) return;
-    this.lost();
+  /**
+   * A claim needs a live lease: if it expired unnoticed (a long stall), drop everything and take a
+   * new one. Call before a transaction that claims.
+   */
+  async ensureLease(): Promise<void> {
+    if (this.renewing) return this.renewing;
+    if (await this.store.leaseTimeToLive(this.leaseId)) return;
+    await this.lost();
   }
 
-  private lost(): void {
+  private lost(): Promise<void> {
+    if (this.renewing) return this.renewing;
     console.error(`ownership: member ${this.id} lost lease ${this.leaseId}; dropping its work and taking a new lease`);
     for (const fn of this.lostHandlers) {
       try {
@@ -153,6 +162,10 @@ export class Member {
         console.error("ownership: lost handler failed:", e);
       }
     }
-    this.grant();
+    // One renewal at a time: a keep-alive tick and a claimer may both find the lease gone.
+    this.renewing = this.grant().finally(() => {
+      this.renewing = undefined;
+    });
+    return this.renewing;
   }
 }

@@ -1,5 +1,5 @@
 // Durable Store on SQLite (better-sqlite3, WAL): every committed transaction survives kill -9
-// (it is in the WAL when txn() returns), and every ACKNOWLEDGED one survives power loss too:
+// (it is in the WAL when txn()'s promise is settled, which is before txn() returns), and every ACKNOWLEDGED one survives power loss too:
 // answers wait for synced() (server/context.ts, kube/http.ts).
 // Chosen over a hand-written log because SQLite gives atomic multi-key transactions,
 // crash recovery and indexed prefix scans for free (see docs/architecture.md).
@@ -13,7 +13,7 @@
 import fs from "node:fs";
 import Database from "better-sqlite3";
 import type { Entry, KeyRevision, LeaseGrant, LeaseId, LeaseStatus, ListOptions, Store, Txn, WatchCallback, WatchEvent } from "./store.js";
-import { LeaseNotFoundError, StoreBusyError, StoreCompactedError } from "./store.js";
+import { LeaseNotFoundError, NestedTxnError, StoreBusyError, StoreCompactedError } from "./store.js";
 import { ETCD_LIMITS } from "./kv.js";
 
 interface KeyRow {
@@ -222,8 +222,21 @@ export class SqliteStore implements Store {
     return this.compacted;
   }
 
-  txn<R>(fn: (tx: Txn) => R): R {
-    if (this.active) return fn(this.active); // nested: join the outer transaction
+  /**
+   * fn runs exactly once, under SQLite's write lock, so it never conflicts; the promise is settled
+   * when this returns (the commit is already in the WAL).
+   */
+  txn<R>(fn: (tx: Txn) => R): Promise<R> {
+    if (this.active) throw new NestedTxnError();
+    try {
+      return Promise.resolve(this.commit(fn));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  private commit<R>(fn: (tx: Txn) => R): R {
+    if (this.active) throw new NestedTxnError();
     let tx: SqlTxn | undefined;
     const failFast = Date.now() < this.lockedUntil;
     if (failFast) this.db.pragma("busy_timeout = 0");
@@ -239,6 +252,7 @@ export class SqliteStore implements Store {
         tx = new SqlTxn(this, (this.soleWriter ? this.rev : this.stmts.getRev.get()!.v) + 1);
         this.active = tx;
         result = fn(tx);
+        if (result instanceof Promise) throw new Error("store.txn: fn must be synchronous (it returned a promise); await outside it");
         if (tx.events.length > 0) this.stmts.setRev.run(tx.revision);
         this.stmts.commit.run();
       } catch (e) {
@@ -287,26 +301,42 @@ export class SqliteStore implements Store {
     this.rowBytes += size;
   }
 
-  // ---------------- leases (kv.ts's semantics, synchronous) ----------------
+  // ---------------- leases (kv.ts's semantics; done at once, the promises only carry the outcome) ----------------
 
-  grantLease(ttlSeconds: number): LeaseGrant {
+  grantLease(ttlSeconds: number): Promise<LeaseGrant> {
+    return settle(() => this.grantLeaseNow(ttlSeconds));
+  }
+
+  keepAliveLease(id: LeaseId): Promise<{ ttl: number }> {
+    return settle(() => this.keepAliveLeaseNow(id));
+  }
+
+  revokeLease(id: LeaseId): Promise<void> {
+    return settle(() => this.revokeLeaseNow(id));
+  }
+
+  leaseTimeToLive(id: LeaseId): Promise<LeaseStatus | undefined> {
+    return settle(() => this.leaseTimeToLiveNow(id));
+  }
+
+  private grantLeaseNow(ttlSeconds: number): LeaseGrant {
     const ttl = Math.min(MAX_LEASE_TTL, Math.max(ETCD_LIMITS.minLeaseTtl, Math.ceil(ttlSeconds)));
-    const id = this.txn(() => String(this.stmts.insertLease.run(ttl).lastInsertRowid));
+    const id = this.commit(() => String(this.stmts.insertLease.run(ttl).lastInsertRowid));
     this.durability?.committed(); // a write without key events: it still needs its fsync
     this.leaseExpiry.set(id, { ttl, expiresAt: performance.now() + ttl * 1000 });
     return { id, ttl };
   }
 
-  keepAliveLease(id: LeaseId): { ttl: number } {
+  private keepAliveLeaseNow(id: LeaseId): { ttl: number } {
     const l = this.leaseExpiry.get(id);
     if (!l || l.expiresAt <= performance.now() || !this.stmts.leaseExists.get(Number(id))) throw new LeaseNotFoundError(id);
     l.expiresAt = performance.now() + l.ttl * 1000;
     return { ttl: l.ttl };
   }
 
-  revokeLease(id: LeaseId): void {
+  private revokeLeaseNow(id: LeaseId): void {
     const n = Number(id);
-    this.txn((tx) => {
+    this.commit((tx) => {
       if (!Number.isSafeInteger(n) || n <= 0 || !this.stmts.leaseExists.get(n)) throw new LeaseNotFoundError(id);
       for (const { key } of this.stmts.leaseKeys.all(n)) tx.delete(key);
       this.stmts.deleteLease.run(n);
@@ -315,7 +345,7 @@ export class SqliteStore implements Store {
     this.leaseExpiry.delete(id);
   }
 
-  leaseTimeToLive(id: LeaseId): LeaseStatus | undefined {
+  private leaseTimeToLiveNow(id: LeaseId): LeaseStatus | undefined {
     const l = this.leaseExpiry.get(id);
     if (!l || !this.stmts.leaseExists.get(Number(id))) return undefined;
     const keys = this.stmts.leaseKeys.all(Number(id)).map((r) => r.key);
@@ -330,7 +360,7 @@ export class SqliteStore implements Store {
     for (const [id, l] of [...this.leaseExpiry]) {
       if (l.expiresAt > now) continue;
       try {
-        this.revokeLease(id);
+        this.revokeLeaseNow(id);
         n++;
       } catch (e) {
         if (e instanceof LeaseNotFoundError) this.leaseExpiry.delete(id);
@@ -347,7 +377,7 @@ export class SqliteStore implements Store {
    */
   revokeAllLeases(): number {
     const ids = this.stmts.allLeases.all().map((l) => String(l.id));
-    for (const id of ids) this.revokeLease(id);
+    for (const id of ids) this.revokeLeaseNow(id);
     return ids.length;
   }
 
@@ -477,6 +507,15 @@ class SqlTxn implements Txn {
     const rows = this.s.rawList(prefix, {});
     for (const r of rows) this.delete(r.key);
     return rows.length;
+  }
+}
+
+/** The outcome of synchronous work as a promise (a throw becomes a rejection). */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (e) {
+    return Promise.reject(e);
   }
 }
 

@@ -3,10 +3,12 @@
 // so one durable engine answers for everything the emulator acknowledged.
 //
 // Semantics follow etcd's: a transaction commits atomically and takes ONE new revision;
-// every key written by it gets that revision as modRevision. Transactions are synchronous
-// (the embedded engine is synchronous), which makes "validate, allocate and write" atomic.
+// every key written by it gets that revision as modRevision. Reads are synchronous; a
+// transaction is asynchronous and may be OPTIMISTIC: an engine over etcd runs fn on its replica,
+// commits only if nothing fn read changed since, and otherwise runs fn again (kube-apiserver's
+// GuaranteedUpdate). So "validate, allocate and write" stays atomic, and fn must be rerun-safe.
 //
-// Leases follow kv.ts's (etcd's) lease API: grant a TTL, keep it alive, revoke it; keys put with
+// Leases follow kv.ts's (etcd's) lease API, asynchronous: grant a TTL, keep it alive, revoke it; keys put with
 // a lease are deleted (with delete events, in one revision) when it is revoked or expires. The
 // operation engine and the simulations own their work through them (store/ownership.ts).
 import type { LeaseGrant, LeaseId, LeaseStatus } from "./kv.js";
@@ -84,23 +86,28 @@ export interface Store {
   listRevisions?(prefix: string, opts?: ListOptions): KeyRevision[];
   rawValue?(key: string): string | undefined;
   /**
-   * Run fn atomically. If fn throws, nothing is written and the error propagates.
-   * Writes are committed when txn returns (they survive the process dying) and durable against
-   * power loss once synced() resolves. Watchers are notified after commit.
-   * Nested calls join the outer transaction.
+   * Run fn as one atomic, serializable transaction; resolves with fn's result once committed
+   * (the writes survive the process dying; they are durable against power loss once synced()
+   * resolves). Watchers are notified after commit.
+   * fn MAY RUN MORE THAN ONCE (an optimistic engine reruns it on conflict, as GuaranteedUpdate
+   * does): it must only read and write through tx and have no other side effects (no timers, no
+   * pushes to outer arrays/maps, no caches, no events); act on its result after the promise
+   * resolves. fn is synchronous. If fn throws, nothing is written and the promise rejects with
+   * that error. Calling store.txn inside fn is a programming error (pass tx down instead) and throws.
    */
-  txn<R>(fn: (tx: Txn) => R): R;
+  txn<R>(fn: (tx: Txn) => R): Promise<R>;
+  /**
+   * Read barrier for engines whose reads may lag other processes' writes (etcd: quorum-read the
+   * current revision, wait until the replica has it: kv-store.ts). undefined when reads are always
+   * current (SQLite). Request handlers await it first.
+   */
+  fresh?(): Promise<void> | undefined;
   /**
    * Undefined when every committed write is durable; else a promise that resolves when it is
    * (group commit: one fsync for all commits so far). Answers to clients wait for it, so what a
    * client was told survives power loss. Stores with nothing to sync (in memory) omit it.
    */
   synced?(): Promise<void> | undefined;
-  /**
-   * Read barrier of a store that serves reads from a replica (kv-store.ts): resolves once this
-   * process sees every write committed anywhere before the call. Request handlers await it first.
-   */
-  fresh?(): Promise<void> | undefined;
   /** Current (last committed) revision. */
   revision(): number;
   /**
@@ -113,14 +120,14 @@ export interface Store {
   /** Oldest revision still replayable by watch (events after it are kept). */
   compactedRevision(): number;
   /** A lease of at least `ttlSeconds` (raised to etcd's 2 s minimum). */
-  grantLease(ttlSeconds: number): LeaseGrant;
-  /** Renew to the full TTL. LeaseNotFoundError once it expired or was revoked. */
-  keepAliveLease(id: LeaseId): { ttl: number };
+  grantLease(ttlSeconds: number): Promise<LeaseGrant>;
+  /** Renew to the full TTL. Rejects with LeaseNotFoundError once it expired or was revoked. */
+  keepAliveLease(id: LeaseId): Promise<{ ttl: number }>;
   /** Delete the lease and every key attached to it (one transaction). LeaseNotFoundError if gone. */
-  revokeLease(id: LeaseId): void;
+  revokeLease(id: LeaseId): Promise<void>;
   /** undefined once the lease expired or was revoked. */
-  leaseTimeToLive(id: LeaseId): LeaseStatus | undefined;
-  close(): void;
+  leaseTimeToLive(id: LeaseId): Promise<LeaseStatus | undefined>;
+  close(): void | Promise<void>;
 }
 
 export class StoreCompactedError extends Error {
@@ -136,5 +143,12 @@ export class StoreCompactedError extends Error {
 export class StoreBusyError extends Error {
   constructor(cause: Error) {
     super(`the state store is locked by another process: ${cause.message}`);
+  }
+}
+
+/** store.txn was called inside another transaction's fn: pass its tx down instead. */
+export class NestedTxnError extends Error {
+  constructor() {
+    super("store.txn called inside a transaction's fn: pass its tx down instead (fn may run more than once and must not start transactions)");
   }
 }

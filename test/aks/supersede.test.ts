@@ -91,9 +91,9 @@ test("resource-group cascade: kube state is removed only after the cascade's tra
     const put = await req("PUT", `${cid}?api-version=2026-06-01`, clusterBody({ count: 1 }));
     assert.equal(put.status, 201, put.text);
     await eventually(async () => (await req("GET", `${cid}?api-version=2026-06-01`)).body?.properties?.provisioningState === "Succeeded", "Succeeded");
-    const cascade = (fail: boolean) => {
+    const cascade = async (fail: boolean) => {
       try {
-        emu.env.store.txn((tx) => {
+        await emu.env.store.txn((tx) => {
           const record = getRecord(tx, cid)!;
           managedClusterStrategy.delete!({ env: emu.env, tx, record, apiVersion: "2026-06-01", principal: undefined as any, cascade: true } as any);
           deleteRecordTree(tx, cid);
@@ -103,12 +103,12 @@ test("resource-group cascade: kube state is removed only after the cascade's tra
         if (!fail) throw e;
       }
     };
-    cascade(true);
+    await cascade(true);
     await new Promise((r) => setImmediate(r));
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(g.removed, [], "rolled back: the cluster's kube state stays");
     assert.ok(getRecord(emu.env.store, cid));
-    cascade(false);
+    await cascade(false);
     await eventually(async () => g.removed.includes(cid.toLowerCase()), "removed after commit");
   } finally {
     await emu.close();

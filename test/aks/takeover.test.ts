@@ -46,10 +46,10 @@ test("an AKS create whose owner dies is taken over after its lease expires: Succ
     await b.startClaiming();
     assert.notEqual(a.member.id, b.member.id);
 
-    a.env.store.txn((tx) => resourceGroups(a.env).ensure(tx, a.env, SUBSCRIPTION_ID, "rg", LOCATION));
+    await a.env.store.txn((tx) => resourceGroups(a.env).ensure(tx, a.env, SUBSCRIPTION_ID, "rg", LOCATION));
     const caller: Caller = { principal: { objectId: randomUUID(), appId: "test-client", tenantId: TENANT_ID }, correlationId: randomUUID(), origin: a.env.endpoint() };
     const cid = clusterId("rg", "c1");
-    const put = a.resources.put(a.resources.resolve(cid, "PUT", STABLE), clusterBody({ count: 2 }), { caller });
+    const put = await a.resources.put(a.resources.resolve(cid, "PUT", STABLE), clusterBody({ count: 2 }), { caller });
     const opName = put.operation!.name;
     assert.equal(a.ops.get(opName)!.owner!.member, a.member.id);
 
@@ -80,7 +80,7 @@ test("an AKS create whose owner dies is taken over after its lease expires: Succ
     assert.equal(done.status, "Succeeded", JSON.stringify(done.error));
     assert.equal(done.owner?.member, b.member.id);
     assert.equal(a.env.store.get(opOwnerKey(opName)), undefined, "a finished operation has no owner key");
-    assert.equal(a.env.store.leaseTimeToLive(a.member.lease), undefined, "A's lease expired");
+    assert.equal(await a.env.store.leaseTimeToLive(a.member.lease), undefined, "A's lease expired");
 
     // ... and the cluster: B claims it and brings its Kubernetes API and simulation up.
     await eventually(() => b!.kube.isRunning(idKey(cid)), "cluster running under B", 60_000);

@@ -177,8 +177,8 @@ describe("can() over a store", () => {
   // Register the provider so src/arm/rbac.ts can() delegates to it.
   authorizationProvider.register({ env, registerType() {}, addRoutes() {}, addReconciler() {}, onStart() {}, onStop() {} } as unknown as ProviderHost);
 
-  function assign(scope: string, guid: string, roleGuid: string, principalId = identity): void {
-    store.txn((tx) => {
+  async function assign(scope: string, guid: string, roleGuid: string, principalId = identity): Promise<void> {
+    await store.txn((tx) => {
       const id = `${scope === "/" ? "" : scope}/providers/Microsoft.Authorization/roleAssignments/${guid}`;
       const ctx: WriteCtx = {
         env, tx, id, parsed: parseId(id)!, apiVersion: "2022-04-01", principal: caller, caller: { principal: caller, correlationId: "test", origin: "https://127.0.0.1" },
@@ -188,15 +188,15 @@ describe("can() over a store", () => {
     });
   }
 
-  test("no assignment, no permission", () => {
-    store.txn((tx) => putServicePrincipal(tx, { id: identity, appId: "33333333-3333-3333-3333-333333333333", displayName: "id", servicePrincipalType: "ManagedIdentity", createdDateTime: new Date().toISOString() }));
+  test("no assignment, no permission", async () => {
+    await store.txn((tx) => putServicePrincipal(tx, { id: identity, appId: "33333333-3333-3333-3333-333333333333", displayName: "id", servicePrincipalType: "ManagedIdentity", createdDateTime: new Date().toISOString() }));
     assert.equal(can(store, identity, JOIN, SUBNET), false);
   });
-  test("Reader on the RG does not allow join; Network Contributor on the VNet does", () => {
-    assign(RG, "aaaaaaaa-0000-0000-0000-000000000001", "acdd72a7-3385-48ef-bd42-f606fba81ae7");
+  test("Reader on the RG does not allow join; Network Contributor on the VNet does", async () => {
+    await assign(RG, "aaaaaaaa-0000-0000-0000-000000000001", "acdd72a7-3385-48ef-bd42-f606fba81ae7");
     assert.equal(can(store, identity, JOIN, SUBNET), false);
     assert.equal(can(store, identity, "Microsoft.Network/virtualNetworks/subnets/read", SUBNET), true);
-    assign(VNET, "aaaaaaaa-0000-0000-0000-000000000002", "4d97b98b-1d4f-4787-a291-c67834d212e7");
+    await assign(VNET, "aaaaaaaa-0000-0000-0000-000000000002", "4d97b98b-1d4f-4787-a291-c67834d212e7");
     assert.equal(can(store, identity, JOIN, SUBNET), true);
     assert.equal(can(store, identity, JOIN, `${RG}/providers/Microsoft.Network/virtualNetworks/other/subnets/s`), false);
     assert.equal(can(store, identity.toUpperCase(), JOIN, SUBNET.toUpperCase()), true, "ids compare case-insensitively");
@@ -210,8 +210,8 @@ describe("can() over a store", () => {
     assert.equal(listAssignmentsAt(store, SUB, `principalId eq '${identity}'`).length, 2);
     assert.equal(listAssignmentsAt(store, SUB, "principalId eq '55555555-5555-5555-5555-555555555555'").length, 0);
   });
-  test("a record removed by a cascade (deleteRecordTree) no longer grants", () => {
-    store.txn((tx) => tx.deletePrefix(`res:${VNET.toLowerCase()}`));
+  test("a record removed by a cascade (deleteRecordTree) no longer grants", async () => {
+    await store.txn((tx) => tx.deletePrefix(`res:${VNET.toLowerCase()}`));
     assert.equal(can(store, identity, JOIN, SUBNET), false);
   });
 });

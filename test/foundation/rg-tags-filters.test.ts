@@ -46,7 +46,7 @@ test("GET resourcegroups?$filter=tagName… matches tags and does not 500 on odd
   await emu.request("PUT", `${rgId("tf-b")}?${RV}`, { location: "eastus", tags: { Team: "red" } });
   await createGroup(emu, "tf-odd");
   // Data written by something else: tags that are not a string map.
-  emu.emulator.env.store.txn((tx) => {
+  await emu.emulator.env.store.txn((tx) => {
     const rec = getRecord(tx, rgId("tf-odd"))!;
     putRecord(tx, { ...rec, tags: "garbage" as never });
   });

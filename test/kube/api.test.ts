@@ -338,10 +338,10 @@ describe("kube API contract", () => {
     assert.equal(resumed.events[0].object.data.a, "9");
     // Push the store's watch history past its window (outside this cluster's keys), then resume from an old RV.
     const oldRv = created.metadata.resourceVersion;
-    e.store.txn((tx) => {
+    await e.store.txn((tx) => {
       for (let i = 0; i < 20_050; i++) tx.put(`test/filler/${i}`, i);
     });
-    e.store.txn((tx) => tx.deletePrefix("test/filler/"));
+    await e.store.txn((tx) => tx.deletePrefix("test/filler/"));
     const expired = await watch(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${oldRv}`, 1);
     assert.equal(expired.events[0].type, "ERROR");
     assert.equal(expired.events[0].object.code, 410);

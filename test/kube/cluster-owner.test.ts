@@ -19,8 +19,8 @@ test("a former owner's writes to a taken-over cluster fail whole, and the cluste
   const store = SqliteStore.open(":memory:");
   const pki = await CaPki.create();
   const [ma, mb] = [new Member(store, { ttlSeconds: 2 }), new Member(store, { ttlSeconds: 2 })];
-  ma.start();
-  mb.start();
+  await ma.start();
+  await mb.start();
   const a = new KubeHost({ store, pki, latency: instant, events: false, member: ma });
   const b = new KubeHost({ store, pki, latency: instant, events: false, member: mb });
   const spec = clusterSpec("/subscriptions/x/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/fenced", { port: 0 });
@@ -29,29 +29,29 @@ test("a former owner's writes to a taken-over cluster fail whole, and the cluste
     await a.ensureRunning(spec);
     await a.idle(spec.id);
     const regA = a.registry(spec.id)!;
-    regA.create(cm, "default", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "before" }, data: { x: "1" } });
+    await regA.create(cm, "default", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "before" }, data: { x: "1" } });
 
     // A stalls: its keep-alive stops, its lease goes (revoked here instead of waiting the TTL), B claims the cluster.
     ma.halt();
-    store.revokeLease(ma.lease);
+    await store.revokeLease(ma.lease);
     assert.equal(Member.owner(store, `${OWNER_PREFIX}cluster/${spec.id}`), undefined);
     await b.ensureRunning(spec);
     assert.equal(Member.owner(store, `${OWNER_PREFIX}cluster/${spec.id}`)?.member, mb.id);
 
     // A still has the registry in hand and tries to write: refused, nothing lands.
     const rev = store.revision();
-    assert.throws(() => regA.create(cm, "default", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "late" }, data: { x: "2" } }), OwnershipLostError);
+    await assert.rejects(regA.create(cm, "default", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "late" }, data: { x: "2" } }), OwnershipLostError);
     assert.equal(store.revision(), rev, "no revision: the late write committed nothing");
     assert.equal(b.registry(spec.id)!.tryGet(cm, "default", "late"), undefined);
     assert.ok(b.registry(spec.id)!.tryGet(cm, "default", "before"), "B runs the cluster with what A wrote while it owned it");
     await eventually(() => !a.isRunning(spec.id), "A stopped the cluster at its refused write");
     assert.equal(b.isRunning(spec.id), true);
     // B's writes go through.
-    b.registry(spec.id)!.create(cm, "default", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "after" }, data: { x: "3" } });
+    await b.registry(spec.id)!.create(cm, "default", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "after" }, data: { x: "3" } });
   } finally {
     await a.closeAll();
     await b.closeAll();
-    mb.close();
+    await mb.close();
     store.close();
   }
 });
@@ -60,8 +60,8 @@ test("command invoke in a process that does not run the cluster goes to the one 
   const store = SqliteStore.open(":memory:");
   const pki = await CaPki.create();
   const [ma, mb] = [new Member(store, { ttlSeconds: 2 }), new Member(store, { ttlSeconds: 2 })];
-  ma.start();
-  mb.start();
+  await ma.start();
+  await mb.start();
   const a = new KubeHost({ store, pki, latency: instant, events: false, member: ma, allowRunCommand: true });
   const b = new KubeHost({ store, pki, latency: instant, events: false, member: mb, allowRunCommand: true });
   const spec = clusterSpec("/subscriptions/x/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/remote", { port: 0 });
@@ -79,8 +79,8 @@ test("command invoke in a process that does not run the cluster goes to the one 
   } finally {
     await a.closeAll();
     await b.closeAll();
-    ma.close();
-    mb.close();
+    await ma.close();
+    await mb.close();
     store.close();
   }
 });
@@ -89,8 +89,8 @@ test("a change asked of a process that does not run the cluster is applied by th
   const store = SqliteStore.open(":memory:");
   const pki = await CaPki.create();
   const [ma, mb] = [new Member(store, { ttlSeconds: 2 }), new Member(store, { ttlSeconds: 2 })];
-  ma.start();
-  mb.start();
+  await ma.start();
+  await mb.start();
   const a = new KubeHost({ store, pki, latency: instant, events: false, member: ma, host: "127.0.0.2" });
   const b = new KubeHost({ store, pki, latency: instant, events: false, member: mb, host: "127.0.0.3" });
   const spec = clusterSpec("/subscriptions/x/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/handover", { port: 0, nodes: nodeSpecs("nodepool1", 2) });
@@ -122,8 +122,8 @@ test("a change asked of a process that does not run the cluster is applied by th
   } finally {
     await a.closeAll();
     await b.closeAll();
-    ma.close();
-    mb.close();
+    await ma.close();
+    await mb.close();
     store.close();
   }
 });

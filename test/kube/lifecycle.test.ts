@@ -114,7 +114,7 @@ describe("cluster lifecycle", () => {
     const kubeconfig = path.join(dir, "kc");
     fs.writeFileSync(kubeconfig, host.kubeconfig(spec.id, { user: "clusterUser", clusterName: "demo", userName: "clusterUser_rg_demo", contextName: "demo", server: `https://127.0.0.1:${creds.port}`, tlsServerName: spec.fqdn }));
     const reg = host.registry(spec.id)!;
-    reg.create(strategyFor("configmaps"), "default", { metadata: { name: "keep" }, data: { a: "1" } }, { fieldManager: "test" });
+    await reg.create(strategyFor("configmaps"), "default", { metadata: { name: "keep" }, data: { a: "1" } }, { fieldManager: "test" });
     await host.stop(spec.id);
     assert.equal(host.isRunning(spec.id), false);
     await assert.rejects(fetch(`https://127.0.0.1:${creds.port}/version`));

@@ -42,9 +42,9 @@ describe("kube list: serialized-object cache", () => {
     token = kc.users[0].user.token;
     ca = Buffer.from(kc.clusters[0].cluster["certificate-authority-data"], "base64").toString();
     reg = e.host.registry(e.spec.id)!;
-    reg.create(strategyFor("namespaces"), undefined, { metadata: { name: "cache" } }, { fieldManager: "test" });
+    await reg.create(strategyFor("namespaces"), undefined, { metadata: { name: "cache" } }, { fieldManager: "test" });
     for (let i = 0; i < 30; i++) {
-      reg.create(strategyFor("configmaps"), "cache", { metadata: { name: `cm-${String(i).padStart(2, "0")}`, labels: { half: String(i % 2) } }, data: { i: String(i), text: "ünïcödé \"quoted\" \\ <tag>" } }, { fieldManager: "test" });
+      await reg.create(strategyFor("configmaps"), "cache", { metadata: { name: `cm-${String(i).padStart(2, "0")}`, labels: { half: String(i % 2) } }, data: { i: String(i), text: "ünïcödé \"quoted\" \\ <tag>" } }, { fieldManager: "test" });
     }
   });
   after(async () => {
@@ -64,8 +64,8 @@ describe("kube list: serialized-object cache", () => {
   test("after an update and a delete the list shows the new object and drops the old one", async () => {
     await get("/api/v1/namespaces/cache/configmaps"); // fill the cache
     const cur = reg.get(cms, "cache", "cm-03");
-    reg.update(cms, "cache", "cm-03", { ...cur, data: { i: "changed" } }, { fieldManager: "test" });
-    reg.delete(cms, "cache", "cm-04", {});
+    await reg.update(cms, "cache", "cm-03", { ...cur, data: { i: "changed" } }, { fieldManager: "test" });
+    await reg.delete(cms, "cache", "cm-04", {});
     const r = await get("/api/v1/namespaces/cache/configmaps");
     const body = JSON.parse(r.body);
     const c3 = body.items.find((x: any) => x.metadata.name === "cm-03"); // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -99,7 +99,7 @@ describe("kube list: serialized-object cache", () => {
   });
 
   test("two views of one stored object (core and events.k8s.io Events) each answer their own rendering", async () => {
-    reg.create(strategyFor("events"), "cache", { metadata: { name: "ev1" }, involvedObject: { kind: "ConfigMap", namespace: "cache", name: "cm-00" }, reason: "Tested", message: "m", type: "Normal" }, { fieldManager: "test" });
+    await reg.create(strategyFor("events"), "cache", { metadata: { name: "ev1" }, involvedObject: { kind: "ConfigMap", namespace: "cache", name: "cm-00" }, reason: "Tested", message: "m", type: "Normal" }, { fieldManager: "test" });
     for (let round = 0; round < 2; round++) {
       const core = JSON.parse((await get("/api/v1/namespaces/cache/events")).body);
       const ev = JSON.parse((await get("/apis/events.k8s.io/v1/namespaces/cache/events")).body);

@@ -11,11 +11,11 @@ const RG = "model";
 const api = subnetId(RG, "vnet", "apiserver");
 const nodes = subnetId(RG, "vnet", "nodes");
 const CLUSTER = `${SUB}/resourceGroups/${RG}/providers/Microsoft.ContainerService/managedClusters/aks`;
-const txn = <T>(fn: (tx: Parameters<Parameters<InProcess["emulator"]["env"]["store"]["txn"]>[0]>[0]) => T): T => emu.emulator.env.store.txn(fn);
+const txn = <T>(fn: (tx: Parameters<Parameters<InProcess["emulator"]["env"]["store"]["txn"]>[0]>[0]) => T): Promise<T> => emu.emulator.env.store.txn(fn);
 
-function armError(fn: () => unknown, status: number, code: string): string {
+async function armError(fn: () => unknown, status: number, code: string): Promise<string> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     assert.ok(e instanceof ArmError, String(e));
     assert.equal(e.status, status);
@@ -48,12 +48,12 @@ test("getSubnet: prefixes, delegations and usage of a fresh /28", () => {
 });
 
 test("allocate is all-or-nothing: 9 for the API server, then 3 more is SubnetIsFull and nothing changes", async () => {
-  const got = txn((tx) => emu.model.allocate(tx, api, CLUSTER, 9));
+  const got = await txn((tx) => emu.model.allocate(tx, api, CLUSTER, 9));
   assert.deepEqual(got, ["172.19.0.4", "172.19.0.5", "172.19.0.6", "172.19.0.7", "172.19.0.8", "172.19.0.9", "172.19.0.10", "172.19.0.11", "172.19.0.12"]);
-  const msg = armError(() => txn((tx) => emu.model.allocate(tx, api, "other", 3)), 400, "SubnetIsFull");
+  const msg = await armError(() => txn((tx) => emu.model.allocate(tx, api, "other", 3)), 400, "SubnetIsFull");
   assert.equal(msg, "Subnet apiserver with address prefix 172.19.0.0/28 does not have enough capacity for 3 IP addresses.");
   // Inside a transaction that fails later, an allocation vanishes with it.
-  assert.throws(() => txn((tx) => {
+  await assert.rejects(txn((tx) => {
     emu.model.allocate(tx, api, "other", 1);
     throw new Error("the caller's write failed");
   }));
@@ -65,7 +65,7 @@ test("allocate is all-or-nothing: 9 for the API server, then 3 more is SubnetIsF
   // Visible over REST too.
   const r = await emu.request("GET", `${vnetId(RG, "vnet")}/CheckIPAddressAvailability?ipAddress=172.19.0.4&api-version=${V}`);
   assert.deepEqual(r.body, { available: false, availableIPAddresses: ["172.19.0.13", "172.19.0.14"], isPlatformReserved: false });
-  armError(() => txn((tx) => emu.model.allocate(tx, subnetId(RG, "vnet", "nope"), "x", 1)), 404, "NotFound");
+  await armError(() => txn((tx) => emu.model.allocate(tx, subnetId(RG, "vnet", "nope"), "x", 1)), 404, "NotFound");
 });
 
 test("an LB backend address already held through the model is not counted twice", async () => {
@@ -90,8 +90,8 @@ test("an LB backend address already held through the model is not counted twice"
 
 test("service association link: rendered on the subnet, requires the delegation, blocks deletes and delegation removal", async () => {
   const sal = { name: "AzureKubernetesService", linkedResourceType: AKS, link: CLUSTER, allowDelete: false };
-  armError(() => txn((tx) => emu.model.addServiceAssociationLink(tx, nodes, sal)), 400, "SubnetMissingRequiredDelegation");
-  txn((tx) => emu.model.addServiceAssociationLink(tx, api, sal));
+  await armError(() => txn((tx) => emu.model.addServiceAssociationLink(tx, nodes, sal)), 400, "SubnetMissingRequiredDelegation");
+  await txn((tx) => emu.model.addServiceAssociationLink(tx, api, sal));
   const view = emu.model.getSubnet(emu.emulator.env.store, api)!;
   assert.deepEqual(view.serviceAssociationLinks, [{ name: "AzureKubernetesService", linkedResourceType: AKS, link: CLUSTER, allowDelete: false }]);
 
@@ -132,14 +132,14 @@ test("a subnet in use may grow (allocations move along) but not drop a prefix ho
 });
 
 test("release: per subnet or everywhere; removing the SAL lets the subnet go", async () => {
-  txn((tx) => emu.model.allocate(tx, nodes, CLUSTER, 2));
-  assert.equal(txn((tx) => emu.model.release(tx, CLUSTER, nodes)), 2);
-  txn((tx) => emu.model.allocate(tx, nodes, CLUSTER, 3));
-  assert.equal(txn((tx) => emu.model.release(tx, CLUSTER.toUpperCase())), 12, "owners compare case-insensitively; all subnets");
-  assert.equal(txn((tx) => emu.model.release(tx, CLUSTER)), 0);
+  await txn((tx) => emu.model.allocate(tx, nodes, CLUSTER, 2));
+  assert.equal(await txn((tx) => emu.model.release(tx, CLUSTER, nodes)), 2);
+  await txn((tx) => emu.model.allocate(tx, nodes, CLUSTER, 3));
+  assert.equal(await txn((tx) => emu.model.release(tx, CLUSTER.toUpperCase())), 12, "owners compare case-insensitively; all subnets");
+  assert.equal(await txn((tx) => emu.model.release(tx, CLUSTER)), 0);
   assert.equal(emu.model.getSubnet(emu.emulator.env.store, api)!.usage.used, 0);
 
-  txn((tx) => emu.model.removeServiceAssociationLink(tx, api, "AzureKubernetesService"));
+  await txn((tx) => emu.model.removeServiceAssociationLink(tx, api, "AzureKubernetesService"));
   assert.deepEqual(emu.model.getSubnet(emu.emulator.env.store, api)!.serviceAssociationLinks, []);
   const r = await deleteWait(emu, `${api}?api-version=${V}`);
   assert.equal(r.status, 202);
@@ -149,7 +149,7 @@ test("release: per subnet or everywhere; removing the SAL lets the subnet go", a
 test("SAL with allowDelete true does not block the delete", async () => {
   const s = subnetId(RG, "vnet", "deleg2");
   await putWait(emu, `${s}?api-version=${V}`, { properties: { addressPrefix: "172.19.4.0/28", delegations: [{ name: "d", properties: { serviceName: AKS } }] } });
-  txn((tx) => emu.model.addServiceAssociationLink(tx, s, { name: "l", linkedResourceType: AKS, link: CLUSTER, allowDelete: true }));
+  await txn((tx) => emu.model.addServiceAssociationLink(tx, s, { name: "l", linkedResourceType: AKS, link: CLUSTER, allowDelete: true }));
   const r = await deleteWait(emu, `${s}?api-version=${V}`);
   assert.equal(r.status, 202);
 });

@@ -129,7 +129,7 @@ test("a NIC or LB cannot take into use an NSG / public IP that is being deleted 
   assert.equal((await putWait(emu, `${nsgId("cas-busy", "nsg")}?api-version=${V}`, { location: "eastus" })).status, 201);
   assert.equal((await putWait(emu, `${pipId("cas-busy", "pip")}?api-version=${V}`, { location: "eastus", sku: { name: "Standard" }, properties: { publicIPAllocationMethod: "Static" } })).status, 201);
   // Pin both in "Deleting" (as while their delete operation runs).
-  emu.emulator.env.store.txn((tx) => {
+  await emu.emulator.env.store.txn((tx) => {
     for (const id of [nsgId("cas-busy", "nsg"), pipId("cas-busy", "pip")]) {
       const rec = getRecord(tx, id)!;
       putRecord(tx, { ...rec, properties: { ...rec.properties, provisioningState: "Deleting" } });
@@ -161,7 +161,7 @@ test("an NRP delete re-checks 'in use' when it runs: a subnet taken into use mea
   const sid = subnetId("cas-late", "vnet", "nodes");
   const env = emu.emulator.env;
   // The subnet was free when the DELETE was accepted; an address holder arrived before the stage ran.
-  env.store.txn((tx) => emu.model.allocate(tx, sid, `${rgId("cas-other")}/providers/Microsoft.ContainerService/managedClusters/c/agentpools/np/nodes/0`.toLowerCase(), 3));
+  await env.store.txn((tx) => emu.model.allocate(tx, sid, `${rgId("cas-other")}/providers/Microsoft.ContainerService/managedClusters/c/agentpools/np/nodes/0`.toLowerCase(), 3));
   const op = { name: "late-op", kind: "delete", resourceId: sid, type: "Microsoft.Network/virtualNetworks/subnets", stage: "delete" } as unknown as OperationRecord;
   await assert.rejects(subnetType.strategy.reconcile!({ env, op }), (e: any) => e.code === "InUseSubnetCannotBeDeleted");
   assert.ok(await exists(sid), "the subnet stays");
@@ -174,24 +174,24 @@ test("an AKS cluster in another group (SAL on the delegated subnet, node address
   await seedTopology(emu, "cas-aksnet");
   const cluster = `${rgId("cas-aksrg")}/providers/Microsoft.ContainerService/managedClusters/c1`;
   const env = emu.emulator.env;
-  env.store.txn((tx) => emu.model.addServiceAssociationLink(tx, subnetId("cas-aksnet", "vnet", "apiserver"), {
+  await env.store.txn((tx) => emu.model.addServiceAssociationLink(tx, subnetId("cas-aksnet", "vnet", "apiserver"), {
     name: "AzureKubernetesService", linkedResourceType: "Microsoft.ContainerService/managedClusters", link: cluster, allowDelete: false,
   }));
   let res = await deleteGroup("cas-aksnet");
   assert.equal(res.status, 400, res.text);
   assert.equal(res.body.error.code, "InUseSubnetCannotBeDeleted", res.text);
   assert.equal(await groupState("cas-aksnet"), "Succeeded");
-  env.store.txn((tx) => emu.model.removeServiceAssociationLink(tx, subnetId("cas-aksnet", "vnet", "apiserver"), "AzureKubernetesService"));
+  await env.store.txn((tx) => emu.model.removeServiceAssociationLink(tx, subnetId("cas-aksnet", "vnet", "apiserver"), "AzureKubernetesService"));
   // Node addresses held by the other group's cluster block too.
-  env.store.txn((tx) => emu.model.allocate(tx, subnetId("cas-aksnet", "vnet", "nodes"), `${cluster.toLowerCase()}/agentpools/np/nodes/0`, 4));
+  await env.store.txn((tx) => emu.model.allocate(tx, subnetId("cas-aksnet", "vnet", "nodes"), `${cluster.toLowerCase()}/agentpools/np/nodes/0`, 4));
   res = await deleteGroup("cas-aksnet");
   assert.equal(res.status, 400, res.text);
   assert.equal(res.body.error.code, "InUseSubnetCannotBeDeleted", res.text);
   assert.ok(await exists(vnetId("cas-aksnet", "vnet")));
   // A holder inside the group being deleted does not block.
-  env.store.txn((tx) => emu.model.release(tx, `${cluster.toLowerCase()}/agentpools/np/nodes/0`));
+  await env.store.txn((tx) => emu.model.release(tx, `${cluster.toLowerCase()}/agentpools/np/nodes/0`));
   const own = `${rgId("cas-aksnet")}/providers/Microsoft.ContainerService/managedClusters/own`.toLowerCase();
-  env.store.txn((tx) => emu.model.allocate(tx, subnetId("cas-aksnet", "vnet", "nodes"), `${own}/agentpools/np/nodes/0`, 4));
+  await env.store.txn((tx) => emu.model.allocate(tx, subnetId("cas-aksnet", "vnet", "nodes"), `${own}/agentpools/np/nodes/0`, 4));
   assert.equal((await deleteGroup("cas-aksnet")).status, 200);
   assert.equal(await groupState("cas-aksnet"), undefined);
 });

@@ -8,7 +8,7 @@ import { Member } from "../../src/store/ownership.js";
 const { file, keys, barrier } = workerData as { file: string; keys: string[]; barrier: SharedArrayBuffer };
 const store = SqliteStore.open(file, { leaseCheckMs: 0 });
 const member = new Member(store, { ttlSeconds: 30 });
-member.start();
+await member.start();
 const gate = new Int32Array(barrier);
 Atomics.add(gate, 0, 1);
 Atomics.notify(gate, 0);
@@ -17,7 +17,7 @@ const won: string[] = [];
 for (const key of keys) {
   for (;;) {
     try {
-      if (store.txn((tx) => member.claim(tx, key)) !== undefined) won.push(key);
+      if ((await store.txn((tx) => member.claim(tx, key))) !== undefined) won.push(key);
       break;
     } catch (e) {
       if (!(e instanceof StoreBusyError)) throw e; // the other claimer holds the write lock: try again

@@ -8,7 +8,7 @@ await Promise.all(
   Array.from({ length: 16 }, async (_, w) => {
     for (let i = 0; i < 100_000; i++) {
       const key = `/kill/${w}/${i}`;
-      const rev = store.txn((tx) => tx.put(key, { w, i }));
+      const rev = await store.txn((tx) => tx.put(key, { w, i }));
       await store.synced();
       process.stdout.write(`ack ${key} ${rev}\n`);
       await new Promise((r) => setImmediate(r)); // let the other writers interleave

@@ -20,7 +20,8 @@ test("commits in one event-loop turn share one fsync; synced() resolves after it
   const store = SqliteStore.open(file);
   try {
     assert.equal(store.synced(), undefined, "nothing committed, nothing to wait for");
-    for (let i = 0; i < 100; i++) store.txn((tx) => tx.put(`k/${i}`, { i }));
+    // SqliteStore commits inside txn() itself: all 100 land in this turn, before any fsync starts.
+    for (let i = 0; i < 100; i++) void store.txn((tx) => tx.put(`k/${i}`, { i }));
     const waiting = store.synced();
     assert.ok(waiting instanceof Promise, "100 commits not yet on disk: answers must wait");
     await waiting;
@@ -29,7 +30,7 @@ test("commits in one event-loop turn share one fsync; synced() resolves after it
     assert.equal(commits, 100);
     assert.ok(fsyncs >= 1 && fsyncs < commits, `one fsync shared by the turn's commits, not one each: ${fsyncs} for ${commits}`);
     // A read-only transaction commits nothing and leaves nothing to wait for.
-    store.txn((tx) => tx.get("k/1"));
+    await store.txn((tx) => tx.get("k/1"));
     assert.equal(store.synced(), undefined);
   } finally {
     store.close();
@@ -41,11 +42,11 @@ test("a commit made while an fsync runs waits for a later fsync, not the one in 
   const { dir, file } = tempFile();
   const store = SqliteStore.open(file);
   try {
-    store.txn((tx) => tx.put("a", 1));
+    await store.txn((tx) => tx.put("a", 1));
     const first = store.synced()!;
     await new Promise((r) => setImmediate(r)); // the first fsync has started now
     assert.equal(store.syncStats().fsyncs, 1);
-    store.txn((tx) => tx.put("b", 2));
+    await store.txn((tx) => tx.put("b", 2));
     const second = store.synced()!;
     assert.ok(second instanceof Promise, "b is not covered by the fsync that started before it");
     await Promise.all([first, second]);
@@ -59,15 +60,15 @@ test("a commit made while an fsync runs waits for a later fsync, not the one in 
 
 test("an in-memory store has nothing to sync; a reopened file store has everything committed", async () => {
   const mem = SqliteStore.open(":memory:");
-  mem.txn((tx) => tx.put("x", 1));
+  await mem.txn((tx) => tx.put("x", 1));
   assert.equal(mem.synced(), undefined);
   mem.close();
   const { dir, file } = tempFile();
   try {
     const s1 = SqliteStore.open(file);
-    s1.txn((tx) => tx.put("kept", { v: 1 }));
+    await s1.txn((tx) => tx.put("kept", { v: 1 }));
     await s1.synced();
-    s1.txn((tx) => tx.put("closed-before-sync", { v: 2 }));
+    await s1.txn((tx) => tx.put("closed-before-sync", { v: 2 }));
     s1.close(); // closing checkpoints the WAL into the synced database file
     const s2 = SqliteStore.open(file);
     assert.deepEqual(s2.get("kept")?.value, { v: 1 });
@@ -114,15 +115,15 @@ test("commits acknowledged after synced() survive kill -9 of the writing process
   }
 });
 
-test("cached reads (soleWriter): a write or a rollback is seen at once; without soleWriter another connection's commit is seen", () => {
+test("cached reads (soleWriter): a write or a rollback is seen at once; without soleWriter another connection's commit is seen", async () => {
   const { dir, file } = tempFile();
   const a = SqliteStore.open(file, { leaseCheckMs: 0, soleWriter: true });
   try {
-    a.txn((tx) => tx.put("k", { v: 1 }));
+    await a.txn((tx) => tx.put("k", { v: 1 }));
     assert.deepEqual(a.get("k")?.value, { v: 1 });
-    a.txn((tx) => tx.put("k", { v: 3 }));
+    await a.txn((tx) => tx.put("k", { v: 3 }));
     assert.deepEqual(a.get("k")?.value, { v: 3 }, "own write drops the key");
-    assert.throws(() =>
+    await assert.rejects(
       a.txn((tx) => {
         tx.put("k", { v: 4 });
         throw new Error("abort");
@@ -130,9 +131,9 @@ test("cached reads (soleWriter): a write or a rollback is seen at once; without 
     );
     assert.deepEqual(a.get("k")?.value, { v: 3 }, "rolled back: the committed value, not the aborted one");
     assert.equal(a.get("missing"), undefined);
-    a.txn((tx) => tx.put("missing", 1));
+    await a.txn((tx) => tx.put("missing", 1));
     assert.equal(a.get("missing")?.value, 1, "a cached miss is dropped too");
-    a.txn((tx) => tx.delete("missing"));
+    await a.txn((tx) => tx.delete("missing"));
     assert.equal(a.get("missing"), undefined, "a delete drops the key");
     const e = a.get<{ v: number }>("k")!;
     e.value.v = 99;
@@ -144,7 +145,7 @@ test("cached reads (soleWriter): a write or a rollback is seen at once; without 
   const c = SqliteStore.open(file, { leaseCheckMs: 0 });
   try {
     assert.deepEqual(b.get("k")?.value, { v: 3 });
-    c.txn((tx) => tx.put("k", { v: 5 }));
+    await c.txn((tx) => tx.put("k", { v: 5 }));
     assert.deepEqual(b.get("k")?.value, { v: 5 }, "shared file: reads go to the table");
   } finally {
     b.close();

@@ -18,10 +18,10 @@ test("store leases: attach, keep alive, revoke and expiry delete attached keys w
   try {
     const events: WatchEvent[] = [];
     store.watch("l/", undefined, (evs) => events.push(...evs));
-    const l1 = store.grantLease(1);
+    const l1 = await store.grantLease(1);
     assert.equal(l1.ttl, 2, "raised to etcd's minimum TTL");
-    const l2 = store.grantLease(60);
-    store.txn((tx) => {
+    const l2 = await store.grantLease(60);
+    await store.txn((tx) => {
       tx.put("l/a", 1, { lease: l1.id });
       tx.put("l/b", 2, { lease: l1.id });
       tx.put("l/c", 3, { lease: l2.id });
@@ -29,40 +29,40 @@ test("store leases: attach, keep alive, revoke and expiry delete attached keys w
     });
     assert.equal(store.get("l/a")!.lease, l1.id);
     assert.equal(store.get("l/d")!.lease, "0");
-    assert.deepEqual(store.leaseTimeToLive(l1.id)!.keys, ["l/a", "l/b"]);
-    assert.throws(() => store.txn((tx) => tx.put("l/e", 5, { lease: "999999" })), LeaseNotFoundError);
+    assert.deepEqual((await store.leaseTimeToLive(l1.id))!.keys, ["l/a", "l/b"]);
+    await assert.rejects(store.txn((tx) => tx.put("l/e", 5, { lease: "999999" })), LeaseNotFoundError);
     assert.equal(store.get("l/e"), undefined);
     // a put without the lease detaches the key, as in etcd
-    store.txn((tx) => tx.put("l/b", 22));
+    await store.txn((tx) => tx.put("l/b", 22));
     assert.equal(store.get("l/b")!.lease, "0");
-    assert.equal(store.keepAliveLease(l1.id).ttl, 2);
+    assert.equal((await store.keepAliveLease(l1.id)).ttl, 2);
 
     const before = store.revision();
-    store.revokeLease(l2.id);
+    await store.revokeLease(l2.id);
     assert.equal(store.get("l/c"), undefined);
     assert.equal(store.revision(), before + 1, "one revision for the revoke");
-    assert.throws(() => store.revokeLease(l2.id), LeaseNotFoundError);
-    assert.throws(() => store.keepAliveLease(l2.id), LeaseNotFoundError);
+    await assert.rejects(store.revokeLease(l2.id), LeaseNotFoundError);
+    await assert.rejects(store.keepAliveLease(l2.id), LeaseNotFoundError);
 
     // l1 is no longer kept alive: it expires, and its key goes with a delete event
     await eventually(() => store.get("l/a") === undefined, "l/a deleted at expiry", 30_000);
-    assert.equal(store.leaseTimeToLive(l1.id), undefined);
+    assert.equal(await store.leaseTimeToLive(l1.id), undefined);
     assert.ok(events.some((e) => e.type === "delete" && e.key === "l/a"));
     assert.ok(events.some((e) => e.type === "delete" && e.key === "l/c"));
     assert.deepEqual(store.get("l/b")!.value, 22);
     assert.deepEqual(store.get("l/d")!.value, 4);
 
     // leases survive a reopen (renewed); revokeAllLeases frees everything they held
-    const l3 = store.grantLease(60);
-    store.txn((tx) => tx.put("l/f", 6, { lease: l3.id }));
+    const l3 = await store.grantLease(60);
+    await store.txn((tx) => tx.put("l/f", 6, { lease: l3.id }));
     store.close();
     const again = SqliteStore.open(file, { leaseCheckMs: 0 });
     try {
       assert.equal(again.get("l/f")!.lease, l3.id);
-      assert.ok(again.leaseTimeToLive(l3.id));
+      assert.ok(await again.leaseTimeToLive(l3.id));
       assert.equal(again.revokeAllLeases(), 1);
       assert.equal(again.get("l/f"), undefined);
-      assert.notEqual(again.grantLease(60).id, l3.id, "lease ids are never reused");
+      assert.notEqual((await again.grantLease(60)).id, l3.id, "lease ids are never reused");
     } finally {
       again.close();
     }
@@ -76,26 +76,26 @@ test("ownership: a claim is exclusive while its lease lives, fenced by its token
   const a = new Member(store, { ttlSeconds: 2 });
   const b = new Member(store, { ttlSeconds: 2 });
   try {
-    a.start();
-    b.start();
+    await a.start();
+    await b.start();
     const key = "owner/op/x";
-    const ta = store.txn((tx) => a.claim(tx, key));
+    const ta = await store.txn((tx) => a.claim(tx, key));
     assert.ok(ta !== undefined);
-    assert.equal(store.txn((tx) => b.claim(tx, key)), undefined, "B cannot claim what A holds");
-    assert.equal(store.txn((tx) => a.claim(tx, key)), ta, "claiming again is idempotent");
-    store.txn((tx) => a.fence(tx, key, ta!));
+    assert.equal(await store.txn((tx) => b.claim(tx, key)), undefined, "B cannot claim what A holds");
+    assert.equal(await store.txn((tx) => a.claim(tx, key)), ta, "claiming again is idempotent");
+    await store.txn((tx) => a.fence(tx, key, ta!));
     assert.equal(Member.owner(store, key)!.member, a.id);
 
     a.halt(); // A dies: no keep-alives, nothing revoked
     await eventually(() => Member.owner(store, key) === undefined, "A's claim gone with its lease", 30_000);
-    const tb = store.txn((tx) => b.claim(tx, key));
+    const tb = await store.txn((tx) => b.claim(tx, key));
     assert.ok(tb !== undefined && tb > ta!, "B's token is newer");
     // A's late write is refused by the fence
-    assert.throws(() => store.txn((tx) => a.fence(tx, key, ta!)), OwnershipLostError);
+    await assert.rejects(store.txn((tx) => a.fence(tx, key, ta!)), OwnershipLostError);
     // release by B frees it; close revokes B's lease and its member key
-    store.txn((tx) => b.release(tx, key, tb!));
+    await store.txn((tx) => b.release(tx, key, tb!));
     assert.equal(Member.owner(store, key), undefined);
-    b.close();
+    await b.close();
     assert.equal(store.get(`member/${b.id}`), undefined);
   } finally {
     a.halt();

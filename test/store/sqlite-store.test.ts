@@ -19,9 +19,9 @@ test("sole writer: a committed write is what the next transaction and reader see
   const { dir, file } = tempFile();
   const s = SqliteStore.open(file, { leaseCheckMs: 0, soleWriter: true });
   try {
-    const r1 = s.txn((tx) => tx.put("k", { v: 1 }));
+    const r1 = await s.txn((tx) => tx.put("k", { v: 1 }));
     assert.deepEqual(s.get("k"), { key: "k", value: { v: 1 }, createRevision: r1, modRevision: r1, lease: "0" });
-    const r2 = s.txn((tx) => {
+    const r2 = await s.txn((tx) => {
       assert.deepEqual(tx.get("k")?.value, { v: 1 }, "a transaction reads the committed row");
       tx.put("k", { v: 2 });
       assert.deepEqual(tx.get("k")?.value, { v: 2 }, "and then its own write");
@@ -31,7 +31,7 @@ test("sole writer: a committed write is what the next transaction and reader see
     assert.deepEqual(s.get("k"), { key: "k", value: { v: 2 }, createRevision: r1, modRevision: r2, lease: "0" }, "createRevision kept, modRevision moved");
     const events: WatchEvent[] = [];
     s.watch("k", undefined, (evs) => events.push(...evs));
-    assert.throws(() =>
+    await assert.rejects(
       s.txn((tx) => {
         tx.put("k", { v: 3 });
         tx.delete("k");
@@ -42,20 +42,20 @@ test("sole writer: a committed write is what the next transaction and reader see
     assert.deepEqual(s.get("k")?.value, { v: 2 }, "rolled back: the committed value");
     assert.equal(s.get("new"), undefined);
     assert.equal(events.length, 0, "a rolled-back transaction publishes nothing");
-    s.txn((tx) => {
+    await s.txn((tx) => {
       assert.deepEqual(tx.get("k")?.value, { v: 2 }, "inside the next transaction too");
       assert.equal(tx.get("new"), undefined);
     });
-    const r3 = s.txn((tx) => {
+    const r3 = await s.txn((tx) => {
       assert.equal(tx.delete("k"), true);
       return tx.revision;
     });
     assert.equal(s.get("k"), undefined, "a delete is seen at once");
-    s.txn((tx) => assert.equal(tx.get("k"), undefined));
+    await s.txn((tx) => assert.equal(tx.get("k"), undefined));
     assert.equal(events.length, 1);
     assert.equal(events[0]!.type, "delete");
     assert.deepEqual(events[0]!.value, { v: 2 });
-    const r4 = s.txn((tx) => tx.put("k", { v: 4 }));
+    const r4 = await s.txn((tx) => tx.put("k", { v: 4 }));
     assert.equal(s.get("k")?.createRevision, r4, "recreated after a delete: a new createRevision");
     assert.equal(s.revision(), r4);
     assert.ok(r3 < r4);
@@ -67,22 +67,22 @@ test("sole writer: a committed write is what the next transaction and reader see
   try {
     assert.deepEqual(again.get("k")?.value, { v: 4 }, "what the cache served is what the file holds");
     const before = again.revision();
-    assert.equal(again.txn((tx) => tx.put("k2", 1)), before + 1, "the revision counter survives a reopen");
+    assert.equal(await again.txn((tx) => tx.put("k2", 1)), before + 1, "the revision counter survives a reopen");
   } finally {
     again.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test("a shared file (not sole writer): each transaction starts from the revision another connection left", () => {
+test("a shared file (not sole writer): each transaction starts from the revision another connection left", async () => {
   const { dir, file } = tempFile();
   const a = SqliteStore.open(file, { leaseCheckMs: 0 });
   const b = SqliteStore.open(file, { leaseCheckMs: 0 });
   try {
-    const ra = a.txn((tx) => tx.put("x", 1));
-    const rb = b.txn((tx) => tx.put("y", 1));
+    const ra = await a.txn((tx) => tx.put("x", 1));
+    const rb = await b.txn((tx) => tx.put("y", 1));
     assert.equal(rb, ra + 1, "b saw a's revision under the write lock");
-    assert.equal(a.txn((tx) => tx.put("x", 2)), rb + 1);
+    assert.equal(await a.txn((tx) => tx.put("x", 2)), rb + 1);
   } finally {
     a.close();
     b.close();
@@ -94,7 +94,7 @@ test("watch history: 30,000 commits keep the last 20,000 replayable; older revis
   const s = SqliteStore.open(":memory:", { leaseCheckMs: 0 });
   try {
     const first = s.revision() + 1;
-    for (let i = 0; i < 30_000; i++) s.txn((tx) => tx.put(`h/${i % 7}`, i));
+    for (let i = 0; i < 30_000; i++) void s.txn((tx) => tx.put(`h/${i % 7}`, i)); // SqliteStore commits inside the call
     const last = s.revision();
     assert.equal(last, first + 29_999);
     assert.equal(s.compactedRevision(), last - 20_000, "exactly the newest 20,000 events kept");

@@ -7,7 +7,7 @@
 // key prefix; a file's tests run one after another.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { LeaseNotFoundError, StoreCompactedError, type Entry, type KeyRevision, type LeaseGrant, type LeaseId, type LeaseStatus, type ListOptions, type Txn, type WatchCallback, type WatchEvent } from "../../src/store/store.js";
+import { LeaseNotFoundError, NestedTxnError, StoreCompactedError, type Entry, type KeyRevision, type LeaseGrant, type LeaseId, type LeaseStatus, type ListOptions, type Txn, type WatchCallback, type WatchEvent } from "../../src/store/store.js";
 
 type MaybeAsync<T> = T | Promise<T>;
 
@@ -130,6 +130,21 @@ export function storeConformance(name: string, harness: () => Promise<StoreHarne
     const n = await s.txn((tx) => tx.deletePrefix(`${p}k/`));
     assert.equal(n, 2);
     assert.equal(s.count(`${p}k/`), 0);
+  });
+
+  withStores("store.txn inside a txn's fn throws NestedTxnError (pass tx down instead): the outer txn rejects, nothing is written", 1, async ([s], p) => {
+    const r0 = s.revision();
+    await assert.rejects(
+      (async () =>
+        s.txn((tx) => {
+          tx.put(`${p}outer`, 1);
+          void s.txn((inner) => inner.put(`${p}inner`, 2));
+        }))(),
+      NestedTxnError,
+    );
+    assert.equal(s.revision(), r0);
+    assert.equal(s.get(`${p}outer`), undefined);
+    assert.equal(s.get(`${p}inner`), undefined);
   });
 
   withStores("a txn whose fn throws writes nothing and rejects with fn's error; values are copies", 1, async ([s], p) => {

@@ -46,12 +46,12 @@ export function computeBudget(pdb: Obj, pods: Obj[]): Budget {
 }
 
 /** POST pods/{name}/eviction. */
-export function evict(reg: Registry, ns: string, name: string, deleteOptions: Obj | undefined): void {
+export async function evict(reg: Registry, ns: string, name: string, deleteOptions: Obj | undefined): Promise<void> {
   const pod = reg.get(podS, ns, name);
   const del = () => reg.delete(podS, ns, name, isObj(deleteOptions) ? { gracePeriodSeconds: deleteOptions.gracePeriodSeconds, dryRun: Array.isArray(deleteOptions.dryRun) && deleteOptions.dryRun.length > 0 } : {});
   const phase = pod.status?.phase;
   if (phase === "Succeeded" || phase === "Failed" || phase === "Pending" || pod.metadata.deletionTimestamp) {
-    del();
+    await del();
     return;
   }
   const pdbs = reg.list(pdbS, ns).items.filter((b) => isObj(b.spec?.selector) && matchLabels(fromStructured(b.spec.selector) ?? [], pod.metadata?.labels));
@@ -67,5 +67,5 @@ export function evict(reg: Registry, ns: string, name: string, deleteOptions: Ob
       });
     }
   }
-  del();
+  await del();
 }

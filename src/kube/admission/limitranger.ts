@@ -3,13 +3,13 @@
 import { strategyFor } from "../catalog.js";
 import { StatusError } from "../errors.js";
 import { parseQuantity } from "../quantity.js";
-import type { Registry } from "../registry.js";
+import type { Reader, Registry } from "../registry.js";
 import type { Obj } from "../util.js";
 
 const lrS = strategyFor("limitranges");
 
-export function applyLimitRanges(reg: Registry, ns: string, pod: Obj): void {
-  const items = reg.list(lrS, ns).items.flatMap((lr) => ((lr.spec?.limits ?? []) as Obj[]).filter((l) => l.type === "Container"));
+export function applyLimitRanges(reg: Registry, ns: string, pod: Obj, r: Reader = reg.store): void {
+  const items = reg.listIn(r, lrS, ns).flatMap((lr) => ((lr.spec?.limits ?? []) as Obj[]).filter((l) => l.type === "Container"));
   if (!items.length) return;
   const notes: string[] = [];
   const name = pod.metadata?.name || pod.metadata?.generateName || "Unknown";

@@ -4,7 +4,7 @@
 import { strategyFor } from "../catalog.js";
 import { StatusError } from "../errors.js";
 import { formatQuantity, parseQuantity } from "../quantity.js";
-import type { Registry } from "../registry.js";
+import type { Reader, Registry } from "../registry.js";
 import type { Strategy } from "../types.js";
 import type { Obj } from "../util.js";
 
@@ -50,7 +50,7 @@ function usageOf(obj: Obj, s: Strategy): Record<string, number> {
 }
 
 /** Current usage of a quota's hard resources in its namespace. */
-export function quotaUsed(reg: Registry, quota: Obj): Record<string, string> {
+export function quotaUsed(reg: Registry, quota: Obj, r: Reader = reg.store): Record<string, string> {
   const ns = quota.metadata.namespace;
   const hard = (quota.spec?.hard ?? {}) as Obj;
   const totals: Record<string, number> = {};
@@ -66,7 +66,7 @@ export function quotaUsed(reg: Registry, quota: Obj): Record<string, string> {
     if (s) byStorage.set(`${s.info.group}/${s.info.resource}`, s);
   }
   for (const s of byStorage.values()) {
-    for (const o of reg.list(s, ns).items) {
+    for (const o of reg.listIn(r, s, ns)) {
       if (s.info.resource === "pods" && !podActive(o)) continue;
       for (const [k, v] of Object.entries(usageOf(o, s))) totals[k] = (totals[k] ?? 0) + v;
     }
@@ -77,15 +77,15 @@ export function quotaUsed(reg: Registry, quota: Obj): Record<string, string> {
 }
 
 /** Refuse a create that would exceed any quota of the namespace. */
-export function checkQuota(reg: Registry, s: Strategy, ns: string, obj: Obj): void {
-  const quotas = reg.list(quotaS, ns).items;
+export function checkQuota(reg: Registry, s: Strategy, ns: string, obj: Obj, r: Reader = reg.store): void {
+  const quotas = reg.listIn(r, quotaS, ns);
   if (!quotas.length) return;
   const req = usageOf(obj, s);
   for (const q of quotas.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))) {
     const hard = (q.spec?.hard ?? {}) as Obj;
     const relevant = Object.keys(hard).filter((k) => req[k] !== undefined);
     if (!relevant.length) continue;
-    const used = quotaUsed(reg, q);
+    const used = quotaUsed(reg, q, r);
     const exceeded = relevant.filter((k) => (parseQuantity(used[k]) ?? 0) + req[k]! > (parseQuantity(hard[k]) ?? Infinity)).sort();
     if (!exceeded.length) continue;
     const list = (f: (k: string) => string) => exceeded.map((k) => `${k}=${f(k)}`).join(",");

@@ -5,7 +5,7 @@
 // (or holds `bind` on it). system:masters is exempt. Messages are kube-apiserver's.
 import { strategyFor } from "../catalog.js";
 import { qualified, StatusError } from "../errors.js";
-import type { Registry } from "../registry.js";
+import type { Registry, Reader } from "../registry.js";
 import { deepEqual, isObj, type Obj } from "../util.js";
 import { authorize, isSuperUser, rulesFor, type UserInfo } from "./rbac.js";
 
@@ -148,6 +148,8 @@ export interface RbacWrite {
   namespace?: string;
   obj: Obj;
   old?: Obj;
+  /** The write's transaction: the referenced role is read through it. */
+  tx?: Reader;
 }
 
 /** Throws kube-apiserver's 403 when a role or binding write would grant what the user does not hold. */
@@ -174,11 +176,11 @@ export function checkEscalation(w: RbacWrite): void {
     if (refResource && allowed("bind", refResource, String(ref.name ?? ""))) return;
     let rules: Obj[];
     if (ref.kind === "ClusterRole") {
-      const role = reg.tryGet(strategyFor("clusterroles", RBAC), undefined, String(ref.name ?? ""));
+      const role = reg.tryGet(strategyFor("clusterroles", RBAC), undefined, String(ref.name ?? ""), w.tx);
       if (!role) throw forbidden(resource, name, `clusterrole.rbac.authorization.k8s.io ${JSON.stringify(ref.name ?? "")} not found`);
       rules = Array.isArray(role.rules) ? role.rules : [];
     } else if (ref.kind === "Role") {
-      const role = reg.tryGet(strategyFor("roles", RBAC), ns, String(ref.name ?? ""));
+      const role = reg.tryGet(strategyFor("roles", RBAC), ns, String(ref.name ?? ""), w.tx);
       if (!role) throw forbidden(resource, name, `role.rbac.authorization.k8s.io ${JSON.stringify(ref.name ?? "")} not found`);
       rules = Array.isArray(role.rules) ? role.rules : [];
     } else throw forbidden(resource, name, `unsupported role reference kind: ${JSON.stringify(ref.kind ?? "")}`);

@@ -16,21 +16,28 @@ export const MAX_EXPIRATION_SECONDS = 24 * 3600;
 const saS = strategyFor("serviceaccounts");
 const keys = new WeakMap<Registry, { priv: KeyObject; pub: KeyObject; kid: string }>();
 
+const keyName = (reg: Registry) => `kube/${reg.clusterId}/_sa`;
+
+/**
+ * Make sure the cluster has its signing key (generated once, kept in the store): called when the
+ * cluster's API starts, before any token is issued or checked. Of two racing starters the first
+ * commit wins and both use its key.
+ */
+export async function ensureSigningKey(reg: Registry): Promise<void> {
+  const key = keyName(reg);
+  if (reg.store.get(key)) return;
+  const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const pem = pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  await reg.store.txn((tx) => {
+    if (!tx.get(key)) tx.put(key, { privateKeyPem: pem });
+  });
+}
+
 function keyOf(reg: Registry): { priv: KeyObject; pub: KeyObject; kid: string } {
   let k = keys.get(reg);
   if (k) return k;
-  const key = `kube/${reg.clusterId}/_sa`;
-  let pem = reg.store.get<{ privateKeyPem: string }>(key)?.value.privateKeyPem;
-  if (!pem) {
-    const candidate = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    // Create-if-absent: another process serving this cluster may have stored its key meanwhile; one key wins for all.
-    pem = reg.store.txn((tx) => {
-      const won = tx.get<{ privateKeyPem: string }>(key)?.value.privateKeyPem;
-      if (won) return won;
-      tx.put(key, { privateKeyPem: candidate });
-      return candidate;
-    });
-  }
+  const pem = reg.store.get<{ privateKeyPem: string }>(keyName(reg))?.value.privateKeyPem;
+  if (!pem) throw new Error(`cluster ${reg.clusterId} has no service-account signing key yet (ensureSigningKey)`);
   const priv = createPrivateKey(pem);
   const pub = createPublicKey(priv);
   const kid = Buffer.from(pub.export({ type: "spki", format: "der" })).subarray(-16).toString("base64url");

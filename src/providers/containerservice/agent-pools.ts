@@ -109,18 +109,18 @@ async function reconcile(ctx: ReconcileCtx): Promise<ReconcileStep> {
   try {
     return await reconcilePool(ctx);
   } catch (err) {
-    rollback(ctx);
+    await rollback(ctx);
     throw err;
   }
 }
 
 /** A failed pool operation: put the pool back as it was (releasing node addresses of added nodes) and leave the cluster Failed, not Succeeded with phantom nodes. */
-function rollback(ctx: ReconcileCtx): void {
+async function rollback(ctx: ReconcileCtx): Promise<void> {
   const { env, op } = ctx;
   const clusterId = parentId(op.resourceId)!;
   const name = op.resourceId.split("/").pop()!;
   try {
-    env.store.txn((tx) => {
+    await env.store.txn((tx) => {
       const c = getRecord(tx, clusterId);
       if (!c || !ownsCluster(c, op, name)) return;
       const rb = c.internal?.poolRollback as PoolRollback | undefined;
@@ -148,7 +148,7 @@ async function reconcilePool(ctx: ReconcileCtx): Promise<ReconcileStep> {
   const clusterId = parentId(op.resourceId)!;
   const name = op.resourceId.split("/").pop()!;
   if (op.stage === "poolNodes" || op.stage === "poolDelete") {
-    mutateCluster(env, clusterId, (tx, rec, m) => {
+    await mutateCluster(env, clusterId, (tx, rec, m) => {
       if (!ownsCluster(rec, op, name)) throw preempted(op, rec);
       m.internal.activeOperation = op.name;
       // The pool's scale set is written into its subnet as the cluster identity now (Azure fails the operation here).
@@ -163,7 +163,7 @@ async function reconcilePool(ctx: ReconcileCtx): Promise<ReconcileStep> {
   }
   if (op.stage === "poolNodeImage") {
     // upgradeNodeImageVersion: reimage the pool's nodes to the latest image (kubelets show it in the kube stage).
-    mutateCluster(env, clusterId, (_tx, rec, m) => {
+    await mutateCluster(env, clusterId, (_tx, rec, m) => {
       if (!ownsCluster(rec, op, name)) throw preempted(op, rec);
       m.internal.activeOperation = op.name;
       m.props.agentPoolProfiles = (m.props.agentPoolProfiles ?? []).map((p: any) =>
@@ -177,9 +177,9 @@ async function reconcilePool(ctx: ReconcileCtx): Promise<ReconcileStep> {
     const backend = kubeBackend(env);
     if (rec && backend && rec.properties.powerState?.code !== "Stopped") {
       const creds = await backend.ensureRunning(kubeSpec(rec));
-      mutateCluster(env, clusterId, (_tx, _r, m) => void (m.internal.kube = creds));
+      await mutateCluster(env, clusterId, (_tx, _r, m) => void (m.internal.kube = creds));
     }
-    env.store.txn((tx) => {
+    await env.store.txn((tx) => {
       const c = getRecord(tx, clusterId);
       if (!c) return;
       if (!ownsCluster(c, op, name)) throw preempted(op, c);

@@ -283,17 +283,16 @@ function ensureLoadBalancerDeleted(c: Ctx, svc: Obj): void {
 export function aksCloud(env: ArmEnv): CloudProvider {
   return {
     forCluster(clusterId: string): ClusterCloud | undefined {
-      const run = <R>(fn: (c: Ctx) => R): R =>
-        env.store.txn((tx) => {
-          const cluster = getRecord(tx, clusterId);
-          if (!cluster?.properties?.nodeResourceGroup) throw new CloudError(`cluster ${clusterId} not found`);
-          return fn({ tx, env, cluster });
-        });
+      const run = <R>(tx: Txn, fn: (c: Ctx) => R): R => {
+        const cluster = getRecord(tx, clusterId);
+        if (!cluster?.properties?.nodeResourceGroup) throw new CloudError(`cluster ${clusterId} not found`);
+        return fn({ tx, env, cluster });
+      };
       return {
-        ensureLoadBalancer: (svc) => run((c) => ensureLoadBalancer(c, svc)),
-        ensureLoadBalancerDeleted: (svc) => run((c) => ensureLoadBalancerDeleted(c, svc)),
-        createVolume: (req) => run((c) => createVolume(c.tx, c.env, c.cluster, req, armPut)),
-        deleteVolume: (provisioner, handle) => run((c) => deleteVolume(c.tx, c.env, provisioner, handle)),
+        ensureLoadBalancer: (tx, svc) => run(tx, (c) => ensureLoadBalancer(c, svc)),
+        ensureLoadBalancerDeleted: (tx, svc) => run(tx, (c) => ensureLoadBalancerDeleted(c, svc)),
+        createVolume: (tx, req) => run(tx, (c) => createVolume(c.tx, c.env, c.cluster, req, armPut)),
+        deleteVolume: (tx, provisioner, handle) => run(tx, (c) => deleteVolume(c.tx, c.env, provisioner, handle)),
       };
     },
   };

@@ -2,7 +2,7 @@
 // (design.md "The path of one request"): synchronous validation in put (400/403, nothing written),
 // then the operation pipeline in reconcile.ts builds the node resource group and the endpoint.
 import { randomUUID } from "node:crypto";
-import type { DeleteCtx, ResourceRecord, ResourceStrategy, WriteCtx } from "../../arm/types.js";
+import type { ArmEnv, DeleteCtx, ResourceRecord, ResourceStrategy, WriteCtx } from "../../arm/types.js";
 import { isPreview } from "../../arm/api-version.js";
 import { findServicePrincipalByAppId, putServicePrincipal } from "../../entra/directory.js";
 import { featureRegistrations } from "../../arm/features.js";
@@ -25,7 +25,7 @@ import { reserveApiServer } from "./topology.js";
 import { kubeBackend } from "./kube-backend.js";
 import { credentialAction } from "./credentials.js";
 import { clusterActions } from "./actions.js";
-import { getRecord } from "../../arm/repo.js";
+import { RES, getRecord, recordKey } from "../../arm/repo.js";
 import { getResourceGroup } from "../../arm/state.js";
 import { idKey } from "../../arm/resource-id.js";
 
@@ -179,16 +179,10 @@ export const managedClusterStrategy: ResourceStrategy = {
   asyncDelete: (ctx) => ({ stage: "delete", delayMs: ctx.env.latency.delay("managedClusters.delete") }),
   /** Synchronous delete: resource-group cascades. */
   delete(ctx: DeleteCtx) {
+    // Inside the cascade's transaction: the cluster's Kubernetes API and state go once it has
+    // committed (removeKubeOfDeletedClusters sees the record's delete event); a rolled-back
+    // cascade keeps them.
     deleteCluster(ctx.tx, ctx.env, ctx.record);
-    const backend = kubeBackend(ctx.env);
-    if (!backend) return;
-    // We are inside the cascade's transaction: drop the kube state only once it committed (the
-    // record is gone from the store); a rolled-back cascade keeps the cluster and its API.
-    const { env, record } = ctx;
-    setImmediate(() => {
-      if (getRecord(env.store, record.id)) return;
-      void Promise.resolve(backend.remove(idKey(record.id))).catch(() => undefined);
-    });
   },
   reconcile: reconcileCluster,
   render: (rec, ctx) => renderManagedCluster(rec, ctx.apiVersion),
@@ -199,3 +193,24 @@ export const managedClusterStrategy: ResourceStrategy = {
     ...clusterActions,
   },
 };
+
+/**
+ * When a cluster record is deleted by a committed transaction (a resource group's cascade; the
+ * cluster's own delete operation has already removed its API by then), stop its Kubernetes API
+ * and drop its state. Watching commits keeps the deleting transaction free of side effects.
+ * Returns the unsubscribe function.
+ */
+export function removeKubeOfDeletedClusters(env: ArmEnv): () => void {
+  return env.store.watch(RES, undefined, (evs) => {
+    for (const e of evs) {
+      const rec = e.value as ResourceRecord | undefined;
+      if (e.type !== "delete" || rec?.type?.toLowerCase() !== MANAGED_CLUSTER_TYPE.toLowerCase() || e.key !== recordKey(rec.id)) continue;
+      // Off the commit callback: the removal writes.
+      setImmediate(() => {
+        const backend = kubeBackend(env);
+        if (!backend || getRecord(env.store, rec.id)) return;
+        void Promise.resolve(backend.remove(idKey(rec.id))).catch(() => undefined);
+      });
+    }
+  });
+}

@@ -4,7 +4,7 @@
 // (node RG, ILB, DNS through the Network provider) → credentials / kube (KubeBackend plug-in).
 import type { ProviderPlugin } from "../plugin.js";
 import { DEFAULT_API_VERSION, MANAGED_CLUSTER_API_VERSIONS } from "./api-versions.js";
-import { managedClusterStrategy } from "./cluster.js";
+import { managedClusterStrategy, removeKubeOfDeletedClusters } from "./cluster.js";
 import { agentPoolStrategy } from "./agent-pools.js";
 import { containerServiceRoutes } from "./routes.js";
 import { restartRunningClusters } from "./restart.js";
@@ -21,6 +21,8 @@ export const containerServiceProvider: ProviderPlugin = {
       scope: "resourceGroup", tracked: false, strategy: agentPoolStrategy, defaultApiVersion: DEFAULT_API_VERSION,
     });
     h.addRoutes(containerServiceRoutes(h.env));
+    const unwatch = removeKubeOfDeletedClusters(h.env);
+    h.onStop(() => unwatch());
     h.onStart(() => restartRunningClusters(h.env).then(() => undefined));
     h.onClaim(() => restartRunningClusters(h.env, { unownedOnly: true }).then(() => undefined));
   },

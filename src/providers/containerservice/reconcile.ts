@@ -45,16 +45,16 @@ function preempted(op: OperationRecord, rec: ResourceRecord | undefined): ArmErr
  * Apply fn to a fresh copy of the cluster record and store it (one transaction). With `op`, the
  * transaction refuses (OperationPreempted, nothing written) once op is no longer the active one.
  */
-export function mutateCluster(env: ArmEnv, id: string, fn: (tx: Txn, rec: ResourceRecord, m: Mut) => void, op?: OperationRecord): ResourceRecord {
+export function mutateCluster<R>(env: ArmEnv, id: string, fn: (tx: Txn, rec: ResourceRecord, m: Mut) => R, op?: OperationRecord): Promise<R> {
   return env.store.txn((tx) => {
     const rec = getRecord(tx, id);
     if (!rec) throw new ArmError(404, "NotFound", `Managed cluster ${id} no longer exists.`);
     if (superseded(rec, op)) throw preempted(op!, rec);
     const m: Mut = { props: structuredClone(rec.properties), internal: structuredClone(internalOf(rec)) };
-    fn(tx, rec, m);
+    const out = fn(tx, rec, m);
     const next: ResourceRecord = { ...rec, properties: m.props, internal: m.internal };
     putRecord(tx, next);
-    return next;
+    return out;
   });
 }
 
@@ -95,7 +95,7 @@ const kubeStage: AsyncStage = async (env, op) => {
     await backend.remove(idKey(op.resourceId));
     throw preempted(op, undefined);
   }
-  if (creds) mutateCluster(env, op.resourceId, (_tx, _r, m) => void (m.internal.kube = creds), op);
+  if (creds) await mutateCluster(env, op.resourceId, (_tx, _r, m) => void (m.internal.kube = creds), op);
 };
 
 const finish = (extra?: (m: Mut) => void): SyncStage => (tx, _env, rec, m) => {
@@ -192,14 +192,15 @@ export async function reconcileCluster(ctx: ReconcileCtx): Promise<ReconcileStep
     name = stage.next!;
     stage = following;
   }
-  mutateCluster(env, op.resourceId, (tx, rec, m) => {
+  const first = stage;
+  // The chain's last stage is fn's result (fn may run more than once: it starts from `first` each time).
+  stage = await mutateCluster(env, op.resourceId, (tx, rec, m) => {
+    let st = first;
     for (;;) {
-      (stage!.run as SyncStage)(tx, env, rec, m, op);
-      const nextName = stage!.next;
-      const nextStage = nextName ? STAGES[nextName] : undefined;
-      if (!nextStage || nextStage.async || stage!.delayBeforeNext) break;
-      name = nextName!;
-      stage = nextStage;
+      (st.run as SyncStage)(tx, env, rec, m, op);
+      const nextStage = st.next ? STAGES[st.next] : undefined;
+      if (!nextStage || nextStage.async || st.delayBeforeNext) return st;
+      st = nextStage;
     }
   }, op);
   if (!stage.next) return { done: true };
@@ -210,7 +211,7 @@ export async function reconcileCluster(ctx: ReconcileCtx): Promise<ReconcileStep
 async function reconcileDelete(env: ArmEnv, op: OperationRecord): Promise<ReconcileStep> {
   const backend = kubeBackend(env);
   if (backend) await backend.remove(idKey(op.resourceId));
-  env.store.txn((tx) => {
+  await env.store.txn((tx) => {
     const rec = getRecord(tx, op.resourceId);
     if (!rec) return;
     deleteCluster(tx, env, rec);

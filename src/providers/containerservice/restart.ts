@@ -37,7 +37,7 @@ export async function restartRunningClusters(env: ArmEnv, opts: { unownedOnly?: 
         const creds = await backend.ensureRunning(kubeSpec(rec));
         // Taken over by this process: kubeconfigs handed out from now on name its address.
         const old = internalOf(rec).kube;
-        if (old && (old.host !== creds.host || old.port !== creds.port)) mutateCluster(env, rec.id, (_tx, _r, m) => void (m.internal.kube = creds));
+        if (old && (old.host !== creds.host || old.port !== creds.port)) await mutateCluster(env, rec.id, (_tx, _r, m) => void (m.internal.kube = creds));
       } catch (e) {
         if (e instanceof OwnedElsewhereError) continue; // another live process runs it
         console.error(`[aksemu] could not restart the Kubernetes API of ${rec.id}: ${(e as Error).message}`);

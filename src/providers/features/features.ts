@@ -58,13 +58,14 @@ function render(sub: string, f: FeatureRecord) {
 export async function reconcileFeature(ctx: ReconcileCtx): Promise<ReconcileStep> {
   const { env, op } = ctx;
   const { namespace, name, target } = op.data as { namespace: string; name: string; target: State };
-  env.store.txn((tx) => {
+  const now = env.now().toISOString();
+  await env.store.txn((tx) => {
     const cur = state(tx, op.subscriptionId, namespace, name);
     if (cur.operation !== undefined && cur.operation !== op.name) return; // superseded by a later request
     tx.put<FeatureRecord>(key(op.subscriptionId, namespace, name), {
       ...cur,
       state: target,
-      registeredAt: target === "Registered" ? env.now().toISOString() : undefined,
+      registeredAt: target === "Registered" ? now : undefined,
       operation: undefined,
     });
   });
@@ -84,11 +85,11 @@ export function featureRoutes(env: ArmEnv): Route[] {
     }
     return out;
   };
-  const change = (target: "Registered" | "Unregistered") => (ctx: RequestContext, p: Record<string, string>) => {
+  const change = (target: "Registered" | "Unregistered") => async (ctx: RequestContext, p: Record<string, string>) => {
     check(ctx, p.sub!);
     const f = findFeature(p.ns!, p.name!);
     if (!f) throw FeatureErrors.notFound.make({ feature: p.name! });
-    const rec = env.store.txn((tx) => {
+    const rec = await env.store.txn((tx) => {
       const cur = state(tx, p.sub!, f.ns, f.name);
       if (cur.state === target) return cur;
       const next: FeatureRecord = { ...cur, state: target === "Registered" ? "Registering" : "Unregistering" };

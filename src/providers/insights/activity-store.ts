@@ -16,8 +16,8 @@ export const MAX_RECORDS = 5000;
 const prefixOf = (sub: string) => `${ACTIVITY}${sub.toLowerCase()}:`;
 
 /** Keep one request's record (only for a subscription that exists: a typo'd id leaves nothing). */
-export function recordActivity(store: Store, r: ActivityRecord): void {
-  store.txn((tx) => {
+export function recordActivity(store: Store, r: ActivityRecord): Promise<void> {
+  return store.txn((tx) => {
     if (!getSubscription(tx, r.subscriptionId)) return;
     const prefix = prefixOf(r.subscriptionId);
     tx.put(`${prefix}${r.begin}:${r.requestId}`, r);

@@ -33,5 +33,6 @@ export function activityRecordOf(ctx: RequestContext, begin: Date, end: Date): A
 /** The front door's hook (server/app.ts): keep the record of a write request once it is answered. */
 export function recordRequest(store: Store, ctx: RequestContext, begin: Date, end: Date): void {
   const r = activityRecordOf(ctx, begin, end);
-  if (r) recordActivity(store, r);
+  // After the answer, in the background: the activity log never delays or fails a request.
+  if (r) void recordActivity(store, r).catch((e: unknown) => console.error("[aksemu] activity log: recording a request failed:", e));
 }

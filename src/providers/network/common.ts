@@ -160,7 +160,7 @@ export function nrpCompletePut(tx: Txn, env: ArmEnv, rec: ResourceRecord, hooks:
 export function nrpReconcile(hooks: NrpReconcileHooks = {}) {
   return async (ctx: ReconcileCtx): Promise<ReconcileStep> => {
     const { env, op } = ctx;
-    env.store.txn((tx) => {
+    await env.store.txn((tx) => {
       const rec = getRecord(tx, op.resourceId);
       if (!rec) return;
       if (op.kind === "delete") {

@@ -114,12 +114,14 @@ function serviceOperations(env: ArmEnv, caller: Caller, nested: ResourceOperatio
           const sub = /^\/subscriptions\/([^/]+)/i.exec(r.id)![1]!;
           if (typeof body.location !== "string") throw E.locationRequired.make({});
           const loc = body.location;
-          const existed = !!getResourceGroup(env.store, sub, r.name);
-          const rec = env.store.txn((tx) => resourceGroups(env).ensure(tx, env, sub, r.name, loc, body.tags ? { tags: body.tags as Record<string, string> } : {}));
+          const { rec, existed } = await env.store.txn((tx) => {
+            const existed = !!getResourceGroup(tx, sub, r.name);
+            return { rec: resourceGroups(env).ensure(tx, env, sub, r.name, loc, body.tags ? { tags: body.tags as Record<string, string> } : {}), existed };
+          });
           return { ok: true, statusCode: existed ? "OK" : "Created", resource: rec as unknown as JsonObject };
         }
         const t = svc.resolve(r.id, "PUT", r.apiVersion);
-        const res = svc.put(t, body, { caller });
+        const res = await svc.put(t, body, { caller });
         if (res.operation) {
           const done = await settled(env, res.operation.name);
           if (done.status !== "Succeeded") return { ok: false, statusCode: STATUS_NAMES[res.status]!, error: (done.error as ErrorDetail) ?? { code: done.status, message: `The operation ended ${done.status}.` }, terminalState: done.status };
@@ -150,7 +152,7 @@ function serviceOperations(env: ArmEnv, caller: Caller, nested: ResourceOperatio
     },
     async post(id, action, apiVersion, body) {
       const t = svc.resolve(`${id}/${action}`, "POST", apiVersion);
-      const out = svc.action(t, "POST", (body ?? {}) as Record<string, unknown>, () => undefined, { caller });
+      const out = await svc.action(t, "POST", (body ?? {}) as Record<string, unknown>, () => undefined, { caller });
       return ("body" in out ? out.body : null) as Json;
     },
   };
@@ -271,7 +273,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
         const cur = tx.get<DeploymentRecord>(keyOf(d.id))?.value ?? d;
         tx.put(keyOf(d.id), { ...cur, properties: { ...cur.properties, ...patch } });
       });
-    save({ provisioningState: "Running" });
+    await save({ provisioningState: "Running" });
     let result: Awaited<ReturnType<typeof executePlan>>;
     try {
       result = await executePlan(plan, serviceOperations(env, caller, (r, body) => deployNested(r, body, caller, signal)), {
@@ -279,8 +281,8 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
         signal,
         now: () => env.now(),
         operationId: () => randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase(),
-        onOperation: (op) => {
-          env.store.txn((tx) => tx.put(opsKeyOf(d.id) + op.operationId, op));
+        onOperation: async (op) => {
+          await env.store.txn((tx) => tx.put(opsKeyOf(d.id) + op.operationId, op));
         },
       });
     } catch (e) {
@@ -291,7 +293,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
     if (result.provisioningState === "Succeeded" && d.properties.mode === "Complete") result = await completeMode(d, plan, caller, result, signal);
     if (signal.aborted) result = { ...result, provisioningState: "Canceled", outputs: undefined, error: undefined };
     const ended = env.now();
-    save({
+    await save({
       provisioningState: result.provisioningState,
       timestamp: ended.toISOString(),
       duration: isoDuration(ended.getTime() - started.getTime()),
@@ -328,7 +330,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
     const waves = completeModeDeletions(keep, group).map((w) => w.map((r) => ({ id: r.id, type: r.type, apiVersion: apiVersionOf(r.type) })));
     const del = async (r: { id: string; apiVersion: string }): Promise<DeleteOutcome> => {
       try {
-        const out = svc.delete(svc.resolve(r.id, "DELETE", r.apiVersion), { caller });
+        const out = await svc.delete(svc.resolve(r.id, "DELETE", r.apiVersion), { caller });
         if (out.status !== 202) return { ok: true, statusCode: out.status === 204 ? "NoContent" : "OK" };
         const done = await settled(env, out.operation.name);
         if (done.status === "Succeeded") return { ok: true, statusCode: "OK" };
@@ -342,8 +344,8 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       signal,
       now: () => env.now(),
       operationId: () => randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase(),
-      onOperation: (op) => {
-        env.store.txn((tx) => tx.put(opsKeyOf(d.id) + op.operationId, op));
+      onOperation: async (op) => {
+        await env.store.txn((tx) => tx.put(opsKeyOf(d.id) + op.operationId, op));
       },
     });
     void operations;
@@ -392,7 +394,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
       template: props.template ?? null,
       properties: { templateHash: templateHash(props.template ?? null), mode: "Incremental", provisioningState: "Accepted", timestamp: env.now().toISOString(), duration: "PT0S", correlationId: caller.correlationId, ...summary(plan) } as DeploymentRecord["properties"],
     };
-    env.store.txn((tx) => {
+    await env.store.txn((tx) => {
       tx.put(keyOf(d.id), d);
       tx.deletePrefix(opsKeyOf(d.id));
     });
@@ -552,7 +554,7 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
           ...(location ? { location } : {}),
           properties: { templateHash: templateHash(template), mode, provisioningState: "Accepted", timestamp: env.now().toISOString(), duration: "PT0S", correlationId: ctx.correlationId, ...summary(plan) } as DeploymentRecord["properties"],
         };
-        env.store.txn((tx) => {
+        await env.store.txn((tx) => {
           tx.put(keyOf(id), d);
           tx.deletePrefix(opsKeyOf(id));
         });
@@ -594,14 +596,14 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
     {
       method: "DELETE",
       pattern: `${base}/{name}`,
-      handler: (ctx, p) => {
+      handler: async (ctx, p) => {
         const { root } = scope(ctx, p);
         const id = idOf(p, root);
         const d = load(id);
         if (!d) return ctx.send(204);
         // "A template deployment that is currently running cannot be deleted." (Spec); the resources stay
         if (running.has(id.toLowerCase())) throw errors.activeDelete.make({ name: p.name! });
-        env.store.txn((tx) => {
+        await env.store.txn((tx) => {
           tx.delete(keyOf(id));
           tx.deletePrefix(opsKeyOf(id));
         });
@@ -676,8 +678,8 @@ export function deploymentRoutes(env: ArmEnv): Route[] {
 }
 
 /** A deployment left Accepted or Running by a stopped process cannot finish: mark it Failed. */
-export function failInterruptedDeployments(env: ArmEnv): void {
-  env.store.txn((tx) => {
+export async function failInterruptedDeployments(env: ArmEnv): Promise<void> {
+  await env.store.txn((tx) => {
     for (const e of tx.list<DeploymentRecord>("deployments/")) {
       const d = e.value;
       if (d.properties.provisioningState !== "Accepted" && d.properties.provisioningState !== "Running") continue;

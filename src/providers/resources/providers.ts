@@ -73,13 +73,14 @@ export async function reconcileProviderRegistration(ctx: ReconcileCtx): Promise<
   const { env, op } = ctx;
   const ns = op.data!.namespace as string;
   const target = op.data!.target as ProviderRegistration["registrationState"];
-  env.store.txn((tx) => {
+  const now = env.now().toISOString();
+  await env.store.txn((tx) => {
     const cur = tx.get<ProviderRegistration & { operation?: string }>(providerKey(op.subscriptionId, ns))?.value;
     if (cur?.operation !== undefined && cur.operation !== op.name) return; // superseded by a later request
     tx.put<ProviderRegistration>(providerKey(op.subscriptionId, ns), {
       namespace: ns,
       registrationState: target,
-      registeredAt: target === "Registered" ? env.now().toISOString() : cur?.registeredAt,
+      registeredAt: target === "Registered" ? now : cur?.registeredAt,
     });
   });
   return { done: true };
@@ -95,11 +96,11 @@ export function providerRoutes(env: ArmEnv): Route[] {
     if (!c) throw E.invalidResourceNamespace.make({ ns });
     return c;
   };
-  const change = (target: "Registered" | "Unregistered") => (ctx: RequestContext, p: Record<string, string>) => {
+  const change = (target: "Registered" | "Unregistered") => async (ctx: RequestContext, p: Record<string, string>) => {
     check(ctx, p.sub);
     const ns = nsOr404(p.ns!);
     if (BUILTIN_NAMESPACES[ns]) return ctx.send(200, renderProvider(env, p.sub!, ns));
-    env.store.txn((tx) => {
+    await env.store.txn((tx) => {
       const cur = getProviderRegistration(tx, p.sub!, ns);
       // Registering again refreshes propagation of registered preview features.
       const op = env.ops.start(tx, {

@@ -84,7 +84,7 @@ function weight(type: string): number {
 export async function reconcileResourceGroupDelete(ctx: ReconcileCtx): Promise<ReconcileStep> {
   const { env, op } = ctx;
   const p = parseId(op.resourceId)!;
-  env.store.txn((tx) => deleteResourceGroupNow(tx, env, p.subscriptionId!, p.resourceGroup!, op.principal));
+  await env.store.txn((tx) => deleteResourceGroupNow(tx, env, p.subscriptionId!, p.resourceGroup!, op.principal));
   return { done: true, result: { status: 200 } };
 }
 
@@ -162,7 +162,8 @@ export function resourceGroupRoutes(env: ArmEnv): Route[] {
         const loc = normalizeLocation(body.location);
         if (!isKnownLocation(loc)) throw E.locationNotAvailableForResourceGroup.make({ loc: body.location, list: allLocationNames().join(",") });
         checkGroupBody(body);
-        const out = env.store.txn((tx) => {
+        const now = env.now();
+        const out = await env.store.txn((tx) => {
           const existing = getResourceGroup(tx, p.sub!, name);
           if (existing?.properties.provisioningState === "Deleting") throw E.resourceGroupBeingDeleted.make({ rg: existing.name });
           if (existing && existing.location !== loc) {
@@ -177,7 +178,7 @@ export function resourceGroupRoutes(env: ArmEnv): Route[] {
             tags: body.tags ?? (existing ? null : null),
             properties: { provisioningState: "Succeeded" },
           };
-          rec.systemData = stampSystemData(existing?.systemData, ctx.principal!.appId, env.now());
+          rec.systemData = stampSystemData(existing?.systemData, ctx.principal!.appId, now);
           // Keep the caller's latest casing: drop the old record's key first (same key, new value).
           putRecord(tx, rec);
           return { rec, created: !existing };
@@ -192,7 +193,7 @@ export function resourceGroupRoutes(env: ArmEnv): Route[] {
         checkSub(ctx, p.sub!);
         const body = await readJsonBody(ctx, true);
         checkGroupBody(body);
-        const rec = env.store.txn((tx) => {
+        const rec = await env.store.txn((tx) => {
           const cur = getResourceGroup(tx, p.sub!, p.rg!);
           if (!cur) throw E.resourceGroupNotFound.make({ rg: p.rg! });
           const next = { ...cur, tags: body.tags !== undefined ? body.tags : cur.tags, managedBy: body.managedBy ?? cur.managedBy };
@@ -206,14 +207,14 @@ export function resourceGroupRoutes(env: ArmEnv): Route[] {
     {
       method: "DELETE",
       pattern: "/subscriptions/{sub}/resourcegroups/{rg}",
-      handler: (ctx, p) => {
+      handler: async (ctx, p) => {
         checkSub(ctx, p.sub!);
         const apiVersion = ctx.query("api-version")!;
-        const op = env.store.txn((tx) => {
+        const op = await env.store.txn((tx) => {
           const cur = getResourceGroup(tx, p.sub!, p.rg!);
           if (!cur) throw E.resourceGroupNotFound.make({ rg: p.rg! });
           if (cur.properties.provisioningState === "Deleting" && cur.internal?.activeOperation) {
-            const running = env.ops.get(cur.internal.activeOperation);
+            const running = env.ops.get(cur.internal.activeOperation, tx);
             if (running?.status === "InProgress") return running;
           }
           const o = env.ops.start(tx, {

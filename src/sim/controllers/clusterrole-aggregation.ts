@@ -8,7 +8,7 @@ import type { Controller, SimContext } from "../types.js";
 const crS = strategyFor("clusterroles", "rbac.authorization.k8s.io");
 const STORAGE = "rbac.authorization.k8s.io/clusterroles";
 
-function reconcile(ctx: SimContext, name: string): void {
+async function reconcile(ctx: SimContext, name: string): Promise<void> {
   const role = ctx.cache.getObj(STORAGE, undefined, name);
   const selectors = (role?.aggregationRule?.clusterRoleSelectors ?? []) as Obj[];
   if (!role || !selectors.length) return;
@@ -27,7 +27,7 @@ function reconcile(ctx: SimContext, name: string): void {
     }
   }
   if (deepEqual(role.rules ?? [], rules)) return;
-  ctx.registry.mutate(crS, undefined, name, (o) => (o.rules = rules), { fieldManager: "clusterrole-aggregation-controller", internal: true });
+  await ctx.registry.mutate(crS, undefined, name, (o) => (o.rules = rules), { fieldManager: "clusterrole-aggregation-controller", internal: true });
 }
 
 export const clusterRoleAggregationController: Controller = {

@@ -8,7 +8,7 @@ import type { Controller, SimContext } from "../types.js";
 
 const STORAGE = "apiextensions.k8s.io/customresourcedefinitions";
 
-function cleanup(ctx: SimContext, crd: Obj): void {
+async function cleanup(ctx: SimContext, crd: Obj): Promise<void> {
   const name = crd.metadata?.name;
   // Recreated meanwhile: its objects are the new CRD's.
   if (ctx.cache.getObj(STORAGE, undefined, name)) return;
@@ -18,8 +18,8 @@ function cleanup(ctx: SimContext, crd: Obj): void {
   for (const c of ctx.cache.list(storage)) {
     try {
       const o = ctx.registry.tryGet(s, c.namespace, c.name);
-      if (o?.metadata.finalizers?.length) ctx.registry.mutate(s, c.namespace, c.name, (x) => (x.metadata.finalizers = []), { fieldManager: "apiextensions-apiserver", internal: true });
-      if (ctx.registry.tryGet(s, c.namespace, c.name)) ctx.registry.delete(s, c.namespace, c.name, { gracePeriodSeconds: 0 });
+      if (o?.metadata.finalizers?.length) await ctx.registry.mutate(s, c.namespace, c.name, (x) => (x.metadata.finalizers = []), { fieldManager: "apiextensions-apiserver", internal: true });
+      if (ctx.registry.tryGet(s, c.namespace, c.name)) await ctx.registry.delete(s, c.namespace, c.name, { gracePeriodSeconds: 0 });
     } catch (err) {
       if (!(err instanceof StatusError && err.code === 404)) throw err;
     }

@@ -16,15 +16,15 @@ const COMPONENT = "cronjob-controller";
 
 const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 
-function swallow404(fn: () => void): void {
+async function swallow404(fn: () => unknown): Promise<void> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     if (!(err instanceof StatusError && err.code === 404)) throw err;
   }
 }
 
-export function reconcileCronJob(ctx: SimContext, key: string): void {
+export async function reconcileCronJob(ctx: SimContext, key: string): Promise<void> {
   const c = ctx.cache.get(key);
   if (!c || c.value.metadata.deletionTimestamp) return;
   const cj = c.value;
@@ -61,7 +61,7 @@ export function reconcileCronJob(ctx: SimContext, key: string): void {
     if (time !== undefined && !tooLate && !(spec.concurrencyPolicy === "Forbid" && active.length)) {
       if (spec.concurrencyPolicy === "Replace") {
         for (const j of active.splice(0)) {
-          swallow404(() => ctx.registry.delete(jobS, ns, j.metadata.name, { propagationPolicy: "Background" }));
+          await swallow404(() => ctx.registry.delete(jobS, ns, j.metadata.name, { propagationPolicy: "Background" }));
           ctx.event(cj, { type: "Normal", reason: "SuccessfulDelete", message: `Deleted job ${j.metadata.name}`, component: COMPONENT });
         }
       }
@@ -77,7 +77,7 @@ export function reconcileCronJob(ctx: SimContext, key: string): void {
         spec: clone(t.spec ?? {}),
       };
       try {
-        const r = ctx.registry.create(jobS, ns, job, { fieldManager: MANAGER, internal: true });
+        const r = await ctx.registry.create(jobS, ns, job, { fieldManager: MANAGER, internal: true });
         active.push(r.obj);
         ctx.event(cj, { type: "Normal", reason: "SuccessfulCreate", message: `Created job ${name}`, component: COMPONENT });
       } catch (err) {
@@ -95,12 +95,12 @@ export function reconcileCronJob(ctx: SimContext, key: string): void {
   for (const [type, limit] of [["Complete", spec.successfulJobsHistoryLimit ?? 3], ["Failed", spec.failedJobsHistoryLimit ?? 1]] as const) {
     const list = finished.filter((j) => finishedCondition(j)!.type === type).sort(byStart);
     for (const j of list.slice(0, Math.max(0, list.length - Number(limit)))) {
-      swallow404(() => ctx.registry.delete(jobS, ns, j.metadata.name, { propagationPolicy: "Background" }));
+      await swallow404(() => ctx.registry.delete(jobS, ns, j.metadata.name, { propagationPolicy: "Background" }));
       ctx.event(cj, { type: "Normal", reason: "SuccessfulDelete", message: `Deleted job ${j.metadata.name}`, component: COMPONENT });
     }
   }
 
-  ctx.registry.mutate(cjS, ns, c.name, (o) => {
+  await ctx.registry.mutate(cjS, ns, c.name, (o) => {
     const st: Obj = { ...(o.status ?? {}) };
     const refs = active.map((j) => ({ kind: "Job", namespace: ns, name: j.metadata.name, uid: j.metadata.uid, apiVersion: "batch/v1", resourceVersion: j.metadata.resourceVersion }));
     if (refs.length) st.active = refs;

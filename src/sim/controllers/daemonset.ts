@@ -39,7 +39,7 @@ function podSpecFor(ds: Obj, node: string): Obj {
   return spec;
 }
 
-export function reconcileDaemonSet(ctx: SimContext, key: string): void {
+export async function reconcileDaemonSet(ctx: SimContext, key: string): Promise<void> {
   const c = ctx.cache.get(key);
   if (!c) return;
   const ds = c.value;
@@ -62,9 +62,9 @@ export function reconcileDaemonSet(ctx: SimContext, key: string): void {
     if (!byNode.has(n)) byNode.set(n, []);
     byNode.get(n)!.push(p);
   }
-  const del = (p: Obj) => {
+  const del = async (p: Obj) => {
     try {
-      ctx.registry.delete(podS, ns, p.metadata.name, {});
+      await ctx.registry.delete(podS, ns, p.metadata.name, {});
       ctx.event(ds, { type: "Normal", reason: "SuccessfulDelete", message: `Deleted pod: ${p.metadata.name}`, component: "daemonset-controller" });
     } catch (err) {
       if (!(err instanceof StatusError && err.code === 404)) throw err;
@@ -86,13 +86,13 @@ export function reconcileDaemonSet(ctx: SimContext, key: string): void {
         },
         spec: podSpecFor(ds, name),
       };
-      const r = ctx.registry.create(podS, ns, pod, { fieldManager: MANAGER, internal: true });
+      const r = await ctx.registry.create(podS, ns, pod, { fieldManager: MANAGER, internal: true });
       ctx.event(ds, { type: "Normal", reason: "SuccessfulCreate", message: `Created pod: ${r.obj.metadata.name}`, component: "daemonset-controller" });
     } else if (have.length > 1) {
-      for (const p of have.slice(1)) del(p);
+      for (const p of have.slice(1)) await del(p);
     }
   }
-  for (const [n, ps] of byNode) if (!eligibleNames.has(n)) for (const p of ps) del(p);
+  for (const [n, ps] of byNode) if (!eligibleNames.has(n)) for (const p of ps) await del(p);
 
   // Rolling update: replace outdated pods while at most maxUnavailable are unavailable.
   const upd = ds.spec?.updateStrategy ?? {};
@@ -109,13 +109,13 @@ export function reconcileDaemonSet(ctx: SimContext, key: string): void {
         if (budget <= 0) break;
         budget--;
       }
-      del(p);
+      await del(p);
     }
   }
-  writeStatus(ctx, key, eligible.length, hash);
+  await writeStatus(ctx, key, eligible.length, hash);
 }
 
-function writeStatus(ctx: SimContext, key: string, desired: number, hash: string): void {
+async function writeStatus(ctx: SimContext, key: string, desired: number, hash: string): Promise<void> {
   const c = ctx.cache.get(key);
   if (!c) return;
   const ds = c.value;
@@ -135,7 +135,7 @@ function writeStatus(ctx: SimContext, key: string, desired: number, hash: string
   if (desired - available > 0) status.numberUnavailable = desired - available;
   if (!status.numberAvailable) delete status.numberAvailable;
   if (!status.updatedNumberScheduled) delete status.updatedNumberScheduled;
-  ctx.registry.mutate(dsS, c.namespace, c.name, (o) => (o.status = status), { fieldManager: MANAGER, internal: true, subresource: "status" });
+  await ctx.registry.mutate(dsS, c.namespace, c.name, (o) => (o.status = status), { fieldManager: MANAGER, internal: true, subresource: "status" });
 }
 
 export const daemonSetController: Controller = {

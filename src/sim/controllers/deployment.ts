@@ -33,7 +33,7 @@ function revisionOf(rs: Obj): number {
   return Number(rs.metadata?.annotations?.[REVISION] ?? 0) || 0;
 }
 
-export function reconcileDeployment(ctx: SimContext, key: string): void {
+export async function reconcileDeployment(ctx: SimContext, key: string): Promise<void> {
   const c = ctx.cache.get(key);
   if (!c) return;
   const d = c.value;
@@ -54,7 +54,7 @@ export function reconcileDeployment(ctx: SimContext, key: string): void {
   let progressingMessage: string | undefined;
 
   if (d.spec?.paused) {
-    writeStatus(ctx, key, newRS, allRS, desired, maxUnavailable, undefined, undefined);
+    await writeStatus(ctx, key, newRS, allRS, desired, maxUnavailable, undefined, undefined);
     return;
   }
 
@@ -66,7 +66,7 @@ export function reconcileDeployment(ctx: SimContext, key: string): void {
     const existing = ctx.cache.getObj("apps/replicasets", ns, name);
     if (existing) {
       // Same name, different template or owner: bump collisionCount and retry (as kube does).
-      ctx.registry.mutate(dS, ns, d.metadata.name, (o) => (o.status = { ...(o.status ?? {}), collisionCount: collision + 1 }), { fieldManager: MANAGER, internal: true, subresource: "status" });
+      await ctx.registry.mutate(dS, ns, d.metadata.name, (o) => (o.status = { ...(o.status ?? {}), collisionCount: collision + 1 }), { fieldManager: MANAGER, internal: true, subresource: "status" });
       return;
     }
     const currentTotal = oldRS.reduce((n, r) => n + Number(r.spec?.replicas ?? 0), 0);
@@ -94,7 +94,7 @@ export function reconcileDeployment(ctx: SimContext, key: string): void {
       spec: { replicas, ...(d.spec.minReadySeconds ? { minReadySeconds: d.spec.minReadySeconds } : {}), selector, template },
     };
     try {
-      const r = ctx.registry.create(rsS, ns, rs, { fieldManager: MANAGER, internal: true });
+      const r = await ctx.registry.create(rsS, ns, rs, { fieldManager: MANAGER, internal: true });
       newRS = ctx.cache.get(ctx.registry.key(rsS, ns, name))?.value ?? r.obj;
       ctx.event(d, { type: "Normal", reason: "ScalingReplicaSet", message: `Scaled up replica set ${name} from 0 to ${replicas}`, component: "deployment-controller" });
       progressingReason = "NewReplicaSetCreated";
@@ -105,14 +105,14 @@ export function reconcileDeployment(ctx: SimContext, key: string): void {
     }
   } else if (revisionOf(newRS) <= maxOldRevision) {
     // Rollback to an older template: it becomes the newest revision.
-    ctx.registry.mutate(rsS, ns, newRS.metadata.name, (o) => (o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [REVISION]: String(maxOldRevision + 1) }), { fieldManager: MANAGER, internal: true });
+    await ctx.registry.mutate(rsS, ns, newRS.metadata.name, (o) => (o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [REVISION]: String(maxOldRevision + 1) }), { fieldManager: MANAGER, internal: true });
   }
   const newName = newRS!.metadata.name;
 
-  const scale = (rs: Obj, to: number) => {
+  const scale = async (rs: Obj, to: number) => {
     const from = Number(rs.spec?.replicas ?? 0);
     if (from === to) return;
-    ctx.registry.mutate(rsS, ns, rs.metadata.name, (o) => {
+    await ctx.registry.mutate(rsS, ns, rs.metadata.name, (o) => {
       o.spec.replicas = to;
       o.metadata.annotations = { ...(o.metadata.annotations ?? {}), "deployment.kubernetes.io/desired-replicas": String(desired), "deployment.kubernetes.io/max-replicas": String(desired + maxSurge) };
     }, { fieldManager: MANAGER, internal: true });
@@ -121,16 +121,16 @@ export function reconcileDeployment(ctx: SimContext, key: string): void {
 
   const newR = Number(newRS!.spec?.replicas ?? 0);
   if (recreate) {
-    for (const r of oldRS) scale(r, 0);
+    for (const r of oldRS) await scale(r, 0);
     const oldPods = oldRS.reduce((n, r) => n + ctx.cache.dependents(r.metadata.uid, "core/pods").filter((p) => isPodActive(p.value)).length, 0);
-    if (oldPods === 0 && newR !== desired) scale(newRS!, desired);
+    if (oldPods === 0 && newR !== desired) await scale(newRS!, desired);
   } else {
     // Scale up the new ReplicaSet within maxSurge.
     const currentTotal = allRS.reduce((n, r) => n + Number(r.spec?.replicas ?? 0), 0) + (allRS.includes(newRS!) ? 0 : newR);
     let target = newR;
     if (newR < desired) target = Math.min(desired, newR + Math.max(0, desired + maxSurge - currentTotal));
     else if (newR > desired) target = desired;
-    scale(newRS!, target);
+    await scale(newRS!, target);
     // Scale down old ReplicaSets within maxUnavailable: unhealthy replicas go first.
     const available = allRS.reduce((n, r) => n + Number(r.status?.availableReplicas ?? 0), 0);
     let canRemove = available - (desired - maxUnavailable);
@@ -140,7 +140,7 @@ export function reconcileDeployment(ctx: SimContext, key: string): void {
       const unhealthy = Math.max(0, cur - Number(r.status?.availableReplicas ?? 0));
       const take = Math.min(cur, unhealthy + Math.max(0, canRemove));
       if (take > 0) {
-        scale(r, cur - take);
+        await scale(r, cur - take);
         canRemove -= Math.max(0, take - unhealthy);
       }
     }
@@ -151,7 +151,7 @@ export function reconcileDeployment(ctx: SimContext, key: string): void {
   const idle = oldRS.filter((r) => Number(r.spec?.replicas ?? 0) === 0 && Number(r.status?.replicas ?? 0) === 0);
   for (const r of idle.slice(0, Math.max(0, idle.length - limit))) {
     try {
-      ctx.registry.delete(rsS, ns, r.metadata.name, {});
+      await ctx.registry.delete(rsS, ns, r.metadata.name, {});
     } catch (err) {
       if (!(err instanceof StatusError && err.code === 404)) throw err;
     }
@@ -159,7 +159,7 @@ export function reconcileDeployment(ctx: SimContext, key: string): void {
 
   const fresh = ctx.cache.getObj("apps/replicasets", ns, newName) ?? newRS!;
   const freshAll = ctx.cache.dependents(d.metadata.uid, "apps/replicasets").map((r) => r.value).filter((r) => controllerRef(r)?.uid === d.metadata.uid && !r.metadata.deletionTimestamp);
-  writeStatus(ctx, key, fresh, freshAll, desired, maxUnavailable, progressingReason, progressingMessage);
+  await writeStatus(ctx, key, fresh, freshAll, desired, maxUnavailable, progressingReason, progressingMessage);
 }
 
 function copyAnnotations(d: Obj): Record<string, string> {
@@ -171,7 +171,7 @@ function copyAnnotations(d: Obj): Record<string, string> {
   return out;
 }
 
-function writeStatus(ctx: SimContext, key: string, newRS: Obj | undefined, allRS: Obj[], desired: number, maxUnavailable: number, reason?: string, message?: string): void {
+async function writeStatus(ctx: SimContext, key: string, newRS: Obj | undefined, allRS: Obj[], desired: number, maxUnavailable: number, reason?: string, message?: string): Promise<void> {
   const c = ctx.cache.get(key);
   if (!c) return;
   const d = c.value;
@@ -209,7 +209,7 @@ function writeStatus(ctx: SimContext, key: string, newRS: Obj | undefined, allRS
   }
   status.conditions = conds;
   const revision = newRS?.metadata?.annotations?.[REVISION];
-  ctx.registry.mutate(dS, c.namespace, c.name, (o) => {
+  await ctx.registry.mutate(dS, c.namespace, c.name, (o) => {
     o.status = status;
     // The controller writes the revision annotation with the status (UpdateStatus), so no generation bump.
     if (revision && o.metadata.annotations?.[REVISION] !== revision) o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [REVISION]: revision };

@@ -23,13 +23,13 @@ function selected(svc: Obj): boolean {
   return !!svc.spec?.selector && Object.keys(svc.spec.selector).length > 0 && svc.spec?.type !== "ExternalName";
 }
 
-export function reconcileEndpoints(ctx: SimContext, ns: string, name: string): void {
+export async function reconcileEndpoints(ctx: SimContext, ns: string, name: string): Promise<void> {
   const svc = ctx.cache.getObj("core/services", ns, name);
   const existing = ctx.cache.getObj("core/endpoints", ns, name);
   if (!svc || svc.metadata.deletionTimestamp) {
     if (existing && existing.metadata?.labels?.["endpoints.kubernetes.io/managed-by"] !== "external") {
       try {
-        ctx.registry.delete(epS, ns, name, {});
+        await ctx.registry.delete(epS, ns, name, {});
       } catch (err) {
         if (!(err instanceof StatusError && err.code === 404)) throw err;
       }
@@ -68,20 +68,20 @@ export function reconcileEndpoints(ctx: SimContext, ns: string, name: string): v
   const body = { metadata: { name, namespace: ns, labels }, subsets };
   if (!existing) {
     try {
-      ctx.registry.create(epS, ns, body, { fieldManager: MANAGER, internal: true });
+      await ctx.registry.create(epS, ns, body, { fieldManager: MANAGER, internal: true });
     } catch (err) {
       if (!(err instanceof StatusError && err.code === 409)) throw err;
     }
   } else if (!deepEqual(existing.subsets ?? [], subsets) || !deepEqual(existing.metadata.labels ?? {}, labels)) {
-    ctx.registry.mutate(epS, ns, name, (o) => {
+    await ctx.registry.mutate(epS, ns, name, (o) => {
       o.subsets = subsets;
       o.metadata.labels = labels;
     }, { fieldManager: MANAGER, internal: true });
   }
-  reconcileSlice(ctx, svc, pods, ports, publishNotReady);
+  await reconcileSlice(ctx, svc, pods, ports, publishNotReady);
 }
 
-function reconcileSlice(ctx: SimContext, svc: Obj, pods: Obj[], ports: Obj[], publishNotReady: boolean): void {
+async function reconcileSlice(ctx: SimContext, svc: Obj, pods: Obj[], ports: Obj[], publishNotReady: boolean): Promise<void> {
   const ns = svc.metadata.namespace;
   const mine = ctx.cache.list("discovery.k8s.io/endpointslices", ns).filter((c) => c.value.metadata?.labels?.["kubernetes.io/service-name"] === svc.metadata.name && c.value.metadata?.labels?.["endpointslice.kubernetes.io/managed-by"] === "endpointslice-controller.k8s.io");
   const endpoints = pods.map((p) => ({
@@ -95,7 +95,7 @@ function reconcileSlice(ctx: SimContext, svc: Obj, pods: Obj[], ports: Obj[], pu
   }));
   const slicePorts = ports.map((p) => ({ name: p.name ?? "", port: p.port, protocol: p.protocol }));
   if (!mine.length) {
-    ctx.registry.create(
+    await ctx.registry.create(
       sliceS,
       ns,
       {
@@ -115,7 +115,7 @@ function reconcileSlice(ctx: SimContext, svc: Obj, pods: Obj[], ports: Obj[], pu
   }
   const s = mine[0]!;
   if (!deepEqual(s.value.endpoints ?? [], endpoints) || !deepEqual(s.value.ports ?? [], slicePorts)) {
-    ctx.registry.mutate(sliceS, ns, s.name, (o) => {
+    await ctx.registry.mutate(sliceS, ns, s.name, (o) => {
       o.endpoints = endpoints;
       o.ports = slicePorts;
     }, { fieldManager: MANAGER, internal: true });

@@ -12,29 +12,29 @@ function strategyOfCached(ctx: SimContext, c: Cached): Strategy | undefined {
   return ctx.registry.kinds.byStorage(c.storage);
 }
 
-function swallow404(fn: () => void): void {
+async function swallow404(fn: () => unknown): Promise<void> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     if (!(err instanceof StatusError && err.code === 404)) throw err;
   }
 }
 
-function processOwnerGone(ctx: SimContext, uid: string): void {
+async function processOwnerGone(ctx: SimContext, uid: string): Promise<void> {
   for (const dep of ctx.cache.dependents(uid)) {
     const s = strategyOfCached(ctx, dep);
     if (!s) continue;
     const refs = (dep.value.metadata?.ownerReferences ?? []) as Obj[];
     const liveOthers = refs.filter((r) => r.uid !== uid && ctx.cache.hasUid(r.uid));
     if (liveOthers.length) {
-      swallow404(() => ctx.registry.mutate(s, dep.namespace, dep.name, (o) => (o.metadata.ownerReferences = ((o.metadata.ownerReferences ?? []) as Obj[]).filter((r) => r.uid !== uid)), { fieldManager: "garbage-collector", internal: true }));
+      await swallow404(() => ctx.registry.mutate(s, dep.namespace, dep.name, (o) => (o.metadata.ownerReferences = ((o.metadata.ownerReferences ?? []) as Obj[]).filter((r) => r.uid !== uid)), { fieldManager: "garbage-collector", internal: true }));
     } else if (!dep.value.metadata?.deletionTimestamp) {
-      swallow404(() => ctx.registry.delete(s, dep.namespace, dep.name, { propagationPolicy: "Background" }));
+      await swallow404(() => ctx.registry.delete(s, dep.namespace, dep.name, { propagationPolicy: "Background" }));
     }
   }
 }
 
-function processFinalizers(ctx: SimContext, c: Cached): void {
+async function processFinalizers(ctx: SimContext, c: Cached): Promise<void> {
   const o = c.value;
   const fins = (o.metadata?.finalizers ?? []) as string[];
   if (!o.metadata?.deletionTimestamp) return;
@@ -44,27 +44,27 @@ function processFinalizers(ctx: SimContext, c: Cached): void {
   if (fins.includes("orphan")) {
     for (const dep of ctx.cache.dependents(uid)) {
       const ds = strategyOfCached(ctx, dep);
-      if (ds) swallow404(() => ctx.registry.mutate(ds, dep.namespace, dep.name, (x) => (x.metadata.ownerReferences = ((x.metadata.ownerReferences ?? []) as Obj[]).filter((r) => r.uid !== uid)), { fieldManager: "garbage-collector", internal: true }));
+      if (ds) await swallow404(() => ctx.registry.mutate(ds, dep.namespace, dep.name, (x) => (x.metadata.ownerReferences = ((x.metadata.ownerReferences ?? []) as Obj[]).filter((r) => r.uid !== uid)), { fieldManager: "garbage-collector", internal: true }));
     }
-    swallow404(() => ctx.registry.mutate(s, c.namespace, c.name, (x) => (x.metadata.finalizers = ((x.metadata.finalizers ?? []) as string[]).filter((f) => f !== "orphan")), { fieldManager: "garbage-collector", internal: true }));
+    await swallow404(() => ctx.registry.mutate(s, c.namespace, c.name, (x) => (x.metadata.finalizers = ((x.metadata.finalizers ?? []) as string[]).filter((f) => f !== "orphan")), { fieldManager: "garbage-collector", internal: true }));
     return;
   }
   if (fins.includes("foregroundDeletion")) {
     const deps = ctx.cache.dependents(uid);
     for (const dep of deps) {
       const ds = strategyOfCached(ctx, dep);
-      if (ds && !dep.value.metadata?.deletionTimestamp) swallow404(() => ctx.registry.delete(ds, dep.namespace, dep.name, { propagationPolicy: "Foreground" }));
+      if (ds && !dep.value.metadata?.deletionTimestamp) await swallow404(() => ctx.registry.delete(ds, dep.namespace, dep.name, { propagationPolicy: "Foreground" }));
     }
     if (deps.length === 0)
-      swallow404(() => ctx.registry.mutate(s, c.namespace, c.name, (x) => (x.metadata.finalizers = ((x.metadata.finalizers ?? []) as string[]).filter((f) => f !== "foregroundDeletion")), { fieldManager: "garbage-collector", internal: true }));
+      await swallow404(() => ctx.registry.mutate(s, c.namespace, c.name, (x) => (x.metadata.finalizers = ((x.metadata.finalizers ?? []) as string[]).filter((f) => f !== "foregroundDeletion")), { fieldManager: "garbage-collector", internal: true }));
   }
 }
 
-function podGC(ctx: SimContext, c: Cached): void {
+async function podGC(ctx: SimContext, c: Cached): Promise<void> {
   const node = c.value.spec?.nodeName;
   if (!node || ctx.cache.getObj("core/nodes", undefined, node)) return;
   const s = strategyOfCached(ctx, c)!;
-  swallow404(() => ctx.registry.delete(s, c.namespace, c.name, { gracePeriodSeconds: 0 }));
+  await swallow404(() => ctx.registry.delete(s, c.namespace, c.name, { gracePeriodSeconds: 0 }));
 }
 
 export const garbageCollector: Controller = {
@@ -78,17 +78,17 @@ export const garbageCollector: Controller = {
       // A dependent went away: its foreground-deleting owners may be done.
       for (const r of (ch.value.metadata?.ownerReferences ?? []) as Obj[]) {
         const owner = ctx.cache.byUidKey(r.uid);
-        if (owner?.value.metadata?.deletionTimestamp) ctx.enqueue(`gc:fin:${owner.key}`, () => { const c = ctx.cache.get(owner.key); if (c) processFinalizers(ctx, c); }, delay);
+        if (owner?.value.metadata?.deletionTimestamp) ctx.enqueue(`gc:fin:${owner.key}`, async () => { const c = ctx.cache.get(owner.key); if (c) await processFinalizers(ctx, c); }, delay);
       }
-      if (ch.storage === "core/nodes") for (const p of ctx.cache.podsOnNode(ch.value.metadata.name)) ctx.enqueue(`gc:pod:${p.key}`, () => { const c = ctx.cache.get(p.key); if (c) podGC(ctx, c); }, delay);
+      if (ch.storage === "core/nodes") for (const p of ctx.cache.podsOnNode(ch.value.metadata.name)) ctx.enqueue(`gc:pod:${p.key}`, async () => { const c = ctx.cache.get(p.key); if (c) await podGC(ctx, c); }, delay);
       return;
     }
     if (ch.type === "put") {
       const fins = (ch.value.metadata?.finalizers ?? []) as string[];
       if (ch.value.metadata?.deletionTimestamp && (fins.includes("orphan") || fins.includes("foregroundDeletion")))
-        ctx.enqueue(`gc:fin:${ch.key}`, () => { const c = ctx.cache.get(ch.key); if (c) processFinalizers(ctx, c); }, delay);
+        ctx.enqueue(`gc:fin:${ch.key}`, async () => { const c = ctx.cache.get(ch.key); if (c) await processFinalizers(ctx, c); }, delay);
       if (ch.storage === "core/pods" && ch.value.spec?.nodeName && !ctx.cache.getObj("core/nodes", undefined, ch.value.spec.nodeName))
-        ctx.enqueue(`gc:pod:${ch.key}`, () => { const c = ctx.cache.get(ch.key); if (c) podGC(ctx, c); }, delay);
+        ctx.enqueue(`gc:pod:${ch.key}`, async () => { const c = ctx.cache.get(ch.key); if (c) await podGC(ctx, c); }, delay);
     }
   },
   resync(ctx) {
@@ -103,7 +103,7 @@ export const garbageCollector: Controller = {
             ctx.enqueue(`gc:gone:${uid}`, () => processOwnerGone(ctx, uid));
           }
         }
-        if (c.value.metadata?.deletionTimestamp) ctx.enqueue(`gc:fin:${c.key}`, () => { const x = ctx.cache.get(c.key); if (x) processFinalizers(ctx, x); });
+        if (c.value.metadata?.deletionTimestamp) ctx.enqueue(`gc:fin:${c.key}`, async () => { const x = ctx.cache.get(c.key); if (x) await processFinalizers(ctx, x); });
       }
     }
   },

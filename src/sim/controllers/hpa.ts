@@ -148,7 +148,7 @@ function milliQuantity(milli: number): string {
   return `${milli}m`;
 }
 
-export function reconcileHpa(ctx: SimContext, key: string): void {
+export async function reconcileHpa(ctx: SimContext, key: string): Promise<void> {
   const c = ctx.cache.get(key);
   if (!c || c.value.metadata.deletionTimestamp) {
     return;
@@ -163,7 +163,7 @@ export function reconcileHpa(ctx: SimContext, key: string): void {
   const { mem } = memoryOf(ctx, hpa.metadata.uid);
   const ref = spec.scaleTargetRef ?? {};
   const event = (type: "Normal" | "Warning", reason: string, message: string) => ctx.event(hpa, { type, reason, message, component: COMPONENT });
-  const writeStatus = (st: Obj) => {
+  const writeStatus = async (st: Obj) => {
     const next: Obj = {};
     if (st.currentReplicas) next.currentReplicas = st.currentReplicas;
     next.desiredReplicas = st.desiredReplicas ?? 0;
@@ -171,7 +171,7 @@ export function reconcileHpa(ctx: SimContext, key: string): void {
     next.currentMetrics = st.currentMetrics?.length ? st.currentMetrics : null;
     if (conditions.length) next.conditions = conditions;
     if (JSON.stringify(next) === JSON.stringify(original)) return;
-    ctx.registry.mutate(hpaS, ns, c.name, (o) => (o.status = next), { fieldManager: MANAGER, internal: true, subresource: "status" });
+    await ctx.registry.mutate(hpaS, ns, c.name, (o) => (o.status = next), { fieldManager: MANAGER, internal: true, subresource: "status" });
   };
   const schedule = () => ctx.at(`hpa:${key}`, () => reconcileHpa(ctx, key), ctx.clock.realDelay(now + SYNC_PERIOD_MS) + 1);
   schedule();
@@ -195,7 +195,7 @@ export function reconcileHpa(ctx: SimContext, key: string): void {
   if (scaleErr || !target || !targetS) {
     event("Warning", "FailedGetScale", scaleErr ?? "unrecognized resource");
     conditions = setCondition(conditions, "AbleToScale", "False", "FailedGetScale", `the HPA controller was unable to get the target's current scale: ${scaleErr}`);
-    writeStatus({ ...original });
+    await writeStatus({ ...original });
     return;
   }
   conditions = setCondition(conditions, "AbleToScale", "True", "SucceededGetScale", "the HPA controller was able to get the target's current scale");
@@ -223,7 +223,7 @@ export function reconcileHpa(ctx: SimContext, key: string): void {
       event("Warning", "SelectorRequired", "selector is required");
       conditions = setCondition(conditions, "ScalingActive", "False", "InvalidSelector", "the HPA target's scale is missing a selector");
       event("Warning", "FailedComputeMetricsReplicas", "selector is required");
-      writeStatus({ ...original, currentReplicas });
+      await writeStatus({ ...original, currentReplicas });
       return;
     }
     const pods = ctx.cache.list("core/pods", ns).map((p) => p.value).filter((p) => matchLabels(selector, p.metadata?.labels));
@@ -259,7 +259,7 @@ export function reconcileHpa(ctx: SimContext, key: string): void {
     if (invalid >= specs.length || (invalid > 0 && metricReplicas < currentReplicas)) {
       conditions = setCondition(conditions, "ScalingActive", "False", firstErr!.reason, firstErr!.conditionMessage);
       event("Warning", "FailedComputeMetricsReplicas", `invalid metrics (${invalid} invalid out of ${specs.length}), first error is: ${firstErr!.message}`);
-      writeStatus({ ...original, currentReplicas, currentMetrics: original.currentMetrics });
+      await writeStatus({ ...original, currentReplicas, currentMetrics: original.currentMetrics });
       return;
     }
     conditions = setCondition(conditions, "ScalingActive", "True", "ValidMetricFound", `the HPA was able to successfully calculate a replica count from ${metricName}`);
@@ -278,12 +278,12 @@ export function reconcileHpa(ctx: SimContext, key: string): void {
   let lastScaleTime = original.lastScaleTime;
   if (rescale) {
     try {
-      ctx.registry.mutate(targetS, ns, target.metadata.name, (o) => (o.spec = { ...(o.spec ?? {}), replicas: desired }), { fieldManager: MANAGER, internal: true });
+      await ctx.registry.mutate(targetS, ns, target.metadata.name, (o) => (o.spec = { ...(o.spec ?? {}), replicas: desired }), { fieldManager: MANAGER, internal: true });
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       event("Warning", "FailedRescale", `New size: ${desired}; reason: ${rescaleReason}; error: ${msg}`);
       conditions = setCondition(conditions, "AbleToScale", "False", "FailedUpdateScale", `the HPA controller was unable to update the target scale: ${msg}`);
-      writeStatus({ ...original, currentReplicas });
+      await writeStatus({ ...original, currentReplicas });
       if (err instanceof StatusError) return;
       throw err;
     }
@@ -292,7 +292,7 @@ export function reconcileHpa(ctx: SimContext, key: string): void {
     storeScaleEvent(mem, isObj(spec.behavior) ? spec.behavior : undefined, currentReplicas, desired, now);
     lastScaleTime = nowTime();
   } else desired = currentReplicas === 0 && minReplicas !== 0 ? 0 : currentReplicas;
-  writeStatus({ currentReplicas, desiredReplicas: desired, lastScaleTime, currentMetrics: statuses.filter((s) => s.type) });
+  await writeStatus({ currentReplicas, desiredReplicas: desired, lastScaleTime, currentMetrics: statuses.filter((s) => s.type) });
 }
 
 export const hpaController: Controller = {

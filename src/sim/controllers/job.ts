@@ -21,9 +21,9 @@ export function finishedCondition(job: Obj): Obj | undefined {
   return ((job.status?.conditions ?? []) as Obj[]).find((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");
 }
 
-function swallow404(fn: () => void): void {
+async function swallow404(fn: () => unknown): Promise<void> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     if (!(err instanceof StatusError && err.code === 404)) throw err;
   }
@@ -48,7 +48,7 @@ export function indexRanges(xs: number[]): string {
   return out.join(",");
 }
 
-export function reconcileJob(ctx: SimContext, key: string): void {
+export async function reconcileJob(ctx: SimContext, key: string): Promise<void> {
   const c = ctx.cache.get(key);
   if (!c) return;
   const job = c.value;
@@ -57,7 +57,7 @@ export function reconcileJob(ctx: SimContext, key: string): void {
   const now = ctx.clock.now();
   const done = finishedCondition(job);
   if (done) {
-    scheduleTtl(ctx, key, job, done, now);
+    await scheduleTtl(ctx, key, job, done, now);
     return;
   }
   const spec = job.spec ?? {};
@@ -86,11 +86,11 @@ export function reconcileJob(ctx: SimContext, key: string): void {
 
   let activeCount = active.length;
   if (finish) {
-    for (const p of active) swallow404(() => ctx.registry.delete(podS, ns, p.metadata.name, {}));
+    for (const p of active) await swallow404(() => ctx.registry.delete(podS, ns, p.metadata.name, {}));
     activeCount = 0;
   } else if (!spec.suspend) {
     const t = spec.template ?? {};
-    const create = (index?: number) => {
+    const create = async (index?: number) => {
       const pod: Obj = {
         metadata: {
           generateName: index === undefined ? `${job.metadata.name}-` : `${job.metadata.name}-${index}-`,
@@ -106,7 +106,7 @@ export function reconcileJob(ctx: SimContext, key: string): void {
         for (const ctr of (pod.spec.containers ?? []) as Obj[]) ctr.env = [...((ctr.env ?? []) as Obj[]), { name: "JOB_COMPLETION_INDEX", valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${INDEX}']` } } }];
       }
       try {
-        const r = ctx.registry.create(podS, ns, pod, { fieldManager: MANAGER, internal: true });
+        const r = await ctx.registry.create(podS, ns, pod, { fieldManager: MANAGER, internal: true });
         ctx.event(job, { type: "Normal", reason: "SuccessfulCreate", message: `Created pod: ${r.obj.metadata.name}`, component: COMPONENT });
         activeCount++;
         return true;
@@ -117,15 +117,15 @@ export function reconcileJob(ctx: SimContext, key: string): void {
     };
     if (indexed) {
       const busy = new Set([...succeededIdx, ...active.map(podIndex).filter((i): i is number => i !== undefined)]);
-      for (let i = 0; i < (completions ?? 0) && activeCount < parallelism; i++) if (!busy.has(i) && !create(i)) break;
+      for (let i = 0; i < (completions ?? 0) && activeCount < parallelism; i++) if (!busy.has(i) && !(await create(i))) break;
     } else {
       const want = Math.min(parallelism, completions !== undefined ? completions - succeeded : succeeded > 0 ? 0 : parallelism);
-      while (activeCount < want) if (!create()) break;
+      while (activeCount < want) if (!(await create())) break;
     }
     if (deadline !== undefined) ctx.at(`job-deadline:${key}`, () => reconcileJob(ctx, key), ctx.clock.realDelay(deadline) + 1);
   }
 
-  ctx.registry.mutate(jobS, ns, c.name, (o) => {
+  await ctx.registry.mutate(jobS, ns, c.name, (o) => {
     const st: Obj = { ...(o.status ?? {}) };
     st.startTime ??= iso(startTime);
     st.active = activeCount || undefined;
@@ -147,7 +147,7 @@ export function reconcileJob(ctx: SimContext, key: string): void {
   if (finish?.type === "Failed") ctx.event(job, { type: "Warning", reason: finish.reason, message: finish.message, component: COMPONENT });
 }
 
-function scheduleTtl(ctx: SimContext, key: string, job: Obj, done: Obj, now: number): void {
+async function scheduleTtl(ctx: SimContext, key: string, job: Obj, done: Obj, now: number): Promise<void> {
   const ttl = job.spec?.ttlSecondsAfterFinished;
   if (ttl === undefined || ttl === null) return;
   const due = (Date.parse(done.lastTransitionTime ?? "") || now) + Number(ttl) * 1000;
@@ -155,7 +155,7 @@ function scheduleTtl(ctx: SimContext, key: string, job: Obj, done: Obj, now: num
     ctx.at(`job-ttl:${key}`, () => reconcileJob(ctx, key), ctx.clock.realDelay(due) + 1);
     return;
   }
-  swallow404(() => ctx.registry.delete(jobS, job.metadata.namespace, job.metadata.name, { propagationPolicy: "Background", preconditions: { uid: job.metadata.uid } }));
+  await swallow404(() => ctx.registry.delete(jobS, job.metadata.namespace, job.metadata.name, { propagationPolicy: "Background", preconditions: { uid: job.metadata.uid } }));
 }
 
 export const jobController: Controller = {

@@ -10,22 +10,22 @@ const nsS = strategyFor("namespaces");
 const saS = strategyFor("serviceaccounts");
 const cmS = strategyFor("configmaps");
 
-function ignoreExists(fn: () => void): void {
+async function ignoreExists(fn: () => unknown): Promise<void> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     if (!(err instanceof StatusError && (err.code === 409 || err.code === 403 || err.code === 404))) throw err;
   }
 }
 
-export function reconcileNamespace(ctx: SimContext, name: string): void {
+export async function reconcileNamespace(ctx: SimContext, name: string): Promise<void> {
   const ns = ctx.cache.getObj("core/namespaces", undefined, name);
   if (!ns) return;
   if (!ns.metadata.deletionTimestamp) {
     if (!ctx.cache.getObj("core/serviceaccounts", name, "default"))
-      ignoreExists(() => ctx.registry.create(saS, name, { metadata: { name: "default", namespace: name } }, { fieldManager: "kube-controller-manager", internal: true }));
+      await ignoreExists(() => ctx.registry.create(saS, name, { metadata: { name: "default", namespace: name } }, { fieldManager: "kube-controller-manager", internal: true }));
     if (!ctx.cache.getObj("core/configmaps", name, "kube-root-ca.crt"))
-      ignoreExists(() =>
+      await ignoreExists(() =>
         ctx.registry.create(
           cmS,
           name,
@@ -42,14 +42,14 @@ export function reconcileNamespace(ctx: SimContext, name: string): void {
       remaining++;
       if (c.value.metadata?.deletionTimestamp) continue;
       try {
-        ctx.registry.delete(strategy, name, c.name, { propagationPolicy: "Background" });
+        await ctx.registry.delete(strategy, name, c.name, { propagationPolicy: "Background" });
       } catch (err) {
         if (!(err instanceof StatusError && err.code === 404)) throw err;
       }
     }
   }
   if (remaining === 0 || countIn(ctx, name) === 0) {
-    ctx.registry.mutate(nsS, undefined, name, (o) => {
+    await ctx.registry.mutate(nsS, undefined, name, (o) => {
       o.spec = { ...(o.spec ?? {}), finalizers: ((o.spec?.finalizers ?? []) as string[]).filter((f) => f !== "kubernetes") };
     }, { fieldManager: "kube-controller-manager", internal: true, subresource: "finalize" });
   }

@@ -11,7 +11,7 @@ const quotaS = strategyFor("resourcequotas");
 const PDBS = "policy/poddisruptionbudgets";
 const QUOTAS = "core/resourcequotas";
 
-function syncPdb(ctx: SimContext, ns: string, name: string): void {
+async function syncPdb(ctx: SimContext, ns: string, name: string): Promise<void> {
   const pdb = ctx.registry.tryGet(pdbS, ns, name);
   if (!pdb) return;
   const b = computeBudget(pdb, pdbPods(ctx.registry, pdb));
@@ -28,15 +28,15 @@ function syncPdb(ctx: SimContext, ns: string, name: string): void {
     conditions: [{ ...cond, lastTransitionTime: prevCond && prevCond.status === cond.status ? prevCond.lastTransitionTime : nowTime() }],
   };
   if (deepEqual(old, status)) return;
-  ctx.registry.mutate(pdbS, ns, name, (o) => (o.status = status), { fieldManager: "kube-controller-manager", internal: true, subresource: "status" });
+  await ctx.registry.mutate(pdbS, ns, name, (o) => (o.status = status), { fieldManager: "kube-controller-manager", internal: true, subresource: "status" });
 }
 
-function syncQuota(ctx: SimContext, ns: string, name: string): void {
+async function syncQuota(ctx: SimContext, ns: string, name: string): Promise<void> {
   const q = ctx.registry.tryGet(quotaS, ns, name);
   if (!q) return;
   const status = { hard: { ...(q.spec?.hard ?? {}) }, used: quotaUsed(ctx.registry, q) };
   if (deepEqual(q.status ?? {}, status)) return;
-  ctx.registry.mutate(quotaS, ns, name, (o) => (o.status = status), { fieldManager: "kube-controller-manager", internal: true, subresource: "status" });
+  await ctx.registry.mutate(quotaS, ns, name, (o) => (o.status = status), { fieldManager: "kube-controller-manager", internal: true, subresource: "status" });
 }
 
 function enqueueNamespace(ctx: SimContext, ns: string): void {

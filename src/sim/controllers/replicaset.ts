@@ -50,7 +50,7 @@ function cmp(a: number[], b: number[]): number {
   return 0;
 }
 
-export function reconcileReplicaSet(ctx: SimContext, key: string, f: Flavor = RS): void {
+export async function reconcileReplicaSet(ctx: SimContext, key: string, f: Flavor = RS): Promise<void> {
   const c = ctx.cache.get(key);
   if (!c) return;
   const rs = c.value;
@@ -73,7 +73,7 @@ export function reconcileReplicaSet(ctx: SimContext, key: string, f: Flavor = RS
         spec: clone(t.spec ?? {}),
       };
       try {
-        const r = ctx.registry.create(podS, ns, pod, { fieldManager: MANAGER, internal: true });
+        const r = await ctx.registry.create(podS, ns, pod, { fieldManager: MANAGER, internal: true });
         ctx.event(rs, { type: "Normal", reason: "SuccessfulCreate", message: `Created pod: ${r.obj.metadata.name}`, component: f.component });
       } catch (err) {
         const msg = err instanceof StatusError ? err.message : String(err);
@@ -86,17 +86,17 @@ export function reconcileReplicaSet(ctx: SimContext, key: string, f: Flavor = RS
     const victims = [...active].sort((a, b) => cmp(deletionRank(a), deletionRank(b))).slice(0, -diff);
     for (const p of victims) {
       try {
-        ctx.registry.delete(podS, ns, p.metadata.name, {});
+        await ctx.registry.delete(podS, ns, p.metadata.name, {});
         ctx.event(rs, { type: "Normal", reason: "SuccessfulDelete", message: `Deleted pod: ${p.metadata.name}`, component: f.component });
       } catch (err) {
         if (!(err instanceof StatusError && err.code === 404)) throw err;
       }
     }
   }
-  updateStatus(ctx, key, f);
+  await updateStatus(ctx, key, f);
 }
 
-function updateStatus(ctx: SimContext, key: string, f: Flavor): void {
+async function updateStatus(ctx: SimContext, key: string, f: Flavor): Promise<void> {
   const c = ctx.cache.get(key);
   if (!c) return;
   const rs = c.value;
@@ -114,7 +114,7 @@ function updateStatus(ctx: SimContext, key: string, f: Flavor): void {
   if (minReady && owned.some((p) => isPodReady(p) && !isPodAvailable(p, minReady))) {
     ctx.enqueue(`rs:${key}`, () => reconcileReplicaSet(ctx, key, f), minReady * 1000);
   }
-  ctx.registry.mutate(f.strategy, c.namespace, c.name, (o) => (o.status = { ...status, ...(o.status?.conditions ? { conditions: o.status.conditions } : {}) }), { fieldManager: MANAGER, internal: true, subresource: "status" });
+  await ctx.registry.mutate(f.strategy, c.namespace, c.name, (o) => (o.status = { ...status, ...(o.status?.conditions ? { conditions: o.status.conditions } : {}) }), { fieldManager: MANAGER, internal: true, subresource: "status" });
 }
 
 function sameLabels(want: Record<string, string> | undefined, have: Record<string, string> | undefined): boolean {

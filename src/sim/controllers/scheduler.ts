@@ -13,7 +13,7 @@ function pending(o: Obj): boolean {
   return !o.spec?.nodeName && !o.metadata?.deletionTimestamp && (o.spec?.schedulerName ?? "default-scheduler") === "default-scheduler";
 }
 
-function schedule(ctx: SimContext, key: string): void {
+async function schedule(ctx: SimContext, key: string): Promise<void> {
   const c = ctx.cache.get(key);
   if (!c || !pending(c.value)) return;
   const pod = c.value;
@@ -24,7 +24,7 @@ function schedule(ctx: SimContext, key: string): void {
     const msg = `0/${nodes.length} nodes are available: ${nodes.length - ready.length ? `${nodes.length - ready.length} node(s) were not ready, ` : ""}${ready.length - fit.length} node(s) didn't match Pod's node affinity/selector. preemption: 0/${nodes.length} nodes are available: ${nodes.length} Preemption is not helpful for scheduling.`;
     const conds = (pod.status?.conditions ?? []) as Obj[];
     if (!conds.some((x) => x.type === "PodScheduled" && x.status === "False" && x.message === msg)) {
-      ctx.registry.mutate(pods, c.namespace, c.name, (o) => {
+      await ctx.registry.mutate(pods, c.namespace, c.name, (o) => {
         o.status = { ...(o.status ?? {}), phase: "Pending", conditions: [{ type: "PodScheduled", status: "False", lastProbeTime: null, lastTransitionTime: nowTime(), reason: "Unschedulable", message: msg }] };
       }, { fieldManager: "kube-scheduler", internal: true, subresource: "status" });
       ctx.event(pod, { type: "Warning", reason: "FailedScheduling", message: msg, component: "default-scheduler" });
@@ -38,7 +38,7 @@ function schedule(ctx: SimContext, key: string): void {
   const minLoad = Math.min(...top.map(load));
   const least = top.filter((n) => load(n) === minLoad);
   const node = least[rr++ % least.length]!;
-  bindPod(ctx.registry, pods, c.namespace!, c.name, node.metadata.name, "kube-scheduler");
+  await bindPod(ctx.registry, pods, c.namespace!, c.name, node.metadata.name, "kube-scheduler");
   ctx.event(pod, { type: "Normal", reason: "Scheduled", message: `Successfully assigned ${c.namespace}/${c.name} to ${node.metadata.name}`, component: "default-scheduler" });
 }
 

@@ -5,7 +5,7 @@
 // controller's own reasons and texts. Without a cloud (bare KubeHost) nothing happens, as on a
 // cluster without a cloud provider. Failures are retried when the Service changes.
 import { strategyFor } from "../../kube/catalog.js";
-import { StatusError } from "../../kube/errors.js";
+import { StatusError, errors } from "../../kube/errors.js";
 import type { Obj } from "../../kube/util.js";
 import { CloudError, type ClusterCloud, type Controller, type SimContext } from "../types.js";
 
@@ -31,7 +31,7 @@ function sameIngress(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
 }
 
-export function reconcileService(ctx: SimContext, key: string): void {
+export async function reconcileService(ctx: SimContext, key: string): Promise<void> {
   const c = ctx.cache.get(key);
   const cloud = ctx.cloud();
   if (!c || !cloud) return;
@@ -39,23 +39,24 @@ export function reconcileService(ctx: SimContext, key: string): void {
   const finalizers = (svc.metadata?.finalizers ?? []) as string[];
   const wantLb = svc.spec?.type === "LoadBalancer" && !svc.metadata?.deletionTimestamp;
   if (!wantLb) {
-    if (finalizers.includes(LB_FINALIZER)) deleteLoadBalancer(ctx, cloud, c.namespace, c.name, svc);
+    if (finalizers.includes(LB_FINALIZER)) await deleteLoadBalancer(ctx, cloud, c.namespace, c.name, svc);
     return;
   }
   const want = desired(svc);
   if (ensured.get(svc.metadata.uid) === want && (svc.status?.loadBalancer?.ingress ?? []).length && finalizers.includes(LB_FINALIZER)) return;
   if (!finalizers.includes(LB_FINALIZER)) {
-    ctx.registry.mutate(svcS, c.namespace, c.name, (o) => {
+    await ctx.registry.mutate(svcS, c.namespace, c.name, (o) => {
       o.metadata.finalizers = [...(o.metadata.finalizers ?? []), LB_FINALIZER];
     }, { fieldManager: MANAGER, internal: true });
   }
   ctx.event(svc, { type: "Normal", reason: "EnsuringLoadBalancer", message: "Ensuring load balancer", component: COMPONENT });
   try {
-    ctx.registry.store.txn(() => {
-      const cur = ctx.registry.get(svcS, c.namespace, c.name);
-      const ingress = cloud.ensureLoadBalancer(cur);
+    await ctx.registry.store.txn((tx) => {
+      const cur = ctx.registry.tryGet(svcS, c.namespace, c.name, tx);
+      if (!cur) throw errors.notFound(svcS.info.resource, svcS.info.group, c.name);
+      const ingress = cloud.ensureLoadBalancer(tx, cur);
       if (!sameIngress(cur.status?.loadBalancer?.ingress, ingress)) {
-        ctx.registry.mutate(svcS, c.namespace, c.name, (o) => {
+        ctx.registry.mutateIn(tx, svcS, c.namespace, c.name, (o) => {
           o.status = { ...(o.status ?? {}), loadBalancer: { ingress } };
         }, { fieldManager: MANAGER, internal: true, subresource: "status" });
       }
@@ -71,17 +72,17 @@ export function reconcileService(ctx: SimContext, key: string): void {
   ctx.event(svc, { type: "Normal", reason: "EnsuredLoadBalancer", message: "Ensured load balancer", component: COMPONENT });
 }
 
-function deleteLoadBalancer(ctx: SimContext, cloud: ClusterCloud, ns: string | undefined, name: string, svc: Obj): void {
+async function deleteLoadBalancer(ctx: SimContext, cloud: ClusterCloud, ns: string | undefined, name: string, svc: Obj): Promise<void> {
   ctx.event(svc, { type: "Normal", reason: "DeletingLoadBalancer", message: "Deleting load balancer", component: COMPONENT });
   try {
-    ctx.registry.store.txn(() => {
-      cloud.ensureLoadBalancerDeleted(svc);
+    await ctx.registry.store.txn((tx) => {
+      cloud.ensureLoadBalancerDeleted(tx, svc);
       if ((svc.status?.loadBalancer?.ingress ?? []).length && !svc.metadata?.deletionTimestamp) {
-        ctx.registry.mutate(svcS, ns, name, (o) => {
+        ctx.registry.mutateIn(tx, svcS, ns, name, (o) => {
           o.status = { ...(o.status ?? {}), loadBalancer: {} };
         }, { fieldManager: MANAGER, internal: true, subresource: "status" });
       }
-      ctx.registry.mutate(svcS, ns, name, (o) => {
+      ctx.registry.mutateIn(tx, svcS, ns, name, (o) => {
         o.metadata.finalizers = ((o.metadata.finalizers ?? []) as string[]).filter((f) => f !== LB_FINALIZER);
       }, { fieldManager: MANAGER, internal: true });
     });

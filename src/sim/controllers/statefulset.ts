@@ -41,7 +41,7 @@ function claimName(tpl: Obj, sts: Obj, i: number): string {
   return `${tpl.metadata?.name}-${sts.metadata.name}-${i}`;
 }
 
-function ensureClaims(ctx: SimContext, sts: Obj, ns: string, i: number, podName: string): void {
+async function ensureClaims(ctx: SimContext, sts: Obj, ns: string, i: number, podName: string): Promise<void> {
   for (const tpl of (sts.spec?.volumeClaimTemplates ?? []) as Obj[]) {
     const name = claimName(tpl, sts, i);
     if (ctx.cache.getObj("core/persistentvolumeclaims", ns, name)) continue;
@@ -56,7 +56,7 @@ function ensureClaims(ctx: SimContext, sts: Obj, ns: string, i: number, podName:
       spec: clone(tpl.spec ?? {}),
     };
     try {
-      ctx.registry.create(pvcS, ns, pvc, { fieldManager: MANAGER, internal: true });
+      await ctx.registry.create(pvcS, ns, pvc, { fieldManager: MANAGER, internal: true });
       ctx.event(sts, { type: "Normal", reason: "SuccessfulCreate", message: `create Claim ${name} Pod ${podName} in StatefulSet ${sts.metadata.name} success`, component: COMPONENT });
     } catch (err) {
       if (err instanceof StatusError && err.code === 409) continue;
@@ -91,7 +91,7 @@ function newPod(sts: Obj, ns: string, i: number, revision: string): Obj {
   };
 }
 
-export function reconcileStatefulSet(ctx: SimContext, key: string): void {
+export async function reconcileStatefulSet(ctx: SimContext, key: string): Promise<void> {
   const c = ctx.cache.get(key);
   if (!c) return;
   const sts = c.value;
@@ -109,9 +109,9 @@ export function reconcileStatefulSet(ctx: SimContext, key: string): void {
     if (i !== undefined) pods.set(i, p);
   }
   const healthy = (p: Obj | undefined) => !!p && isPodActive(p) && p.status?.phase === "Running" && isPodReady(p);
-  const del = (p: Obj) => {
+  const del = async (p: Obj) => {
     try {
-      ctx.registry.delete(podS, ns, p.metadata.name, {});
+      await ctx.registry.delete(podS, ns, p.metadata.name, {});
       ctx.event(sts, { type: "Normal", reason: "SuccessfulDelete", message: `delete Pod ${p.metadata.name} in StatefulSet ${name} successful`, component: COMPONENT });
     } catch (err) {
       if (!(err instanceof StatusError && err.code === 404)) throw err;
@@ -119,7 +119,7 @@ export function reconcileStatefulSet(ctx: SimContext, key: string): void {
   };
   if (!sts.metadata.deletionTimestamp) {
     // Failed or finished pods are replaced.
-    for (const p of pods.values()) if (!p.metadata.deletionTimestamp && (p.status?.phase === "Failed" || p.status?.phase === "Succeeded")) del(p);
+    for (const p of pods.values()) if (!p.metadata.deletionTimestamp && (p.status?.phase === "Failed" || p.status?.phase === "Succeeded")) await del(p);
     let blocked = false;
     for (let i = 0; i < replicas && !blocked; i++) {
       const p = pods.get(i);
@@ -128,9 +128,9 @@ export function reconcileStatefulSet(ctx: SimContext, key: string): void {
         const current = sts.status?.currentRevision ?? updateRevision;
         const rev = update === "RollingUpdate" && i < partition ? current : updateRevision;
         const podName = `${name}-${i}`;
-        ensureClaims(ctx, sts, ns, i, podName);
+        await ensureClaims(ctx, sts, ns, i, podName);
         try {
-          ctx.registry.create(podS, ns, newPod(sts, ns, i, rev), { fieldManager: MANAGER, internal: true });
+          await ctx.registry.create(podS, ns, newPod(sts, ns, i, rev), { fieldManager: MANAGER, internal: true });
           ctx.event(sts, { type: "Normal", reason: "SuccessfulCreate", message: `create Pod ${podName} in StatefulSet ${name} successful`, component: COMPONENT });
         } catch (err) {
           if (!(err instanceof StatusError && err.code === 409)) {
@@ -144,7 +144,7 @@ export function reconcileStatefulSet(ctx: SimContext, key: string): void {
     // Scale down: highest ordinal first (one at a time when ordered, and only when the rest is healthy).
     const extra = [...pods.entries()].filter(([i, p]) => i >= replicas && !p.metadata.deletionTimestamp).sort((a, b) => b[0] - a[0]);
     const terminating = [...pods.values()].some((p) => p.metadata.deletionTimestamp);
-    if (extra.length && !(ordered && (blocked || terminating))) for (const [, p] of ordered ? extra.slice(0, 1) : extra) del(p);
+    if (extra.length && !(ordered && (blocked || terminating))) for (const [, p] of ordered ? extra.slice(0, 1) : extra) await del(p);
     // Rolling update: highest ordinal ≥ partition whose revision is old, once every pod is healthy.
     if (update === "RollingUpdate" && !extra.length && !terminating) {
       const allHealthy = [...Array(replicas).keys()].every((i) => healthy(pods.get(i)));
@@ -152,17 +152,17 @@ export function reconcileStatefulSet(ctx: SimContext, key: string): void {
         for (let i = replicas - 1; i >= partition; i--) {
           const p = pods.get(i);
           if (p && p.metadata.labels?.[REVISION] !== updateRevision) {
-            del(p);
+            await del(p);
             break;
           }
         }
       }
     }
   }
-  writeStatus(ctx, key, updateRevision);
+  await writeStatus(ctx, key, updateRevision);
 }
 
-function writeStatus(ctx: SimContext, key: string, updateRevision: string): void {
+async function writeStatus(ctx: SimContext, key: string, updateRevision: string): Promise<void> {
   const c = ctx.cache.get(key);
   if (!c) return;
   const sts = c.value;
@@ -186,7 +186,7 @@ function writeStatus(ctx: SimContext, key: string, updateRevision: string): void
     availableReplicas: live.filter((p) => isPodAvailable(p, minReady)).length,
   };
   for (const k of ["readyReplicas", "currentReplicas", "updatedReplicas"]) if (status[k] === 0) delete status[k];
-  ctx.registry.mutate(stsS, c.namespace, c.name, (o) => (o.status = { ...status, ...(o.status?.conditions ? { conditions: o.status.conditions } : {}) }), { fieldManager: MANAGER, internal: true, subresource: "status" });
+  await ctx.registry.mutate(stsS, c.namespace, c.name, (o) => (o.status = { ...status, ...(o.status?.conditions ? { conditions: o.status.conditions } : {}) }), { fieldManager: MANAGER, internal: true, subresource: "status" });
 }
 
 export const statefulSetController: Controller = {

@@ -12,7 +12,7 @@ const TYPE = "kubernetes.io/service-account-token";
 /** Legacy tokens never expire; ten years stands in for "no exp claim". */
 const LIFETIME = 10 * 365 * 86400;
 
-function fill(ctx: SimContext, ns: string, name: string): void {
+async function fill(ctx: SimContext, ns: string, name: string): Promise<void> {
   const sec = ctx.registry.tryGet(secretS, ns, name);
   if (!sec || sec.type !== TYPE || sec.data?.token || sec.metadata.deletionTimestamp) return;
   const saName = sec.metadata.annotations?.["kubernetes.io/service-account.name"];
@@ -21,7 +21,7 @@ function fill(ctx: SimContext, ns: string, name: string): void {
   const { token } = issueToken(ctx.registry, sa, ["https://kubernetes.default.svc.cluster.local"], LIFETIME, { kind: "Secret", name, uid: sec.metadata.uid });
   const b64 = (s: string) => Buffer.from(s).toString("base64");
   try {
-    ctx.registry.mutate(secretS, ns, name, (o) => {
+    await ctx.registry.mutate(secretS, ns, name, (o) => {
       o.metadata.annotations = { ...(o.metadata.annotations ?? {}), "kubernetes.io/service-account.uid": sa.metadata.uid };
       o.data = { ...(o.data ?? {}), "ca.crt": b64(ctx.info().caPem ?? ""), namespace: b64(ns), token: b64(token) };
     }, { fieldManager: "kube-controller-manager", internal: true });

@@ -34,19 +34,19 @@ export function claimsBound(ctx: Pick<SimContext, "cache">, pod: Obj): boolean {
   return claimNames(pod).every((n) => ctx.cache.getObj("core/persistentvolumeclaims", pod.metadata?.namespace, n)?.status?.phase === "Bound");
 }
 
-export function reconcileClaim(ctx: SimContext, key: string): void {
+export async function reconcileClaim(ctx: SimContext, key: string): Promise<void> {
   const c = ctx.cache.get(key);
   if (!c) return;
   const pvc = c.value;
   const ns = c.namespace!;
   if (pvc.metadata.deletionTimestamp) {
     if ((pvc.metadata.finalizers ?? []).includes(PVC_PROTECTION) && consumers(ctx, ns, c.name).length === 0) {
-      ctx.registry.mutate(pvcS, ns, c.name, (o) => (o.metadata.finalizers = (o.metadata.finalizers as string[]).filter((f) => f !== PVC_PROTECTION)), { fieldManager: MANAGER, internal: true });
+      await ctx.registry.mutate(pvcS, ns, c.name, (o) => (o.metadata.finalizers = (o.metadata.finalizers as string[]).filter((f) => f !== PVC_PROTECTION)), { fieldManager: MANAGER, internal: true });
     }
     return;
   }
   if (!(pvc.metadata.finalizers ?? []).includes(PVC_PROTECTION)) {
-    ctx.registry.mutate(pvcS, ns, c.name, (o) => (o.metadata.finalizers = [...(o.metadata.finalizers ?? []), PVC_PROTECTION]), { fieldManager: MANAGER, internal: true });
+    await ctx.registry.mutate(pvcS, ns, c.name, (o) => (o.metadata.finalizers = [...(o.metadata.finalizers ?? []), PVC_PROTECTION]), { fieldManager: MANAGER, internal: true });
     return;
   }
   if (pvc.status?.phase === "Bound" || pvc.spec?.volumeName) return;
@@ -55,7 +55,7 @@ export function reconcileClaim(ctx: SimContext, key: string): void {
   if (className === undefined) {
     const def = classes.find((s) => s.metadata?.annotations?.[DEFAULT_CLASS] === "true");
     if (!def) return;
-    ctx.registry.mutate(pvcS, ns, c.name, (o) => (o.spec.storageClassName = def.metadata.name), { fieldManager: MANAGER, internal: true });
+    await ctx.registry.mutate(pvcS, ns, c.name, (o) => (o.spec.storageClassName = def.metadata.name), { fieldManager: MANAGER, internal: true });
     return;
   }
   if (className === "") return; // static binding only: no provisioning
@@ -73,7 +73,7 @@ export function reconcileClaim(ctx: SimContext, key: string): void {
     }
     zone = ctx.cache.getObj("core/nodes", undefined, pod.spec.nodeName)?.metadata?.labels?.["topology.kubernetes.io/zone"];
     if (pvc.metadata.annotations?.[SELECTED_NODE] !== pod.spec.nodeName) {
-      ctx.registry.mutate(pvcS, ns, c.name, (o) => ((o.metadata.annotations ??= {})[SELECTED_NODE] = pod.spec.nodeName), { fieldManager: "kube-scheduler", internal: true });
+      await ctx.registry.mutate(pvcS, ns, c.name, (o) => ((o.metadata.annotations ??= {})[SELECTED_NODE] = pod.spec.nodeName), { fieldManager: "kube-scheduler", internal: true });
       return;
     }
   }
@@ -88,8 +88,8 @@ export function reconcileClaim(ctx: SimContext, key: string): void {
   const driverComponent = `${provisioner}_csi-provisioner`;
   ctx.event(pvc, { type: "Normal", reason: "Provisioning", message: `External provisioner is provisioning volume for claim "${ns}/${c.name}"`, component: driverComponent });
   try {
-    ctx.registry.store.txn(() => {
-      const vol = cloud.createVolume({ pvName, pvc, provisioner, parameters: (sc.parameters ?? {}) as Record<string, string>, requestBytes, zone });
+    await ctx.registry.store.txn((tx) => {
+      const vol = cloud.createVolume(tx, { pvName, pvc, provisioner, parameters: (sc.parameters ?? {}) as Record<string, string>, requestBytes, zone });
       if (!vol) throw new CloudError(`no CSI driver for provisioner ${provisioner} runs in this cluster`);
       const size = `${vol.capacityGiB}Gi`;
       const pv: Obj = {
@@ -109,16 +109,16 @@ export function reconcileClaim(ctx: SimContext, key: string): void {
           ...(vol.zones?.length ? { nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: "topology.disk.csi.azure.com/zone", operator: "In", values: vol.zones }] }] } } } : {}),
         },
       };
-      ctx.registry.create(pvS, undefined, pv, { fieldManager: driverComponent, internal: true });
-      ctx.registry.mutate(pvS, undefined, pvName, (o) => (o.status = { phase: "Bound", lastPhaseTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") }), { fieldManager: COMPONENT, internal: true, subresource: "status" });
-      ctx.registry.mutate(pvcS, ns, c.name, (o) => {
+      ctx.registry.createIn(tx, pvS, undefined, pv, { fieldManager: driverComponent, internal: true });
+      ctx.registry.mutateIn(tx, pvS, undefined, pvName, (o) => (o.status = { phase: "Bound", lastPhaseTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") }), { fieldManager: COMPONENT, internal: true, subresource: "status" });
+      ctx.registry.mutateIn(tx, pvcS, ns, c.name, (o) => {
         o.spec.volumeName = pvName;
         Object.assign((o.metadata.annotations ??= {}), {
           "pv.kubernetes.io/bind-completed": "yes", "pv.kubernetes.io/bound-by-controller": "yes",
           "volume.beta.kubernetes.io/storage-provisioner": provisioner, "volume.kubernetes.io/storage-provisioner": provisioner,
         });
       }, { fieldManager: COMPONENT, internal: true });
-      ctx.registry.mutate(pvcS, ns, c.name, (o) => (o.status = { phase: "Bound", accessModes: pvc.spec.accessModes, capacity: { storage: size } }), { fieldManager: COMPONENT, internal: true, subresource: "status" });
+      ctx.registry.mutateIn(tx, pvcS, ns, c.name, (o) => (o.status = { phase: "Bound", accessModes: pvc.spec.accessModes, capacity: { storage: size } }), { fieldManager: COMPONENT, internal: true, subresource: "status" });
     });
   } catch (err) {
     if (err instanceof StatusError && (err.code === 404 || err.code === 409)) return;
@@ -131,7 +131,7 @@ export function reconcileClaim(ctx: SimContext, key: string): void {
 }
 
 /** A PV whose claim is gone: reclaim it per its policy. */
-export function reconcileVolume(ctx: SimContext, key: string): void {
+export async function reconcileVolume(ctx: SimContext, key: string): Promise<void> {
   const c = ctx.cache.get(key);
   if (!c) return;
   const pv = c.value;
@@ -142,10 +142,10 @@ export function reconcileVolume(ctx: SimContext, key: string): void {
   if (pv.spec.persistentVolumeReclaimPolicy === "Delete") {
     const cloud = ctx.cloud();
     try {
-      ctx.registry.store.txn(() => {
-        if (pv.spec.csi && cloud) cloud.deleteVolume(pv.spec.csi.driver, pv.spec.csi.volumeHandle);
-        ctx.registry.mutate(pvS, undefined, c.name, (o) => (o.metadata.finalizers = []), { fieldManager: COMPONENT, internal: true });
-        ctx.registry.delete(pvS, undefined, c.name, {});
+      await ctx.registry.store.txn((tx) => {
+        if (pv.spec.csi && cloud) cloud.deleteVolume(tx, pv.spec.csi.driver, pv.spec.csi.volumeHandle);
+        ctx.registry.mutateIn(tx, pvS, undefined, c.name, (o) => (o.metadata.finalizers = []), { fieldManager: COMPONENT, internal: true });
+        ctx.registry.deleteIn(tx, pvS, undefined, c.name, {});
       });
     } catch (err) {
       if (err instanceof StatusError && err.code === 404) return;
@@ -153,7 +153,7 @@ export function reconcileVolume(ctx: SimContext, key: string): void {
       ctx.event(pv, { type: "Warning", reason: "VolumeFailedDelete", message: err.message, component: `${pv.spec.csi?.driver}_csi-provisioner` });
     }
   } else if (pv.status?.phase !== "Released") {
-    ctx.registry.mutate(pvS, undefined, c.name, (o) => (o.status = { ...(o.status ?? {}), phase: "Released" }), { fieldManager: COMPONENT, internal: true, subresource: "status" });
+    await ctx.registry.mutate(pvS, undefined, c.name, (o) => (o.status = { ...(o.status ?? {}), phase: "Released" }), { fieldManager: COMPONENT, internal: true, subresource: "status" });
   }
 }
 
