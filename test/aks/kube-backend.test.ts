@@ -44,8 +44,13 @@ test("KubeHost behind env.services 'kube': nodes, addresses and kubeconfig", asy
     assert.match(cl.server, /^https:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(cl["tls-server-name"], c.properties.fqdn);
     const ca = Buffer.from(cl["certificate-authority-data"], "base64").toString();
-    const nodes = await kubeGet(cl.server, cl["tls-server-name"], ca, kc.users[0].user.token, "/api/v1/nodes");
-    assert.equal(nodes.status, 200, JSON.stringify(nodes.body));
+    // Each simulated kubelet posts its node's status (addresses) after registering: wait until all have.
+    const nodes = await eventually(async () => {
+      const r = await kubeGet(cl.server, cl["tls-server-name"], ca, kc.users[0].user.token, "/api/v1/nodes");
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const ready = r.body.items.length > 0 && r.body.items.every((n: any) => (n.status?.addresses ?? []).some((a: any) => a.type === "InternalIP"));
+      return ready ? r : undefined;
+    }, "every node has its InternalIP");
     const view = (await req("GET", `${cid}/emulatorView?api-version=2026-06-01`)).body;
     const names = nodes.body.items.map((n: any) => n.metadata.name).sort();
     assert.deepEqual(names, view.nodes.map((n: any) => n.name).sort());
