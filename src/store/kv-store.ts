@@ -98,6 +98,13 @@ export class KvStore implements Store {
   private readonly leased = new Set<string>();
   private fenceMod = 0;
   private rev = 0;
+  /**
+   * The last revision whose events were applied (or loaded). rev may run ahead of it on a
+   * progress answer: etcd before 3.4.25/3.5.8 (Debian's 3.4.23 included) may answer a progress
+   * request with a revision whose events it has not sent yet (etcd issue 15220); those events
+   * must still be applied when they come, so dedup and watch resumption go by this, not rev.
+   */
+  private applied = 0;
   private history: WatchEvent[] = [];
   private compacted = 0;
   private readonly watchers = new Set<{ prefix: string; cb: WatchCallback }>();
@@ -174,6 +181,7 @@ export class KvStore implements Store {
         for (const kv of rows) this.setKv(kv);
         this.keys.sort(); // kvs came in byte order; keep JS order, which binary search uses
         this.rev = Number(at);
+        this.applied = this.rev;
         this.compacted = this.rev;
         this.history = [];
         return;
@@ -198,7 +206,7 @@ export class KvStore implements Store {
   private async follow(): Promise<void> {
     let backoff = 100;
     while (!this.closed) {
-      const w = this.kv.watch(this.prefix, { prefix: true, startRevision: BigInt(this.rev + 1) });
+      const w = this.kv.watch(this.prefix, { prefix: true, startRevision: BigInt(this.applied + 1) });
       this.kvWatch = w;
       this.progressAsked = false;
       if (this.waiters.length > 0) this.askProgress();
@@ -214,7 +222,7 @@ export class KvStore implements Store {
           await this.relist().catch((err) => console.error("store: re-reading the replica after compaction failed:", err));
           continue;
         }
-        console.error(`store: watch of ${this.prefix} broke (${(e as Error).message}); resuming from revision ${this.rev + 1}`);
+        console.error(`store: watch of ${this.prefix} broke (${(e as Error).message}); resuming from revision ${this.applied + 1}`);
       }
       await sleep(backoff);
       backoff = Math.min(backoff * 2, 5000);
@@ -246,6 +254,7 @@ export class KvStore implements Store {
     let group: WatchEvent[] = [];
     let groupRev = 0;
     const flush = () => {
+      if (groupRev > this.applied) this.applied = groupRev;
       if (groupRev > this.rev) this.rev = groupRev;
       if (group.length > 0) this.publish(group);
       group = [];
@@ -256,7 +265,7 @@ export class KvStore implements Store {
         flush();
         groupRev = rev;
       }
-      if (rev <= this.rev) continue; // already applied (a resumed watch repeats nothing, but be safe)
+      if (rev <= this.applied) continue; // already applied (a resumed watch repeats nothing, but be safe)
       if (e.kv.key === this.fenceKey) {
         this.fenceMod = e.type === "put" ? rev : 0;
         continue;

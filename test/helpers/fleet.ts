@@ -25,10 +25,10 @@ export function fleetAddress(i: number): string {
 export async function startFleet(o: { count: number; store?: string; latency?: "instant" | "fast" | "realistic"; allowRunCommand?: boolean; leaseTtlSeconds?: number }): Promise<Fleet> {
   const latency = o.latency ?? "instant";
   if (o.store) {
-    // One after another: over a store that already runs clusters, two processes starting at once
-    // may each wait in start-up on the other (restartRunningClusters claiming or handing over the
-    // same clusters) past the 30 s start timeout, seen intermittently under load; the CA and
-    // signing key are the store's either way (shared-secret.ts).
+    // One after another: two processes started at once over a store that already ran clusters
+    // intermittently missed the 30 s start timeout (seen before kv-store.ts's fix for etcd 3.4's
+    // early progress answers; not re-checked since). The CA and signing key are the store's
+    // either way (shared-secret.ts).
     const members: RunningEmulator[] = [];
     try {
       for (let i = 0; i < o.count; i++) members.push(await startEmulator({ latency, allowRunCommand: o.allowRunCommand, args: ["--host", fleetAddress(i), "--store", o.store] }));
