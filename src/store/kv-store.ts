@@ -12,7 +12,7 @@
 // meta/data-version (written at first start, checked at every open).
 import { randomUUID } from "node:crypto";
 import type { Entry, KeyRevision, LeaseGrant, LeaseId, LeaseStatus, ListOptions, Store, Txn, WatchCallback, WatchEvent } from "./store.js";
-import { NestedTxnError, StoreCompactedError } from "./store.js";
+import { NestedTxnError, StoreCompactedError, replayByRevision } from "./store.js";
 import { CompactedError, KvError, bytes, prefixEnd, text, type Compare, type KeyValue, type Kv, type Op, type Watch, type WatchBatch } from "./kv.js";
 
 /** Layout of the keys under the prefix; bump when it changes incompatibly. */
@@ -464,15 +464,7 @@ export class KvStore implements Store {
     if (fromRevision !== undefined && fromRevision < this.rev) {
       if (fromRevision < this.compacted) throw new StoreCompactedError(fromRevision, this.compacted);
       const replay = this.history.filter((e) => e.revision > fromRevision && e.key.startsWith(prefix));
-      let batch: WatchEvent[] = [];
-      for (const e of replay) {
-        if (batch.length > 0 && batch[0]!.revision !== e.revision) {
-          cb(batch);
-          batch = [];
-        }
-        batch.push(e);
-      }
-      if (batch.length > 0) cb(batch);
+      replayByRevision(replay, cb);
     }
     const w = { prefix, cb };
     this.watchers.add(w);

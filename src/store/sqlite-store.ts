@@ -13,7 +13,7 @@
 import fs from "node:fs";
 import Database from "better-sqlite3";
 import type { Entry, KeyRevision, LeaseGrant, LeaseId, LeaseStatus, ListOptions, Store, Txn, WatchCallback, WatchEvent } from "./store.js";
-import { LeaseNotFoundError, NestedTxnError, StoreBusyError, StoreCompactedError } from "./store.js";
+import { LeaseNotFoundError, NestedTxnError, StoreBusyError, StoreCompactedError, replayByRevision } from "./store.js";
 import { ETCD_LIMITS } from "./kv.js";
 
 interface KeyRow {
@@ -434,16 +434,7 @@ export class SqliteStore implements Store {
         const e = this.history[i]!;
         if (e.revision > fromRevision && e.key.startsWith(prefix)) replay.push(e);
       }
-      // Group by revision so the callback sees whole transactions, as live events do.
-      let batch: WatchEvent[] = [];
-      for (const e of replay) {
-        if (batch.length > 0 && batch[0]!.revision !== e.revision) {
-          cb(batch);
-          batch = [];
-        }
-        batch.push(e);
-      }
-      if (batch.length > 0) cb(batch);
+      replayByRevision(replay, cb);
     }
     const w = { prefix, cb };
     this.watchers.add(w);

@@ -152,3 +152,19 @@ export class NestedTxnError extends Error {
     super("store.txn called inside a transaction's fn: pass its tx down instead (fn may run more than once and must not start transactions)");
   }
 }
+
+/**
+ * Hand replayed events to a watcher one committed transaction at a time (events of one revision
+ * together), as live events arrive. Shared by the engines' watch replay.
+ */
+export function replayByRevision(events: Iterable<WatchEvent>, cb: WatchCallback): void {
+  let batch: WatchEvent[] = [];
+  for (const e of events) {
+    if (batch.length > 0 && batch[0]!.revision !== e.revision) {
+      cb(batch);
+      batch = [];
+    }
+    batch.push(e);
+  }
+  if (batch.length > 0) cb(batch);
+}

@@ -8,7 +8,7 @@
 // with (its limits are ETCD_LIMITS).
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
+import { freePort } from "./etcd-server.js";
 import os from "node:os";
 import path from "node:path";
 import { ETCD_LIMITS } from "../../src/store/kv.js";
@@ -45,17 +45,6 @@ export interface EtcdCluster {
   /** `etcd://host:port,host:port,...` */
   storeUrl: string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** etcd's /health: true only when the member is part of a cluster with a leader. */
