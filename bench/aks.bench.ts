@@ -14,7 +14,7 @@ import https from "node:https";
 import YAML from "yaml";
 import { Emulator } from "../src/emulator.js";
 import { rawRequest, startEmulator, tempDir, SUBSCRIPTION_ID, TENANT_ID, type RunningEmulator } from "../test/helpers/emulator.js";
-import { emit, loadAverage, machine, median, processCpuSeconds, table } from "./lib.js";
+import { emit, loadAverage, machine, median, processCpuSeconds, table, lro } from "./lib.js";
 
 const SUB = SUBSCRIPTION_ID;
 const API = "2026-06-01";
@@ -36,20 +36,6 @@ async function inProcess(latency: "instant" | "fast"): Promise<Client> {
     request: (method, path, body) => rawRequest(emu.endpoint, emu.pki.caPem, method, path, body === undefined ? undefined : JSON.stringify(body), auth),
     stop: () => emu.close(),
   };
-}
-
-async function lro(emu: Client, method: string, path: string, body?: unknown): Promise<void> {
-  const r = await emu.request(method, path, body);
-  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
-  const url = r.headers["azure-asyncoperation"] as string | undefined;
-  if (!url) return;
-  const u = new URL(url);
-  for (;;) {
-    const s = await emu.request("GET", u.pathname + u.search);
-    if (s.body?.status === "Succeeded") return;
-    if (s.body?.status && s.body.status !== "InProgress") throw new Error(`${path}: ${JSON.stringify(s.body)}`);
-    await new Promise((res) => setTimeout(res, 5));
-  }
 }
 
 function clusterBody() {

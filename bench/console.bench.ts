@@ -11,7 +11,10 @@
 import { chromium, type Page } from "playwright-core";
 import { startEmulator, type RunningEmulator } from "../test/helpers/emulator.js";
 import { CHROMIUM } from "../test/helpers/clients.js";
-import { emit, loadAverage, machine, median, requireFile, table } from "./lib.js";
+import { emit, loadAverage, machine, median, requireFile, table, lro as lroPolling } from "./lib.js";
+
+/** Seeding polls every 20 ms (the page is what is measured, not the seeding). */
+const lro = (emu: RunningEmulator, method: string, path: string, body?: unknown) => lroPolling(emu, method, path, body, 20);
 
 const CLUSTERS = Number(process.env.BENCH_CONSOLE_CLUSTERS ?? 100);
 const SAMPLES = Number(process.env.BENCH_CONSOLE_SAMPLES ?? 5);
@@ -19,20 +22,6 @@ const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";
 const RG = `${SUB}/resourceGroups/bench`;
 const VNET = `${RG}/providers/Microsoft.Network/virtualNetworks/vnet`;
 const NRP = "2024-05-01";
-
-async function lro(emu: RunningEmulator, method: string, path: string, body?: unknown): Promise<void> {
-  const r = await emu.request(method, path, body);
-  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
-  const url = r.headers["azure-asyncoperation"] as string | undefined;
-  if (!url) return;
-  const u = new URL(url);
-  for (;;) {
-    const s = await emu.request("GET", u.pathname + u.search);
-    if (s.body?.status === "Succeeded") return;
-    if (s.body?.status && s.body.status !== "InProgress") throw new Error(`${path}: ${JSON.stringify(s.body)}`);
-    await new Promise((res) => setTimeout(res, 20));
-  }
-}
 
 /** Script text: stamp `name` (page clock, ms since navigation start) when `test` first holds after a DOM change. */
 function stampScript(name: string, test: string): string {

@@ -147,3 +147,23 @@ export function processCpuSeconds(pid: number): number {
 
 /** USER_HZ: /proc reports CPU times in these ticks; 100 on every Linux Node.js supports. */
 const CLOCK_TICKS = 100;
+
+/** What lro needs of a client: the test helpers' `request` (status, text, headers, parsed body). */
+export interface ArmRequester {
+  request(method: string, path: string, body?: unknown): Promise<{ status: number; text: string; headers: Record<string, unknown>; body?: any }>;
+}
+
+/** Send an ARM request and, if it answers with Azure-AsyncOperation, poll it every `pollMs` until Succeeded. */
+export async function lro(emu: ArmRequester, method: string, path: string, body?: unknown, pollMs = 5): Promise<void> {
+  const r = await emu.request(method, path, body);
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
+  const url = r.headers["azure-asyncoperation"] as string | undefined;
+  if (!url) return;
+  const u = new URL(url);
+  for (;;) {
+    const s = await emu.request("GET", u.pathname + u.search);
+    if (s.body?.status === "Succeeded") return;
+    if (s.body?.status && s.body.status !== "InProgress") throw new Error(`${path}: ${JSON.stringify(s.body)}`);
+    await new Promise((res) => setTimeout(res, pollMs));
+  }
+}

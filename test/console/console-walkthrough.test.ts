@@ -15,7 +15,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { AZL_BIN, REPO_ROOT, startEmulator, tempDir, type RunningEmulator } from "../helpers/emulator.js";
 import { CHROMIUM, needChromium } from "../helpers/clients.js";
 import { runProcess } from "../helpers/run.js";
-import { parseWalkthrough, stepRunner, type WalkthroughStep } from "../walkthrough/commands.js";
+import { parseWalkthrough, stepRunner, SEED_VALUES, type WalkthroughStep } from "../walkthrough/commands.js";
 
 const skip = needChromium();
 const SHOTS = path.join(REPO_ROOT, "test-output/console");
@@ -26,16 +26,7 @@ let page: Page;
 let steps: WalkthroughStep[];
 let env: NodeJS.ProcessEnv;
 const pageErrors: string[] = [];
-const values: Record<string, string> = {
-  "resource-group": "wt-rg",
-  rg: "wt-rg",
-  location: "westus2",
-  "vnet-name": "wt-vnet",
-  vnet: "wt-vnet",
-  "apiserver-subnet-name": "apiserver",
-  "cluster-subnet-name": "nodes",
-  "managed-identity-name": "wt-identity",
-};
+const values: Record<string, string> = { ...SEED_VALUES };
 const azl = (args: string[]) => runProcess(process.execPath, [AZL_BIN, ...args], env, 180_000);
 const { step, ok } = stepRunner(() => steps, values, azl);
 const json = async (args: string[]) => {

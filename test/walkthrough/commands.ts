@@ -86,6 +86,18 @@ export function splitArgs(cmd: string): string[] {
   return out;
 }
 
+/** The values the azl walkthroughs fill into the seed's placeholders. */
+export const SEED_VALUES: Readonly<Record<string, string>> = {
+  "resource-group": "wt-rg",
+  rg: "wt-rg",
+  location: "westus2",
+  "vnet-name": "wt-vnet",
+  vnet: "wt-vnet",
+  "apiserver-subnet-name": "apiserver",
+  "cluster-subnet-name": "nodes",
+  "managed-identity-name": "wt-identity",
+};
+
 export interface StepResult {
   code: number;
   stdout: string;

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { tempDir, AZL_BIN, REPO_ROOT, type RunningEmulator } from "../helpers/emulator.js";
 import type { Fleet } from "../helpers/fleet.js";
-import { parseWalkthrough, fill, splitArgs, stepRunner, type WalkthroughStep } from "./commands.js";
+import { parseWalkthrough, fill, splitArgs, stepRunner, SEED_VALUES, type WalkthroughStep } from "./commands.js";
 import { runProcess } from "../helpers/run.js";
 
 const KUBECTL = path.join(REPO_ROOT, ".tools/kubectl-v32");
@@ -22,16 +22,7 @@ describe(title, { skip: opts.skip }, () => {
   let emu: RunningEmulator;
   let env: NodeJS.ProcessEnv;
   let steps: WalkthroughStep[];
-  const values: Record<string, string> = {
-    "resource-group": "wt-rg",
-    rg: "wt-rg",
-    location: "westus2",
-    "vnet-name": "wt-vnet",
-    vnet: "wt-vnet",
-    "apiserver-subnet-name": "apiserver",
-    "cluster-subnet-name": "nodes",
-    "managed-identity-name": "wt-identity",
-  };
+  const values: Record<string, string> = { ...SEED_VALUES };
   // Each command goes to the next front door in turn (one, or several over one store).
   let turn = 0;
   const azl = (args: string[]) => run(process.execPath, [AZL_BIN, ...args], { ...env, AKSEMU_ENDPOINT: fleet.members[turn++ % fleet.members.length]!.endpoint });
