@@ -9,40 +9,21 @@
 // per request (bare ÷ emulator) is the capacity ratio with a core each.
 // BENCH_PROFILE_DIR=<dir> writes the emulator's CPU profile (node --cpu-prof) there.
 // Bounded: BENCH_SECONDS per case (default 5) x BENCH_ROUNDS (default 3).
+// BENCH_CASES=get (or put, or get,put) runs only those cases beside the bare server, and skips the
+// start-up runs: a quicker figure for one path (the bare baseline always runs in the same rounds).
 // Run: npm run build && node dist/bench/arm.bench.js
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { startEmulator, tempDir, rawRequest, AKSEMU_BIN, SUBSCRIPTION_ID } from "../test/helpers/emulator.js";
-import { CaPki, issueListenerCert } from "../src/server/pki.js";
+import { bareServer } from "./bare-server.js";
 import { cannon, emit, loadAverage, machine, median, processCpuSeconds, table, type LoadResult } from "./lib.js";
 
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "16").split(",").map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-
-/**
- * A bare Node.js HTTPS server in its own process (like the emulator, so both pay the same IPC and
- * scheduling costs) answering every request with the bytes the emulator sent for a resource-group
- * GET: same status, headers and body, so the load generator parses the same answer from both.
- */
-async function bareServer(answer: { headers: Record<string, string>; body: string }): Promise<{ url: string; ca: string; pid: number; stop: () => void }> {
-  // Its own CA and an ECDSA P-256 certificate like the emulator's listener (the emulator's CA key is in its store).
-  const pki = await CaPki.create();
-  const cert = await issueListenerCert(pki, ["localhost", "127.0.0.1"]);
-  const certDir = tempDir("aksemu-bench-bare-");
-  fs.writeFileSync(path.join(certDir, "server.pem"), cert.certPem);
-  fs.writeFileSync(path.join(certDir, "server-key.pem"), cert.keyPem, { mode: 0o600 });
-  const code = `
-    const https = require("node:https"); const fs = require("node:fs");
-    const a = ${JSON.stringify(answer)};
-    const s = https.createServer({ cert: fs.readFileSync(${JSON.stringify(path.join(certDir, "server.pem"))}), key: fs.readFileSync(${JSON.stringify(path.join(certDir, "server-key.pem"))}) },
-      (req, res) => { req.resume(); req.on("end", () => { res.writeHead(200, a.headers); res.end(a.body); }); });
-    s.keepAliveTimeout = 65000; s.listen(0, "127.0.0.1", () => console.log("PORT " + s.address().port));`;
-  const p = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve) => p.stdout!.on("data", (c) => { const m = /PORT (\d+)/.exec(String(c)); if (m) resolve(Number(m[1])); }));
-  return { url: `https://127.0.0.1:${port}/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/bench`, ca: pki.caPem, pid: p.pid!, stop: () => p.kill() };
-}
+const CASES = new Set((process.env.BENCH_CASES ?? "get,put").split(",").map((c) => c.trim()));
+const ALL_CASES = CASES.has("get") && CASES.has("put");
 
 async function startupTimes(runs: number): Promise<number[]> {
   const out: number[] = [];
@@ -95,14 +76,21 @@ async function main() {
       for (let round = 0; round < ROUNDS; round++) {
         const warm = round === 0 ? 1 : 0;
         const base = await measured(bare.pid, { url: bare.url, ca: bare.ca, connections: c, seconds: SECONDS, warmupSeconds: warm });
-        const get = await measured(emuPid, { url: rgUrl, ca: emu.caPem, headers: auth, connections: c, seconds: SECONDS, warmupSeconds: warm });
-        const put = await measured(emuPid, { url: rgUrl, method: "PUT", ca: emu.caPem, headers: auth, body: putBody, connections: c, seconds: SECONDS, warmupSeconds: warm });
         per.bare.push(base);
-        per.get.push(get);
-        per.put.push(put);
         const load = loadAverage();
-        for (const [name, r] of [["bare-https-get", base], ["arm-rg-get", get], ["arm-rg-put", put]] as const) emit("arm", { case: name, connections: c, round, loadAverage: load, ...r });
-        emit("arm", { case: "ratios", connections: c, round, loadAverage: load, get: get.rps / base.rps, put: put.rps / base.rps, getCpu: base.cpuUs / get.cpuUs, putCpu: base.cpuUs / put.cpuUs });
+        emit("arm", { case: "bare-https-get", connections: c, round, loadAverage: load, ...base });
+        const ratios: Record<string, number> = {};
+        for (const kind of ["get", "put"] as const) {
+          if (!CASES.has(kind)) continue;
+          const r = kind === "get"
+            ? await measured(emuPid, { url: rgUrl, ca: emu.caPem, headers: auth, connections: c, seconds: SECONDS, warmupSeconds: warm })
+            : await measured(emuPid, { url: rgUrl, method: "PUT", ca: emu.caPem, headers: auth, body: putBody, connections: c, seconds: SECONDS, warmupSeconds: warm });
+          per[kind].push(r);
+          emit("arm", { case: `arm-rg-${kind}`, connections: c, round, loadAverage: loadAverage(), ...r });
+          ratios[kind] = r.rps / base.rps;
+          ratios[`${kind}Cpu`] = base.cpuUs / r.cpuUs;
+        }
+        emit("arm", { case: "ratios", connections: c, round, loadAverage: loadAverage(), ...ratios });
       }
       const getRatios = per.get.map((g, i) => g.rps / per.bare[i]!.rps);
       const putRatios = per.put.map((p, i) => p.rps / per.bare[i]!.rps);
@@ -112,8 +100,8 @@ async function main() {
       const row = (name: string, xs: Array<LoadResult & { cpuUs: number }>, ratios: number[], cpuRatios: number[]) =>
         rows.push([c, name, med(xs, (r) => r.rps), med(xs, (r) => r.p50ms), med(xs, (r) => r.p99ms), median(ratios), ratios.map((x) => x.toFixed(2)).join(" "), med(xs, (r) => r.cpuUs), median(cpuRatios)]);
       row("bare HTTPS GET (baseline)", per.bare, per.bare.map(() => 1), per.bare.map(() => 1));
-      row("ARM resource group GET", per.get, getRatios, getCpu);
-      row("ARM resource group PUT", per.put, putRatios, putCpu);
+      if (per.get.length) row("ARM resource group GET", per.get, getRatios, getCpu);
+      if (per.put.length) row("ARM resource group PUT", per.put, putRatios, putCpu);
       emit("arm", { case: "summary", connections: c, getRatioMedian: median(getRatios), putRatioMedian: median(putRatios), getCpuRatioMedian: median(getCpu), putCpuRatioMedian: median(putCpu), loadAverage: loadAverage() });
     }
     table(`ARM front door vs bare HTTPS under autocannon (${ROUNDS} rounds x ${SECONDS} s per case; load average now ${loadAverage()})`, ["conns", "case", "req/s", "p50 ms", "p99 ms", "req/s ratio (median round)", "per round", "server CPU µs/req", "CPU ratio bare ÷ case"], rows);
@@ -121,6 +109,7 @@ async function main() {
     bare.stop();
     await emu.stop();
   }
+  if (!ALL_CASES) return;
   const starts = await startupTimes(5);
   emit("arm", { case: "startup-to-first-answer", runsMs: starts, medianMs: median(starts) });
   const nodeStarts: number[] = [];

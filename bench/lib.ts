@@ -137,11 +137,20 @@ export function requireFile(file: string, how: string): string {
  * Missing /proc fails the benchmark rather than reporting 0.
  */
 export function processCpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  return cpuSecondsOf(`/proc/${pid}/stat`);
+}
+
+/** CPU time of one thread of a process (the main thread's id is the process id), from /proc. */
+export function threadCpuSeconds(pid: number, tid: number): number {
+  return cpuSecondsOf(`/proc/${pid}/task/${tid}/stat`);
+}
+
+function cpuSecondsOf(file: string): number {
+  const stat = fs.readFileSync(file, "utf8");
   // Fields after the command name (which may hold spaces) in parentheses: utime is the 12th, stime the 13th.
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const ticks = Number(f[11]) + Number(f[12]);
-  if (!Number.isFinite(ticks)) throw new Error(`/proc/${pid}/stat: no CPU times in ${JSON.stringify(stat.slice(0, 80))}`);
+  if (!Number.isFinite(ticks)) throw new Error(`${file}: no CPU times in ${JSON.stringify(stat.slice(0, 80))}`);
   return ticks / CLOCK_TICKS;
 }
 
