@@ -18,7 +18,7 @@ import { ArmError } from "./errors.js";
 import { resolveApiVersion, sortApiVersions } from "./api-version.js";
 import { buildId, extensionScope, idKey, isValidName, nameOf, parseId, typeOf, type ParsedId } from "./resource-id.js";
 import { deleteRecordTree, getRecord, listByType, listByTypeInGroup, listChildren, putRecord } from "./repo.js";
-import { getProviderRegistration, getResourceGroup, getSubscription, normalizeLocation } from "./state.js";
+import { getProviderRegistration, getResourceGroup, getSubscription, groupState, normalizeLocation, resourceGroupState, subscriptionExists } from "./state.js";
 import { allLocationNames, isKnownLocation } from "./locations.js";
 import { defaultEnvelopeError, envelopeProblem } from "./envelope.js";
 import { isBusy, newEtag, operationUrls, renderRecord, stampSystemData } from "./records.js";
@@ -99,7 +99,9 @@ export class ResourceService {
       throw E.invalidResourceId.make({ id: typeof idOrParsed === "string" ? idOrParsed : buildId(idOrParsed) });
     }
     const sub = parsed.subscriptionId;
-    if (!getSubscription(reader, sub)) {
+    // Outside a transaction, the checks below read through the read cache (arm/read-cache.ts).
+    const cached = reader === this.env.store;
+    if (!(cached ? subscriptionExists(this.env.store, sub) : getSubscription(reader, sub))) {
       if (!/^[0-9a-f-]{36}$/i.test(sub)) throw E.invalidSubscriptionId.make({ sub });
       throw E.subscriptionNotFound.make({ sub });
     }
@@ -116,9 +118,9 @@ export class ResourceService {
       }
     }
     if (parsed.resourceGroup) {
-      const rg = getResourceGroup(reader, sub, parsed.resourceGroup);
+      const rg = cached ? resourceGroupState(this.env.store, sub, parsed.resourceGroup) : groupState(getResourceGroup(reader, sub, parsed.resourceGroup));
       if (!rg) throw E.resourceGroupNotFound.make({ rg: parsed.resourceGroup });
-      if (write && !o.cascade && rg.properties.provisioningState === "Deleting") throw E.resourceGroupBeingDeleted.make({ rg: parsed.resourceGroup });
+      if (write && !o.cascade && rg.provisioningState === "Deleting") throw E.resourceGroupBeingDeleted.make({ rg: parsed.resourceGroup });
     }
     return t;
   }

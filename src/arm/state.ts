@@ -1,7 +1,8 @@
 // ARM-level state shared by the front door and providers: subscriptions, resource groups
 // and provider registrations.
-import type { Txn } from "../store/store.js";
-import { getRecord } from "./repo.js";
+import type { Store, Txn } from "../store/store.js";
+import { derivedOf } from "./read-cache.js";
+import { getRecord, recordKey } from "./repo.js";
 import type { ResourceRecord } from "./types.js";
 
 type Reader = Pick<Txn, "get" | "list">;
@@ -27,12 +28,26 @@ export function getSubscription(tx: Reader, sub: string): SubscriptionRecord | u
   return tx.get<SubscriptionRecord>(subKey(sub))?.value;
 }
 
+/** Whether the subscription exists, answered from the read cache while its record is unchanged (outside transactions). */
+export function subscriptionExists(store: Store, sub: string): boolean {
+  return derivedOf(store, "subscription-exists", (e) => e?.value !== undefined && e.value !== null).get(subKey(sub));
+}
+
 export function resourceGroupId(sub: string, rg: string): string {
   return `/subscriptions/${sub}/resourceGroups/${rg}`;
 }
 
 export function getResourceGroup(tx: Reader, sub: string, rg: string): ResourceRecord | undefined {
   return getRecord(tx, resourceGroupId(sub, rg));
+}
+
+/** A resource group's provisioning state (undefined when it does not exist), from the read cache as subscriptionExists. */
+export function resourceGroupState(store: Store, sub: string, rg: string): { provisioningState: string | undefined } | undefined {
+  return derivedOf(store, "resource-group-state", (e) => groupState(e?.value as ResourceRecord | undefined)).get(recordKey(resourceGroupId(sub, rg)));
+}
+
+export function groupState(rec: ResourceRecord | undefined): { provisioningState: string | undefined } | undefined {
+  return rec ? { provisioningState: rec.properties?.provisioningState as string | undefined } : undefined;
 }
 
 export function getProviderRegistration(tx: Reader, sub: string, ns: string): ProviderRegistration {

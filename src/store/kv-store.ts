@@ -452,6 +452,11 @@ export class KvStore implements Store {
     return this.rows.get(key)?.json;
   }
 
+  modRevision(key: string): number | undefined {
+    if (this.active) return undefined;
+    return this.rows.get(key)?.modRevision ?? 0;
+  }
+
   revision(): number {
     return this.rev;
   }

@@ -210,6 +210,17 @@ export class SqliteStore implements Store {
     return this.stmts.value.get(key)?.value;
   }
 
+  modRevision(key: string): number | undefined {
+    if (this.active) return undefined;
+    if (!this.soleWriter) return this.stmts.get.get(key)?.mod_rev ?? 0;
+    let r = this.rows.get(key);
+    if (r === undefined) {
+      r = this.stmts.get.get(key) ?? null;
+      this.cacheRow(key, r);
+    }
+    return r ? r.mod_rev : 0;
+  }
+
   count(prefix: string): number {
     return this.stmts.count.get(prefix, prefixEnd(prefix))!.n;
   }

@@ -86,6 +86,13 @@ export interface Store {
   listRevisions?(prefix: string, opts?: ListOptions): KeyRevision[];
   rawValue?(key: string): string | undefined;
   /**
+   * One key's committed mod revision (0 when absent) without reading its value, so a reader that
+   * keeps something derived from a value (arm/read-cache.ts: a rendered answer) can tell it is
+   * still current. undefined while a transaction's fn runs (its reads see uncommitted writes).
+   * Optional: callers fall back to get.
+   */
+  modRevision?(key: string): number | undefined;
+  /**
    * Run fn as one atomic, serializable transaction; resolves with fn's result once committed
    * (the writes survive the process dying; they are durable against power loss once synced()
    * resolves). Watchers are notified after commit.

@@ -18,6 +18,7 @@ export interface AnyStore {
   count(prefix: string): number;
   listRevisions?(prefix: string, opts?: ListOptions): KeyRevision[];
   rawValue?(key: string): string | undefined;
+  modRevision?(key: string): number | undefined;
   txn<R>(fn: (tx: Txn) => R): MaybeAsync<R>;
   fresh?(): Promise<void> | undefined;
   revision(): number;
@@ -112,6 +113,34 @@ export function storeConformance(name: string, harness: () => Promise<StoreHarne
     const got = s.get<string[]>(`${p}x/a`);
     assert.equal(got?.key, `${p}x/a`);
     assert.equal(got?.lease, "0");
+  });
+
+  withStores("modRevision: a key's committed mod revision without its value (0 when absent), undefined inside a txn, current in another instance", 2, async ([s, other], p) => {
+    if (!s.modRevision || !other.modRevision) return assert.equal(s.modRevision, other.modRevision, "both instances of one engine offer it or neither");
+    assert.equal(s.modRevision(`${p}k`), 0);
+    await s.txn((tx) => void tx.put(`${p}k`, 1));
+    assert.equal(s.modRevision(`${p}k`), s.get(`${p}k`)!.modRevision);
+    await other.fresh?.();
+    assert.equal(other.modRevision(`${p}k`), s.get(`${p}k`)!.modRevision, "another instance sees the write");
+    await other.txn((tx) => void tx.put(`${p}k`, 2));
+    await s.fresh?.();
+    assert.equal(s.modRevision(`${p}k`), other.get(`${p}k`)!.modRevision, "a write through the other instance shows");
+    assert.equal(s.get<number>(`${p}k`)!.value, 2);
+    let inside: number | undefined = -1;
+    await s.txn((tx) => {
+      tx.put(`${p}k`, 3);
+      inside = s.modRevision!(`${p}k`);
+    });
+    assert.equal(inside, undefined, "inside fn, where reads see uncommitted writes");
+    assert.equal(s.modRevision(`${p}k`), s.get(`${p}k`)!.modRevision);
+    await assert.rejects(s.txn((tx) => {
+      tx.put(`${p}k`, 4);
+      throw new Error("abort");
+    }) as Promise<unknown>);
+    assert.equal(s.get<number>(`${p}k`)!.value, 3, "the aborted write is gone");
+    assert.equal(s.modRevision(`${p}k`), s.get(`${p}k`)!.modRevision, "and so is its revision");
+    await s.txn((tx) => void tx.delete(`${p}k`));
+    assert.equal(s.modRevision(`${p}k`), 0);
   });
 
   withStores("inside a txn reads see its own writes, deletes and deletePrefix", 1, async ([s], p) => {

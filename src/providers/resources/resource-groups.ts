@@ -11,7 +11,8 @@ import { deleteResourceInternal } from "../../arm/internal.js";
 import { operationInSubscription } from "../../arm/operation-routes.js";
 import { checkResourceGroupName, idKey, parseId } from "../../arm/resource-id.js";
 import { deleteRecordTree, getRecord, listInGroup, putRecord, recordKey } from "../../arm/repo.js";
-import { getResourceGroup, getSubscription, normalizeLocation, resourceGroupId } from "../../arm/state.js";
+import { getResourceGroup, normalizeLocation, resourceGroupId, subscriptionExists } from "../../arm/state.js";
+import { Derived } from "../../arm/read-cache.js";
 import { allLocationNames, isKnownLocation } from "../../arm/locations.js";
 import { RESOURCES_API_VERSIONS, checkArmApiVersion } from "../../arm/arm-api-versions.js";
 import type { OperationRecord } from "../../arm/types.js";
@@ -110,11 +111,12 @@ function storedTags(r: ResourceRecord): Record<string, string> {
 export function resourceGroupRoutes(env: ArmEnv): Route[] {
   const checkSub = (ctx: RequestContext, sub: string) => {
     checkArmApiVersion(requireApiVersion(ctx), RESOURCES_API_VERSIONS);
-    if (!getSubscription(env.store, sub)) {
+    if (!subscriptionExists(env.store, sub)) {
       if (!/^[0-9a-f-]{36}$/i.test(sub)) throw E.invalidSubscriptionId.make({ sub });
       throw E.subscriptionNotFound.make({ sub });
     }
   };
+  const groupAnswers = new Derived(env.store, (e) => (e?.value ? JSON.stringify(renderResourceGroup(e.value as ResourceRecord)) : undefined));
   const mustGet = (sub: string, rg: string) => {
     const rec = getResourceGroup(env.store, sub, rg);
     if (!rec) throw E.resourceGroupNotFound.make({ rg });
@@ -140,10 +142,11 @@ export function resourceGroupRoutes(env: ArmEnv): Route[] {
       pattern: "/subscriptions/{sub}/resourcegroups/{rg}",
       handler: (ctx, p) => {
         checkSub(ctx, p.sub!);
-        const rec = getResourceGroup(env.store, p.sub!, p.rg!);
-        if (ctx.method === "HEAD") return ctx.send(rec ? 204 : 404);
-        if (!rec) throw E.resourceGroupNotFound.make({ rg: p.rg! });
-        ctx.send(200, renderResourceGroup(rec));
+        // The answer's JSON text, rendered once per revision of the record (arm/read-cache.ts).
+        const answer = groupAnswers.get(recordKey(resourceGroupId(p.sub!, p.rg!)));
+        if (ctx.method === "HEAD") return ctx.send(answer !== undefined ? 204 : 404);
+        if (answer === undefined) throw E.resourceGroupNotFound.make({ rg: p.rg! });
+        ctx.send(200, answer);
       },
     },
     {
