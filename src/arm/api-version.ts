@@ -22,14 +22,26 @@ export function sortApiVersions(vs: readonly string[]): string[] {
  * (Azurite's most common breakage); listed in docs/fidelity.md. Anything else → undefined.
  */
 export function resolveApiVersion(requested: string, supported: readonly string[]): { effective: string } | undefined {
-  const exact = supported.find((s) => s.toLowerCase() === requested.toLowerCase());
-  if (exact) return { effective: exact };
+  const exact = exactVersions(supported).get(requested.toLowerCase());
+  if (exact) return exact;
   if (!isWellFormedApiVersion(requested)) return undefined;
   const sameKind = supported.filter((s) => isPreview(s) === isPreview(requested));
   if (sameKind.length === 0) return undefined;
   const newest = sortApiVersions(sameKind)[0]!;
   if (requested.slice(0, 10) > newest.slice(0, 10)) return { effective: newest };
   return undefined;
+}
+
+/** A supported list by lower-cased version (the first spelling wins), built once per list: asked on every request. */
+const exactByList = new WeakMap<readonly string[], { length: number; byLower: Map<string, { effective: string }> }>();
+function exactVersions(supported: readonly string[]): Map<string, { effective: string }> {
+  let e = exactByList.get(supported);
+  if (!e || e.length !== supported.length) {
+    const byLower = new Map<string, { effective: string }>();
+    for (const s of supported) if (!byLower.has(s.toLowerCase())) byLower.set(s.toLowerCase(), Object.freeze({ effective: s }));
+    exactByList.set(supported, (e = { length: supported.length, byLower }));
+  }
+  return e.byLower;
 }
 
 /** Compare by date then stable > preview. Returns <0, 0, >0. */

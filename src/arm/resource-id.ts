@@ -20,16 +20,15 @@ export interface ParsedId {
 const NAME_FORBIDDEN = /[<>%&:\\?/\u0000-\u001f]/;
 
 export function splitPath(path: string): string[] {
-  return path
-    .split("/")
-    .filter((s) => s.length > 0)
-    .map((s) => {
-      try {
-        return decodeURIComponent(s);
-      } catch {
-        return s;
-      }
-    });
+  const segs = path.split("/").filter((s) => s.length > 0);
+  if (!path.includes("%")) return segs; // nothing to decode
+  return segs.map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  });
 }
 
 /**

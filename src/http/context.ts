@@ -36,6 +36,56 @@ export function requestUrl(target: string, baseUrl: string): URL {
   return new URL(baseUrl + pathAndQuery.replace(/^[/\\]{2,}/, "/"));
 }
 
+/**
+ * A request target the URL parser would hand back unchanged as pathname and search: origin-form,
+ * only characters it neither percent-encodes nor rewrites, no `//` or `/\\` start, no dot
+ * segment (`/.`, `%2e`), no fragment. Such a target is split by hand; anything else goes through
+ * requestUrl (the same answer, slower).
+ */
+const PLAIN_TARGET = /^\/(?![/\\])[A-Za-z0-9\-._~!$&()*+,;=:@%/]*(\?[A-Za-z0-9\-._~!$&()*+,;=:@%/]*)?$/;
+const DOT_SEGMENT = /\/\.|%2e/i;
+
+/** A plain target's path and query (without `?`), exactly as requestUrl's pathname and search; undefined for any other target. */
+export function plainTarget(target: string): { path: string; query: string } | undefined {
+  if (!PLAIN_TARGET.test(target) || DOT_SEGMENT.test(target)) return undefined;
+  const q = target.indexOf("?");
+  return q < 0 ? { path: target, query: "" } : { path: target.slice(0, q), query: target.slice(q + 1) };
+}
+
+/** A query string's parameters in order, as URLSearchParams reads it (split by hand when there is nothing to decode). */
+export function queryPairs(raw: string): Array<[string, string]> {
+  if (/[%+]/.test(raw) || raw.startsWith("?")) return [...new URLSearchParams(raw.startsWith("?") ? "&" + raw : raw)];
+  const out: Array<[string, string]> = [];
+  for (const pair of raw.split("&")) {
+    if (pair === "") continue;
+    const eq = pair.indexOf("=");
+    out.push(eq < 0 ? [pair, ""] : [pair.slice(0, eq), pair.slice(eq + 1)]);
+  }
+  return out;
+}
+
+/**
+ * One request header, as `req.headers[name]` gives it (the first value of an array), read from
+ * the parser's rawHeaders: a header sent once has the same value either way, so only a repeated
+ * one needs Node's merging rules, and a request that reads a few headers never builds the object.
+ */
+export function requestHeader(req: IncomingMessage, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  const raw = req.rawHeaders;
+  let found: string | undefined;
+  let seen = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!;
+    if (k.length === lower.length && (k === lower || k.toLowerCase() === lower)) {
+      found = raw[i + 1];
+      seen++;
+    }
+  }
+  if (seen <= 1) return found;
+  const v = req.headers[lower];
+  return Array.isArray(v) ? v[0] : v;
+}
+
 /** `20261207T221458Z`, as ARM's routing ids carry it; recomputed once per second, not per answer. */
 let stamp = { second: -1, text: "" };
 function routingTimestamp(): string {
@@ -48,8 +98,10 @@ function routingTimestamp(): string {
 export class RequestContext {
   readonly requestId = randomUUID();
   readonly correlationId: string;
-  readonly url: URL;
   readonly method: string;
+  /** The path (as URL's pathname) and the query string without `?`, when the target is plain. */
+  private plain?: { path: string; query: string };
+  private parsedUrl?: URL;
   principal?: Principal;
   private bodyPromise?: Promise<Buffer>;
   /** Set once a response has been sent. */
@@ -64,13 +116,18 @@ export class RequestContext {
 
   constructor(readonly req: IncomingMessage, readonly res: ServerResponse, readonly baseUrl: string) {
     this.method = (req.method ?? "GET").toUpperCase();
-    this.url = requestUrl(req.url ?? "/", baseUrl);
-    const cid = req.headers["x-ms-correlation-request-id"];
-    this.correlationId = typeof cid === "string" && cid ? cid : this.requestId;
+    this.plain = plainTarget(req.url ?? "/");
+    const cid = requestHeader(req, "x-ms-correlation-request-id");
+    this.correlationId = cid ? cid : this.requestId;
+  }
+
+  /** The request's URL on the emulator's own origin (requestUrl), parsed when first asked for. */
+  get url(): URL {
+    return (this.parsedUrl ??= requestUrl(this.req.url ?? "/", this.baseUrl));
   }
 
   get path(): string {
-    return this.url.pathname;
+    return this.plain ? this.plain.path : this.url.pathname;
   }
 
   private queryByName?: Map<string, string>;
@@ -78,18 +135,17 @@ export class RequestContext {
   query(name: string): string | undefined {
     // ARM query parameter names are case-insensitive in practice (api-version, $filter...); the first one given wins.
     if (!this.queryByName) {
-      this.queryByName = new Map();
-      for (const [k, v] of this.url.searchParams) {
+      const byName = (this.queryByName = new Map());
+      for (const [k, v] of this.plain ? queryPairs(this.plain.query) : this.url.searchParams) {
         const lk = k.toLowerCase();
-        if (!this.queryByName.has(lk)) this.queryByName.set(lk, v);
+        if (!byName.has(lk)) byName.set(lk, v);
       }
     }
     return this.queryByName.get(name.toLowerCase());
   }
 
   header(name: string): string | undefined {
-    const v = this.req.headers[name.toLowerCase()];
-    return Array.isArray(v) ? v[0] : v;
+    return requestHeader(this.req, name);
   }
 
   /** A body the client announced as larger than the limit gets 413 before any of it is read (no 100 Continue). */

@@ -9,7 +9,7 @@ import type { GenericResourceHandler } from "../arm/generic.js";
 import { splitPath } from "../arm/resource-id.js";
 import { StoreBusyError } from "../store/store.js";
 import { StoreConflictError, StoreTxnTooLargeError, StoreUnavailableError } from "../store/kv-store.js";
-import { BodyTooLargeError, MAX_BODY_BYTES, RequestContext } from "../http/context.js";
+import { BodyTooLargeError, MAX_BODY_BYTES, RequestContext, requestHeader } from "../http/context.js";
 import type { AuthPolicy } from "./auth.js";
 import type { Site } from "./site.js";
 
@@ -28,45 +28,67 @@ export interface AppDeps {
 }
 
 export function createApp(d: AppDeps) {
-  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const ctx = new RequestContext(req, res, d.site.baseFor(req.headers.host));
+  return function handle(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined {
+    const ctx = new RequestContext(req, res, d.site.baseFor(requestHeader(req, "host")));
     ctx.durable = d.durable;
     const started = Date.now();
+    const finish = (failed: boolean, err?: unknown): void => {
+      try {
+        if (failed) renderError(ctx, err);
+        else if (!ctx.done) renderError(ctx, E.noRouteFound.make({ path: ctx.path }));
+      } finally {
+        try {
+          d.answered?.(ctx, new Date(started), new Date());
+        } catch (e) {
+          // Another process holding the database lock costs a log line, not the request.
+          if (!(e instanceof StoreBusyError)) console.error(`[aksemu] could not keep the activity record of ${ctx.method} ${ctx.path}:`, e);
+        }
+        d.log?.(`${ctx.method} ${ctx.url.pathname}${ctx.url.search} -> ${res.statusCode} ${Date.now() - started}ms`);
+      }
+    };
+    // A request whose every step completes at once (a read with a token already accepted on its
+    // connection) is answered without a promise; any step that waits makes the rest asynchronous.
+    let pending: Promise<void> | undefined;
     try {
       const seen = d.fresh?.();
-      if (seen) await seen;
-      await dispatch(ctx, d);
-      if (!ctx.done) throw E.noRouteFound.make({ path: ctx.path });
+      pending = seen ? seen.then(() => dispatch(ctx, d)) : dispatch(ctx, d);
     } catch (err) {
-      renderError(ctx, err);
-    } finally {
-      try {
-        d.answered?.(ctx, new Date(started), new Date());
-      } catch (err) {
-        // Another process holding the database lock costs a log line, not the request.
-        if (!(err instanceof StoreBusyError)) console.error(`[aksemu] could not keep the activity record of ${ctx.method} ${ctx.path}:`, err);
-      }
-      d.log?.(`${ctx.method} ${ctx.url.pathname}${ctx.url.search} -> ${res.statusCode} ${Date.now() - started}ms`);
+      finish(true, err);
+      return undefined;
     }
+    if (!pending) {
+      finish(false);
+      return undefined;
+    }
+    return pending.then(
+      () => finish(false),
+      (err: unknown) => finish(true, err),
+    );
   };
 }
 
 /**
  * Deny by default: a request is anonymous only when the route the router picks (on the decoded
  * path it acts on) says `auth: false`. Everything else, matched or not, needs a token first.
+ * Returns a promise only when a step has to wait.
  */
-async function dispatch(ctx: RequestContext, d: AppDeps): Promise<void> {
+function dispatch(ctx: RequestContext, d: AppDeps): Promise<void> | undefined {
   const segs = splitPath(ctx.path);
   const m = d.router.matchSegments(ctx.method, segs);
   const anonymous = !!m && "route" in m && m.route.auth === false;
-  if (!anonymous) await d.auth.authenticate(ctx, segs[0]?.toLowerCase() === "v1.0" ? "graph" : "arm");
+  const checking = anonymous ? undefined : d.auth.authenticate(ctx, segs[0]?.toLowerCase() === "v1.0" ? "graph" : "arm");
+  return checking ? checking.then(() => route(ctx, d, m)) : route(ctx, d, m);
+}
+
+function route(ctx: RequestContext, d: AppDeps, m: ReturnType<Router["matchSegments"]>): Promise<void> | undefined {
   ctx.checkDeclaredLength();
   if (m && "route" in m) {
-    await m.route.handler(ctx, m.params);
-    return;
+    const r = m.route.handler(ctx, m.params);
+    return r instanceof Promise ? r : undefined;
   }
-  if (await d.generic.handle(ctx)) return;
-  if (m && "methodMismatch" in m) throw E.methodNotAllowed.make({ method: ctx.method });
+  return d.generic.handle(ctx).then((handled) => {
+    if (!handled && m && "methodMismatch" in m) throw E.methodNotAllowed.make({ method: ctx.method });
+  });
 }
 
 export function renderError(ctx: RequestContext, err: unknown): void {

@@ -22,7 +22,13 @@ export class AuthPolicy {
    * the checks depend only on the token and on settings fixed for the listener's life (tenant,
    * audiences), so a repeat is answered from here. Anything that failed is never remembered.
    */
-  private readonly accepted: Record<Api, Map<string, { principal: NonNullable<RequestContext["principal"]>; expMs: number; port: number }>> = { arm: new Map(), graph: new Map() };
+  private readonly accepted: Record<Api, Map<string, Accepted>> = { arm: new Map(), graph: new Map() };
+  /**
+   * The Authorization header each connection last presented and its entry in `accepted`: a client
+   * sends the same header on every request of a connection, and comparing it with the last one
+   * costs less than hashing a kilobyte of token for the map. Same entry, same expiry and port checks.
+   */
+  private readonly lastOnConnection = new WeakMap<object, { header: string; api: Api; seen: Accepted }>();
 
   constructor(private readonly tokens: TokenService, private readonly site: Site, readonly tenantId: string) {}
 
@@ -36,15 +42,28 @@ export class AuthPolicy {
     return [...(api === "arm" ? ARM_PUBLIC_AUDIENCES : GRAPH_PUBLIC_AUDIENCES), ...own];
   }
 
-  /** Check the request's bearer token; sets ctx.principal or throws a 401 ArmError. */
-  async authenticate(ctx: RequestContext, api: Api): Promise<void> {
+  /**
+   * Check the request's bearer token; sets ctx.principal or throws a 401 ArmError. A token already
+   * accepted on this connection is settled at once (no promise); anything else asynchronously.
+   */
+  authenticate(ctx: RequestContext, api: Api): Promise<void> | undefined {
+    const h = ctx.header("authorization");
+    const conn = ctx.req.socket as object | undefined;
+    const last = conn ? this.lastOnConnection.get(conn) : undefined;
+    if (last !== undefined && last.header === h && last.api === api && last.seen.expMs > Date.now() && last.seen.port === this.site.port) {
+      ctx.principal = last.seen.principal;
+      return undefined;
+    }
+    return this.check(ctx, api, h, conn);
+  }
+
+  private async check(ctx: RequestContext, api: Api, h: string | undefined, conn: object | undefined): Promise<void> {
     const challenge = (description: string) => ({
       "www-authenticate": `Bearer authorization_uri="${ctx.baseUrl}/${this.tenantId}", error="invalid_token", error_description="${description.replace(/["\\]/g, "")}"`,
     });
     const fail = (e: ArmError): never => {
       throw new ArmError(e.status, e.code, e.message, { headers: { ...e.headers, ...challenge(e.message) } });
     };
-    const h = ctx.header("authorization");
     if (!h || !/^bearer\s+/i.test(h)) {
       fail(E.authenticationFailedMissingToken.make({}));
       throw new Error("unreachable");
@@ -53,6 +72,7 @@ export class AuthPolicy {
     const seen = this.accepted[api].get(raw);
     if (seen && seen.expMs > Date.now() && seen.port === this.site.port) {
       ctx.principal = seen.principal;
+      if (conn) this.lastOnConnection.set(conn, { header: h, api, seen });
       return;
     }
     const v = await this.tokens.verify(raw);
@@ -80,9 +100,18 @@ export class AuthPolicy {
     // Remembered only with an expiry: until then every check above would answer the same.
     if (typeof c.exp === "number") {
       if (this.accepted[api].size >= ACCEPTED_LIMIT) this.accepted[api].clear();
-      this.accepted[api].set(raw, { principal: ctx.principal, expMs: c.exp * 1000, port: this.site.port });
+      const entry = { principal: ctx.principal, expMs: c.exp * 1000, port: this.site.port };
+      this.accepted[api].set(raw, entry);
+      if (conn) this.lastOnConnection.set(conn, { header: h, api, seen: entry });
     }
   }
+}
+
+/** A token that passed every check, until its expiry (`exp`), on the listener port it was checked for. */
+interface Accepted {
+  principal: NonNullable<RequestContext["principal"]>;
+  expMs: number;
+  port: number;
 }
 
 /** The tenant an issuer names: `https://sts.windows.net/{tid}/` (v1) or `{authority}/{tid}/v2.0` (v2). */

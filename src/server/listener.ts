@@ -10,7 +10,7 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void> | undefined;
 
 function listenOne(server: https.Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,12 +25,21 @@ function listenOne(server: https.Server, host: string, port: number): Promise<nu
 
 /** The handler renders its own errors; this only guards against a bug escaping it. */
 export function guarded(handler: Handler): (req: IncomingMessage, res: ServerResponse) => void {
+  const failed = (req: IncomingMessage, res: ServerResponse, err: unknown) => {
+    console.error("[aksemu] unhandled error in request handler:", err);
+    if (!res.headersSent) res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+    res.end(JSON.stringify({ error: { code: "InternalServerError", message: "The emulator hit an internal error." } }));
+  };
   return (req, res) => {
-    Promise.resolve(handler(req, res)).catch((err) => {
-      console.error("[aksemu] unhandled error in request handler:", err);
-      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
-      res.end(JSON.stringify({ error: { code: "InternalServerError", message: "The emulator hit an internal error." } }));
-    });
+    // The handler may finish at once (returns no promise) or later; a bug may escape either way.
+    let r: void | Promise<void>;
+    try {
+      r = handler(req, res);
+    } catch (err) {
+      failed(req, res, err);
+      return;
+    }
+    if (r instanceof Promise) r.catch((err) => failed(req, res, err));
   };
 }
 

@@ -3,6 +3,7 @@
 // admin kubeconfig.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import https from "node:https";
 import path from "node:path";
 import { generateKeyPairSync } from "node:crypto";
 import { SignJWT, importPKCS8 } from "jose";
@@ -107,6 +108,54 @@ test("expired, foreign-signed and missing tokens: 401 with WWW-Authenticate", as
       assert.match(String(r.headers["www-authenticate"]), /^Bearer authorization_uri="https:\/\/127\.0\.0\.1:\d+\/[^"]+", error="invalid_token", error_description="[^"]+"$/, what);
     }
   } finally {
+    http.close();
+    await emu.stop();
+  }
+});
+
+test("one keep-alive connection: a token accepted on it earlier never vouches for another token or API on it", async () => {
+  const emu = await startEmulator();
+  const http = rawClient(emu.port, emu.caPem);
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca: emu.caPem });
+  const sockets = new Set<unknown>();
+  const send = (p: string, authorization?: string) =>
+    new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = https.request({ host: "127.0.0.1", port: emu.port, path: p, agent, headers: authorization ? { authorization } : {} }, (res) => {
+        sockets.add(res.socket);
+        let text = "";
+        res.on("data", (c) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  try {
+    assert.equal((await emu.request("PUT", RG, { location: "westeurope" })).status, 201);
+    // For ARM's public audience: Graph refuses it (the emulator's own endpoint would be accepted by both).
+    const good = `Bearer ${await tokenAt(emu, http, TENANT_ID, { scope: "https://management.azure.com/.default" })}`;
+    const key = await importPKCS8(storedSigningKey(emu.dataDir), "RS256");
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { aud: `${emu.endpoint}/`, tid: TENANT_ID, iss: `https://sts.windows.net/${TENANT_ID}/`, oid: "o", appid: "a" };
+    const expired = await new SignJWT(claims).setProtectedHeader({ alg: "RS256" }).setIssuedAt(now - 7200).setExpirationTime(now - 3600).sign(key);
+    const graph = await tokenAt(emu, http, TENANT_ID, { scope: "https://graph.microsoft.com/.default" });
+    const steps: Array<[string, string, string | undefined, number, string?]> = [
+      ["accepted", RG, good, 200],
+      ["accepted again", RG, good, 200],
+      ["expired", RG, `Bearer ${expired}`, 401, "ExpiredAuthenticationToken"],
+      ["the accepted one, tampered", RG, good.slice(0, -2) + (good.endsWith("AA") ? "BB" : "AA"), 401, "InvalidAuthenticationToken"],
+      ["none", RG, undefined, 401, "AuthenticationFailed"],
+      ["the accepted one on Graph (another audience)", "/v1.0/servicePrincipals", good, 401, "InvalidAuthenticationToken"],
+      ["a Graph token on ARM", RG, `Bearer ${graph}`, 401, "InvalidAuthenticationTokenAudience"],
+      ["the accepted one again", RG, good, 200],
+    ];
+    for (const [what, p, auth, status, code] of steps) {
+      const r = await send(p, auth);
+      assert.equal(r.status, status, what);
+      if (code) assert.equal(r.body.error.code, code, what);
+    }
+    assert.equal(sockets.size, 1, "every request went over one connection");
+  } finally {
+    agent.destroy();
     http.close();
     await emu.stop();
   }
