@@ -64,28 +64,6 @@ export function queryPairs(raw: string): Array<[string, string]> {
   return out;
 }
 
-/**
- * One request header, as `req.headers[name]` gives it (the first value of an array), read from
- * the parser's rawHeaders: a header sent once has the same value either way, so only a repeated
- * one needs Node's merging rules, and a request that reads a few headers never builds the object.
- */
-export function requestHeader(req: IncomingMessage, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  const raw = req.rawHeaders;
-  let found: string | undefined;
-  let seen = 0;
-  for (let i = 0; i < raw.length; i += 2) {
-    const k = raw[i]!;
-    if (k.length === lower.length && (k === lower || k.toLowerCase() === lower)) {
-      found = raw[i + 1];
-      seen++;
-    }
-  }
-  if (seen <= 1) return found;
-  const v = req.headers[lower];
-  return Array.isArray(v) ? v[0] : v;
-}
-
 /** `20261207T221458Z`, as ARM's routing ids carry it; recomputed once per second, not per answer. */
 let stamp = { second: -1, text: "" };
 function routingTimestamp(): string {
@@ -117,8 +95,8 @@ export class RequestContext {
   constructor(readonly req: IncomingMessage, readonly res: ServerResponse, readonly baseUrl: string) {
     this.method = (req.method ?? "GET").toUpperCase();
     this.plain = plainTarget(req.url ?? "/");
-    const cid = requestHeader(req, "x-ms-correlation-request-id");
-    this.correlationId = cid ? cid : this.requestId;
+    const cid = req.headers["x-ms-correlation-request-id"];
+    this.correlationId = typeof cid === "string" && cid ? cid : this.requestId;
   }
 
   /** The request's URL on the emulator's own origin (requestUrl), parsed when first asked for. */
@@ -145,7 +123,8 @@ export class RequestContext {
   }
 
   header(name: string): string | undefined {
-    return requestHeader(this.req, name);
+    const v = this.req.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v[0] : v;
   }
 
   /** A body the client announced as larger than the limit gets 413 before any of it is read (no 100 Continue). */

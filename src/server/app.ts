@@ -4,12 +4,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ArmError } from "../arm/errors.js";
 import { E } from "../arm/catalog.js";
-import type { Router } from "../arm/router.js";
+import type { Router, RouteMatch } from "../arm/router.js";
 import type { GenericResourceHandler } from "../arm/generic.js";
-import { splitPath } from "../arm/resource-id.js";
 import { StoreBusyError } from "../store/store.js";
 import { StoreConflictError, StoreTxnTooLargeError, StoreUnavailableError } from "../store/kv-store.js";
-import { BodyTooLargeError, MAX_BODY_BYTES, RequestContext, requestHeader } from "../http/context.js";
+import { BodyTooLargeError, MAX_BODY_BYTES, RequestContext } from "../http/context.js";
 import type { AuthPolicy } from "./auth.js";
 import type { Site } from "./site.js";
 
@@ -29,7 +28,7 @@ export interface AppDeps {
 
 export function createApp(d: AppDeps) {
   return function handle(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined {
-    const ctx = new RequestContext(req, res, d.site.baseFor(requestHeader(req, "host")));
+    const ctx = new RequestContext(req, res, d.site.baseFor(req.headers.host));
     ctx.durable = d.durable;
     const started = Date.now();
     const finish = (failed: boolean, err?: unknown): void => {
@@ -73,14 +72,13 @@ export function createApp(d: AppDeps) {
  * Returns a promise only when a step has to wait.
  */
 function dispatch(ctx: RequestContext, d: AppDeps): Promise<void> | undefined {
-  const segs = splitPath(ctx.path);
-  const m = d.router.matchSegments(ctx.method, segs);
+  const { segs, match: m } = d.router.matchPath(ctx.method, ctx.path);
   const anonymous = !!m && "route" in m && m.route.auth === false;
   const checking = anonymous ? undefined : d.auth.authenticate(ctx, segs[0]?.toLowerCase() === "v1.0" ? "graph" : "arm");
   return checking ? checking.then(() => route(ctx, d, m)) : route(ctx, d, m);
 }
 
-function route(ctx: RequestContext, d: AppDeps, m: ReturnType<Router["matchSegments"]>): Promise<void> | undefined {
+function route(ctx: RequestContext, d: AppDeps, m: RouteMatch): Promise<void> | undefined {
   ctx.checkDeclaredLength();
   if (m && "route" in m) {
     const r = m.route.handler(ctx, m.params);
