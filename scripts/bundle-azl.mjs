@@ -27,6 +27,24 @@ const lazyAgents = {
   },
 };
 
+// The SDK's Node HTTP client imports node:https and node:zlib at load (and with https, tls and
+// its crypto modules); over the emulator's local socket azl needs neither, and zlib only for a
+// compressed answer. Each becomes an object whose properties load the real module when first read.
+const LAZY_BUILTINS = ["node:https", "node:zlib"];
+const lazyBuiltins = {
+  name: "lazy-builtins",
+  setup(b) {
+    b.onResolve({ filter: /^node:(https|zlib)$/ }, (a) => (/ts-http-runtime[\\/].*nodeHttpClient\.js$/.test(a.importer) ? { path: a.path, namespace: "lazy-builtin" } : undefined));
+    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (a) => {
+      if (!LAZY_BUILTINS.includes(a.path)) throw new Error(`lazy-builtins: ${a.path}`);
+      const keys = Object.keys(req(a.path)).filter((k) => k !== "default");
+      const spec = JSON.stringify(a.path);
+      const props = keys.map((k) => `get ${JSON.stringify(k)}() { return load()[${JSON.stringify(k)}]; }`).join(",\n");
+      return { contents: `let m; const load = () => (m ??= require(${spec}));\nmodule.exports = {\n${props}\n};`, loader: "js", resolveDir: process.cwd() };
+    });
+  },
+};
+
 const outdir = "dist/azl";
 const BANNER = "import{createRequire as __azlRequire}from'node:module';const require=__azlRequire(import.meta.url);";
 const minify = process.env.AZL_BUNDLE_MINIFY !== "0";
@@ -51,7 +69,7 @@ const { outputFiles } = await build({
   // core-rest-pipeline asks `typeof FormData` on every request; in Node that global's first use
   // loads undici (fetch, http2, workers: ~60 ms). azl never sends multipart bodies.
   define: { FormData: "undefined" },
-  plugins: [lazyAgents],
+  plugins: [lazyAgents, lazyBuiltins],
 });
 
 mkdirSync(outdir, { recursive: true });
