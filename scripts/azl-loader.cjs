@@ -20,9 +20,9 @@ const loaded = new Map();
 const toWrite = [];
 let cacheDir; // undefined: not looked up yet; null: no usable cache
 
-function privateEntry(p, dir) {
+function privateEntry(p, dir, follow = false) {
   try {
-    const s = fs.lstatSync(p);
+    const s = follow ? fs.statSync(p) : fs.lstatSync(p);
     return (dir ? s.isDirectory() : s.isFile()) && (uid === undefined || s.uid === uid) && (s.mode & 0o022) === 0;
   } catch {
     return false;
@@ -41,7 +41,8 @@ function codeCacheDir() {
   } catch {
     return null;
   }
-  if (privateEntry(config, true) && privateEntry(path.dirname(dir), true) && privateEntry(dir, true)) cacheDir = dir;
+  // a config directory reached through this user's link is fine (its target decides, as for the token cache)
+  if (privateEntry(config, true, true) && privateEntry(path.dirname(dir), true) && privateEntry(dir, true)) cacheDir = dir;
   return cacheDir;
 }
 
@@ -72,7 +73,8 @@ function load(name) {
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __azlMetaUrl) {${source}\n})`, { filename: file, cachedData });
   if (cacheFile && (!cachedData || script.cachedDataRejected)) toWrite.push({ name, cacheFile, script });
   const req = (id) => (id.startsWith("./") ? load(id.slice(2)) : require(id));
-  script.runInThisContext().call(module.exports, module.exports, req, module, file, __dirname, require("node:url").pathToFileURL(file).href);
+  const metaUrl = source.includes("__azlMetaUrl") ? require("node:url").pathToFileURL(file).href : undefined;
+  script.runInThisContext().call(module.exports, module.exports, req, module, file, __dirname, metaUrl);
   return module.exports;
 }
 
