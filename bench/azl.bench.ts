@@ -9,6 +9,7 @@
 // socket. Median of N runs each, interleaved (az: min(N, BENCH_AZ_RUNS=5) runs: each takes
 // seconds). azl keeps a V8 code cache in $HOME/.azl (here the run's data directory), written by
 // the first run: the warm-up runs make it, as a user's earlier commands do.
+// BENCH_AZL_BASELINE=<another build's dist/azl/azl.js> times that build too, interleaved (before/after).
 // Run: node dist/bench/azl.bench.js
 import { execFile } from "node:child_process";
 import fs from "node:fs";
@@ -22,6 +23,7 @@ import { emit, machine, median, table } from "./lib.js";
 const N = Number(process.env.BENCH_RUNS ?? 15);
 const AZ_RUNS = Math.min(N, Number(process.env.BENCH_AZ_RUNS ?? 5));
 const AZL_UNBUNDLED = path.join(REPO_ROOT, "dist/src/cli/azl.js");
+const BASELINE = process.env.BENCH_AZL_BASELINE;
 
 function timeRun(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -52,13 +54,15 @@ async function main(): Promise<void> {
     await node(["-e", "0"]);
     await node([floorScript]);
     await node([AZL_BIN, ...show]);
+    if (BASELINE) await node([BASELINE, ...show]);
     await node([AZL_BIN, ...show], httpsEnv);
     if (az) await timeRun(CURRENT_AZ, show, az);
-    const s: Record<string, number[]> = { bare: [], floor: [], show: [], https: [], help: [], unbundled: [], az: [] };
+    const s: Record<string, number[]> = { bare: [], floor: [], show: [], https: [], help: [], unbundled: [], az: [], baseline: [] };
     for (let i = 0; i < N; i++) {
       s.bare!.push(await node(["-e", "0"]));
       s.floor!.push(await node([floorScript]));
       s.show!.push(await node([AZL_BIN, ...show]));
+      if (BASELINE) s.baseline!.push(await node([BASELINE, ...show]));
       s.https!.push(await node([AZL_BIN, ...show], httpsEnv));
       s.help!.push(await node([AZL_BIN, "group", "show", "--help"]));
       s.unbundled!.push(await node([AZL_UNBUNDLED, ...show]));
@@ -79,6 +83,7 @@ async function main(): Promise<void> {
       ratioHelpToNode: r(m.help),
       unbundledGroupShowMedianMs: +m.unbundled.toFixed(1),
       ratioUnbundledToNode: r(m.unbundled),
+      ...(BASELINE ? { baseline: BASELINE, baselineGroupShowMedianMs: +m.baseline.toFixed(1), ratioBaselineToNode: r(m.baseline) } : {}),
       ...(az ? { azRuns: AZ_RUNS, currentAzGroupShowMedianMs: +m.az.toFixed(1), ratioCurrentAzToNode: r(m.az) } : {}),
       machine: machine(),
     });
@@ -87,6 +92,7 @@ async function main(): Promise<void> {
       ["floor: node:http GET over the socket with the cached token, no SDK", m.floor, r(m.floor)],
       ["azl group show --help (no network)", m.help, r(m.help)],
       ["azl group show -n bench (token cached, 1 ARM GET, local socket)", m.show, r(m.show)],
+      ...(BASELINE ? [[`baseline build ${BASELINE} group show (local socket)`, m.baseline, r(m.baseline)]] : []),
       ["same over HTTPS (AZL_NO_LOCAL_SOCKET=1)", m.https, r(m.https)],
       ["unbundled (tsc output) azl group show -n bench", m.unbundled, r(m.unbundled)],
       ...(az ? [[`current az group show (${AZ_RUNS} runs)`, m.az, r(m.az)]] : []),
