@@ -80,21 +80,33 @@ function load(name) {
 
 // After the command ran, so the cache also holds the functions it compiled lazily.
 process.once("exit", () => {
-  for (const { name, cacheFile, script } of toWrite) {
-    try {
-      // this chunk's older caches, and week-old ones of chunks no longer here (earlier builds)
-      for (const f of fs.readdirSync(cacheDir)) {
-        const p = path.join(cacheDir, f);
-        const chunk = f.slice(0, f.indexOf(".js.") + 3);
-        if (chunk === name || (!fs.existsSync(path.join(__dirname, chunk)) && Date.now() - fs.statSync(p).mtimeMs > 7 * 86_400_000)) fs.rmSync(p, { force: true });
-      }
-      const tmp = `${cacheFile}.${process.pid}`;
+  if (!toWrite.length) return;
+  // prune what earlier builds left: a written chunk's caches for other copies of it (another
+  // checkout's file has another mtime) once a day old, so two checkouts in use do not keep
+  // deleting each other's; any other chunk's once a week old if it is not in this build
+  const written = new Set(toWrite.map((w) => w.name));
+  for (const f of safe(() => fs.readdirSync(cacheDir)) ?? []) {
+    const p = path.join(cacheDir, f);
+    const chunk = f.slice(0, f.indexOf(".js.") + 3);
+    const age = Date.now() - (safe(() => fs.lstatSync(p).mtimeMs) ?? Date.now());
+    if (written.has(chunk) ? age > 86_400_000 : age > 7 * 86_400_000 && !fs.existsSync(path.join(__dirname, chunk))) safe(() => fs.rmSync(p, { force: true }));
+  }
+  for (const { cacheFile, script } of toWrite) {
+    const tmp = `${cacheFile}.${process.pid}`;
+    safe(() => {
       fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
       fs.renameSync(tmp, cacheFile);
-    } catch {
-      /* the cache is an optimisation only */
-    }
+    });
   }
 });
+
+/** The cache is an optimisation only: any failure leaves it as it was. */
+function safe(f) {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
 
 load(MAIN);
