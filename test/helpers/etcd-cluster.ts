@@ -44,7 +44,21 @@ export interface EtcdCluster {
   endpoints: string[];
   /** `etcd://host:port,host:port,...` */
   storeUrl: string;
+  /** The member that is the raft leader now (asked of the running members' status; bounded: 30 s). */
+  leader(): Promise<EtcdMember>;
   stop(): Promise<void>;
+}
+
+/** A member's status through its JSON gateway: its own id and the leader's it knows (0 = none). */
+async function status(clientUrl: string): Promise<{ id: string; leader: string } | undefined> {
+  try {
+    const res = await fetch(`${clientUrl}/v3/maintenance/status`, { method: "POST", body: "{}", signal: AbortSignal.timeout(2000) });
+    if (!res.ok) return undefined;
+    const j = (await res.json()) as { header?: { member_id?: string }; leader?: string };
+    return { id: String(j.header?.member_id ?? ""), leader: String(j.leader ?? "0") };
+  } catch {
+    return undefined;
+  }
 }
 
 /** etcd's /health: true only when the member is part of a cluster with a leader. */
@@ -134,7 +148,18 @@ export async function startEtcdCluster(opts: { size?: number; bin?: string } = {
     throw e;
   }
   const endpoints = specs.map((s) => s.client.replace(/^http:\/\//, ""));
-  return { members, endpoints, storeUrl: `etcd://${endpoints.join(",")}`, stop };
+  const leader = async (): Promise<EtcdMember> => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const st = await Promise.all(members.map((m) => (m.up ? status(m.clientUrl) : undefined)));
+      const lead = st.find((x) => x && x.leader !== "0")?.leader;
+      const i = st.findIndex((x) => x?.id === lead);
+      if (i >= 0) return members[i]!;
+      if (Date.now() > deadline) throw new Error("no etcd member is the leader after 30 s");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  return { members, endpoints, storeUrl: `etcd://${endpoints.join(",")}`, leader, stop };
 }
 
 async function waitHealthy(members: EtcdMember[], timeoutMs: number): Promise<void> {
