@@ -46,6 +46,8 @@ export interface EtcdCluster {
   storeUrl: string;
   /** The member that is the raft leader now (asked of the running members' status; bounded: 30 s). */
   leader(): Promise<EtcdMember>;
+  /** Make member the leader (etcd's MoveLeader, sent to the current leader); resolves once it is. */
+  moveLeader(member: EtcdMember): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -159,7 +161,20 @@ export async function startEtcdCluster(opts: { size?: number; bin?: string } = {
       await new Promise((r) => setTimeout(r, 200));
     }
   };
-  return { members, endpoints, storeUrl: `etcd://${endpoints.join(",")}`, leader, stop };
+  const moveLeader = async (target: EtcdMember): Promise<void> => {
+    const current = await leader();
+    if (current === target) return;
+    const id = (await status(target.clientUrl))?.id;
+    if (!id) throw new Error(`etcd member ${target.name} does not answer its status`);
+    const res = await fetch(`${current.clientUrl}/v3/maintenance/transfer-leadership`, { method: "POST", body: JSON.stringify({ targetID: id }), signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`MoveLeader to ${target.name}: ${res.status} ${await res.text()}`);
+    const deadline = Date.now() + 30_000;
+    while ((await leader()) !== target) {
+      if (Date.now() > deadline) throw new Error(`etcd member ${target.name} did not become the leader in 30 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return { members, endpoints, storeUrl: `etcd://${endpoints.join(",")}`, leader, moveLeader, stop };
 }
 
 async function waitHealthy(members: EtcdMember[], timeoutMs: number): Promise<void> {
