@@ -9,6 +9,7 @@ import { Latency } from "../arm/latency.js";
 import { describeIsolation, isolation } from "../kube/run-command.js";
 import { DataDirLock, DataDirLockedError, LOCK_FILE, PRIVATE_UMASK } from "../store/data-dir.js";
 import { ACCEPTED_STORES, StoreConfigError, parseStoreLocation, type StoreLocation } from "../store/store-config.js";
+import { parseLeaseTtl } from "../store/ownership.js";
 
 const HELP = `aksemu ${VERSION} - local emulator of Azure Kubernetes Service with API Server VNet Integration
 
@@ -18,12 +19,14 @@ Usage:
                   (--host: the address the listeners bind to; --advertise-address: the address clients reach this
                    process at, named in its endpoint, operation URLs and the kubeconfigs of the clusters it runs;
                    default: --host unless 0.0.0.0 or ::, else 127.0.0.1)
-               [--store sqlite|etcd://host:port[,host:port...][/prefix/]]
+               [--store sqlite|etcd://host:port[,host:port...][/prefix/]] [--lease-ttl <seconds>]
                   (--store: where the state lives; SQLite in the data directory by default)
+                  (--lease-ttl: 2-3600 s, default 10: how long this process's ownership leases last; when it
+                   dies, another process over the same store takes over its operations and clusters within it)
                   (--allow-run-command: let 'az aks command invoke' run commands on this machine; off by default
                    because any local user who reaches the port can get a token)
-  aksemu status [--data-dir <dir>]
-  aksemu reset [--data-dir <dir>] [--yes]
+  aksemu status [--data-dir <dir>] [--store <location>]
+  aksemu reset [--data-dir <dir>] [--store <location>] [--yes]
   aksemu kubeconfig -g <rg> -n <cluster> [--admin] [--vnet] [--file <path>] [--data-dir <dir>]
                   (--vnet: the cluster as a machine inside its VNet sees it, e.g. a private cluster)
   aksemu inspect [kubelet-kubeconfig|dns|nodes|apiserver|all] -g <rg> -n <cluster> [--data-dir <dir>]
@@ -32,7 +35,7 @@ Usage:
                   [--az-version <x.y.z>] [--client-id <id>] [--client-secret <s>] [--tenant <id>]
 
 Environment: AKSEMU_PORT (default 8443), AKSEMU_DATA_DIR (default ./.aksemu), AKSEMU_LATENCY (default fast),
-  AKSEMU_STORE (same as --store; default sqlite),
+  AKSEMU_STORE (same as --store; default sqlite), AKSEMU_LEASE_TTL (same as --lease-ttl; default 10),
   AKSEMU_ALLOW_RUN_COMMAND=1 (same as --allow-run-command), AKSEMU_ADVERTISE_ADDRESS (same as --advertise-address),
   AKSEMU_TIME_SCALE (default 1; e.g. 60 runs the clusters' clock a minute per second for CronJobs, deadlines, TTLs, HPA syncs).
 `;
@@ -126,6 +129,14 @@ async function start(flags: Record<string, string | true>): Promise<void> {
     console.error(`aksemu: ${(e as Error).message}`);
     process.exit(2);
   }
+  let leaseTtlSeconds: number;
+  try {
+    if (flags["lease-ttl"] === true) throw new Error("--lease-ttl needs a value (whole seconds from 2 to 3600)");
+    leaseTtlSeconds = typeof flags["lease-ttl"] === "string" ? parseLeaseTtl(flags["lease-ttl"], "--lease-ttl") : parseLeaseTtl(process.env.AKSEMU_LEASE_TTL, "AKSEMU_LEASE_TTL");
+  } catch (e) {
+    console.error(`aksemu: ${(e as Error).message}`);
+    process.exit(2);
+  }
   const allowRunCommand = flags["allow-run-command"] === true || ["1", "true"].includes((envAllow ?? "").toLowerCase());
   const t0 = process.hrtime.bigint();
   let emu: Emulator;
@@ -138,6 +149,7 @@ async function start(flags: Record<string, string | true>): Promise<void> {
       latency,
       allowRunCommand,
       store,
+      leaseTtlSeconds,
       log: flags.verbose ? (l) => console.log(l) : undefined,
     });
   } catch (e) {

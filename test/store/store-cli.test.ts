@@ -53,6 +53,21 @@ test("aksemu start: an unreachable etcd exits 1 naming every endpoint and the ti
   assert.doesNotMatch(r.stdout, /listening/);
 });
 
+test("aksemu start: a bad --lease-ttl or AKSEMU_LEASE_TTL exits 2 naming the accepted range", async () => {
+  for (const [args, env, re] of [
+    [["--lease-ttl", "1"], {}, /^aksemu: invalid --lease-ttl '1': whole seconds from 2 to 3600 \(how long a process's ownership leases last/],
+    [["--lease-ttl", "2.5"], {}, /^aksemu: invalid --lease-ttl '2\.5': whole seconds from 2 to 3600/],
+    [["--lease-ttl", "3601"], {}, /^aksemu: invalid --lease-ttl '3601'/],
+    [["--lease-ttl"], {}, /^aksemu: --lease-ttl needs a value \(whole seconds from 2 to 3600\)/],
+    [[], { AKSEMU_LEASE_TTL: "ten" }, /^aksemu: invalid AKSEMU_LEASE_TTL 'ten': whole seconds from 2 to 3600/],
+  ] as Array<[string[], Record<string, string>, RegExp]>) {
+    const r = await start(args, env);
+    assert.equal(r.code, 2, `${args.join(" ")} ${JSON.stringify(env)}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.doesNotMatch(r.stdout, /listening/);
+  }
+});
+
 describe("aksemu start on a real etcd", { skip: needClient(ETCD, "etcd v3.6") }, () => {
   let server: EtcdServer;
   before(async () => {
@@ -79,6 +94,33 @@ describe("aksemu start on a real etcd", { skip: needClient(ETCD, "etcd v3.6") },
         assert.equal((await other.request("GET", "/aksemu/health")).status, 200);
       } finally {
         await other.stop();
+      }
+    } finally {
+      await kv.close();
+    }
+  });
+
+  test("--lease-ttl sets the TTL of the process's ownership lease (AKSEMU_LEASE_TTL too; default 10 s)", async () => {
+    const kv = new EtcdKv({ endpoints: [server.endpoint] });
+    const hostPort = server.endpoint.replace("http://", "");
+    const granted = async (prefix: string) => {
+      const members = (await kv.range(`${prefix}data/member/`, { prefix: true })).kvs;
+      assert.equal(members.length, 1, "one member key, attached to the process's lease");
+      return (await kv.timeToLive(members[0]!.lease))!.grantedTtl;
+    };
+    try {
+      for (const [args, env, want] of [
+        [["--lease-ttl", "3"], {}, 3],
+        [[], { AKSEMU_LEASE_TTL: "4" }, 4],
+        [[], {}, 10],
+      ] as Array<[string[], Record<string, string>, number]>) {
+        const prefix = `/ttl-${want}/`;
+        const emu = await startEmulator({ args: ["--store", `etcd://${hostPort}${prefix}`, ...args], env });
+        try {
+          assert.equal(await granted(prefix), want);
+        } finally {
+          await emu.stop();
+        }
       }
     } finally {
       await kv.close();
