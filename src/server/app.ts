@@ -33,8 +33,6 @@ export function createApp(d: AppDeps) {
     ctx.durable = d.durable;
     const started = Date.now();
     try {
-      const seen = d.fresh?.();
-      if (seen) await seen;
       await dispatch(ctx, d);
       if (!ctx.done) throw E.noRouteFound.make({ path: ctx.path });
     } catch (err) {
@@ -59,7 +57,15 @@ async function dispatch(ctx: RequestContext, d: AppDeps): Promise<void> {
   const segs = splitPath(ctx.path);
   const m = d.router.matchSegments(ctx.method, segs);
   const anonymous = !!m && "route" in m && m.route.auth === false;
-  if (!anonymous) await d.auth.authenticate(ctx, segs[0]?.toLowerCase() === "v1.0" ? "graph" : "arm");
+  if (!anonymous) {
+    await d.auth.authenticate(ctx, segs[0]?.toLowerCase() === "v1.0" ? "graph" : "arm");
+    // The read barrier (on etcd a round trip) only after the token checked out, so an anonymous
+    // caller cannot make the server talk to the store. Anonymous routes do without it: they are
+    // static, write through conflict-checked txns, or (the console's data API, key-checked in its
+    // handler) read this process's replica as it is.
+    const seen = d.fresh?.();
+    if (seen) await seen;
+  }
   ctx.checkDeclaredLength();
   if (m && "route" in m) {
     await m.route.handler(ctx, m.params);
