@@ -10,6 +10,7 @@ import { describeIsolation, isolation } from "../kube/run-command.js";
 import { DataDirLock, DataDirLockedError, LOCK_FILE, PRIVATE_UMASK } from "../store/data-dir.js";
 import { ACCEPTED_STORES, StoreConfigError, parseStoreLocation, type StoreLocation } from "../store/store-config.js";
 import { parseLeaseTtl } from "../store/ownership.js";
+import { describeStore } from "./store-cmd.js";
 
 const HELP = `aksemu ${VERSION} - local emulator of Azure Kubernetes Service with API Server VNet Integration
 
@@ -80,6 +81,8 @@ interface RuntimeInfo {
   version: string;
   /** The console link with this run's key (the file is owner-only, like the rest of the data directory). */
   consoleUrl?: string;
+  /** Where the state lives (describeStore). */
+  store?: string;
 }
 
 function readRuntime(dir: string): RuntimeInfo | undefined {
@@ -164,7 +167,7 @@ async function start(flags: Record<string, string | true>): Promise<void> {
     process.exit(1);
   }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const info: RuntimeInfo = { pid: process.pid, port: emu.port, endpoint: emu.endpoint, startedAt: new Date().toISOString(), version: VERSION, consoleUrl: emu.consoleUrl };
+  const info: RuntimeInfo = { pid: process.pid, port: emu.port, endpoint: emu.endpoint, startedAt: new Date().toISOString(), version: VERSION, consoleUrl: emu.consoleUrl, store: describeStore(store, dataDir) };
   fs.writeFileSync(path.join(dataDir, "aksemu.json"), JSON.stringify(info, null, 2));
   const ca = path.join(dataDir, "ca.pem");
   const runCommand = allowRunCommand
@@ -216,11 +219,32 @@ READY ${emu.endpoint}`);
   }
 }
 
+/** --store or AKSEMU_STORE for status and reset; exit 2 when it cannot be used. */
+function storeOf(flags: Record<string, string | true>): StoreLocation {
+  try {
+    if (flags.store === true) throw new StoreConfigError(`--store needs a value; accepted: ${ACCEPTED_STORES}`);
+    return typeof flags.store === "string" ? parseStoreLocation(flags.store, "--store") : parseStoreLocation(process.env.AKSEMU_STORE, "AKSEMU_STORE");
+  } catch (e) {
+    console.error(`aksemu: ${(e as Error).message}`);
+    process.exit(2);
+  }
+}
+
 async function status(flags: Record<string, string | true>): Promise<void> {
   const dataDir = dataDirOf(flags);
   const info = running(dataDir);
+  const store = storeOf(flags);
+  let storeLine = "";
+  if (store.kind === "etcd") {
+    const { etcdStatus } = await import("./store-cmd.js");
+    try {
+      storeLine = await etcdStatus(store);
+    } catch (e) {
+      storeLine = `  store: ${(e as Error).message}`;
+    }
+  }
   if (!info) {
-    console.log(`aksemu: not running (data directory ${dataDir})`);
+    console.log(`aksemu: not running (data directory ${dataDir})${storeLine ? `\n${storeLine}` : ""}`);
     process.exit(3);
   }
   const ca = fs.readFileSync(path.join(dataDir, "ca.pem"));
@@ -233,11 +257,26 @@ async function status(flags: Record<string, string | true>): Promise<void> {
       })
       .on("error", reject);
   }).catch((e: Error) => `unreachable: ${e.message}`);
-  console.log(`aksemu: running on ${info.endpoint} (pid ${info.pid}, since ${info.startedAt})\n  data directory: ${dataDir}\n  health: ${health}${info.consoleUrl ? `\n  web console: ${info.consoleUrl}` : ""}`);
+  if (!storeLine) storeLine = `  store: ${info.store ?? "sqlite"}`;
+  console.log(`aksemu: running on ${info.endpoint} (pid ${info.pid}, since ${info.startedAt})\n  data directory: ${dataDir}\n${storeLine}\n  health: ${health}${info.consoleUrl ? `\n  web console: ${info.consoleUrl}` : ""}`);
 }
 
-function reset(flags: Record<string, string | true>): void {
+async function reset(flags: Record<string, string | true>): Promise<void> {
   const dataDir = dataDirOf(flags);
+  const store = storeOf(flags);
+  if (store.kind === "etcd") {
+    // The state is the etcd's: clear aksemu's prefix there; the data directory (one process's lock,
+    // aksemu.json, a copy of the CA) is left as it is.
+    const { etcdReset, ResetRefused } = await import("./store-cmd.js");
+    try {
+      console.log(await etcdReset(store, flags.yes === true));
+    } catch (e) {
+      if (!(e instanceof ResetRefused) && !(e instanceof StoreConfigError)) throw e;
+      console.error(e instanceof StoreConfigError ? `aksemu: ${e.message}` : e.message);
+      process.exit(1);
+    }
+    return;
+  }
   const info = fs.existsSync(dataDir) ? running(dataDir) : undefined;
   if (info) {
     console.error(`aksemu: refusing to reset while running (pid ${info.pid}); stop it first`);
