@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 import { subKey } from "../../src/arm/state.js";
-import { ACTIVITY, recordActivities } from "../../src/providers/insights/activity-store.js";
+import { ACTIVITY, activityRecords, recordActivities } from "../../src/providers/insights/activity-store.js";
 import { ActivityRecorder } from "../../src/providers/insights/record-request.js";
 import type { ActivityRecord } from "../../src/providers/insights/activity-log.js";
 
@@ -133,5 +133,18 @@ test("a record whose transaction fails is logged, not thrown, and later records 
     rec.record(record());
     await rec.flush();
     assert.equal(store.count(prefix(SUB)), 1);
+  });
+});
+
+test("the console's newest records: the same from the store (keys first, then only those values) and from a transaction's reader", async () => {
+  await withStore(async (store) => {
+    const all = Array.from({ length: 12 }, () => record());
+    await recordActivities(store, all);
+    const ids = (rows: ReturnType<typeof activityRecords>) => rows.map((r) => r.record.requestId);
+    const newest = all.slice(-5).reverse().map((r) => r.requestId);
+    assert.deepEqual(ids(activityRecords(store, SUB, 5)), newest, "newest first");
+    assert.deepEqual(await store.txn((tx) => ids(activityRecords(tx, SUB, 5))), newest, "a Txn has no listRevisions: it reads the whole log");
+    assert.deepEqual(ids(activityRecords(store, SUB, 50)), all.slice().reverse().map((r) => r.requestId), "fewer than the limit: all of them");
+    assert.deepEqual(ids(activityRecords(store, SUB, 12)), all.slice().reverse().map((r) => r.requestId));
   });
 });

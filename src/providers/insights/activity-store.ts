@@ -50,8 +50,12 @@ export function activityEvents(reader: Reader, sub: string): EventData[] {
 }
 
 /** The records themselves, newest first, with their operation (the console's Activity view). */
-export function activityRecords(reader: Reader, sub: string, limit: number): Array<{ record: ActivityRecord; operation?: Pick<OperationRecord, "status" | "stage" | "endTime" | "error"> }> {
-  const all = reader.list<ActivityRecord>(prefixOf(sub));
+export function activityRecords(reader: Reader & Partial<Pick<Store, "listRevisions">>, sub: string, limit: number): Array<{ record: ActivityRecord; operation?: Pick<OperationRecord, "status" | "stage" | "endTime" | "error"> }> {
+  const prefix = prefixOf(sub);
+  // Only the newest `limit` are parsed: where they start is found from the keys alone (a log holds
+  // thousands of records and the console's feed re-reads this view as writes arrive).
+  const keys = limit > 0 ? reader.listRevisions?.(prefix) : undefined;
+  const all = keys && keys.length > limit ? reader.list<ActivityRecord>(prefix, { startAfter: keys[keys.length - limit - 1]!.key }) : reader.list<ActivityRecord>(prefix);
   return all.slice(-limit).reverse().map((e) => {
     const op = e.value.asyncOperation ? reader.get<OperationRecord>(opKey(e.value.asyncOperation))?.value : undefined;
     return { record: e.value, operation: op && { status: op.status, stage: op.stage, endTime: op.endTime, error: op.error } };

@@ -31,7 +31,7 @@ export function activityRecordOf(ctx: RequestContext, begin: Date, end: Date): A
 }
 
 /** Retention is checked once per this many records of a subscription (counting its log reads all of it). */
-export const TRIM_EVERY = 100;
+export const TRIM_EVERY = 500;
 
 /**
  * The front door's hook (server/app.ts): keeps the record of each answered write request, after
