@@ -130,12 +130,15 @@ export class SqliteStore implements Store {
       allLeases: db.prepare<[], { id: number; ttl: number }>("SELECT id, ttl FROM leases"),
       del: db.prepare("DELETE FROM kv WHERE key = ?"),
       getRev: db.prepare<[], { v: number }>("SELECT v FROM meta WHERE k = 'revision'"),
+      maxModRev: db.prepare<[], { v: number | null }>("SELECT max(mod_rev) AS v FROM kv"),
       setRev: db.prepare("UPDATE meta SET v = ? WHERE k = 'revision'"),
       begin: db.prepare("BEGIN IMMEDIATE"),
       commit: db.prepare("COMMIT"),
       rollback: db.prepare("ROLLBACK"),
     };
-    this.rev = this.stmts.getRev.get()!.v;
+    // The sole writer stores the revision in `meta` only when a transaction deletes (see commit):
+    // otherwise the newest row's mod_rev holds it. One scan at open, none per commit.
+    this.rev = Math.max(this.stmts.getRev.get()!.v, this.stmts.maxModRev.get()!.v ?? 0);
     this.compacted = this.rev;
     const now = performance.now();
     for (const l of this.stmts.allLeases.all()) this.leaseExpiry.set(String(l.id), { ttl: l.ttl, expiresAt: now + l.ttl * 1000 });
@@ -249,11 +252,15 @@ export class SqliteStore implements Store {
       // db.transaction() builds a new wrapper per call).
       this.stmts.begin.run();
       try {
-        tx = new SqlTxn(this, (this.soleWriter ? this.rev : this.stmts.getRev.get()!.v) + 1);
+        tx = new SqlTxn(this, (this.soleWriter ? this.rev : Math.max(this.rev, this.stmts.getRev.get()!.v)) + 1);
         this.active = tx;
         result = fn(tx);
         if (result instanceof Promise) throw new Error("store.txn: fn must be synchronous (it returned a promise); await outside it");
-        if (tx.events.length > 0) this.stmts.setRev.run(tx.revision);
+        // The revision is max(meta, every row's mod_rev) (read at open). A transaction that only
+        // puts leaves rows at its revision, so the sole writer skips `meta` (its page was one WAL
+        // frame of every commit); one that deletes may remove the newest row, so it records it.
+        // Connections that share the file read meta under the lock, so they always write it.
+        if (tx.events.length > 0 && (tx.deleted || !this.soleWriter)) this.stmts.setRev.run(tx.revision);
         this.stmts.commit.run();
       } catch (e) {
         if (this.db.inTransaction) this.stmts.rollback.run();
@@ -454,6 +461,8 @@ export class SqliteStore implements Store {
 
 class SqlTxn implements Txn {
   readonly events: WatchEvent[] = [];
+  /** Whether it deleted a key (then the revision goes to `meta`: the newest row may be gone). */
+  deleted = false;
   /** Rows this transaction wrote (null: deleted), cached once it commits. */
   readonly written = new Map<string, Row | null>();
   constructor(private readonly s: SqliteStore, readonly revision: number) {}
@@ -489,6 +498,7 @@ class SqlTxn implements Txn {
     const prev = this.s.rawGet(key);
     if (!prev) return false;
     this.s.rawDelete(key);
+    this.deleted = true;
     this.written.set(key, null);
     this.events.push(new StoredEvent("delete", key, prev.value, prev.value, this.revision, prev.create_rev));
     return true;

@@ -74,6 +74,49 @@ test("sole writer: a committed write is what the next transaction and reader see
   }
 });
 
+test("the revision survives reopening whichever write came last: puts only (kept in the rows), a delete of the newest row (kept in meta), a shared connection after the sole writer", async () => {
+  const { dir, file } = tempFile();
+  const open = (soleWriter = true) => SqliteStore.open(file, { leaseCheckMs: 0, soleWriter });
+  let s = open();
+  const seen: number[] = [];
+  const check = async (what: string) => {
+    const r = s.revision();
+    assert.ok(seen.every((x) => x < r || x === r), `${what}: no revision goes back (${r} after ${seen.at(-1)})`);
+    seen.push(r);
+    s.close();
+    s = open();
+    assert.equal(s.revision(), r, `${what}: the same revision after a reopen`);
+  };
+  try {
+    await s.txn((tx) => tx.put("a", 1));
+    await s.txn((tx) => tx.put("b", 1));
+    await check("puts only");
+    await s.txn((tx) => tx.delete("b")); // the newest row goes: only meta can tell its revision
+    await check("the newest row deleted");
+    await s.txn((tx) => tx.put("c", 1));
+    await s.txn((tx) => {
+      tx.put("d", 1);
+      tx.delete("d"); // put and deleted in one transaction: no row carries its revision
+    });
+    await check("a key put and deleted in one transaction");
+    await s.txn((tx) => tx.deletePrefix(""));
+    await check("every key deleted");
+    await s.txn((tx) => tx.put("e", 1));
+    const r = s.revision();
+    s.close();
+    // A connection that shares the file (not the sole writer) starts after it, and so does the next sole writer.
+    const shared = open(false);
+    assert.equal(shared.revision(), r);
+    assert.equal(await shared.txn((tx) => tx.put("f", 1)), r + 1);
+    shared.close();
+    s = open();
+    assert.equal(await s.txn((tx) => tx.put("g", 1)), r + 2);
+  } finally {
+    s.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("a shared file (not sole writer): each transaction starts from the revision another connection left", async () => {
   const { dir, file } = tempFile();
   const a = SqliteStore.open(file, { leaseCheckMs: 0 });
