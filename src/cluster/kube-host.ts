@@ -26,7 +26,7 @@ import { StatusError } from "../kube/errors.js";
 import { ApiServer, unparsableRequestResponse, type User } from "../kube/http.js";
 import { Registry } from "../kube/registry.js";
 import { seedApiServerObjects } from "../kube/bootstrap.js";
-import { ensureSigningKey } from "../kube/auth/tokens.js";
+import { ensureSigningKey, warmSigningKeys } from "../kube/auth/tokens.js";
 import { admissionChain } from "../kube/admission/index.js";
 import type { StrategyContext } from "../kube/types.js";
 import { fnv32a, randomHex, type Obj } from "../kube/util.js";
@@ -251,6 +251,8 @@ export class KubeHost {
   private async doEnsure(spec: KubeClusterSpec): Promise<KubeCredentials> {
     let r = this.running.get(spec.id);
     if (!r) {
+      // Its service-account key (and the next clusters') made meanwhile, off the event loop.
+      warmSigningKeys();
       let token: number | undefined;
       const m = this.member;
       if (m) {

@@ -111,9 +111,9 @@ export class SubnetHandle {
   static load(tx: Txn, env: ArmEnv, subnetId: string, caller?: Caller): SubnetHandle | undefined {
     const rec = getTyped(tx, subnetId, T.subnet);
     if (!rec) return undefined;
-    if (rec.properties?.provisioningState === "Deleting") throwIfBusy(env, rec, caller);
+    if (rec.properties?.provisioningState === "Deleting") throwIfBusy(env, tx, rec, caller);
     const vnet = getTyped(tx, parentId(subnetId) ?? "", T.vnet);
-    if (vnet?.properties?.provisioningState === "Deleting") throwIfBusy(env, vnet, caller);
+    if (vnet?.properties?.provisioningState === "Deleting") throwIfBusy(env, tx, vnet, caller);
     return new SubnetHandle(tx, rec, loadPools(rec));
   }
 

@@ -246,9 +246,9 @@ function subnetPut(ctx: WriteCtx): ResourceRecord {
   const vnetId = parentId(id)!;
   const vnet = getTyped(tx, vnetId, T.vnet);
   if (!vnet) throw NetErrors.notFound.make({ id: vnetId });
-  throwIfBusy(env, vnet, ctx.caller);
+  throwIfBusy(env, ctx.tx, vnet, ctx.caller);
   const nsgRef = refId(obj(obj(ctx.body).properties).networkSecurityGroup);
-  if (nsgRef) throwIfDeleting(env, getTyped(tx, nsgRef, T.nsg), ctx.caller);
+  if (nsgRef) throwIfDeleting(env, tx, getTyped(tx, nsgRef, T.nsg), ctx.caller);
   const children = listChildren(tx, vnetId, T.subnet);
   const siblings = children.filter((s) => idKey(s.id) !== idKey(id)).map((s) => ({ name: s.name, prefixes: subnetCidrs(s) }));
   const seq = children.reduce((m, k) => Math.max(m, Number((k.internal as SubnetInternal | undefined)?.seq ?? 0)), 0) + 1;
@@ -289,8 +289,8 @@ export const subnetType: ResourceTypeDef = {
     ...nrpLifecycle({ checkDelete: (_tx, _env, rec) => checkSubnetDeletable(rec), finalizeDelete: subnetFinalizeDelete }),
     asyncDelete: (ctx: DeleteCtx) => {
       const vnet = getTyped(ctx.tx, parentId(ctx.record.id)!, T.vnet);
-      throwIfBusy(ctx.env, vnet, ctx.caller);
-      throwIfBusy(ctx.env, ctx.record, ctx.caller);
+      throwIfBusy(ctx.env, ctx.tx, vnet, ctx.caller);
+      throwIfBusy(ctx.env, ctx.tx, ctx.record, ctx.caller);
       checkSubnetDeletable(ctx.record);
       return nrpDeleteStage(ctx);
     },
