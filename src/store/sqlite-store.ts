@@ -31,6 +31,12 @@ interface Row {
 }
 
 const HISTORY_LIMIT = 20000;
+/**
+ * Watch history is also bounded by the JSON text it holds (values and previous values): 20,000
+ * events of a record that grows with its users (a subnet shared by 1,000 AKS clusters is hundreds
+ * of kB) would otherwise keep gigabytes. Older events are compacted (410 Gone to a watch from before).
+ */
+const HISTORY_CHARS = 64 * 1024 * 1024;
 /** Dropped history entries are removed from the array once this many have gathered. */
 const HISTORY_CUT = 4096;
 const ROW_CACHE_ENTRIES = 4096;
@@ -64,8 +70,10 @@ function prefixEnd(prefix: string): string {
 export class SqliteStore implements Store {
   private rev: number;
   /** Watch history: events from `historyHead` on (dropped ones are cut off the front in chunks, not one splice per commit). */
-  private history: WatchEvent[] = [];
+  private history: Array<WatchEvent | undefined> = [];
   private historyHead = 0;
+  /** JSON text held by history[historyHead..]. */
+  private historyChars = 0;
   private compacted: number;
   private watchers = new Set<{ prefix: string; cb: WatchCallback }>();
   private active: SqlTxn | undefined;
@@ -403,12 +411,20 @@ export class SqliteStore implements Store {
   }
 
   private publish(events: WatchEvent[]): void {
-    for (const e of events) this.history.push(e);
-    const kept = this.history.length - this.historyHead;
-    if (kept > HISTORY_LIMIT) {
-      // Moving 20,000 entries on every commit cost more than the rest of a commit's bookkeeping.
-      this.historyHead += kept - HISTORY_LIMIT;
-      this.compacted = this.history[this.historyHead - 1]!.revision;
+    for (const e of events) {
+      this.history.push(e);
+      this.historyChars += charsOf(e);
+    }
+    const end = this.history.length;
+    if (end - this.historyHead > HISTORY_LIMIT || this.historyChars > HISTORY_CHARS) {
+      // Moving 20,000 entries on every commit cost more than the rest of a commit's bookkeeping:
+      // dropped slots are cleared (their text freed now) and cut off the front in chunks.
+      while (this.historyHead < end - 1 && (end - this.historyHead > HISTORY_LIMIT || this.historyChars > HISTORY_CHARS)) {
+        const e = this.history[this.historyHead]!;
+        this.historyChars -= charsOf(e);
+        this.compacted = e.revision;
+        this.history[this.historyHead++] = undefined;
+      }
       if (this.historyHead >= HISTORY_CUT) {
         this.history.splice(0, this.historyHead);
         this.historyHead = 0;
@@ -523,6 +539,8 @@ class StoredEvent implements WatchEvent {
   private vText: string | undefined;
   private pText: string | undefined;
   private readonly hasPrev: boolean;
+  /** JSON text this event was made from (what it holds, as text or parsed): the history's budget. */
+  readonly chars: number;
   constructor(
     readonly type: "put" | "delete",
     readonly key: string,
@@ -535,6 +553,7 @@ class StoredEvent implements WatchEvent {
     // A delete's value is its previous value: one object, as before.
     this.pText = type === "delete" ? undefined : prevJson;
     this.hasPrev = prevJson !== undefined;
+    this.chars = json.length + (this.pText?.length ?? 0);
   }
 
   get value(): unknown {
@@ -554,6 +573,10 @@ class StoredEvent implements WatchEvent {
     }
     return this.p;
   }
+}
+
+function charsOf(e: WatchEvent): number {
+  return e instanceof StoredEvent ? e.chars : 0;
 }
 
 function toEntry<T>(r: Row): Entry<T> {
