@@ -63,7 +63,7 @@ function vnetPut(ctx: WriteCtx): ResourceRecord {
       writes.push(rec);
     }
     toDelete = children.filter((c) => !keep.has(idKey(c.id)));
-    for (const c of toDelete) checkSubnetDeletable(c);
+    for (const c of toDelete) checkSubnetDeletable(tx, c);
     for (const w of writes) putRecord(tx, w);
   } else if (vnetPutKeepsOmittedSubnets(apiVersion)) {
     for (const c of children) {
@@ -74,7 +74,7 @@ function vnetPut(ctx: WriteCtx): ResourceRecord {
     toDelete = [];
   } else {
     toDelete = children;
-    for (const c of toDelete) checkSubnetDeletable(c);
+    for (const c of toDelete) checkSubnetDeletable(tx, c);
   }
   for (const c of toDelete) {
     forgetSubnetOwners(tx, c);
@@ -102,7 +102,7 @@ function vnetPut(ctx: WriteCtx): ResourceRecord {
 function checkVnetDeletable(env: ArmEnv, tx: Txn, rec: ResourceRecord, caller?: DeleteCtx["caller"], ctx: Pick<DeleteCtx, "cascade" | "cascadeScope"> = { cascade: false }): void {
   for (const s of subnetsOf(tx, rec.id)) {
     if (!ctx.cascade) throwIfBusy(env, tx, s, caller);
-    checkSubnetDeletable(s, ctx);
+    checkSubnetDeletable(tx, s, ctx);
   }
 }
 
@@ -126,7 +126,7 @@ function renderVnet(rec: ResourceRecord, ctx: RenderCtx): Record<string, unknown
     resourceGuid: p.resourceGuid,
     addressSpace: p.addressSpace ?? { addressPrefixes: [] },
     dhcpOptions: p.dhcpOptions ?? { dnsServers: [] },
-    subnets: subnetsOf(ctx.tx, rec.id).map(renderSubnet),
+    subnets: subnetsOf(ctx.tx, rec.id).map((s) => renderSubnet(s, ctx.tx)),
     virtualNetworkPeerings: [],
     enableDdosProtection: p.enableDdosProtection ?? false,
   };
@@ -183,7 +183,7 @@ export const virtualNetworkType: ResourceTypeDef = {
   strategy: {
     checkId: checkNrpName,
     put: vnetPut,
-    ...nrpLifecycle({ checkDelete: (tx, env, rec) => { for (const s of subnetsOf(tx, rec.id)) checkSubnetDeletable(s); }, finalizeDelete: vnetFinalizeDelete, onPutComplete: vnetPutComplete }),
+    ...nrpLifecycle({ checkDelete: (tx, env, rec) => { for (const s of subnetsOf(tx, rec.id)) checkSubnetDeletable(tx, s); }, finalizeDelete: vnetFinalizeDelete, onPutComplete: vnetPutComplete }),
     asyncDelete: (ctx) => {
       throwIfBusy(ctx.env, ctx.tx, ctx.record, ctx.caller);
       checkVnetDeletable(ctx.env, ctx.tx, ctx.record, ctx.caller);
