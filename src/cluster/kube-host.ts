@@ -199,7 +199,12 @@ export class KubeHost {
   private exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.locks.get(id) ?? Promise.resolve();
     const next = prev.then(fn, fn);
-    this.locks.set(id, next.catch(() => undefined));
+    const tail = next.catch(() => undefined);
+    this.locks.set(id, tail);
+    // The last in line drops the entry: a host that saw N clusters come and go keeps none of them.
+    void tail.then(() => {
+      if (this.locks.get(id) === tail) this.locks.delete(id);
+    });
     return next;
   }
 

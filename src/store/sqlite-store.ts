@@ -49,6 +49,8 @@ export interface SqliteStoreOptions {
   soleWriter?: boolean;
   /** How often expired leases are revoked, ms (default 500; 0 = only on expireLeases()). */
   leaseCheckMs?: number;
+  /** JSON text the watch history may hold, chars (default HISTORY_CHARS). */
+  historyChars?: number;
 }
 
 /**
@@ -74,6 +76,7 @@ export class SqliteStore implements Store {
   private historyHead = 0;
   /** JSON text held by history[historyHead..]. */
   private historyChars = 0;
+  private readonly historyMaxChars: number;
   private compacted: number;
   private watchers = new Set<{ prefix: string; cb: WatchCallback }>();
   private active: SqlTxn | undefined;
@@ -107,6 +110,7 @@ export class SqliteStore implements Store {
     db.pragma(`synchronous = ${onDisk ? "NORMAL" : "FULL"}`);
     this.durability = onDisk ? new GroupCommit(`${file}-wal`) : undefined;
     this.soleWriter = opts.soleWriter === true;
+    this.historyMaxChars = opts.historyChars ?? HISTORY_CHARS;
     db.exec(`
       CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
@@ -416,10 +420,11 @@ export class SqliteStore implements Store {
       this.historyChars += charsOf(e);
     }
     const end = this.history.length;
-    if (end - this.historyHead > HISTORY_LIMIT || this.historyChars > HISTORY_CHARS) {
+    const maxChars = this.historyMaxChars;
+    if (end - this.historyHead > HISTORY_LIMIT || this.historyChars > maxChars) {
       // Moving 20,000 entries on every commit cost more than the rest of a commit's bookkeeping:
       // dropped slots are cleared (their text freed now) and cut off the front in chunks.
-      while (this.historyHead < end - 1 && (end - this.historyHead > HISTORY_LIMIT || this.historyChars > HISTORY_CHARS)) {
+      while (this.historyHead < end - 1 && (end - this.historyHead > HISTORY_LIMIT || this.historyChars > maxChars)) {
         const e = this.history[this.historyHead]!;
         this.historyChars -= charsOf(e);
         this.compacted = e.revision;

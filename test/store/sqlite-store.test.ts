@@ -90,6 +90,28 @@ test("a shared file (not sole writer): each transaction starts from the revision
   }
 });
 
+test("watch history is bounded by the text it holds: big values compact older revisions (410), the newest stay replayable", () => {
+  // 1 MiB of JSON text: 8 events of 100 kchars (value, then value + previous value: 200 kchars each after the first).
+  const s = SqliteStore.open(":memory:", { leaseCheckMs: 0, historyChars: 1024 * 1024 });
+  try {
+    const big = (i: number) => `${i}`.padEnd(100_000, "x");
+    const first = s.revision() + 1;
+    for (let i = 0; i < 40; i++) void s.txn((tx) => tx.put("subnet", big(i)));
+    const last = s.revision();
+    assert.equal(last, first + 39);
+    // Each later event holds its value and the previous one (200,000 chars): 5 fit in 1 MiB.
+    assert.equal(s.compactedRevision(), last - 5, "the newest 5 events kept");
+    assert.throws(() => s.watch("subnet", s.compactedRevision() - 1, () => undefined), StoreCompactedError);
+    const seen: WatchEvent[] = [];
+    s.watch("subnet", s.compactedRevision(), (evs) => seen.push(...evs));
+    assert.deepEqual(seen.map((e) => e.revision), [last - 4, last - 3, last - 2, last - 1, last]);
+    assert.equal(seen.at(-1)!.value, big(39));
+    assert.equal(seen.at(-1)!.prev, big(38));
+  } finally {
+    s.close();
+  }
+});
+
 test("watch history: 30,000 commits keep the last 20,000 replayable; older revisions are compacted (410)", () => {
   const s = SqliteStore.open(":memory:", { leaseCheckMs: 0 });
   try {
