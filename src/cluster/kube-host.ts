@@ -256,8 +256,8 @@ export class KubeHost {
   private async doEnsure(spec: KubeClusterSpec): Promise<KubeCredentials> {
     let r = this.running.get(spec.id);
     if (!r) {
-      // Its service-account key (and the next clusters') made meanwhile, off the event loop.
-      warmSigningKeys();
+      // A new cluster: its service-account key (and the next clusters') made meanwhile, off the event loop.
+      if (!this.store.get(this.metaKey(spec.id))) warmSigningKeys();
       let token: number | undefined;
       const m = this.member;
       if (m) {

@@ -53,10 +53,16 @@ export function warmSigningKeys(): void {
   while (pool.length < POOL_SIZE) pool.push(generatePem());
 }
 
+/**
+ * Refill a second after a take, not at once: on a 2-core machine the generation would otherwise
+ * share the CPU with the rest of the new cluster's start (its API, its simulation).
+ */
+const REFILL_DELAY_MS = 1000;
+
 /** A fresh RSA-2048 private key (PKCS#8 PEM), from the pool; each key is handed out once. */
 async function takeRsaKey(): Promise<string> {
   const next = pool.shift() ?? generatePem();
-  warmSigningKeys();
+  setTimeout(warmSigningKeys, REFILL_DELAY_MS).unref();
   return next.catch(() => generatePem());
 }
 
