@@ -78,7 +78,15 @@ export class SqliteStore implements Store {
   private historyChars = 0;
   private readonly historyMaxChars: number;
   private compacted: number;
-  private watchers = new Set<{ prefix: string; cb: WatchCallback }>();
+  private watchers = new Set<Watcher>();
+  /**
+   * Watchers by prefix, and how many prefixes there are of each length: a commit looks up each
+   * event key's prefixes of those lengths instead of testing every watcher (each running cluster
+   * watches its own prefixes, so testing them all made every commit O(clusters)).
+   */
+  private byPrefix = new Map<string, Set<Watcher>>();
+  private prefixLengths = new Map<number, number>();
+  private watcherSeq = 0;
   private active: SqlTxn | undefined;
   private readonly stmts;
   /** While another process keeps the lock, further writes fail fast instead of each stalling the event loop. */
@@ -435,9 +443,24 @@ export class SqliteStore implements Store {
         this.historyHead = 0;
       }
     }
-    for (const w of [...this.watchers]) {
-      const mine = events.filter((e) => e.key.startsWith(w.prefix));
-      if (mine.length === 0) continue;
+    if (this.watchers.size === 0) return;
+    const batches = new Map<Watcher, WatchEvent[]>();
+    for (const e of events) {
+      for (const len of this.prefixLengths.keys()) {
+        if (len > e.key.length) continue;
+        const ws = this.byPrefix.get(len === e.key.length ? e.key : e.key.slice(0, len));
+        if (!ws) continue;
+        for (const w of ws) {
+          const b = batches.get(w);
+          if (b) b.push(e);
+          else batches.set(w, [e]);
+        }
+      }
+    }
+    // In the order the watchers were registered, as one pass over them would call them.
+    const order = batches.size > 1 ? [...batches.keys()].sort((a, b) => a.seq - b.seq) : [...batches.keys()];
+    for (const w of order) {
+      const mine = batches.get(w)!;
       try {
         w.cb(mine);
       } catch (err) {
@@ -457,16 +480,31 @@ export class SqliteStore implements Store {
       }
       replayByRevision(replay, cb);
     }
-    const w = { prefix, cb };
+    const w: Watcher = { prefix, cb, seq: this.watcherSeq++ };
     this.watchers.add(w);
+    let ws = this.byPrefix.get(prefix);
+    if (!ws) {
+      this.byPrefix.set(prefix, (ws = new Set()));
+      this.prefixLengths.set(prefix.length, (this.prefixLengths.get(prefix.length) ?? 0) + 1);
+    }
+    ws.add(w);
     return () => {
-      this.watchers.delete(w);
+      if (!this.watchers.delete(w)) return;
+      const set = this.byPrefix.get(prefix)!;
+      set.delete(w);
+      if (set.size > 0) return;
+      this.byPrefix.delete(prefix);
+      const n = this.prefixLengths.get(prefix.length)! - 1;
+      if (n > 0) this.prefixLengths.set(prefix.length, n);
+      else this.prefixLengths.delete(prefix.length);
     };
   }
 
   close(): void {
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     this.watchers.clear();
+    this.byPrefix.clear();
+    this.prefixLengths.clear();
     // The last connection's close checkpoints the WAL into the database file and syncs it.
     if (this.db.open) this.db.close();
     this.durability?.closed();
@@ -578,6 +616,13 @@ class StoredEvent implements WatchEvent {
     }
     return this.p;
   }
+}
+
+interface Watcher {
+  prefix: string;
+  cb: WatchCallback;
+  /** Registration order. */
+  seq: number;
 }
 
 function charsOf(e: WatchEvent): number {
