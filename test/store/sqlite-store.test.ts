@@ -133,6 +133,61 @@ test("a shared file (not sole writer): each transaction starts from the revision
   }
 });
 
+test("watchers found by prefix: nested and equal prefixes each get their events once per commit, in registration order; an unsubscribed one nothing", async () => {
+  const s = SqliteStore.open(":memory:", { leaseCheckMs: 0 });
+  try {
+    const calls: string[] = [];
+    const seen = (name: string) => (evs: WatchEvent[]) => calls.push(`${name}:${evs.map((e) => e.key).join(",")}`);
+    s.watch("kube/c1/", undefined, seen("c1"));
+    s.watch("", undefined, seen("all"));
+    const stop = s.watch("kube/c1/pods/", undefined, seen("pods"));
+    s.watch("kube/c10/", undefined, seen("c10"));
+    s.watch("kube/c1/", undefined, seen("c1-again"));
+    await s.txn((tx) => {
+      tx.put("kube/c1/pods/a", 1);
+      tx.put("kube/c10/pods/b", 2);
+      tx.put("kube/c1/", 3);
+      tx.put("res:x", 4);
+    });
+    assert.deepEqual(calls, [
+      "c1:kube/c1/pods/a,kube/c1/",
+      "all:kube/c1/pods/a,kube/c10/pods/b,kube/c1/,res:x",
+      "pods:kube/c1/pods/a",
+      "c10:kube/c10/pods/b",
+      "c1-again:kube/c1/pods/a,kube/c1/",
+    ]);
+    calls.length = 0;
+    stop();
+    stop();
+    await s.txn((tx) => tx.put("kube/c1/pods/a", 5));
+    assert.deepEqual(calls, ["c1:kube/c1/pods/a", "all:kube/c1/pods/a", "c1-again:kube/c1/pods/a"]);
+  } finally {
+    s.close();
+  }
+});
+
+test("watch history is bounded by the text it holds: big values compact older revisions (410), the newest stay replayable", () => {
+  // 1 MiB of JSON text: 8 events of 100 kchars (value, then value + previous value: 200 kchars each after the first).
+  const s = SqliteStore.open(":memory:", { leaseCheckMs: 0, historyChars: 1024 * 1024 });
+  try {
+    const big = (i: number) => `${i}`.padEnd(100_000, "x");
+    const first = s.revision() + 1;
+    for (let i = 0; i < 40; i++) void s.txn((tx) => tx.put("subnet", big(i)));
+    const last = s.revision();
+    assert.equal(last, first + 39);
+    // Each later event holds its value and the previous one (200,000 chars): 5 fit in 1 MiB.
+    assert.equal(s.compactedRevision(), last - 5, "the newest 5 events kept");
+    assert.throws(() => s.watch("subnet", s.compactedRevision() - 1, () => undefined), StoreCompactedError);
+    const seen: WatchEvent[] = [];
+    s.watch("subnet", s.compactedRevision(), (evs) => seen.push(...evs));
+    assert.deepEqual(seen.map((e) => e.revision), [last - 4, last - 3, last - 2, last - 1, last]);
+    assert.equal(seen.at(-1)!.value, big(39));
+    assert.equal(seen.at(-1)!.prev, big(38));
+  } finally {
+    s.close();
+  }
+});
+
 test("watch history: 30,000 commits keep the last 20,000 replayable; older revisions are compacted (410)", () => {
   const s = SqliteStore.open(":memory:", { leaseCheckMs: 0 });
   try {
