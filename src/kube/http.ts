@@ -237,14 +237,16 @@ export class ApiServer {
 
     // A store served from a replica (etcd) sees every write committed before the request once
     // fresh() resolves, an etcd round trip: only for a caller who authenticated, so an anonymous
-    // one cannot make the server talk to the store. A credential this replica does not know yet
-    // (a token or certificate made through another process a moment ago) is checked again after it.
+    // one cannot make the server talk to the store. The credential is then judged again on the
+    // caught-up replica: it may have been made (or revoked) through another process a moment ago.
     let authenticated = this.authenticate(req);
     const fresh = this.cluster.registry.store.fresh;
     if (fresh && (authenticated || presentsCredential(req))) {
       const seen = fresh.call(this.cluster.registry.store);
-      if (seen) await seen;
-      authenticated ??= this.authenticate(req);
+      if (seen) {
+        await seen;
+        authenticated = this.authenticate(req);
+      }
     }
     if (!authenticated) {
       // Drain the body so the client sees the 401 rather than a reset.
