@@ -252,6 +252,33 @@ export function storeConformance(name: string, harness: () => Promise<StoreHarne
     }
   });
 
+  withStores("many txns at once: each resolves after its write is readable, a failing one writes nothing, every value of a key written by several reaches watchers", 1, async ([a], p) => {
+    const seen: unknown[] = [];
+    const stop = a!.watch(`${p}same`, undefined, (evs) => {
+      for (const e of evs) seen.push(e.value);
+    });
+    const N = 24;
+    const calls = Array.from({ length: N }, async (_, i) => {
+      const s = a!;
+      await s.txn((tx) => {
+        tx.put(`${p}own/${i}`, { i });
+        tx.put(`${p}same`, i); // the shared key: one value per commit, never merged away
+      });
+      assert.deepEqual(s.get(`${p}own/${i}`)?.value, { i }, "read-your-writes right after the txn resolved");
+    });
+    const failing = a!.txn((tx) => {
+      tx.put(`${p}own/bad`, 1);
+      throw new Error("refused");
+    });
+    await assert.rejects(Promise.resolve(failing), /refused/);
+    await Promise.all(calls);
+    stop();
+    assert.equal(a!.count(`${p}own/`), N);
+    assert.equal(a!.get(`${p}own/bad`), undefined);
+    assert.deepEqual([...seen].sort((x, y) => Number(x) - Number(y)), Array.from({ length: N }, (_, i) => i), "every write of the shared key was seen by the watcher");
+    assert.equal(a!.get(`${p}same`)?.value, seen.at(-1));
+  });
+
   withStores("two instances racing read-modify-write increments on one key end with the exact sum", 2, async ([a, b], p) => {
     const key = `${p}counter`;
     await a!.txn((tx) => void tx.put(key, 0));
