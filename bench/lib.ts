@@ -111,6 +111,8 @@ export async function cannon(opts: {
   warmupSeconds?: number;
   /** Request paths taken in turn (instead of the url's path), e.g. several resources to spread writes over. */
   paths?: string[];
+  /** Non-2xx statuses counted in `errors` instead of failing the run (e.g. 503 for a store conflict the server gave up on). */
+  tolerate?: readonly number[];
 }): Promise<LoadResult> {
   let next = 0;
   const paths = opts.paths;
@@ -127,7 +129,8 @@ export async function cannon(opts: {
     } as autocannon.Options);
   if (opts.warmupSeconds) await run(opts.warmupSeconds);
   const r = await run(opts.seconds);
-  if (r.errors || r.non2xx || r["2xx"] === 0) throw new Error(`${opts.method ?? "GET"} ${opts.url}: ${r["2xx"]} ok, ${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts)`);
+  const tolerated = Object.entries(r.statusCodeStats ?? {}).filter(([code]) => opts.tolerate?.includes(Number(code))).reduce((n, [, v]) => n + (v as { count: number }).count, 0);
+  if (r.errors || r.non2xx > tolerated || r["2xx"] === 0) throw new Error(`${opts.method ?? "GET"} ${opts.url}: ${r["2xx"]} ok, ${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts)`);
   return { requests: r["2xx"], errors: r.errors + r.non2xx, seconds: r.duration, rps: r["2xx"] / r.duration, p50ms: r.latency.p50, p99ms: r.latency.p99 };
 }
 
