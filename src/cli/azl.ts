@@ -2,14 +2,17 @@
 // azl: the az-syntax client bundled with aksemu. It accepts az's command line for the
 // API Server VNet Integration walkthrough and talks to the emulator only through the Azure SDK
 // for JS (AKSEMU_ENDPOINT, default https://127.0.0.1:8443; CA from <AKSEMU_DATA_DIR>/ca.pem).
+import { isatty } from "node:tty";
 import { run } from "./azl/main.js";
 
 const io = {
   stdout: (s: string) => process.stdout.write(s),
   stderr: (s: string) => process.stderr.write(s),
-  color: !!process.stdout.isTTY && !!process.stderr.isTTY && !process.env.NO_COLOR && process.env.AZURE_CORE_NO_COLOR !== "true",
-  stdinIsTTY: !!process.stdin.isTTY,
-  stderrIsTTY: !!process.stderr.isTTY,
+  // isatty, not process.stdin.isTTY: that getter opens a stream on stdin (a file stream loads a
+  // dozen of Node's modules) for commands that never read it
+  color: isatty(1) && isatty(2) && !process.env.NO_COLOR && process.env.AZURE_CORE_NO_COLOR !== "true",
+  stdinIsTTY: isatty(0),
+  stderrIsTTY: isatty(2),
   env: process.env,
   cwd: process.cwd(),
   // readline is loaded only when a command asks (it costs start-up time otherwise)

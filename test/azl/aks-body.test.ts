@@ -8,7 +8,7 @@ import { applyUpdate, buildCreateBody, defaultDnsPrefix, splitRanges } from "../
 import { buildDelegations, defaultSubnetPrefix } from "../../src/cli/azl/commands/network.js";
 import { parseTags } from "../../src/cli/azl/commands/common.js";
 import { parse } from "../../src/cli/azl/parser.js";
-import { tree } from "../../src/cli/azl/main.js";
+import { buildTree as tree } from "../../src/cli/azl/commands/index.js";
 import { CommandContext, Logger } from "../../src/cli/azl/context.js";
 import { printOrMergeCredentials } from "../../src/cli/azl/kubeconfig.js";
 import { fakeIO } from "./helpers.js";

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parse, ParserError } from "../../src/cli/azl/parser.js";
-import { tree } from "../../src/cli/azl/main.js";
+import { buildTree as tree } from "../../src/cli/azl/commands/index.js";
 import { azl } from "./helpers.js";
 
 function cmd(argv: string[]) {

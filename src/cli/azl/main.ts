@@ -6,17 +6,12 @@ import { applyQuery, render } from "./output.js";
 import { commandArgs, parse, ParserError, type CommandTree } from "./parser.js";
 import { addResourceGroup } from "./shape.js";
 import { CommandContext, Logger, resolveEnv, type AzlIO } from "./context.js";
-import { buildTree } from "./commands/index.js";
+import { loadTree } from "./commands/lazy.js";
 import { AKS_PREVIEW_VERSION } from "./commands/extension.js";
 import type { CommandSpec, GlobalArgs } from "./types.js";
 
 export const AZ_VERSION = "2.79.0";
 const OVERVIEW_REFERENCE = "https://aka.ms/cli_ref";
-
-let cachedTree: CommandTree | undefined;
-export function tree(): CommandTree {
-  return (cachedTree ??= buildTree());
-}
 
 /** Long/standard option mapping as azure-cli's get_parameter_mappings. */
 function paramMappings(cmd: CommandSpec | undefined): Map<string, string> {
@@ -98,7 +93,7 @@ function versionText(): string {
 }
 
 export async function run(argv: string[], io: AzlIO): Promise<number> {
-  const t = tree();
+  const t = await loadTree(argv);
   const quiet = argv.includes("--only-show-errors");
   const debug = argv.includes("--debug");
   const verbose = argv.includes("--verbose");

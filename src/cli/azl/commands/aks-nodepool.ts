@@ -272,8 +272,6 @@ async function clusterUpgradeHandler(ctx: CommandContext, a: ParsedArgs): Promis
 const nodeCount = (def?: number): ArgSpec => ({ dest: "node_count", options: ["--node-count", "-c"], kind: "int", default: def, help: "Number of nodes in the Kubernetes agent pool. After creating a cluster, you can change the size of its node pool with `az aks scale`." });
 const maxSurge: ArgSpec = { dest: "max_surge", options: ["--max-surge"], help: "Extra nodes used to speedup upgrade. When specified, it represents the number or percent used, eg. 5 or 33%." };
 
-export const aksNodepoolGroups = [{ name: "aks nodepool", summary: "Commands to manage node pools in Kubernetes kubernetes cluster." }];
-
 export const aksNodepoolCommands: CommandSpec[] = [
   {
     name: "aks scale",

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, readdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, delimiter, dirname, join, relative } from "node:path";
-import type { ArgSpec, CommandSpec, Example, GroupSpec, ParsedArgs } from "../types.js";
+import type { ArgSpec, CommandSpec, Example, ParsedArgs } from "../types.js";
 import { POLL_MS, type CommandContext } from "../context.js";
 import { AzCliError } from "../errors.js";
 import { toAz } from "../shape.js";
@@ -928,11 +928,6 @@ async function commandInProgress(ctx: CommandContext, group: string, clusterName
   }
   ctx.io.stdout(`failed to fetch command result for command id: ${commandId}\n`);
 }
-
-export const aksGroups: GroupSpec[] = [
-  { name: "aks", summary: "Manage Azure Kubernetes Services." },
-  { name: "aks command", summary: "See detail usage in 'az aks command invoke', 'az aks command result'." },
-];
 
 export const aksCommands: CommandSpec[] = [
   {

@@ -1,42 +1,26 @@
-// The command table: every command group and command azl knows, as data.
+// The whole command table, every command group and command azl knows, as data (help tests,
+// gen-docs). azl itself loads only the commands a command line names (lazy.ts).
 import type { CommandTree } from "../parser.js";
-import type { CommandSpec, GroupSpec } from "../types.js";
+import type { CommandSpec } from "../types.js";
+import { GROUPS } from "./groups.js";
 import { accountCommands } from "./account.js";
-import { aksCommands, aksGroups } from "./aks.js";
-import { aksNodepoolCommands, aksNodepoolGroups } from "./aks-nodepool.js";
+import { aksCommands } from "./aks.js";
+import { aksNodepoolCommands } from "./aks-nodepool.js";
 import { aksVersionCommands } from "./aks-versions.js";
 import { extensionCommands } from "./extension.js";
 import { featureCommands } from "./feature.js";
 import { groupCommands } from "./group.js";
 import { deploymentCommands } from "./deployment.js";
 import { identityCommands } from "./identity.js";
-import { networkCommands, networkGroups } from "./network.js";
-import { networkResourceCommands, networkResourceGroups } from "./network-resources.js";
-import { privateDnsCommands, privateDnsGroups } from "./private-dns.js";
+import { networkCommands } from "./network.js";
+import { networkResourceCommands } from "./network-resources.js";
+import { privateDnsCommands } from "./private-dns.js";
 import { providerCommands } from "./provider.js";
-import { resourceCommands, resourceGroups } from "./resource.js";
+import { resourceCommands } from "./resource.js";
 import { restCommands } from "./rest.js";
-import { roleCommands, roleGroups } from "./role.js";
+import { roleCommands } from "./role.js";
 
-export const GROUPS: GroupSpec[] = [
-  { name: "", summary: "" },
-  { name: "account", summary: "Manage Azure subscription information." },
-  ...aksGroups,
-  ...aksNodepoolGroups,
-  { name: "deployment", summary: "Manage Azure Resource Manager template deployment at subscription scope." },
-  { name: "deployment group", summary: "Manage Azure Resource Manager template deployment at resource group." },
-  { name: "deployment sub", summary: "Manage Azure Resource Manager template deployment at subscription scope." },
-  { name: "extension", summary: "Manage and update CLI extensions." },
-  { name: "feature", summary: "Manage resource provider features." },
-  { name: "group", summary: "Manage resource groups and template deployments." },
-  { name: "identity", summary: "Manage Managed Identity." },
-  ...networkGroups,
-  ...networkResourceGroups,
-  ...privateDnsGroups,
-  { name: "provider", summary: "Manage resource providers." },
-  ...resourceGroups,
-  ...roleGroups,
-];
+export { GROUPS };
 
 export const COMMANDS: CommandSpec[] = [
   ...accountCommands,

@@ -3,7 +3,7 @@
 // create/show/list/delete and network nsg rule create/show/list, over @azure/arm-network.
 // Output as az's AAZ commands print it: the service's response with `properties` flattened,
 // plus resourceGroup; creates wrap the result as az does ({"publicIp": ...}, {"NewNSG": ...}).
-import type { ArgSpec, CommandSpec, GroupSpec } from "../types.js";
+import type { ArgSpec, CommandSpec } from "../types.js";
 import { POLL_MS, type CommandContext } from "../context.js";
 import { AzCliError } from "../errors.js";
 import { flattenProperties } from "../shape.js";
@@ -99,18 +99,6 @@ const nsgName: ArgSpec = { dest: "nsg_name", options: ["--nsg-name"], required: 
 const nsgRuleName: ArgSpec = { dest: "name", options: ["--name", "-n"], required: true, help: "Name of the network security group rule." };
 
 // ------------------------------------------------------------------------------- command table
-export const networkResourceGroups: GroupSpec[] = [
-  { name: "network lb", summary: "Manage and configure load balancers." },
-  { name: "network lb frontend-ip", summary: "Manage frontend IP addresses of a load balancer." },
-  { name: "network lb address-pool", summary: "Manage address pools of a load balancer." },
-  { name: "network lb rule", summary: "Manage load balancing rules." },
-  { name: "network lb inbound-nat-rule", summary: "Manage inbound NAT rules of a load balancer." },
-  { name: "network public-ip", summary: "Manage public IP addresses." },
-  { name: "network nic", summary: "Manage network interfaces." },
-  { name: "network nsg", summary: "Manage Azure Network Security Groups (NSGs)." },
-  { name: "network nsg rule", summary: "Manage network security group rules." },
-];
-
 const pipName: ArgSpec = { dest: "name", options: ["--name", "-n"], required: true, help: "The name of the public IP address." };
 const nicName: ArgSpec = { dest: "name", options: ["--name", "-n"], required: true, help: "The network interface (NIC)." };
 const nsgOwnName: ArgSpec = { dest: "name", options: ["--name", "-n"], required: true, help: "Name of the network security group." };

@@ -138,12 +138,6 @@ async function getSubnetRaw(ctx: CommandContext, group: string, vnet: string, na
   return shape(await rawOf((o) => c.subnets.get(group, vnet, name, o)));
 }
 
-export const networkGroups = [
-  { name: "network", summary: "Manage Azure Network resources." },
-  { name: "network vnet", summary: "Manage Azure Virtual Networks." },
-  { name: "network vnet subnet", summary: "Manage subnets in an Azure Virtual Network." },
-];
-
 export const networkCommands: CommandSpec[] = [
   {
     name: "network vnet create",

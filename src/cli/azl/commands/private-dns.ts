@@ -3,7 +3,7 @@
 // when unset), `properties` flattened, and record sets drop their empty record lists
 // (_format.py transform_privatedns_record_set_output). No JS SDK for Private DNS is among azl's
 // dependencies, so the calls go through the SDK pipeline as raw requests (api-version 2024-06-01).
-import type { ArgSpec, CommandSpec, GroupSpec } from "../types.js";
+import type { ArgSpec, CommandSpec } from "../types.js";
 import type { CommandContext } from "../context.js";
 import { flattenProperties, withNulls } from "../shape.js";
 import { rg } from "./common.js";
@@ -102,15 +102,6 @@ function recordSetTable(result: unknown): unknown {
 }
 
 const zoneName: ArgSpec = { dest: "zone_name", options: ["--zone-name", "-z"], required: true, help: "The name of the Private DNS zone." };
-
-export const privateDnsGroups: GroupSpec[] = [
-  { name: "network private-dns", summary: "Manage Private DNS domains in Azure." },
-  { name: "network private-dns zone", summary: "Manage Private DNS zones." },
-  { name: "network private-dns record-set", summary: "Manage Private DNS records and record sets." },
-  { name: "network private-dns record-set a", summary: "Manage Private DNS A records." },
-  { name: "network private-dns link", summary: "Manage Private DNS links." },
-  { name: "network private-dns link vnet", summary: "Manage virtual network links to the specified Private DNS zone." },
-];
 
 export const privateDnsCommands: CommandSpec[] = [
   {

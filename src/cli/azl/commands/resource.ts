@@ -89,8 +89,6 @@ async function showOne(ctx: CommandContext, id: string, apiVersion: string | und
   return withNulls((await rawOf((o) => c.resources.getById(id, v, o))) as Raw, GENERIC_KEYS);
 }
 
-export const resourceGroups = [{ name: "resource", summary: "Manage Azure resources." }];
-
 export const resourceCommands: CommandSpec[] = [
   {
     name: "resource list",

@@ -272,7 +272,3 @@ export const roleCommands: CommandSpec[] = [
   },
 ];
 
-export const roleGroups = [
-  { name: "role", summary: "Manage Azure role-based access control (Azure RBAC)." },
-  { name: "role assignment", summary: "Manage role assignments." },
-];
