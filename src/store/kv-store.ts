@@ -414,6 +414,17 @@ export class KvStore implements Store {
     return [...this.leased].filter((k) => k.startsWith(prefix));
   }
 
+  /** @internal keys under prefix in order, after `after` (exclusive), read lazily. */
+  *keysFrom(prefix: string, after: string | undefined): Generator<string> {
+    let i = this.lowerBound(after ?? prefix);
+    if (after !== undefined && this.keys[i] === after) i++;
+    for (; i < this.keys.length; i++) {
+      const k = this.keys[i]!;
+      if (!k.startsWith(prefix)) return;
+      yield k;
+    }
+  }
+
   /** @internal keys under prefix in order, after startAfter, at most limit. */
   keysUnder(prefix: string, opts: ListOptions = {}): string[] {
     const after = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter : undefined;
@@ -766,19 +777,27 @@ class OverlayTxn implements Txn {
   }
 
   list<T = unknown>(prefix: string, opts: ListOptions = {}): Entry<T>[] {
-    const mine = [...this.writes.keys()].filter((k) => k.startsWith(prefix));
+    const after = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter : undefined;
+    const mine = [...this.writes.keys()].filter((k) => k.startsWith(prefix) && (after === undefined || k > after)).sort();
     if (mine.length === 0) {
       return this.s.keysUnder(prefix, opts).map((k) => this.get<T>(k)!);
     }
-    const all = new Set(this.s.keysUnder(prefix, { startAfter: opts.startAfter }));
-    const after = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter : undefined;
-    for (const k of mine) if (after === undefined || k > after) all.add(k);
+    // Merge the replica's keys (in order, read only as far as the limit needs: a capped log's
+    // trim lists one key of thousands) with this txn's own, in order.
     const out: Entry<T>[] = [];
-    for (const k of [...all].sort()) {
-      if (opts.limit !== undefined && out.length >= opts.limit) break;
+    const max = opts.limit ?? Infinity;
+    const take = (k: string) => {
       const e = this.get<T>(k);
       if (e) out.push(e);
+      return out.length >= max;
+    };
+    let j = 0;
+    for (const k of this.s.keysFrom(prefix, after)) {
+      while (j < mine.length && mine[j]! < k) if (take(mine[j++]!)) return out;
+      if (j < mine.length && mine[j] === k) j++;
+      if (take(k)) return out;
     }
+    while (j < mine.length) if (take(mine[j++]!)) return out;
     return out;
   }
 

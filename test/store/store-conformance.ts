@@ -132,6 +132,24 @@ export function storeConformance(name: string, harness: () => Promise<StoreHarne
     assert.equal(s.count(`${p}k/`), 0);
   });
 
+  withStores("inside a txn list merges its own puts and deletes with the stored keys, in order, with limit and startAfter", 1, async ([s], p) => {
+    await s.txn((tx) => {
+      for (const k of ["b", "d", "f", "h"]) tx.put(`${p}m/${k}`, k);
+    });
+    const seen = await s.txn((tx) => {
+      tx.put(`${p}m/a`, "a");
+      tx.put(`${p}m/e`, "e");
+      tx.put(`${p}m/d`, "d2");
+      tx.delete(`${p}m/f`);
+      const keys = (o?: { limit?: number; startAfter?: string }) => tx.list<string>(`${p}m/`, o).map((e) => `${e.key.slice(p.length + 2)}=${e.value}`);
+      return { all: keys(), first2: keys({ limit: 2 }), afterB: keys({ startAfter: `${p}m/b`, limit: 3 }), afterE: keys({ startAfter: `${p}m/e` }) };
+    });
+    assert.deepEqual(seen.all, ["a=a", "b=b", "d=d2", "e=e", "h=h"]);
+    assert.deepEqual(seen.first2, ["a=a", "b=b"]);
+    assert.deepEqual(seen.afterB, ["d=d2", "e=e", "h=h"]);
+    assert.deepEqual(seen.afterE, ["h=h"]);
+  });
+
   withStores("store.txn inside a txn's fn throws NestedTxnError (pass tx down instead): the outer txn rejects, nothing is written", 1, async ([s], p) => {
     const r0 = s.revision();
     await assert.rejects(
