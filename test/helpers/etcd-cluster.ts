@@ -30,6 +30,8 @@ export interface EtcdMember {
   dataDir: string;
   /** Whether its process is running. */
   readonly up: boolean;
+  /** Its process id while it runs (benchmarks read its CPU time from /proc). */
+  readonly pid: number | undefined;
   /** SIGKILL the member and wait for it to be gone. */
   kill9(): Promise<void>;
   /** Start it again on its data directory and ports (after kill9); resolves once it reports healthy. */
@@ -121,6 +123,9 @@ export async function startEtcdCluster(opts: { size?: number; bin?: string } = {
       dataDir: s.dataDir,
       get up() {
         return !!proc && proc.exitCode === null && proc.signalCode === null;
+      },
+      get pid() {
+        return member.up ? proc!.pid : undefined;
       },
       async kill9() {
         if (member.up) proc!.kill("SIGKILL");
