@@ -9,16 +9,12 @@
 //     BENCH_AKS_FAST_MAX (default 10). Each timed create starts with the emulator idle (its CPU
 //     below 10% over 200 ms, read from /proc: Linux), i.e. the earlier clusters' simulations settled.
 // Baseline in the same run: resource-group PUT. Run: npm run build && node dist/bench/aks.bench.js
-import fs from "node:fs";
-import https from "node:https";
-import YAML from "yaml";
 import { Emulator } from "../src/emulator.js";
 import { rawRequest, startEmulator, tempDir, SUBSCRIPTION_ID, TENANT_ID, type RunningEmulator } from "../test/helpers/emulator.js";
-import { emit, loadAverage, machine, median, processCpuSeconds, table, lro } from "./lib.js";
+import { AKS_API, byoClusterBody, byoNetwork, emit, kubeReady, loadAverage, machine, median, settle, table, lro } from "./lib.js";
 
 const SUB = SUBSCRIPTION_ID;
-const API = "2026-06-01";
-const NRP = "2024-05-01";
+const API = AKS_API;
 const SAMPLES = Number(process.env.BENCH_AKS_SAMPLES ?? 5);
 const RG = `/subscriptions/${SUB}/resourceGroups/bench`;
 const VNET = `${RG}/providers/Microsoft.Network/virtualNetworks/vnet`;
@@ -38,62 +34,6 @@ async function inProcess(latency: "instant" | "fast"): Promise<Client> {
   };
 }
 
-function clusterBody() {
-  return {
-    location: "westus2",
-    identity: { type: "SystemAssigned" },
-    properties: {
-      agentPoolProfiles: [{ name: "nodepool1", count: 1, mode: "System", vmSize: "Standard_DS2_v2", vnetSubnetID: `${VNET}/subnets/nodes` }],
-      networkProfile: { networkPlugin: "azure" },
-      apiServerAccessProfile: { enableVnetIntegration: true, subnetId: `${VNET}/subnets/apiserver` },
-    },
-  };
-}
-
-/** The emulator process's CPU time so far, ms (Linux /proc). */
-function cpuMs(pid: number): number {
-  return processCpuSeconds(pid) * 1000;
-}
-
-/** Wait until the emulator is idle (CPU < 10% over 200 ms), at most 60 s: earlier clusters' simulations settled. */
-async function settle(pid: number): Promise<void> {
-  const end = Date.now() + 60_000;
-  while (Date.now() < end) {
-    const c0 = cpuMs(pid);
-    await new Promise((r) => setTimeout(r, 200));
-    if (cpuMs(pid) - c0 < 20) return;
-  }
-  throw new Error("the emulator did not settle in 60 s");
-}
-
-/** The cluster's Kubernetes API, reached as kubectl would: admin kubeconfig from ARM, then GET /api/v1/nodes. */
-async function kubeReady(emu: Client, clusterPath: string): Promise<void> {
-  const r = await emu.request("POST", `${clusterPath}/listClusterAdminCredential?api-version=${API}`);
-  if (r.status !== 200) throw new Error(`listClusterAdminCredential: ${r.status} ${r.text}`);
-  const kc = YAML.parse(Buffer.from(r.body.kubeconfigs[0].value, "base64").toString("utf8"));
-  const cluster = kc.clusters[0].cluster;
-  const user = kc.users[0].user;
-  const u = new URL(cluster.server);
-  const nodes = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const q = https.request(
-      {
-        host: u.hostname, port: u.port, path: "/api/v1/nodes", method: "GET",
-        ca: Buffer.from(cluster["certificate-authority-data"], "base64"),
-        servername: cluster["tls-server-name"] ?? u.hostname,
-        ...(user.token ? { headers: { authorization: `Bearer ${user.token}` } } : { cert: Buffer.from(user["client-certificate-data"], "base64"), key: Buffer.from(user["client-key-data"], "base64") }),
-      },
-      (res) => {
-        let t = "";
-        res.on("data", (c) => (t += c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: t }));
-      },
-    );
-    q.on("error", reject);
-    q.end();
-  });
-  if (nodes.status !== 200 || !(JSON.parse(nodes.text).items?.length > 0)) throw new Error(`GET /api/v1/nodes: ${nodes.status} ${nodes.text.slice(0, 300)}`);
-}
-
 async function timed(fn: () => Promise<void>): Promise<number> {
   const t0 = process.hrtime.bigint();
   await fn();
@@ -110,13 +50,10 @@ async function profile(name: "instant" | "fast", checkpoints: number[], withKube
     for (let i = 0; i < SAMPLES; i++) base.push(await timed(async () => void (await emu.request("PUT", `${RG}?api-version=2021-04-01`, { location: "westus2", tags: { i: String(i) } }))));
     emit("aks", { case: "baseline-rg-put", profile: name, kubeBackend: withKube, samplesMs: base, medianMs: median(base) });
     rows.push([label, "resource group PUT (baseline)", "-", median(base), 1]);
-    await lro(emu, "PUT", `${VNET}?api-version=${NRP}`, { location: "westus2", properties: { addressSpace: { addressPrefixes: ["10.0.0.0/14"] } } });
-    // 1000 clusters x 9 addresses fit a /18; 1000 x 31 (Azure CNI, 1 node) fit the /16.
-    await lro(emu, "PUT", `${VNET}/subnets/apiserver?api-version=${NRP}`, { properties: { addressPrefix: "10.0.0.0/18", delegations: [{ name: "aks", properties: { serviceName: "Microsoft.ContainerService/managedClusters" } }] } });
-    await lro(emu, "PUT", `${VNET}/subnets/nodes?api-version=${NRP}`, { properties: { addressPrefix: "10.1.0.0/16" } });
+    await byoNetwork(emu, VNET);
     let existing = 0;
     let seq = 0;
-    const create = () => lro(emu, "PUT", `${RG}/providers/Microsoft.ContainerService/managedClusters/c${seq++}?api-version=${API}`, clusterBody());
+    const create = () => lro(emu, "PUT", `${RG}/providers/Microsoft.ContainerService/managedClusters/c${seq++}?api-version=${API}`, byoClusterBody(VNET));
     // With the Kubernetes API: the create counts until the new cluster's API answers as kubectl needs it.
     const createReady = async () => {
       const path = `${RG}/providers/Microsoft.ContainerService/managedClusters/c${seq}`;

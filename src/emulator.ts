@@ -30,7 +30,7 @@ import { KubeHost } from "./cluster/kube-host.js";
 import { scaledClock } from "./sim/clock.js";
 import { ConsoleAccess } from "./console/access.js";
 import { consoleRoutes } from "./console/routes.js";
-import { recordRequest } from "./providers/insights/record-request.js";
+import { ActivityRecorder } from "./providers/insights/record-request.js";
 import { Member, OWNER_PREFIX, type OwnerValue } from "./store/ownership.js";
 
 export const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
@@ -304,6 +304,7 @@ export class Emulator {
     private readonly listening: Listening,
     private readonly consoleAccess: ConsoleAccess,
     private readonly local: LocalSocket | { skipped: string },
+    private readonly activity: ActivityRecorder,
   ) {}
 
   /** The same-user Unix socket serving ARM and Entra, or why there is none. */
@@ -359,13 +360,14 @@ export class Emulator {
     router.add(...consoleRoutes({ env, access: consoleAccess }));
     const cert = await issueListenerCert(core.pki, site.certificateNames());
     const auth = new AuthPolicy(core.tokens, site, env.tenantId);
-    const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, durable: () => env.store.synced?.(), fresh: () => env.store.fresh?.(), log: o.log, answered: (ctx, begin, end) => recordRequest(env.store, ctx, begin, end) });
+    const activity = new ActivityRecorder(env.store);
+    const app = createApp({ router, generic: new GenericResourceHandler(env), auth, site, durable: () => env.store.synced?.(), fresh: () => env.store.fresh?.(), log: o.log, answered: (ctx, begin, end) => activity.request(ctx, begin, end) });
     const listening = await listenHttps({ cert: cert.certPem, key: cert.keyPem, port: o.port, host: o.host, handler: app });
     site.port = listening.port;
     const serve = guarded(app);
     const local = o.localSocket === false || process.platform === "win32" ? { skipped: "turned off" } : await listenLocalSocket(localSocketPath(core.dataDir, listening.port), serve, serve);
     await core.startClaiming();
-    return new Emulator(core, listening, consoleAccess, local);
+    return new Emulator(core, listening, consoleAccess, local, activity);
   }
 
   /**
@@ -381,6 +383,7 @@ export class Emulator {
     this.core.ops.stop();
     await this.listening.close();
     if ("close" in this.local) await this.local.close();
+    await this.activity.flush(); // the last requests' records, before the store closes
     await this.core.close();
   }
 }

@@ -10,6 +10,7 @@
 import { randomUUID } from "node:crypto";
 import type { Txn } from "../store/store.js";
 import { Member, OwnedElsewhereError, OwnershipLostError, OWNER_PREFIX } from "../store/ownership.js";
+import { fencedStore } from "../store/fenced-store.js";
 import { ArmError } from "./errors.js";
 import { getRecord, putRecord } from "./repo.js";
 import type { ArmEnv, OperationRecord, OperationScheduler } from "./types.js";
@@ -197,7 +198,10 @@ export class OperationEngine implements OperationScheduler {
       const def = this.env.registry.find(op.type);
       const reconcile = def?.strategy.reconcile ?? this.builtins.get(op.type.toLowerCase());
       if (!reconcile) throw new ArmError(500, "InternalServerError", `no reconciler for ${op.type}`);
-      const step = await reconcile({ env: this.env, op });
+      // The stage's own writes (a cluster's record, its network, DNS, ...) go through the claim's
+      // fence too: a former owner that stalled past its lease commits nothing of the stage.
+      const env: ArmEnv = { ...this.env, store: fencedStore(this.env.store, (tx) => this.member.fence(tx, opOwnerKey(name), token)) };
+      const step = await reconcile({ env, op });
       if (this.stopped) return;
       if ("done" in step) {
         await this.finish(name, token, { status: "Succeeded", result: step.result });

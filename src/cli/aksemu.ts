@@ -9,6 +9,8 @@ import { Latency } from "../arm/latency.js";
 import { describeIsolation, isolation } from "../kube/run-command.js";
 import { DataDirLock, DataDirLockedError, LOCK_FILE, PRIVATE_UMASK } from "../store/data-dir.js";
 import { ACCEPTED_STORES, StoreConfigError, parseStoreLocation, type StoreLocation } from "../store/store-config.js";
+import { parseLeaseTtl } from "../store/ownership.js";
+import { describeStore } from "./store-cmd.js";
 
 const HELP = `aksemu ${VERSION} - local emulator of Azure Kubernetes Service with API Server VNet Integration
 
@@ -18,12 +20,14 @@ Usage:
                   (--host: the address the listeners bind to; --advertise-address: the address clients reach this
                    process at, named in its endpoint, operation URLs and the kubeconfigs of the clusters it runs;
                    default: --host unless 0.0.0.0 or ::, else 127.0.0.1)
-               [--store sqlite|etcd://host:port[,host:port...][/prefix/]]
+               [--store sqlite|etcd://host:port[,host:port...][/prefix/]] [--lease-ttl <seconds>]
                   (--store: where the state lives; SQLite in the data directory by default)
+                  (--lease-ttl: 2-3600 s, default 10: how long this process's ownership leases last; when it
+                   dies, another process over the same store takes over its operations and clusters within it)
                   (--allow-run-command: let 'az aks command invoke' run commands on this machine; off by default
                    because any local user who reaches the port can get a token)
-  aksemu status [--data-dir <dir>]
-  aksemu reset [--data-dir <dir>] [--yes]
+  aksemu status [--data-dir <dir>] [--store <location>]
+  aksemu reset [--data-dir <dir>] [--store <location>] [--yes]
   aksemu kubeconfig -g <rg> -n <cluster> [--admin] [--vnet] [--file <path>] [--data-dir <dir>]
                   (--vnet: the cluster as a machine inside its VNet sees it, e.g. a private cluster)
   aksemu inspect [kubelet-kubeconfig|dns|nodes|apiserver|all] -g <rg> -n <cluster> [--data-dir <dir>]
@@ -32,7 +36,7 @@ Usage:
                   [--az-version <x.y.z>] [--client-id <id>] [--client-secret <s>] [--tenant <id>]
 
 Environment: AKSEMU_PORT (default 8443), AKSEMU_DATA_DIR (default ./.aksemu), AKSEMU_LATENCY (default fast),
-  AKSEMU_STORE (same as --store; default sqlite),
+  AKSEMU_STORE (same as --store; default sqlite), AKSEMU_LEASE_TTL (same as --lease-ttl; default 10),
   AKSEMU_ALLOW_RUN_COMMAND=1 (same as --allow-run-command), AKSEMU_ADVERTISE_ADDRESS (same as --advertise-address),
   AKSEMU_TIME_SCALE (default 1; e.g. 60 runs the clusters' clock a minute per second for CronJobs, deadlines, TTLs, HPA syncs).
 `;
@@ -77,6 +81,8 @@ interface RuntimeInfo {
   version: string;
   /** The console link with this run's key (the file is owner-only, like the rest of the data directory). */
   consoleUrl?: string;
+  /** Where the state lives (describeStore). */
+  store?: string;
 }
 
 function readRuntime(dir: string): RuntimeInfo | undefined {
@@ -126,6 +132,14 @@ async function start(flags: Record<string, string | true>): Promise<void> {
     console.error(`aksemu: ${(e as Error).message}`);
     process.exit(2);
   }
+  let leaseTtlSeconds: number;
+  try {
+    if (flags["lease-ttl"] === true) throw new Error("--lease-ttl needs a value (whole seconds from 2 to 3600)");
+    leaseTtlSeconds = typeof flags["lease-ttl"] === "string" ? parseLeaseTtl(flags["lease-ttl"], "--lease-ttl") : parseLeaseTtl(process.env.AKSEMU_LEASE_TTL, "AKSEMU_LEASE_TTL");
+  } catch (e) {
+    console.error(`aksemu: ${(e as Error).message}`);
+    process.exit(2);
+  }
   const allowRunCommand = flags["allow-run-command"] === true || ["1", "true"].includes((envAllow ?? "").toLowerCase());
   const t0 = process.hrtime.bigint();
   let emu: Emulator;
@@ -138,6 +152,7 @@ async function start(flags: Record<string, string | true>): Promise<void> {
       latency,
       allowRunCommand,
       store,
+      leaseTtlSeconds,
       log: flags.verbose ? (l) => console.log(l) : undefined,
     });
   } catch (e) {
@@ -152,7 +167,7 @@ async function start(flags: Record<string, string | true>): Promise<void> {
     process.exit(1);
   }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const info: RuntimeInfo = { pid: process.pid, port: emu.port, endpoint: emu.endpoint, startedAt: new Date().toISOString(), version: VERSION, consoleUrl: emu.consoleUrl };
+  const info: RuntimeInfo = { pid: process.pid, port: emu.port, endpoint: emu.endpoint, startedAt: new Date().toISOString(), version: VERSION, consoleUrl: emu.consoleUrl, store: describeStore(store, dataDir) };
   fs.writeFileSync(path.join(dataDir, "aksemu.json"), JSON.stringify(info, null, 2));
   const ca = path.join(dataDir, "ca.pem");
   const runCommand = allowRunCommand
@@ -204,11 +219,32 @@ READY ${emu.endpoint}`);
   }
 }
 
+/** --store or AKSEMU_STORE for status and reset; exit 2 when it cannot be used. */
+function storeOf(flags: Record<string, string | true>): StoreLocation {
+  try {
+    if (flags.store === true) throw new StoreConfigError(`--store needs a value; accepted: ${ACCEPTED_STORES}`);
+    return typeof flags.store === "string" ? parseStoreLocation(flags.store, "--store") : parseStoreLocation(process.env.AKSEMU_STORE, "AKSEMU_STORE");
+  } catch (e) {
+    console.error(`aksemu: ${(e as Error).message}`);
+    process.exit(2);
+  }
+}
+
 async function status(flags: Record<string, string | true>): Promise<void> {
   const dataDir = dataDirOf(flags);
   const info = running(dataDir);
+  const store = storeOf(flags);
+  let storeLine = "";
+  if (store.kind === "etcd") {
+    const { etcdStatus } = await import("./store-cmd.js");
+    try {
+      storeLine = await etcdStatus(store);
+    } catch (e) {
+      storeLine = `  store: ${(e as Error).message}`;
+    }
+  }
   if (!info) {
-    console.log(`aksemu: not running (data directory ${dataDir})`);
+    console.log(`aksemu: not running (data directory ${dataDir})${storeLine ? `\n${storeLine}` : ""}`);
     process.exit(3);
   }
   const ca = fs.readFileSync(path.join(dataDir, "ca.pem"));
@@ -221,11 +257,26 @@ async function status(flags: Record<string, string | true>): Promise<void> {
       })
       .on("error", reject);
   }).catch((e: Error) => `unreachable: ${e.message}`);
-  console.log(`aksemu: running on ${info.endpoint} (pid ${info.pid}, since ${info.startedAt})\n  data directory: ${dataDir}\n  health: ${health}${info.consoleUrl ? `\n  web console: ${info.consoleUrl}` : ""}`);
+  if (!storeLine) storeLine = `  store: ${info.store ?? "sqlite"}`;
+  console.log(`aksemu: running on ${info.endpoint} (pid ${info.pid}, since ${info.startedAt})\n  data directory: ${dataDir}\n${storeLine}\n  health: ${health}${info.consoleUrl ? `\n  web console: ${info.consoleUrl}` : ""}`);
 }
 
-function reset(flags: Record<string, string | true>): void {
+async function reset(flags: Record<string, string | true>): Promise<void> {
   const dataDir = dataDirOf(flags);
+  const store = storeOf(flags);
+  if (store.kind === "etcd") {
+    // The state is the etcd's: clear aksemu's prefix there; the data directory (one process's lock,
+    // aksemu.json, a copy of the CA) is left as it is.
+    const { etcdReset, ResetRefused } = await import("./store-cmd.js");
+    try {
+      console.log(await etcdReset(store, flags.yes === true));
+    } catch (e) {
+      if (!(e instanceof ResetRefused) && !(e instanceof StoreConfigError)) throw e;
+      console.error(e instanceof StoreConfigError ? `aksemu: ${e.message}` : e.message);
+      process.exit(1);
+    }
+    return;
+  }
   const info = fs.existsSync(dataDir) ? running(dataDir) : undefined;
   if (info) {
     console.error(`aksemu: refusing to reset while running (pid ${info.pid}); stop it first`);

@@ -26,7 +26,7 @@ import { StatusError } from "../kube/errors.js";
 import { ApiServer, unparsableRequestResponse, type User } from "../kube/http.js";
 import { Registry } from "../kube/registry.js";
 import { seedApiServerObjects } from "../kube/bootstrap.js";
-import { ensureSigningKey } from "../kube/auth/tokens.js";
+import { ensureSigningKey, warmSigningKeys } from "../kube/auth/tokens.js";
 import { admissionChain } from "../kube/admission/index.js";
 import type { StrategyContext } from "../kube/types.js";
 import { fnv32a, randomHex, type Obj } from "../kube/util.js";
@@ -199,7 +199,12 @@ export class KubeHost {
   private exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.locks.get(id) ?? Promise.resolve();
     const next = prev.then(fn, fn);
-    this.locks.set(id, next.catch(() => undefined));
+    const tail = next.catch(() => undefined);
+    this.locks.set(id, tail);
+    // The last in line drops the entry: a host that saw N clusters come and go keeps none of them.
+    void tail.then(() => {
+      if (this.locks.get(id) === tail) this.locks.delete(id);
+    });
     return next;
   }
 
@@ -251,6 +256,8 @@ export class KubeHost {
   private async doEnsure(spec: KubeClusterSpec): Promise<KubeCredentials> {
     let r = this.running.get(spec.id);
     if (!r) {
+      // A new cluster: its service-account key (and the next clusters') made meanwhile, off the event loop.
+      if (!this.store.get(this.metaKey(spec.id))) warmSigningKeys();
       let token: number | undefined;
       const m = this.member;
       if (m) {

@@ -235,10 +235,19 @@ export class ApiServer {
     }
     if (method === "GET" && path === "/version") return this.send(res, 200, versionInfo(this.cluster.kubernetesVersion()));
 
-    // A store served from a replica (etcd): see every write committed before this request.
-    const seen = this.cluster.registry.store.fresh?.();
-    if (seen) await seen;
-    const authenticated = this.authenticate(req);
+    // A store served from a replica (etcd) sees every write committed before the request once
+    // fresh() resolves, an etcd round trip: only for a caller who authenticated, so an anonymous
+    // one cannot make the server talk to the store. The credential is then judged again on the
+    // caught-up replica: it may have been made (or revoked) through another process a moment ago.
+    let authenticated = this.authenticate(req);
+    const fresh = this.cluster.registry.store.fresh;
+    if (fresh && (authenticated || presentsCredential(req))) {
+      const seen = fresh.call(this.cluster.registry.store);
+      if (seen) {
+        await seen;
+        authenticated = this.authenticate(req);
+      }
+    }
     if (!authenticated) {
       // Drain the body so the client sees the 401 rather than a reset.
       req.resume();
@@ -875,3 +884,9 @@ export function parseYaml(text: string): unknown {
 }
 
 export { statusObject };
+
+/** Whether a request carries a credential at all: a client certificate the cluster's CA signed, or a bearer token. */
+function presentsCredential(req: IncomingMessage): boolean {
+  if ((req.socket as TLSSocket).authorized) return true;
+  return /^Bearer\s+\S/i.test(req.headers.authorization ?? "");
+}

@@ -694,7 +694,7 @@ export class Registry {
       // Last finalizer removed from an object being deleted: it goes now.
       if (md.deletionTimestamp && this.readyToGo(s, next)) {
         tx.delete(key);
-        return { obj: this.output(s, this.toStored(s, next), this.store.revision()), created: false, warnings: admitWarnings };
+        return { obj: this.output(s, this.toStored(s, next), tx.revision), created: false, warnings: admitWarnings };
       }
       const stored = this.toStored(s, next);
       const rev = tx.put(key, stored);
@@ -858,7 +858,7 @@ export class Registry {
         if (s.defaultGracePeriod || md.deletionTimestamp) {
           md.deletionTimestamp ??= nowTime();
           md.deletionGracePeriodSeconds ??= 0;
-          return { body: this.output(s, this.toStored(s, next), this.store.revision()), pending: false };
+          return { body: this.output(s, this.toStored(s, next), tx.revision), pending: false };
         }
         return {
           body: successStatus({ name, ...(s.info.group ? { group: s.info.group } : {}), kind: s.info.resource, uid: old.metadata.uid }),
@@ -884,7 +884,7 @@ export class Registry {
         return { body: this.output(s, clone(stored), rev), pending: true };
       }
       tx.delete(key);
-      return { body: this.output(s, this.toStored(s, next), this.store.revision()), pending: false };
+      return { body: this.output(s, this.toStored(s, next), tx.revision), pending: false };
     }
   }
 

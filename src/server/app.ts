@@ -49,8 +49,7 @@ export function createApp(d: AppDeps) {
     // connection) is answered without a promise; any step that waits makes the rest asynchronous.
     let pending: Promise<void> | undefined;
     try {
-      const seen = d.fresh?.();
-      pending = seen ? seen.then(() => dispatch(ctx, d)) : dispatch(ctx, d);
+      pending = dispatch(ctx, d);
     } catch (err) {
       finish(true, err);
       return undefined;
@@ -74,8 +73,20 @@ export function createApp(d: AppDeps) {
 function dispatch(ctx: RequestContext, d: AppDeps): Promise<void> | undefined {
   const { segs, match: m } = d.router.matchPath(ctx.method, ctx.path);
   const anonymous = !!m && "route" in m && m.route.auth === false;
-  const checking = anonymous ? undefined : d.auth.authenticate(ctx, segs[0]?.toLowerCase() === "v1.0" ? "graph" : "arm");
-  return checking ? checking.then(() => route(ctx, d, m)) : route(ctx, d, m);
+  if (anonymous) return route(ctx, d, m);
+  const checking = d.auth.authenticate(ctx, segs[0]?.toLowerCase() === "v1.0" ? "graph" : "arm");
+  return checking ? checking.then(() => afterToken(ctx, d, m)) : afterToken(ctx, d, m);
+}
+
+/**
+ * The read barrier (on etcd a round trip) only after the token checked out, so an anonymous
+ * caller cannot make the server talk to the store. Anonymous routes do without it: they are
+ * static, write through conflict-checked txns, or (the console's data API, key-checked in its
+ * handler) read this process's replica as it is.
+ */
+function afterToken(ctx: RequestContext, d: AppDeps, m: RouteMatch): Promise<void> | undefined {
+  const seen = d.fresh?.();
+  return seen ? seen.then(() => route(ctx, d, m)) : route(ctx, d, m);
 }
 
 function route(ctx: RequestContext, d: AppDeps, m: RouteMatch): Promise<void> | undefined {

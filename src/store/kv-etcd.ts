@@ -8,6 +8,13 @@
 // Mapping: revisions, create/mod revisions and versions are etcd's int64s (strings on the wire →
 // bigint); ranges and prefixes are etcd's [key, range_end); a Txn is one etcd Txn; watch is one
 // etcd watch stream per Watch; compaction and lease errors come back as kv.ts's typed errors.
+//
+// Failover: the client talks to one member at a time (the first listed until it fails). A request
+// that member cannot take moves to the next live one, as etcd's own clientv3 retries: reads (and
+// other requests that are safe to repeat) on any unavailability, writes only when they cannot have
+// reached a server (no connection, a dropped proposal), because a Txn whose answer was lost may
+// have committed. A watch whose member dies breaks (no silent resume); its consumer re-creates it
+// from its last revision + 1, and the new stream goes to a live member.
 import { Etcd3, type IOptions } from "etcd3";
 import type * as RPC from "etcd3/lib/rpc.js";
 import { noop } from "cockatiel";
@@ -50,7 +57,34 @@ export interface EtcdKvOptions {
   limits?: Partial<KvLimits>;
   /** Milliseconds to wait for a connection before a request fails (default 10 s). */
   dialTimeoutMs?: number;
+  /** How long a request keeps moving between members while none can take it (default dialTimeoutMs). */
+  failoverMs?: number;
 }
+
+/** A member that failed is passed over for this long when choosing the next one. */
+const DOWN_MS = 2000;
+
+/** Whether a request may be sent again; "write" = it changes state, so only if it cannot have been applied. */
+export type RequestKind = "read" | "write";
+
+/** Failures that prove the request was not applied: no connection to send it on, or a proposal etcd dropped. */
+const NOT_SENT = /No connection established|Channel closed before call started|connect ECONNREFUSED|Connection pool has no hosts|raft proposal dropped|etcdserver: too many requests|etcdserver: no leader|etcdserver: not capable/;
+/** Failures after which the request may or may not have been applied (a lost connection, a timeout). */
+const UNAVAILABLE = /\bUNAVAILABLE\b|\bDEADLINE_EXCEEDED\b|Connection dropped|ECONNRESET|etcdserver: request timed out|etcdserver: leader changed|etcdserver: server stopped/;
+
+/**
+ * Whether a failed request may go to another member (pure): a read on any unavailability, a write
+ * only when it cannot have been applied. Typed answers of the server (compacted, lease not found…)
+ * are never retried.
+ */
+export function mayRetry(kind: RequestKind, err: unknown): boolean {
+  if (err instanceof KvError) return false;
+  const msg = err instanceof Error ? err.message : String(err);
+  if (NOT_SENT.test(msg)) return true;
+  return kind === "read" && UNAVAILABLE.test(msg);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Largest response the client accepts: etcd sends up to MaxInt32; grpc-js would stop at 4 MiB. */
 const MAX_RECEIVE_BYTES = 256 * 1024 * 1024;
@@ -155,10 +189,22 @@ function firstWrittenKey(req: TxnRequest): string {
   return "";
 }
 
+interface Member {
+  url: string;
+  client: Etcd3;
+  /** Passed over until then (ms since the epoch) after a failure. */
+  downUntil: number;
+}
+
 export class EtcdKv implements Kv {
   readonly engine = "etcd";
   readonly limits: KvLimits;
-  private readonly client: Etcd3;
+  /** One client per member, so that this class (not the pool's random pick) chooses where a request goes. */
+  private readonly members: Member[];
+  private current = 0;
+  private readonly failoverMs: number;
+  /** The last failure that moved requests off a member (start-up errors name it). */
+  lastFailure: string | undefined;
   private closed = false;
   /** Watches being created: a later request waits for them, so "watch from now" precedes it. */
   private readonly creating = new Set<Promise<unknown>>();
@@ -167,36 +213,75 @@ export class EtcdKv implements Kv {
   constructor(opts: EtcdKvOptions) {
     if (opts.endpoints.length === 0) throw new Error("etcd: no endpoints given");
     this.limits = { ...ETCD_LIMITS, ...opts.limits };
-    const options: IOptions = {
-      hosts: opts.endpoints,
-      dialTimeout: opts.dialTimeoutMs ?? 10_000,
-      grpcOptions: { "grpc.max_receive_message_length": MAX_RECEIVE_BYTES },
-      // No retries: a retried Txn whose first attempt committed would write twice. Callers
-      // retry with a fresh read (guaranteedUpdate), which is safe.
-      faultHandling: { host: () => noop, global: noop },
-    };
-    this.client = new Etcd3(options);
+    const dialTimeout = opts.dialTimeoutMs ?? 10_000;
+    this.failoverMs = opts.failoverMs ?? dialTimeout;
+    this.members = opts.endpoints.map((url) => {
+      const options: IOptions = {
+        hosts: [url],
+        dialTimeout,
+        grpcOptions: { "grpc.max_receive_message_length": MAX_RECEIVE_BYTES },
+        // etcd3's own policies off: its retries would repeat writes whose answer was lost (a
+        // Txn that committed would write twice); call() retries only what is safe.
+        faultHandling: { host: () => noop, global: noop },
+      };
+      return { url, client: new Etcd3(options), downUntil: 0 };
+    });
   }
 
-  /** Run an RPC after the watches this client started are established; map errors. */
-  private async call<T>(fn: () => Promise<T>, ctx: Parameters<typeof etcdError>[1] = {}): Promise<T> {
+  /** The client URL of the member requests go to now. */
+  get endpoint(): string {
+    return this.members[this.current]!.url;
+  }
+
+  /** Member i failed: pass it over for a while; if requests go to it, move them to the next live one. */
+  private markDown(i: number, err: unknown): void {
+    const now = Date.now();
+    this.members[i]!.downUntil = now + DOWN_MS;
+    this.lastFailure = (err instanceof Error ? err.message : String(err)).split("\n")[0]!.replace(/\.?\s*Resolution note:.*$/, "");
+    if (this.current !== i) return;
+    const n = this.members.length;
+    let next = (i + 1) % n;
+    for (let k = 1; k < n; k++) {
+      const j = (i + k) % n;
+      if (this.members[j]!.downUntil <= now) {
+        next = j;
+        break;
+      }
+    }
+    this.current = next;
+  }
+
+  /**
+   * Run an RPC on the current member after the watches this client started are established; on a
+   * failure that mayRetry() allows, move to the next member and run it again (pausing between
+   * rounds: an election takes a second or two), for at most failoverMs. Errors map to kv.ts's.
+   */
+  private async call<T>(kind: RequestKind, fn: (client: Etcd3) => Promise<T>, ctx: Parameters<typeof etcdError>[1] = {}): Promise<T> {
     if (this.closed) throw new KvClosedError();
     if (this.creating.size > 0) await Promise.allSettled([...this.creating]);
-    try {
-      return await fn();
-    } catch (err) {
-      throw this.closed ? new KvClosedError() : etcdError(err, ctx);
+    const deadline = Date.now() + this.failoverMs;
+    for (let tries = 1; ; tries++) {
+      const i = this.current;
+      try {
+        return await fn(this.members[i]!.client);
+      } catch (err) {
+        if (this.closed) throw new KvClosedError();
+        if (!mayRetry(kind, err) || Date.now() >= deadline) throw etcdError(err, ctx);
+        this.markDown(i, err);
+        if (tries % this.members.length === 0) await sleep(Math.min(100 * (tries / this.members.length), 500));
+      }
     }
   }
 
   range(key: string, opts: RangeOptions = {}): Promise<RangeResult> {
-    return this.call(async () => rangeResult(await this.client.kv.range(rangeRequest(key, opts))), { revision: opts.revision });
+    return this.call("read", async (c) => rangeResult(await c.kv.range(rangeRequest(key, opts))), { revision: opts.revision });
   }
 
   put(key: string, value: Uint8Array, opts: { lease?: LeaseId; prevKv?: boolean } = {}) {
     return this.call(
-      async () => {
-        const res = await this.client.kv.put({ key: b(key), value: Buffer.from(value), lease: opts.lease ?? "0", prev_kv: opts.prevKv ?? false });
+      "write",
+      async (c) => {
+        const res = await c.kv.put({ key: b(key), value: Buffer.from(value), lease: opts.lease ?? "0", prev_kv: opts.prevKv ?? false });
         return { revision: big(res.header.revision), ...(opts.prevKv && res.prev_kv ? { prevKv: toKv(res.prev_kv) } : {}) };
       },
       { lease: opts.lease, key },
@@ -204,8 +289,8 @@ export class EtcdKv implements Kv {
   }
 
   delete(key: string, opts: { end?: string; prefix?: boolean; prevKv?: boolean } = {}) {
-    return this.call(async () => {
-      const res = await this.client.kv.deleteRange({ ...wireRange(key, opts), prev_kv: opts.prevKv ?? false });
+    return this.call("write", async (c) => {
+      const res = await c.kv.deleteRange({ ...wireRange(key, opts), prev_kv: opts.prevKv ?? false });
       return {
         revision: big(res.header.revision),
         deleted: Number(res.deleted ?? 0),
@@ -216,9 +301,12 @@ export class EtcdKv implements Kv {
 
   txn(req: TxnRequest): Promise<TxnResult> {
     const lease = [...req.success, ...(req.failure ?? [])].map((op) => ("put" in op ? op.put.lease : undefined)).find((l) => l && l !== "0");
+    // A Txn that only reads is safe to repeat.
+    const writes = [...req.success, ...(req.failure ?? [])].some((op) => !("range" in op));
     return this.call(
-      async () => {
-        const res = await this.client.kv.txn({
+      writes ? "write" : "read",
+      async (c) => {
+        const res = await c.kv.txn({
           compare: req.compare.map(wireCompare),
           success: req.success.map(wireOp),
           failure: (req.failure ?? []).map(wireOp),
@@ -232,7 +320,12 @@ export class EtcdKv implements Kv {
 
   watch(key: string, opts: WatchOptions = {}): Watch {
     if (this.closed) return closedWatch();
-    const w = new EtcdWatch(this.client, key, opts, () => this.watches.delete(w));
+    const i = this.current;
+    const w = new EtcdWatch(this.members[i]!.client, key, opts, (err) => {
+      this.watches.delete(w);
+      // Its member is gone: the consumer's next watch (from its last revision + 1) goes elsewhere.
+      if (err && !this.closed && mayRetry("read", err)) this.markDown(i, err);
+    });
     this.watches.add(w);
     const created = w.created;
     this.creating.add(created);
@@ -241,15 +334,17 @@ export class EtcdKv implements Kv {
   }
 
   compact(revision: Revision): Promise<{ revision: Revision }> {
-    return this.call(async () => {
-      const res = await this.client.kv.compact({ revision: revision.toString(), physical: false });
+    return this.call("write", async (c) => {
+      const res = await c.kv.compact({ revision: revision.toString(), physical: false });
       return { revision: big(res.header.revision) };
     }, { revision });
   }
 
   grant(ttlSeconds: number): Promise<LeaseGrant> {
-    return this.call(async () => {
-      const res = await this.client.leaseClient.leaseGrant({ TTL: Math.max(1, Math.ceil(ttlSeconds)), ID: 0 });
+    // Repeated after a lost answer, a grant may leave one unused lease behind: it holds no keys
+    // and expires by itself, so grants are retried like reads.
+    return this.call("read", async (c) => {
+      const res = await c.leaseClient.leaseGrant({ TTL: Math.max(1, Math.ceil(ttlSeconds)), ID: 0 });
       if (res.error) throw new Error(`etcdserver: ${res.error}`);
       return { id: String(res.ID), ttl: Number(res.TTL) };
     });
@@ -257,10 +352,11 @@ export class EtcdKv implements Kv {
 
   keepAlive(id: LeaseId): Promise<{ ttl: number }> {
     return this.call(
-      () =>
+      "read",
+      (c) =>
         new Promise<{ ttl: number }>((resolve, reject) => {
           // One keep-alive round trip on its own stream: send the ID, read the renewed TTL.
-          this.client.leaseClient.leaseKeepAlive().then((stream) => {
+          c.leaseClient.leaseKeepAlive().then((stream) => {
             let done = false;
             const finish = (fn: () => void) => {
               if (done) return;
@@ -281,16 +377,16 @@ export class EtcdKv implements Kv {
   }
 
   revoke(id: LeaseId): Promise<{ revision: Revision }> {
-    return this.call(async () => {
-      const res = await this.client.leaseClient.leaseRevoke({ ID: id });
+    return this.call("write", async (c) => {
+      const res = await c.leaseClient.leaseRevoke({ ID: id });
       return { revision: big(res.header.revision) };
     }, { lease: id });
   }
 
   timeToLive(id: LeaseId): Promise<LeaseStatus | undefined> {
-    return this.call(async () => {
+    return this.call("read", async (c) => {
       try {
-        const res = await this.client.leaseClient.leaseTimeToLive({ ID: id, keys: true });
+        const res = await c.leaseClient.leaseTimeToLive({ ID: id, keys: true });
         // etcd answers an unknown lease with TTL -1 (older servers: NotFound).
         if (Number(res.TTL) < 0) return undefined;
         return { id, ttl: Number(res.TTL), grantedTtl: Number(res.grantedTTL), keys: (res.keys ?? []).map((k) => k.toString("utf8")) };
@@ -303,8 +399,8 @@ export class EtcdKv implements Kv {
 
   /** Every lease the cluster holds (tests wait on expiry with it). */
   leases(): Promise<LeaseId[]> {
-    return this.call(async () => {
-      const res = await this.client.leaseClient.leaseLeases();
+    return this.call("read", async (c) => {
+      const res = await c.leaseClient.leaseLeases();
       return (res.leases ?? []).map((l) => String(l.ID));
     });
   }
@@ -313,7 +409,7 @@ export class EtcdKv implements Kv {
     if (this.closed) return;
     this.closed = true;
     for (const w of [...this.watches]) w.cancel();
-    this.client.close();
+    for (const m of this.members) m.client.close();
   }
 }
 
@@ -341,7 +437,7 @@ class EtcdWatch implements Watch {
   private stream: RPC.IDuplexStream<RPC.IWatchRequest, RPC.IWatchResponse> | undefined;
   private watchId: string | undefined;
 
-  constructor(client: Etcd3, key: string, private readonly opts: WatchOptions, private readonly onEnd: () => void) {
+  constructor(client: Etcd3, key: string, private readonly opts: WatchOptions, private readonly onEnd: (failure: Error | undefined) => void) {
     this.created = new Promise<void>((resolve) => {
       client.watchClient.watch().then(
         (stream) => {
@@ -359,7 +455,7 @@ class EtcdWatch implements Watch {
           });
           stream.on("error", (err: Error) => {
             resolve();
-            this.fail(etcdError(err));
+            this.fail(err);
           });
           stream.on("end", () => {
             resolve();
@@ -375,7 +471,7 @@ class EtcdWatch implements Watch {
         },
         (err: unknown) => {
           resolve();
-          this.fail(etcdError(err));
+          this.fail(err instanceof Error ? err : new Error(String(err)));
         },
       );
     });
@@ -416,13 +512,14 @@ class EtcdWatch implements Watch {
     w?.();
   }
 
+  /** The raw failure goes to onEnd (which decides whether the member is gone); the iteration throws it mapped. */
   private fail(err: Error): void {
     if (this.ended) return;
-    this.failure ??= err;
-    this.close();
+    this.failure ??= etcdError(err);
+    this.close(err);
   }
 
-  private close(): void {
+  private close(raw?: Error): void {
     if (this.ended) return;
     this.ended = true;
     const s = this.stream;
@@ -432,7 +529,7 @@ class EtcdWatch implements Watch {
       s.end();
       s.cancel();
     }
-    this.onEnd();
+    this.onEnd(raw);
     this.notify();
   }
 

@@ -79,6 +79,14 @@ interface Row {
 
 type Write = { json: string; lease: LeaseId } | null;
 
+/** A queued txn: its fn, how to settle its promise, and how many batches it was in that conflicted. */
+interface Pending {
+  fn: (tx: Txn) => unknown;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  attempts: number;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class KvStore implements Store {
@@ -112,7 +120,9 @@ export class KvStore implements Store {
   private kvWatch: Watch | undefined;
   private progressAsked = false;
   private following: Promise<void> | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Txns waiting for the next commit (group commit: see txn()). */
+  private pending: Pending[] = [];
+  private committing = false;
   private revInFlight: Promise<number> | undefined;
   private revQueued: Promise<number> | undefined;
   private active: OverlayTxn | undefined;
@@ -404,6 +414,17 @@ export class KvStore implements Store {
     return [...this.leased].filter((k) => k.startsWith(prefix));
   }
 
+  /** @internal keys under prefix in order, after `after` (exclusive), read lazily. */
+  *keysFrom(prefix: string, after: string | undefined): Generator<string> {
+    let i = this.lowerBound(after ?? prefix);
+    if (after !== undefined && this.keys[i] === after) i++;
+    for (; i < this.keys.length; i++) {
+      const k = this.keys[i]!;
+      if (!k.startsWith(prefix)) return;
+      yield k;
+    }
+  }
+
   /** @internal keys under prefix in order, after startAfter, at most limit. */
   keysUnder(prefix: string, opts: ListOptions = {}): string[] {
     const after = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter : undefined;
@@ -519,57 +540,155 @@ export class KvStore implements Store {
   // ---------------- writes ----------------
 
   /**
-   * Run fn on an overlay of the replica and commit its writes as one Kv Txn if nothing else
-   * committed since; otherwise catch up and run fn again (so fn may run more than once). This
-   * process's txns run one at a time. Resolves after the replica applied the commit, so the caller
-   * reads its own writes. If fn throws, nothing is written and the error propagates.
+   * Run fn on an overlay of the replica and commit its writes in one Kv Txn if nothing else
+   * committed since; otherwise catch up and run fn again (so fn may run more than once). Resolves
+   * after the replica applied the commit, so the caller reads its own writes. If fn throws,
+   * nothing of it is written and the error propagates.
+   *
+   * Group commit: txns queued while a commit is in flight go out together in the next one. Their
+   * fns run one after another on one overlay (each sees the writes of those before it: a serial
+   * order), and one Kv Txn carries all their writes under one fence compare, so the batch commits
+   * whole or reruns whole. Each outcome (value or error) is settled only once the batch committed
+   * (or wrote nothing): a result computed on an earlier fn's writes never escapes a batch that
+   * failed. A fn that writes a key an earlier fn of the batch wrote waits for the next batch (one
+   * revision holds one value per key: no watcher or caller may miss an intermediate value), as
+   * does one that would push the batch past etcd's --max-txn-ops.
    */
   txn<R>(fn: (tx: Txn) => R): Promise<R> {
     if (this.active) throw new NestedTxnError(); // the Store contract: pass tx down instead
-    const run = this.queue.then(() => this.attempt(fn));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return new Promise<R>((resolve, reject) => {
+      this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject, attempts: 0 });
+      if (!this.committing) void this.drain();
+    });
   }
 
-  private async attempt<R>(fn: (tx: Txn) => R): Promise<R> {
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      if (this.closed) throw new StoreUnavailableError("the store is closed");
-      const tx = new OverlayTxn(this, this.rev + 1);
-      this.active = tx;
-      let result: R;
-      try {
-        result = fn(tx);
-      } finally {
-        this.active = undefined;
-      }
-      const ops: Op[] = [];
-      // A deletePrefix is one ranged delete (as kube-apiserver's cluster teardown is not, but one
-      // etcd op however many keys), unless the txn also puts into that range (etcd refuses a put
-      // inside a delete range of the same txn): then its keys are deleted one by one. Exact under
-      // the fence: the range holds just the keys fn saw.
-      const ranged = [...new Set(tx.prefixDeletes)].filter((p) => ![...tx.writes].some(([k, w]) => w !== null && k.startsWith(p)));
-      const covered = (k: string) => ranged.some((p) => k.startsWith(p));
-      for (const p of ranged) if (!ranged.some((q) => q !== p && p.startsWith(q))) ops.push({ delete: { key: this.dataPrefix + p, prefix: true } });
-      for (const [key, w] of tx.writes) {
-        if (w === null) {
-          if (this.rows.has(key) && !covered(key)) ops.push({ delete: { key: this.dataPrefix + key } });
-        } else {
-          ops.push({ put: { key: this.dataPrefix + key, value: bytes(w.json), ...(w.lease !== "0" ? { lease: w.lease } : {}) } });
+  /** Commit queued txns, a batch at a time, until none is left (one batch in flight per process). */
+  private async drain(): Promise<void> {
+    this.committing = true;
+    try {
+      while (this.pending.length > 0) {
+        const queued = this.pending;
+        this.pending = [];
+        let deferred: Pending[] = [];
+        try {
+          deferred = await this.commitBatch(queued);
+        } catch (e) {
+          // Not a txn's own failure (that is settled per txn): the store is unusable for all of them.
+          for (const p of queued) p.reject(e);
         }
+        this.pending = [...deferred, ...this.pending];
       }
-      if (ops.length === 0) return result;
-      const maxOps = this.kv.limits.maxTxnOps;
-      if (ops.length + 1 > maxOps) throw new StoreTxnTooLargeError("writes", ops.length, maxOps - 1);
-      const compare: Compare[] = [{ key: this.fenceKey, target: "mod", result: "=", value: BigInt(this.fenceMod) }];
-      for (const [key, mod] of tx.leasedReads) compare.push({ key: this.dataPrefix + key, target: "mod", result: "=", value: BigInt(mod) });
-      if (compare.length > maxOps) throw new StoreTxnTooLargeError("compares", compare.length, maxOps);
-      ops.push({ put: { key: this.fenceKey, value: bytes(`${this.id}:${++this.seq}`) } });
-      // Unanswered, the commit may or may not have applied: the next txn's fence compare tells.
-      const r = await this.ask("a transaction (it may or may not have been applied)", () => this.kv.txn({ compare, success: ops }));
-      await this.caughtUp(Number(r.revision));
-      if (r.succeeded) return result;
+    } finally {
+      this.committing = false;
     }
-    throw new StoreConflictError(this.maxAttempts);
+  }
+
+  /**
+   * Run the batch's fns in order on one overlay and commit what they wrote; rerun on conflict.
+   * Settles every txn it took; returns those deferred to the next batch.
+   */
+  private async commitBatch(batch: Pending[]): Promise<Pending[]> {
+    let members = batch;
+    for (;;) {
+      if (this.closed) {
+        for (const p of members) p.reject(new StoreUnavailableError("the store is closed"));
+        return [];
+      }
+      const tx = new OverlayTxn(this, this.rev + 1);
+      const taken: Array<{ p: Pending; ok: boolean; value: unknown }> = [];
+      const deferred: Pending[] = [];
+      let plan: { ops: Op[]; compare: Compare[] } = { ops: [], compare: [] };
+      for (const p of members) {
+        if (deferred.length > 0) {
+          deferred.push(p); // keep the callers' order: once one waits, the rest wait behind it
+          continue;
+        }
+        const mark = tx.mark();
+        let ok = true;
+        let value: unknown;
+        this.active = tx;
+        try {
+          value = p.fn(tx);
+        } catch (e) {
+          ok = false;
+          value = e;
+        } finally {
+          this.active = undefined;
+        }
+        if (!ok) {
+          tx.rollback(mark); // nothing of a failed fn is written; its reads still count (it failed on them)
+          taken.push({ p, ok, value });
+          continue;
+        }
+        if (taken.length > 0 && tx.rewrote(mark)) {
+          tx.rollback(mark);
+          deferred.push(p);
+          continue;
+        }
+        const next = this.plan(tx);
+        if (next instanceof StoreTxnTooLargeError) {
+          tx.rollback(mark);
+          if (taken.length > 0) deferred.push(p);
+          else taken.push({ p, ok: false, value: next }); // too large on its own: refused, nothing written
+          continue;
+        }
+        plan = next;
+        taken.push({ p, ok, value });
+      }
+      let committed = plan.ops.length === 0;
+      if (!committed) {
+        plan.ops.push({ put: { key: this.fenceKey, value: bytes(`${this.id}:${++this.seq}`) } });
+        // Unanswered, the commit may or may not have applied: the next txn's fence compare tells.
+        let r;
+        try {
+          r = await this.ask("a transaction (it may or may not have been applied)", () => this.kv.txn({ compare: plan.compare, success: plan.ops }));
+          await this.caughtUp(Number(r.revision));
+        } catch (e) {
+          for (const t of taken) t.p.reject(e);
+          return deferred;
+        }
+        committed = r.succeeded;
+      }
+      if (committed) {
+        for (const t of taken) (t.ok ? t.p.resolve(t.value) : t.p.reject(t.value));
+        return deferred;
+      }
+      // Conflict: every fn of the batch runs again on the caught-up replica.
+      const again: Pending[] = [];
+      for (const t of taken) {
+        if (++t.p.attempts >= this.maxAttempts) t.p.reject(new StoreConflictError(this.maxAttempts));
+        else again.push(t.p);
+      }
+      members = [...again, ...deferred];
+      if (again.length === 0) return deferred;
+    }
+  }
+
+  /** The Kv ops and compares of the overlay's writes so far, or the limit they exceed. */
+  private plan(tx: OverlayTxn): { ops: Op[]; compare: Compare[] } | StoreTxnTooLargeError {
+    const ops: Op[] = [];
+    // A deletePrefix is one ranged delete (as kube-apiserver's cluster teardown is not, but one
+    // etcd op however many keys), unless the txn also puts into that range (etcd refuses a put
+    // inside a delete range of the same txn): then its keys are deleted one by one. Exact under
+    // the fence: the range holds just the keys fn saw.
+    const prefixes = [...new Set(tx.prefixDeletes)];
+    const puts = [...tx.writes].filter(([, w]) => w !== null).map(([k]) => k);
+    const ranged = prefixes.filter((p) => !puts.some((k) => k.startsWith(p)));
+    const covered = (k: string) => ranged.some((p) => k.startsWith(p));
+    for (const p of ranged) if (!ranged.some((q) => q !== p && p.startsWith(q))) ops.push({ delete: { key: this.dataPrefix + p, prefix: true } });
+    for (const [key, w] of tx.writes) {
+      if (w === null) {
+        if (this.rows.has(key) && !covered(key)) ops.push({ delete: { key: this.dataPrefix + key } });
+      } else {
+        ops.push({ put: { key: this.dataPrefix + key, value: bytes(w.json), ...(w.lease !== "0" ? { lease: w.lease } : {}) } });
+      }
+    }
+    const maxOps = this.kv.limits.maxTxnOps;
+    if (ops.length + 1 > maxOps) return new StoreTxnTooLargeError("writes", ops.length, maxOps - 1);
+    const compare: Compare[] = [{ key: this.fenceKey, target: "mod", result: "=", value: BigInt(this.fenceMod) }];
+    for (const [key, mod] of tx.leasedReads) compare.push({ key: this.dataPrefix + key, target: "mod", result: "=", value: BigInt(mod) });
+    if (compare.length > maxOps) return new StoreTxnTooLargeError("compares", compare.length, maxOps);
+    return { ops, compare };
   }
 
   // ---------------- leases (etcd's) ----------------
@@ -626,6 +745,28 @@ class OverlayTxn implements Txn {
    */
   constructor(private readonly s: KvStore, readonly revision: number) {}
 
+  /** Keys written by the fn running now (for rewrote). */
+  private touched = new Set<string>();
+
+  /** A point to roll back to before the next fn of a batch runs. */
+  mark(): { writes: Map<string, Write>; prefixDeletes: number } {
+    this.touched = new Set();
+    return { writes: new Map(this.writes), prefixDeletes: this.prefixDeletes.length };
+  }
+
+  /** Undo the writes made since mark (lease-attached reads stay compared: harmless, and a failed fn did read them). */
+  rollback(m: { writes: Map<string, Write>; prefixDeletes: number }): void {
+    this.writes.clear();
+    for (const [k, w] of m.writes) this.writes.set(k, w);
+    this.prefixDeletes.length = m.prefixDeletes;
+  }
+
+  /** Whether the fn since mark wrote a key an earlier fn of the batch had written. */
+  rewrote(m: { writes: Map<string, Write> }): boolean {
+    for (const k of this.touched) if (m.writes.has(k)) return true;
+    return false;
+  }
+
   private base(key: string): Row | undefined {
     const r = this.s.row(key);
     if (r && r.lease !== "0") this.leasedReads.set(key, r.modRevision);
@@ -641,19 +782,27 @@ class OverlayTxn implements Txn {
   }
 
   list<T = unknown>(prefix: string, opts: ListOptions = {}): Entry<T>[] {
-    const mine = [...this.writes.keys()].filter((k) => k.startsWith(prefix));
+    const after = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter : undefined;
+    const mine = [...this.writes.keys()].filter((k) => k.startsWith(prefix) && (after === undefined || k > after)).sort();
     if (mine.length === 0) {
       return this.s.keysUnder(prefix, opts).map((k) => this.get<T>(k)!);
     }
-    const all = new Set(this.s.keysUnder(prefix, { startAfter: opts.startAfter }));
-    const after = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter : undefined;
-    for (const k of mine) if (after === undefined || k > after) all.add(k);
+    // Merge the replica's keys (in order, read only as far as the limit needs: a capped log's
+    // trim lists one key of thousands) with this txn's own, in order.
     const out: Entry<T>[] = [];
-    for (const k of [...all].sort()) {
-      if (opts.limit !== undefined && out.length >= opts.limit) break;
+    const max = opts.limit ?? Infinity;
+    const take = (k: string) => {
       const e = this.get<T>(k);
       if (e) out.push(e);
+      return out.length >= max;
+    };
+    let j = 0;
+    for (const k of this.s.keysFrom(prefix, after)) {
+      while (j < mine.length && mine[j]! < k) if (take(mine[j++]!)) return out;
+      if (j < mine.length && mine[j] === k) j++;
+      if (take(k)) return out;
     }
+    while (j < mine.length) if (take(mine[j++]!)) return out;
     return out;
   }
 
@@ -673,18 +822,25 @@ class OverlayTxn implements Txn {
     const json = JSON.stringify(value);
     if (json === undefined) throw new Error(`store: value for ${key} is not JSON-serialisable`);
     this.writes.set(key, { json, lease: opts.lease ?? "0" });
+    this.touched.add(key);
     return this.revision;
   }
 
   delete(key: string): boolean {
     const existed = this.get(key) !== undefined;
-    if (existed) this.writes.set(key, null);
+    if (existed) {
+      this.writes.set(key, null);
+      this.touched.add(key);
+    }
     return existed;
   }
 
   deletePrefix(prefix: string): number {
     const keys = this.list(prefix).map((e) => e.key);
-    for (const k of keys) this.writes.set(k, null);
+    for (const k of keys) {
+      this.writes.set(k, null);
+      this.touched.add(k);
+    }
     if (keys.some((k) => this.s.row(k) !== undefined) && prefix !== "") this.prefixDeletes.push(prefix);
     return keys.length;
   }

@@ -14,6 +14,28 @@ export const MEMBER_PREFIX = "member/";
 export const OWNER_PREFIX = "owner/";
 /** Default lease TTL: the reference's 10–15 s, long enough for any synchronous stall of the event loop. */
 export const DEFAULT_LEASE_TTL_SECONDS = 10;
+/** etcd's minimum lease TTL at default election timeouts; above an hour a dead process's work waits too long. */
+export const LEASE_TTL_RANGE = { min: 2, max: 3600 } as const;
+
+/** A --lease-ttl (or AKSEMU_LEASE_TTL) that cannot be used; the message says what would do. */
+export class LeaseTtlError extends Error {}
+
+/**
+ * Parse a lease TTL in whole seconds (pure): undefined/"" = the default. Refused with a message
+ * naming the source, the value, the accepted range and what the TTL decides.
+ */
+export function parseLeaseTtl(raw: string | undefined, source = "--lease-ttl"): number {
+  const v = (raw ?? "").trim();
+  if (v === "") return DEFAULT_LEASE_TTL_SECONDS;
+  const n = /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < LEASE_TTL_RANGE.min || n > LEASE_TTL_RANGE.max) {
+    throw new LeaseTtlError(
+      `invalid ${source} '${v}': whole seconds from ${LEASE_TTL_RANGE.min} to ${LEASE_TTL_RANGE.max} ` +
+        `(how long a process's ownership leases last: another process takes over a dead one's work within it; default ${DEFAULT_LEASE_TTL_SECONDS})`,
+    );
+  }
+  return n;
+}
 
 export interface OwnerValue {
   member: string;

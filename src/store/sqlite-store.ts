@@ -31,6 +31,12 @@ interface Row {
 }
 
 const HISTORY_LIMIT = 20000;
+/**
+ * Watch history is also bounded by the JSON text it holds (values and previous values): 20,000
+ * events of a record that grows with its users (a subnet shared by 1,000 AKS clusters is hundreds
+ * of kB) would otherwise keep gigabytes. Older events are compacted (410 Gone to a watch from before).
+ */
+const HISTORY_CHARS = 64 * 1024 * 1024;
 /** Dropped history entries are removed from the array once this many have gathered. */
 const HISTORY_CUT = 4096;
 const ROW_CACHE_ENTRIES = 4096;
@@ -43,6 +49,8 @@ export interface SqliteStoreOptions {
   soleWriter?: boolean;
   /** How often expired leases are revoked, ms (default 500; 0 = only on expireLeases()). */
   leaseCheckMs?: number;
+  /** JSON text the watch history may hold, chars (default HISTORY_CHARS). */
+  historyChars?: number;
 }
 
 /**
@@ -64,10 +72,21 @@ function prefixEnd(prefix: string): string {
 export class SqliteStore implements Store {
   private rev: number;
   /** Watch history: events from `historyHead` on (dropped ones are cut off the front in chunks, not one splice per commit). */
-  private history: WatchEvent[] = [];
+  private history: Array<WatchEvent | undefined> = [];
   private historyHead = 0;
+  /** JSON text held by history[historyHead..]. */
+  private historyChars = 0;
+  private readonly historyMaxChars: number;
   private compacted: number;
-  private watchers = new Set<{ prefix: string; cb: WatchCallback }>();
+  private watchers = new Set<Watcher>();
+  /**
+   * Watchers by prefix, and how many prefixes there are of each length: a commit looks up each
+   * event key's prefixes of those lengths instead of testing every watcher (each running cluster
+   * watches its own prefixes, so testing them all made every commit O(clusters)).
+   */
+  private byPrefix = new Map<string, Set<Watcher>>();
+  private prefixLengths = new Map<number, number>();
+  private watcherSeq = 0;
   private active: SqlTxn | undefined;
   private readonly stmts;
   /** While another process keeps the lock, further writes fail fast instead of each stalling the event loop. */
@@ -99,6 +118,7 @@ export class SqliteStore implements Store {
     db.pragma(`synchronous = ${onDisk ? "NORMAL" : "FULL"}`);
     this.durability = onDisk ? new GroupCommit(`${file}-wal`) : undefined;
     this.soleWriter = opts.soleWriter === true;
+    this.historyMaxChars = opts.historyChars ?? HISTORY_CHARS;
     db.exec(`
       CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
@@ -130,12 +150,15 @@ export class SqliteStore implements Store {
       allLeases: db.prepare<[], { id: number; ttl: number }>("SELECT id, ttl FROM leases"),
       del: db.prepare("DELETE FROM kv WHERE key = ?"),
       getRev: db.prepare<[], { v: number }>("SELECT v FROM meta WHERE k = 'revision'"),
+      maxModRev: db.prepare<[], { v: number | null }>("SELECT max(mod_rev) AS v FROM kv"),
       setRev: db.prepare("UPDATE meta SET v = ? WHERE k = 'revision'"),
       begin: db.prepare("BEGIN IMMEDIATE"),
       commit: db.prepare("COMMIT"),
       rollback: db.prepare("ROLLBACK"),
     };
-    this.rev = this.stmts.getRev.get()!.v;
+    // The sole writer stores the revision in `meta` only when a transaction deletes (see commit):
+    // otherwise the newest row's mod_rev holds it. One scan at open, none per commit.
+    this.rev = Math.max(this.stmts.getRev.get()!.v, this.stmts.maxModRev.get()!.v ?? 0);
     this.compacted = this.rev;
     const now = performance.now();
     for (const l of this.stmts.allLeases.all()) this.leaseExpiry.set(String(l.id), { ttl: l.ttl, expiresAt: now + l.ttl * 1000 });
@@ -260,11 +283,15 @@ export class SqliteStore implements Store {
       // db.transaction() builds a new wrapper per call).
       this.stmts.begin.run();
       try {
-        tx = new SqlTxn(this, (this.soleWriter ? this.rev : this.stmts.getRev.get()!.v) + 1);
+        tx = new SqlTxn(this, (this.soleWriter ? this.rev : Math.max(this.rev, this.stmts.getRev.get()!.v)) + 1);
         this.active = tx;
         result = fn(tx);
         if (result instanceof Promise) throw new Error("store.txn: fn must be synchronous (it returned a promise); await outside it");
-        if (tx.events.length > 0) this.stmts.setRev.run(tx.revision);
+        // The revision is max(meta, every row's mod_rev) (read at open). A transaction that only
+        // puts leaves rows at its revision, so the sole writer skips `meta` (its page was one WAL
+        // frame of every commit); one that deletes may remove the newest row, so it records it.
+        // Connections that share the file read meta under the lock, so they always write it.
+        if (tx.events.length > 0 && (tx.deleted || !this.soleWriter)) this.stmts.setRev.run(tx.revision);
         this.stmts.commit.run();
       } catch (e) {
         if (this.db.inTransaction) this.stmts.rollback.run();
@@ -414,20 +441,44 @@ export class SqliteStore implements Store {
   }
 
   private publish(events: WatchEvent[]): void {
-    for (const e of events) this.history.push(e);
-    const kept = this.history.length - this.historyHead;
-    if (kept > HISTORY_LIMIT) {
-      // Moving 20,000 entries on every commit cost more than the rest of a commit's bookkeeping.
-      this.historyHead += kept - HISTORY_LIMIT;
-      this.compacted = this.history[this.historyHead - 1]!.revision;
+    for (const e of events) {
+      this.history.push(e);
+      this.historyChars += charsOf(e);
+    }
+    const end = this.history.length;
+    const maxChars = this.historyMaxChars;
+    if (end - this.historyHead > HISTORY_LIMIT || this.historyChars > maxChars) {
+      // Moving 20,000 entries on every commit cost more than the rest of a commit's bookkeeping:
+      // dropped slots are cleared (their text freed now) and cut off the front in chunks.
+      while (this.historyHead < end - 1 && (end - this.historyHead > HISTORY_LIMIT || this.historyChars > maxChars)) {
+        const e = this.history[this.historyHead]!;
+        this.historyChars -= charsOf(e);
+        this.compacted = e.revision;
+        this.history[this.historyHead++] = undefined;
+      }
       if (this.historyHead >= HISTORY_CUT) {
         this.history.splice(0, this.historyHead);
         this.historyHead = 0;
       }
     }
-    for (const w of [...this.watchers]) {
-      const mine = events.filter((e) => e.key.startsWith(w.prefix));
-      if (mine.length === 0) continue;
+    if (this.watchers.size === 0) return;
+    const batches = new Map<Watcher, WatchEvent[]>();
+    for (const e of events) {
+      for (const len of this.prefixLengths.keys()) {
+        if (len > e.key.length) continue;
+        const ws = this.byPrefix.get(len === e.key.length ? e.key : e.key.slice(0, len));
+        if (!ws) continue;
+        for (const w of ws) {
+          const b = batches.get(w);
+          if (b) b.push(e);
+          else batches.set(w, [e]);
+        }
+      }
+    }
+    // In the order the watchers were registered, as one pass over them would call them.
+    const order = batches.size > 1 ? [...batches.keys()].sort((a, b) => a.seq - b.seq) : [...batches.keys()];
+    for (const w of order) {
+      const mine = batches.get(w)!;
       try {
         w.cb(mine);
       } catch (err) {
@@ -447,16 +498,31 @@ export class SqliteStore implements Store {
       }
       replayByRevision(replay, cb);
     }
-    const w = { prefix, cb };
+    const w: Watcher = { prefix, cb, seq: this.watcherSeq++ };
     this.watchers.add(w);
+    let ws = this.byPrefix.get(prefix);
+    if (!ws) {
+      this.byPrefix.set(prefix, (ws = new Set()));
+      this.prefixLengths.set(prefix.length, (this.prefixLengths.get(prefix.length) ?? 0) + 1);
+    }
+    ws.add(w);
     return () => {
-      this.watchers.delete(w);
+      if (!this.watchers.delete(w)) return;
+      const set = this.byPrefix.get(prefix)!;
+      set.delete(w);
+      if (set.size > 0) return;
+      this.byPrefix.delete(prefix);
+      const n = this.prefixLengths.get(prefix.length)! - 1;
+      if (n > 0) this.prefixLengths.set(prefix.length, n);
+      else this.prefixLengths.delete(prefix.length);
     };
   }
 
   close(): void {
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     this.watchers.clear();
+    this.byPrefix.clear();
+    this.prefixLengths.clear();
     // The last connection's close checkpoints the WAL into the database file and syncs it.
     if (this.db.open) this.db.close();
     this.durability?.closed();
@@ -465,6 +531,8 @@ export class SqliteStore implements Store {
 
 class SqlTxn implements Txn {
   readonly events: WatchEvent[] = [];
+  /** Whether it deleted a key (then the revision goes to `meta`: the newest row may be gone). */
+  deleted = false;
   /** Rows this transaction wrote (null: deleted), cached once it commits. */
   readonly written = new Map<string, Row | null>();
   constructor(private readonly s: SqliteStore, readonly revision: number) {}
@@ -500,6 +568,7 @@ class SqlTxn implements Txn {
     const prev = this.s.rawGet(key);
     if (!prev) return false;
     this.s.rawDelete(key);
+    this.deleted = true;
     this.written.set(key, null);
     this.events.push(new StoredEvent("delete", key, prev.value, prev.value, this.revision, prev.create_rev));
     return true;
@@ -534,6 +603,8 @@ class StoredEvent implements WatchEvent {
   private vText: string | undefined;
   private pText: string | undefined;
   private readonly hasPrev: boolean;
+  /** JSON text this event was made from (what it holds, as text or parsed): the history's budget. */
+  readonly chars: number;
   constructor(
     readonly type: "put" | "delete",
     readonly key: string,
@@ -546,6 +617,7 @@ class StoredEvent implements WatchEvent {
     // A delete's value is its previous value: one object, as before.
     this.pText = type === "delete" ? undefined : prevJson;
     this.hasPrev = prevJson !== undefined;
+    this.chars = json.length + (this.pText?.length ?? 0);
   }
 
   get value(): unknown {
@@ -565,6 +637,17 @@ class StoredEvent implements WatchEvent {
     }
     return this.p;
   }
+}
+
+interface Watcher {
+  prefix: string;
+  cb: WatchCallback;
+  /** Registration order. */
+  seq: number;
+}
+
+function charsOf(e: WatchEvent): number {
+  return e instanceof StoredEvent ? e.chars : 0;
 }
 
 function toEntry<T>(r: Row): Entry<T> {

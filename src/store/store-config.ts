@@ -13,6 +13,12 @@ export class StoreConfigError extends Error {}
 
 /** How long start-up waits for etcd to answer before giving up (ms). */
 export const ETCD_CONNECT_TIMEOUT_MS = 5000;
+/**
+ * How long a request, once running, keeps moving between members while none can take it (ms):
+ * longer than an election after a leader's death plus etcd 3.4's request timeout (7 s at the
+ * default election timeout), within which a read at a leaderless member fails.
+ */
+export const ETCD_FAILOVER_MS = 30_000;
 
 /**
  * Parse a store location: undefined/"" or "sqlite" = the embedded default; etcd://h:p[,h:p...]
@@ -47,14 +53,15 @@ export function parseStoreLocation(raw: string | undefined, source = "--store"):
  * this aksemu's data version, and load the replica. StoreConfigError when not.
  */
 export async function openEtcdStore(loc: Extract<StoreLocation, { kind: "etcd" }>, timeoutMs = ETCD_CONNECT_TIMEOUT_MS): Promise<KvStore> {
-  const kv = new EtcdKv({ endpoints: loc.endpoints, dialTimeoutMs: timeoutMs });
+  const kv = new EtcdKv({ endpoints: loc.endpoints, dialTimeoutMs: timeoutMs, failoverMs: ETCD_FAILOVER_MS });
   const unreachable = (cause: string) =>
     new StoreConfigError(`cannot reach etcd at ${loc.endpoints.join(", ")} (timeout ${timeoutMs / 1000} s): ${cause}; is it running, and are these its client URLs?`);
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
       kv.range(`${loc.prefix}meta/data-version`),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(unreachable("no answer")), timeoutMs))),
+      // The range moves between members until one answers; if none does, say why the last one did not.
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(unreachable(kv.lastFailure ?? "no answer")), timeoutMs))),
     ]).catch((e: unknown) => {
       throw e instanceof StoreConfigError ? e : unreachable((e as Error).message.split("\n")[0]!.replace(/\.?\s*Resolution note:.*$/, ""));
     });

@@ -142,7 +142,8 @@ test("command invoke runs with a shell beside kubectl, like AKS's command pod; n
     }
     throw new Error(`command ${command} did not finish`);
   };
-  const { body, id } = await run("kubectl get pods -A | grep coredns");
+  // The simulation brings coredns up after the create succeeded: wait for it as a user would.
+  const { body, id } = await run("kubectl wait --for=condition=Ready pod -l k8s-app=kube-dns -n kube-system --timeout=60s >/dev/null && kubectl get pods -A | grep coredns");
   assert.equal(body.properties.exitCode, 0, body.properties.logs);
   assert.match(body.properties.logs, /^kube-system\s+coredns-\S+\s+1\/1\s+Running/m);
   assert.doesNotMatch(body.properties.logs, /NAMESPACE/, "grep ran in the shell, not as kubectl arguments");

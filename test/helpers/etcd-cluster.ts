@@ -30,6 +30,8 @@ export interface EtcdMember {
   dataDir: string;
   /** Whether its process is running. */
   readonly up: boolean;
+  /** Its process id while it runs (benchmarks read its CPU time from /proc). */
+  readonly pid: number | undefined;
   /** SIGKILL the member and wait for it to be gone. */
   kill9(): Promise<void>;
   /** Start it again on its data directory and ports (after kill9); resolves once it reports healthy. */
@@ -44,7 +46,23 @@ export interface EtcdCluster {
   endpoints: string[];
   /** `etcd://host:port,host:port,...` */
   storeUrl: string;
+  /** The member that is the raft leader now (asked of the running members' status; bounded: 30 s). */
+  leader(): Promise<EtcdMember>;
+  /** Make member the leader (etcd's MoveLeader, sent to the current leader); resolves once it is. */
+  moveLeader(member: EtcdMember): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** A member's status through its JSON gateway: its own id and the leader's it knows (0 = none). */
+async function status(clientUrl: string): Promise<{ id: string; leader: string } | undefined> {
+  try {
+    const res = await fetch(`${clientUrl}/v3/maintenance/status`, { method: "POST", body: "{}", signal: AbortSignal.timeout(2000) });
+    if (!res.ok) return undefined;
+    const j = (await res.json()) as { header?: { member_id?: string }; leader?: string };
+    return { id: String(j.header?.member_id ?? ""), leader: String(j.leader ?? "0") };
+  } catch {
+    return undefined;
+  }
 }
 
 /** etcd's /health: true only when the member is part of a cluster with a leader. */
@@ -106,6 +124,9 @@ export async function startEtcdCluster(opts: { size?: number; bin?: string } = {
       get up() {
         return !!proc && proc.exitCode === null && proc.signalCode === null;
       },
+      get pid() {
+        return member.up ? proc!.pid : undefined;
+      },
       async kill9() {
         if (member.up) proc!.kill("SIGKILL");
         await gone;
@@ -134,7 +155,31 @@ export async function startEtcdCluster(opts: { size?: number; bin?: string } = {
     throw e;
   }
   const endpoints = specs.map((s) => s.client.replace(/^http:\/\//, ""));
-  return { members, endpoints, storeUrl: `etcd://${endpoints.join(",")}`, stop };
+  const leader = async (): Promise<EtcdMember> => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const st = await Promise.all(members.map((m) => (m.up ? status(m.clientUrl) : undefined)));
+      const lead = st.find((x) => x && x.leader !== "0")?.leader;
+      const i = st.findIndex((x) => x?.id === lead);
+      if (i >= 0) return members[i]!;
+      if (Date.now() > deadline) throw new Error("no etcd member is the leader after 30 s");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const moveLeader = async (target: EtcdMember): Promise<void> => {
+    const current = await leader();
+    if (current === target) return;
+    const id = (await status(target.clientUrl))?.id;
+    if (!id) throw new Error(`etcd member ${target.name} does not answer its status`);
+    const res = await fetch(`${current.clientUrl}/v3/maintenance/transfer-leadership`, { method: "POST", body: JSON.stringify({ targetID: id }), signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`MoveLeader to ${target.name}: ${res.status} ${await res.text()}`);
+    const deadline = Date.now() + 30_000;
+    while ((await leader()) !== target) {
+      if (Date.now() > deadline) throw new Error(`etcd member ${target.name} did not become the leader in 30 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return { members, endpoints, storeUrl: `etcd://${endpoints.join(",")}`, leader, moveLeader, stop };
 }
 
 async function waitHealthy(members: EtcdMember[], timeoutMs: number): Promise<void> {

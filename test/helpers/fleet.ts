@@ -31,7 +31,8 @@ export async function startFleet(o: { count: number; store?: string; latency?: "
     // either way (shared-secret.ts).
     const members: RunningEmulator[] = [];
     try {
-      for (let i = 0; i < o.count; i++) members.push(await startEmulator({ latency, allowRunCommand: o.allowRunCommand, args: ["--host", fleetAddress(i), "--store", o.store] }));
+      const ttl = o.leaseTtlSeconds ? ["--lease-ttl", String(o.leaseTtlSeconds)] : [];
+      for (let i = 0; i < o.count; i++) members.push(await startEmulator({ latency, allowRunCommand: o.allowRunCommand, args: ["--host", fleetAddress(i), "--store", o.store, ...ttl] }));
     } catch (e) {
       await Promise.all(members.map((m) => m.stop()));
       throw e;

@@ -82,6 +82,15 @@ class GatedKv implements Kv {
   }
 }
 
+/** A Kv that counts the Txns sent to it. */
+class CountingKv extends GatedKv {
+  txns = 0;
+  override txn(req: TxnRequest): Promise<TxnResult> {
+    this.txns++;
+    return super.txn(req);
+  }
+}
+
 describe("KvStore over etcd", { skip: needClient(ETCD, "etcd v3.6") }, () => {
   let server: EtcdServer;
   before(async () => {
@@ -143,6 +152,34 @@ describe("KvStore over etcd", { skip: needClient(ETCD, "etcd v3.6") }, () => {
       });
     } finally {
       await k.close();
+    }
+  });
+
+  test("group commit: txns queued while a commit is in flight share one etcd Txn; one rewriting a key of the batch, or overflowing --max-txn-ops, waits for the next", async () => {
+    const prefix = fresh();
+    const counting = new CountingKv(kv());
+    const s = await KvStore.open(counting, { prefix });
+    try {
+      const before = counting.txns;
+      const first = s.txn((tx) => void tx.put("g/first", 0)); // in flight alone; the rest queue behind it
+      const independent = Array.from({ length: 10 }, (_, i) => s.txn((tx) => void tx.put(`g/${i}`, i)));
+      const max = s.kv.limits.maxTxnOps - 1;
+      const big = s.txn((tx) => {
+        for (let i = 0; i < max - 5; i++) tx.put(`big/${i}`, i); // fits alone, not beside the ten
+      });
+      const again = s.txn((tx) => void tx.put("g/3", "again")); // behind big; would rewrite g/3 of the ten
+      await Promise.all([first, ...independent, again, big]);
+      const rev = (k: string) => s.get(k)!.modRevision;
+      const batchRev = rev("g/0");
+      for (let i = 0; i < 10; i++) if (i !== 3) assert.equal(rev(`g/${i}`), batchRev, `g/${i} committed with the batch`);
+      assert.ok(batchRev > rev("g/first"));
+      assert.equal(s.get("g/3")?.value, "again");
+      assert.ok(rev("g/3") > batchRev, "the rewrite commits after the batch");
+      assert.equal(s.count("big/"), max - 5);
+      assert.equal(rev("big/0"), rev("g/3"), "the big one and the rewrite share the next commit");
+      assert.equal(counting.txns - before, 3, "first alone, the ten together, then the big one with the rewrite");
+    } finally {
+      await s.close();
     }
   });
 

@@ -74,6 +74,49 @@ test("sole writer: a committed write is what the next transaction and reader see
   }
 });
 
+test("the revision survives reopening whichever write came last: puts only (kept in the rows), a delete of the newest row (kept in meta), a shared connection after the sole writer", async () => {
+  const { dir, file } = tempFile();
+  const open = (soleWriter = true) => SqliteStore.open(file, { leaseCheckMs: 0, soleWriter });
+  let s = open();
+  const seen: number[] = [];
+  const check = async (what: string) => {
+    const r = s.revision();
+    assert.ok(seen.every((x) => x < r || x === r), `${what}: no revision goes back (${r} after ${seen.at(-1)})`);
+    seen.push(r);
+    s.close();
+    s = open();
+    assert.equal(s.revision(), r, `${what}: the same revision after a reopen`);
+  };
+  try {
+    await s.txn((tx) => tx.put("a", 1));
+    await s.txn((tx) => tx.put("b", 1));
+    await check("puts only");
+    await s.txn((tx) => tx.delete("b")); // the newest row goes: only meta can tell its revision
+    await check("the newest row deleted");
+    await s.txn((tx) => tx.put("c", 1));
+    await s.txn((tx) => {
+      tx.put("d", 1);
+      tx.delete("d"); // put and deleted in one transaction: no row carries its revision
+    });
+    await check("a key put and deleted in one transaction");
+    await s.txn((tx) => tx.deletePrefix(""));
+    await check("every key deleted");
+    await s.txn((tx) => tx.put("e", 1));
+    const r = s.revision();
+    s.close();
+    // A connection that shares the file (not the sole writer) starts after it, and so does the next sole writer.
+    const shared = open(false);
+    assert.equal(shared.revision(), r);
+    assert.equal(await shared.txn((tx) => tx.put("f", 1)), r + 1);
+    shared.close();
+    s = open();
+    assert.equal(await s.txn((tx) => tx.put("g", 1)), r + 2);
+  } finally {
+    s.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("a shared file (not sole writer): each transaction starts from the revision another connection left", async () => {
   const { dir, file } = tempFile();
   const a = SqliteStore.open(file, { leaseCheckMs: 0 });
@@ -87,6 +130,61 @@ test("a shared file (not sole writer): each transaction starts from the revision
     a.close();
     b.close();
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("watchers found by prefix: nested and equal prefixes each get their events once per commit, in registration order; an unsubscribed one nothing", async () => {
+  const s = SqliteStore.open(":memory:", { leaseCheckMs: 0 });
+  try {
+    const calls: string[] = [];
+    const seen = (name: string) => (evs: WatchEvent[]) => calls.push(`${name}:${evs.map((e) => e.key).join(",")}`);
+    s.watch("kube/c1/", undefined, seen("c1"));
+    s.watch("", undefined, seen("all"));
+    const stop = s.watch("kube/c1/pods/", undefined, seen("pods"));
+    s.watch("kube/c10/", undefined, seen("c10"));
+    s.watch("kube/c1/", undefined, seen("c1-again"));
+    await s.txn((tx) => {
+      tx.put("kube/c1/pods/a", 1);
+      tx.put("kube/c10/pods/b", 2);
+      tx.put("kube/c1/", 3);
+      tx.put("res:x", 4);
+    });
+    assert.deepEqual(calls, [
+      "c1:kube/c1/pods/a,kube/c1/",
+      "all:kube/c1/pods/a,kube/c10/pods/b,kube/c1/,res:x",
+      "pods:kube/c1/pods/a",
+      "c10:kube/c10/pods/b",
+      "c1-again:kube/c1/pods/a,kube/c1/",
+    ]);
+    calls.length = 0;
+    stop();
+    stop();
+    await s.txn((tx) => tx.put("kube/c1/pods/a", 5));
+    assert.deepEqual(calls, ["c1:kube/c1/pods/a", "all:kube/c1/pods/a", "c1-again:kube/c1/pods/a"]);
+  } finally {
+    s.close();
+  }
+});
+
+test("watch history is bounded by the text it holds: big values compact older revisions (410), the newest stay replayable", () => {
+  // 1 MiB of JSON text: 8 events of 100 kchars (value, then value + previous value: 200 kchars each after the first).
+  const s = SqliteStore.open(":memory:", { leaseCheckMs: 0, historyChars: 1024 * 1024 });
+  try {
+    const big = (i: number) => `${i}`.padEnd(100_000, "x");
+    const first = s.revision() + 1;
+    for (let i = 0; i < 40; i++) void s.txn((tx) => tx.put("subnet", big(i)));
+    const last = s.revision();
+    assert.equal(last, first + 39);
+    // Each later event holds its value and the previous one (200,000 chars): 5 fit in 1 MiB.
+    assert.equal(s.compactedRevision(), last - 5, "the newest 5 events kept");
+    assert.throws(() => s.watch("subnet", s.compactedRevision() - 1, () => undefined), StoreCompactedError);
+    const seen: WatchEvent[] = [];
+    s.watch("subnet", s.compactedRevision(), (evs) => seen.push(...evs));
+    assert.deepEqual(seen.map((e) => e.revision), [last - 4, last - 3, last - 2, last - 1, last]);
+    assert.equal(seen.at(-1)!.value, big(39));
+    assert.equal(seen.at(-1)!.prev, big(38));
+  } finally {
+    s.close();
   }
 });
 

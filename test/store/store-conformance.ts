@@ -161,6 +161,24 @@ export function storeConformance(name: string, harness: () => Promise<StoreHarne
     assert.equal(s.count(`${p}k/`), 0);
   });
 
+  withStores("inside a txn list merges its own puts and deletes with the stored keys, in order, with limit and startAfter", 1, async ([s], p) => {
+    await s.txn((tx) => {
+      for (const k of ["b", "d", "f", "h"]) tx.put(`${p}m/${k}`, k);
+    });
+    const seen = await s.txn((tx) => {
+      tx.put(`${p}m/a`, "a");
+      tx.put(`${p}m/e`, "e");
+      tx.put(`${p}m/d`, "d2");
+      tx.delete(`${p}m/f`);
+      const keys = (o?: { limit?: number; startAfter?: string }) => tx.list<string>(`${p}m/`, o).map((e) => `${e.key.slice(p.length + 2)}=${e.value}`);
+      return { all: keys(), first2: keys({ limit: 2 }), afterB: keys({ startAfter: `${p}m/b`, limit: 3 }), afterE: keys({ startAfter: `${p}m/e` }) };
+    });
+    assert.deepEqual(seen.all, ["a=a", "b=b", "d=d2", "e=e", "h=h"]);
+    assert.deepEqual(seen.first2, ["a=a", "b=b"]);
+    assert.deepEqual(seen.afterB, ["d=d2", "e=e", "h=h"]);
+    assert.deepEqual(seen.afterE, ["h=h"]);
+  });
+
   withStores("store.txn inside a txn's fn throws NestedTxnError (pass tx down instead): the outer txn rejects, nothing is written", 1, async ([s], p) => {
     const r0 = s.revision();
     await assert.rejects(
@@ -279,6 +297,33 @@ export function storeConformance(name: string, harness: () => Promise<StoreHarne
       await a!.fresh?.();
       assert.equal(a!.get(`${p}back`)?.value, i);
     }
+  });
+
+  withStores("many txns at once: each resolves after its write is readable, a failing one writes nothing, every value of a key written by several reaches watchers", 1, async ([a], p) => {
+    const seen: unknown[] = [];
+    const stop = a!.watch(`${p}same`, undefined, (evs) => {
+      for (const e of evs) seen.push(e.value);
+    });
+    const N = 24;
+    const calls = Array.from({ length: N }, async (_, i) => {
+      const s = a!;
+      await s.txn((tx) => {
+        tx.put(`${p}own/${i}`, { i });
+        tx.put(`${p}same`, i); // the shared key: one value per commit, never merged away
+      });
+      assert.deepEqual(s.get(`${p}own/${i}`)?.value, { i }, "read-your-writes right after the txn resolved");
+    });
+    const failing = a!.txn((tx) => {
+      tx.put(`${p}own/bad`, 1);
+      throw new Error("refused");
+    });
+    await assert.rejects(Promise.resolve(failing), /refused/);
+    await Promise.all(calls);
+    stop();
+    assert.equal(a!.count(`${p}own/`), N);
+    assert.equal(a!.get(`${p}own/bad`), undefined);
+    assert.deepEqual([...seen].sort((x, y) => Number(x) - Number(y)), Array.from({ length: N }, (_, i) => i), "every write of the shared key was seen by the watcher");
+    assert.equal(a!.get(`${p}same`)?.value, seen.at(-1));
   });
 
   withStores("two instances racing read-modify-write increments on one key end with the exact sum", 2, async ([a, b], p) => {

@@ -109,8 +109,8 @@ function compactString(r: Rule): string {
 }
 
 /** ConfirmNoEscalation: undefined when the user holds every rule, else kube's reason text. */
-export function escalationReason(reg: Registry, user: UserInfo, namespace: string, rules: Obj[]): string | undefined {
-  const held = rulesFor(reg, user, namespace);
+export function escalationReason(reg: Registry, user: UserInfo, namespace: string, rules: Obj[], r?: Reader): string | undefined {
+  const held = rulesFor(reg, user, namespace, r);
   const missing = uncovered([...held.resourceRules, ...held.nonResourceRules], rules);
   if (!missing.length) return undefined;
   // Go sorts the descriptions as a string set (byte order).
@@ -159,14 +159,14 @@ export function checkEscalation(w: RbacWrite): void {
   const ns = w.namespace ?? "";
   const name = String(obj.metadata?.name ?? "");
   const allowed = (verb: string, res: string, resName: string) =>
-    authorize(reg, { user, verb, resourceRequest: true, namespace: ns || undefined, apiGroup: RBAC, apiVersion: "*", resource: res, name: resName }).allowed;
+    authorize(reg, { user, verb, resourceRequest: true, namespace: ns || undefined, apiGroup: RBAC, apiVersion: "*", resource: res, name: resName }, w.tx).allowed;
 
   if (resource === "roles" || resource === "clusterroles") {
     if (allowed("escalate", resource, name)) return;
-    const reason = escalationReason(reg, user, ns, Array.isArray(obj.rules) ? obj.rules : []);
+    const reason = escalationReason(reg, user, ns, Array.isArray(obj.rules) ? obj.rules : [], w.tx);
     if (reason) throw forbidden(resource, name, reason);
     const aggregates = (o: Obj | undefined) => isObj(o?.aggregationRule);
-    if (resource === "clusterroles" && (aggregates(obj) || aggregates(old)) && escalationReason(reg, user, ns, FULL_AUTHORITY))
+    if (resource === "clusterroles" && (aggregates(obj) || aggregates(old)) && escalationReason(reg, user, ns, FULL_AUTHORITY, w.tx))
       throw forbidden(resource, name, "must have cluster-admin privileges to use the aggregationRule");
     return;
   }
@@ -184,7 +184,7 @@ export function checkEscalation(w: RbacWrite): void {
       if (!role) throw forbidden(resource, name, `role.rbac.authorization.k8s.io ${JSON.stringify(ref.name ?? "")} not found`);
       rules = Array.isArray(role.rules) ? role.rules : [];
     } else throw forbidden(resource, name, `unsupported role reference kind: ${JSON.stringify(ref.kind ?? "")}`);
-    const reason = escalationReason(reg, user, ns, rules);
+    const reason = escalationReason(reg, user, ns, rules, w.tx);
     if (reason) throw forbidden(resource, name, reason);
   }
 }

@@ -4,7 +4,8 @@
 // denies; no match means Forbidden with the resolution errors as the reason.
 import { strategyFor } from "../catalog.js";
 import { qualified, StatusError } from "../errors.js";
-import type { Registry } from "../registry.js";
+import type { Reader, Registry } from "../registry.js";
+import type { Strategy } from "../types.js";
 import { isObj, type Obj } from "../util.js";
 
 export interface UserInfo {
@@ -88,7 +89,8 @@ interface Visit {
 }
 
 /** Every rule that applies to the user in the namespace (cluster bindings first), plus resolution errors. */
-export function visitRules(reg: Registry, user: UserInfo, namespace: string | undefined, visit: (v: Visit) => boolean): string[] {
+/** `r`: where the roles and bindings are read (a write's transaction, when the check is part of one). */
+export function visitRules(reg: Registry, user: UserInfo, namespace: string | undefined, visit: (v: Visit) => boolean, r?: Reader): string[] {
   const errs: string[] = [];
   const roleRules = (ref: Obj, ns: string | undefined): Obj[] | undefined => {
     const isCluster = ref?.kind === "ClusterRole";
@@ -96,21 +98,22 @@ export function visitRules(reg: Registry, user: UserInfo, namespace: string | un
       errs.push(`unsupported role reference kind: "${ref?.kind}"`);
       return undefined;
     }
-    const role = isCluster ? reg.tryGet(clusterRoleS, undefined, ref.name) : reg.tryGet(roleS, ns, ref.name);
+    const role = isCluster ? reg.tryGet(clusterRoleS, undefined, ref.name, r) : reg.tryGet(roleS, ns, ref.name, r);
     if (!role) {
       errs.push(isCluster ? `clusterrole.rbac.authorization.k8s.io "${ref.name}" not found` : `role.rbac.authorization.k8s.io "${ref.name}" not found`);
       return undefined;
     }
     return (role.rules ?? []) as Obj[];
   };
-  for (const b of reg.list(clusterBindingS, undefined).items) {
+  const bindings = (st: Strategy, ns: string | undefined): Obj[] => (r ? reg.listIn(r, st, ns) : reg.list(st, ns).items);
+  for (const b of bindings(clusterBindingS, undefined)) {
     const who = appliesTo(user, b.subjects, "");
     if (!who) continue;
     const rules = roleRules(b.roleRef, undefined);
     if (rules && !visit({ rules, source: `ClusterRoleBinding "${b.metadata.name}" of ClusterRole "${b.roleRef.name}" to ${who}` })) return errs;
   }
   if (namespace) {
-    for (const b of reg.list(bindingS, namespace).items) {
+    for (const b of bindings(bindingS, namespace)) {
       const who = appliesTo(user, b.subjects, namespace);
       if (!who) continue;
       const rules = roleRules(b.roleRef, namespace);
@@ -120,7 +123,7 @@ export function visitRules(reg: Registry, user: UserInfo, namespace: string | un
   return errs;
 }
 
-export function authorize(reg: Registry, a: Attributes): Decision {
+export function authorize(reg: Registry, a: Attributes, r?: Reader): Decision {
   if (isSuperUser(a.user)) return { allowed: true, reason: "" };
   let reason = "";
   const errs = visitRules(reg, a.user, a.resourceRequest ? a.namespace : undefined, (v) => {
@@ -129,13 +132,13 @@ export function authorize(reg: Registry, a: Attributes): Decision {
       return false;
     }
     return true;
-  });
+  }, r);
   if (reason) return { allowed: true, reason };
   return { allowed: false, reason: errs.length ? `RBAC: ${errs.join(", ")}` : "" };
 }
 
 /** Rules the user holds in a namespace (SelfSubjectRulesReview, `kubectl auth can-i --list`). */
-export function rulesFor(reg: Registry, user: UserInfo, namespace: string): { resourceRules: Obj[]; nonResourceRules: Obj[]; errors: string[] } {
+export function rulesFor(reg: Registry, user: UserInfo, namespace: string, reader?: Reader): { resourceRules: Obj[]; nonResourceRules: Obj[]; errors: string[] } {
   const resourceRules: Obj[] = [];
   const nonResourceRules: Obj[] = [];
   const errors = visitRules(reg, user, namespace, (v) => {
@@ -149,7 +152,7 @@ export function rulesFor(reg: Registry, user: UserInfo, namespace: string): { re
       }
     }
     return true;
-  });
+  }, reader);
   if (isSuperUser(user)) {
     resourceRules.unshift({ verbs: ["*"], apiGroups: ["*"], resources: ["*"] });
     nonResourceRules.unshift({ verbs: ["*"], nonResourceURLs: ["*"] });

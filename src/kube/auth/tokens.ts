@@ -2,7 +2,7 @@
 // per-cluster key kept under kube/<id>/_sa, with kube's claims (k/k pkg/serviceaccount/claims.go).
 // Verification checks signature, expiry, audience, and that the service account (and a bound
 // object) still exists with the same uid.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from "node:crypto";
+import { createPrivateKey, createPublicKey, generateKeyPair, randomUUID, sign, verify, type KeyObject } from "node:crypto";
 import { strategyFor } from "../catalog.js";
 import type { Registry } from "../registry.js";
 import { isObj, type Obj } from "../util.js";
@@ -26,11 +26,44 @@ const keyName = (reg: Registry) => `kube/${reg.clusterId}/_sa`;
 export async function ensureSigningKey(reg: Registry): Promise<void> {
   const key = keyName(reg);
   if (reg.store.get(key)) return;
-  const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const pem = pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  const pem = await takeRsaKey();
   await reg.store.txn((tx) => {
     if (!tx.get(key)) tx.put(key, { privateKeyPem: pem });
   });
+}
+
+// RSA-2048 generation takes 100-600 ms of CPU (kube signs service-account tokens RS256 by default,
+// so the key stays RSA). Keys are made ahead on the thread pool, so a cluster's API start takes a
+// ready (or half-made) one instead of blocking the event loop for a whole generation.
+const POOL_SIZE = 2;
+const pool: Array<Promise<string>> = [];
+
+function generatePem(): Promise<string> {
+  const p = new Promise<string>((resolve, reject) =>
+    generateKeyPair("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } }, (err, _pub, priv) =>
+      err ? reject(err) : resolve(priv)),
+  );
+  // Until someone takes it, a failure is nobody's: the taker sees it (and generates again).
+  p.catch(() => undefined);
+  return p;
+}
+
+/** Start making keys ahead (idempotent): called when a cluster's API is about to start. */
+export function warmSigningKeys(): void {
+  while (pool.length < POOL_SIZE) pool.push(generatePem());
+}
+
+/**
+ * Refill a second after a take, not at once: on a 2-core machine the generation would otherwise
+ * share the CPU with the rest of the new cluster's start (its API, its simulation).
+ */
+const REFILL_DELAY_MS = 1000;
+
+/** A fresh RSA-2048 private key (PKCS#8 PEM), from the pool; each key is handed out once. */
+async function takeRsaKey(): Promise<string> {
+  const next = pool.shift() ?? generatePem();
+  setTimeout(warmSigningKeys, REFILL_DELAY_MS).unref();
+  return next.catch(() => generatePem());
 }
 
 function keyOf(reg: Registry): { priv: KeyObject; pub: KeyObject; kid: string } {

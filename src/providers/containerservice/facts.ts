@@ -21,7 +21,7 @@ export function isAksOwned(tx: Reader, id: string): boolean {
   return !!rg?.managedBy && rg.managedBy.toLowerCase().includes("/providers/microsoft.containerservice/managedclusters/");
 }
 
-const AKS_FRONTEND = /\/providers\/Microsoft\.Network\/loadBalancers\/kube-apiserver\/frontendIPConfigurations\/kube-apiserver-frontend$/i;
+const RESOURCE_GROUP_OF = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\//i;
 
 /**
  * Subnet facts for validation. `held` is what this cluster already holds there according to its
@@ -31,12 +31,15 @@ export function subnetFacts(tx: Reader, env: ArmEnv, subnetId: string, held = 0)
   const model = networkModel(env);
   const v = model.getSubnet(tx, subnetId);
   if (!v) return undefined;
+  // Whether an ipConfiguration is AKS's is decided by its resource group: asked once per group
+  // (a subnet shared by N clusters lists tens of ipConfigurations per node).
   const rgOwned = new Map<string, boolean>();
   const aks = (c: string) => {
-    if (!AKS_FRONTEND.test(c)) return isAksOwned(tx, c);
-    const rg = (parseId(c)?.resourceGroup ?? "").toLowerCase();
-    if (!rgOwned.has(rg)) rgOwned.set(rg, isAksOwned(tx, c));
-    return rgOwned.get(rg)!;
+    const rg = RESOURCE_GROUP_OF.exec(c)?.[0].toLowerCase();
+    if (rg === undefined) return isAksOwned(tx, c);
+    let owned = rgOwned.get(rg);
+    if (owned === undefined) rgOwned.set(rg, (owned = isAksOwned(tx, c)));
+    return owned;
   };
   const foreign = [...v.ipConfigurations.filter((c) => !aks(c)), ...v.privateEndpoints];
   return {

@@ -1,5 +1,5 @@
 // The activity log in the store: one record per ARM write request under `activity:{sub}:`,
-// keyed by its begin time (so keys sort by time), at most MAX_RECORDS per subscription (the
+// keyed by its begin time (so keys sort by time), about MAX_RECORDS per subscription (the
 // oldest go first, as Azure drops events after 90 days). Events are derived on read, so a
 // long-running operation's final event appears when its operation record ends, with no write here.
 import type { Store, Txn } from "../../store/store.js";
@@ -15,14 +15,26 @@ export const MAX_RECORDS = 5000;
 
 const prefixOf = (sub: string) => `${ACTIVITY}${sub.toLowerCase()}:`;
 
-/** Keep one request's record (only for a subscription that exists: a typo'd id leaves nothing). */
-export function recordActivity(store: Store, r: ActivityRecord): Promise<void> {
+/**
+ * Keep requests' records in one transaction (only for subscriptions that exist: a typo'd id
+ * leaves nothing). For each subscription in `trim`, the log is then cut to its newest `max`
+ * records: counting a log reads all of it, so callers trim now and then, not on every record
+ * (ActivityRecorder: once per TRIM_EVERY records).
+ */
+export function recordActivities(store: Store, records: readonly ActivityRecord[], trim: ReadonlySet<string> = new Set(), max = MAX_RECORDS): Promise<void> {
   return store.txn((tx) => {
-    if (!getSubscription(tx, r.subscriptionId)) return;
-    const prefix = prefixOf(r.subscriptionId);
-    tx.put(`${prefix}${r.begin}:${r.requestId}`, r);
-    const over = tx.count(prefix) - MAX_RECORDS;
-    if (over > 0) for (const e of tx.list(prefix, { limit: over })) tx.delete(e.key);
+    const known = new Map<string, boolean>();
+    for (const r of records) {
+      const sub = r.subscriptionId.toLowerCase();
+      let ok = known.get(sub);
+      if (ok === undefined) known.set(sub, (ok = !!getSubscription(tx, r.subscriptionId)));
+      if (ok) tx.put(`${prefixOf(sub)}${r.begin}:${r.requestId}`, r);
+    }
+    for (const [sub, ok] of known) {
+      if (!ok || !trim.has(sub)) continue;
+      const over = tx.count(prefixOf(sub)) - max;
+      if (over > 0) for (const e of tx.list(prefixOf(sub), { limit: over })) tx.delete(e.key);
+    }
   });
 }
 
@@ -38,8 +50,12 @@ export function activityEvents(reader: Reader, sub: string): EventData[] {
 }
 
 /** The records themselves, newest first, with their operation (the console's Activity view). */
-export function activityRecords(reader: Reader, sub: string, limit: number): Array<{ record: ActivityRecord; operation?: Pick<OperationRecord, "status" | "stage" | "endTime" | "error"> }> {
-  const all = reader.list<ActivityRecord>(prefixOf(sub));
+export function activityRecords(reader: Reader & Partial<Pick<Store, "listRevisions">>, sub: string, limit: number): Array<{ record: ActivityRecord; operation?: Pick<OperationRecord, "status" | "stage" | "endTime" | "error"> }> {
+  const prefix = prefixOf(sub);
+  // Only the newest `limit` are parsed: where they start is found from the keys alone (a log holds
+  // thousands of records and the console's feed re-reads this view as writes arrive).
+  const keys = limit > 0 ? reader.listRevisions?.(prefix) : undefined;
+  const all = keys && keys.length > limit ? reader.list<ActivityRecord>(prefix, { startAfter: keys[keys.length - limit - 1]!.key }) : reader.list<ActivityRecord>(prefix);
   return all.slice(-limit).reverse().map((e) => {
     const op = e.value.asyncOperation ? reader.get<OperationRecord>(opKey(e.value.asyncOperation))?.value : undefined;
     return { record: e.value, operation: op && { status: op.status, stage: op.stage, endTime: op.endTime, error: op.error } };

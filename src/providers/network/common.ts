@@ -98,25 +98,28 @@ export function nrpDeleteStage(ctx: DeleteCtx): { stage: string; delayMs: number
   return { stage: "delete", delayMs: ctx.env.latency.delay("network.delete") };
 }
 
-/** Status URL of the operation running on rec, on the caller's origin (the emulator's own when there is no caller). */
-export function operationUrlOf(env: ArmEnv, rec: ResourceRecord, caller?: Caller): string {
+/**
+ * Status URL of the operation running on rec, on the caller's origin (the emulator's own when there
+ * is no caller). The operation is read through `tx`, the transaction the check is part of.
+ */
+export function operationUrlOf(env: ArmEnv, tx: Pick<Txn, "get">, rec: ResourceRecord, caller?: Caller): string {
   const origin = caller?.origin ?? env.endpoint();
-  const op = rec.internal?.activeOperation ? env.ops.get(rec.internal.activeOperation) : undefined;
+  const op = rec.internal?.activeOperation ? env.ops.get(rec.internal.activeOperation, tx) : undefined;
   if (!op) return `${origin}/`;
   return operationUrls(origin, op).asyncOperation;
 }
 
 /** 409 AnotherOperationInProgress when an operation is running on rec. */
-export function throwIfBusy(env: ArmEnv, rec: ResourceRecord | undefined, caller?: Caller): void {
-  if (rec && isBusy(rec)) throw NetErrors.anotherOperationInProgress.make({ url: operationUrlOf(env, rec, caller) });
+export function throwIfBusy(env: ArmEnv, tx: Pick<Txn, "get">, rec: ResourceRecord | undefined, caller?: Caller): void {
+  if (rec && isBusy(rec)) throw NetErrors.anotherOperationInProgress.make({ url: operationUrlOf(env, tx, rec, caller) });
 }
 
 /**
  * A referenced resource that is being deleted cannot be taken into use: 409 AnotherOperationInProgress
  * (NRP answers so for a reference to a resource whose delete operation is running).
  */
-export function throwIfDeleting(env: ArmEnv, rec: ResourceRecord | undefined, caller?: Caller): void {
-  if (rec && rec.properties?.provisioningState === "Deleting") throw NetErrors.anotherOperationInProgress.make({ url: operationUrlOf(env, rec, caller) });
+export function throwIfDeleting(env: ArmEnv, tx: Pick<Txn, "get">, rec: ResourceRecord | undefined, caller?: Caller): void {
+  if (rec && rec.properties?.provisioningState === "Deleting") throw NetErrors.anotherOperationInProgress.make({ url: operationUrlOf(env, tx, rec, caller) });
 }
 
 /** Whether a user (resource id, or an IPAM owner key under one) lies inside the given resource group. */

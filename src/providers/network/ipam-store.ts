@@ -1,12 +1,14 @@
 // Address bookkeeping on subnet records. A subnet record keeps, in `internal` (never rendered):
 //   pools             SubnetAddressPool JSON, one per address prefix (src/network/ipam.ts)
 //   ipConfigurations  ids of NIC ipConfigurations / LB frontends using the subnet (rendered read-only)
-//   ownedIpConfigurations  per address owner, the ipConfigurations attached with its allocation
-//                     (scale-set instance NICs), detached again when the owner releases
+//   ownedIpConfigurations  (data from before: per address owner, ipConfigurations also listed above)
 //   privateEndpoints  ids of private endpoints in the subnet
 //   sals              service association links (rendered under serviceAssociationLinks)
 // An owner index (`netown:<owner>|<subnet>` keys) finds the subnets an owner holds addresses in,
-// so release(owner) does not scan. Everything runs inside the caller's store transaction, so an
+// so release(owner) does not scan. The ipConfigurations attached with an owner's allocation
+// (scale-set instance NICs: ipconfig1..N per node, Azure CNI's pod addresses) live beside the
+// record, one key per owner (`netipc:<subnet>|<owner>`), detached again when the owner releases:
+// in the record they made every write of a subnet shared by N clusters O(N) (16 kB per AKS node). Everything runs inside the caller's store transaction, so an
 // allocation commits or vanishes together with the write that needed it.
 import type { Txn } from "../../store/store.js";
 import type { ArmEnv, ResourceRecord } from "../../arm/types.js";
@@ -71,9 +73,30 @@ export function subnetsOfOwner(tx: Reader, owner: string): string[] {
   return tx.list<{ subnetId: string }>(ownerPrefix(owner)).map((e) => e.value.subnetId);
 }
 
-/** Drop every owner-index entry pointing at a subnet (the subnet is being deleted). */
+const OWNED = "netipc:";
+function ownedPrefix(subnetId: string): string {
+  return `${OWNED}${idKey(subnetId)}|`;
+}
+function ownedKey(subnetId: string, owner: string): string {
+  return ownedPrefix(subnetId) + encodeURIComponent(owner.toLowerCase());
+}
+interface OwnedIpConfigurations {
+  owner: string;
+  ids: string[];
+}
+
+/** Every ipConfiguration using the subnet: those attached to the record, then those attached with an owner's addresses. */
+export function subnetIpConfigurations(tx: Reader, rec: ResourceRecord): string[] {
+  const attached = (rec.internal as SubnetInternal | undefined)?.ipConfigurations ?? [];
+  const owned = tx.list<OwnedIpConfigurations>(ownedPrefix(rec.id));
+  if (owned.length === 0) return attached;
+  return [...attached, ...owned.flatMap((e) => e.value.ids)];
+}
+
+/** Drop every owner-index entry pointing at a subnet, and the ipConfigurations owned there (the subnet is being deleted). */
 export function forgetSubnetOwners(tx: Txn, rec: ResourceRecord): void {
   for (const pool of loadPools(rec)) for (const o of pool.owners()) tx.delete(ownerKey(o, rec.id));
+  tx.deletePrefix(ownedPrefix(rec.id));
 }
 
 function canonicalOwner(pool: SubnetAddressPool, owner: string): string {
@@ -111,9 +134,9 @@ export class SubnetHandle {
   static load(tx: Txn, env: ArmEnv, subnetId: string, caller?: Caller): SubnetHandle | undefined {
     const rec = getTyped(tx, subnetId, T.subnet);
     if (!rec) return undefined;
-    if (rec.properties?.provisioningState === "Deleting") throwIfBusy(env, rec, caller);
+    if (rec.properties?.provisioningState === "Deleting") throwIfBusy(env, tx, rec, caller);
     const vnet = getTyped(tx, parentId(subnetId) ?? "", T.vnet);
-    if (vnet?.properties?.provisioningState === "Deleting") throwIfBusy(env, vnet, caller);
+    if (vnet?.properties?.provisioningState === "Deleting") throwIfBusy(env, tx, vnet, caller);
     return new SubnetHandle(tx, rec, loadPools(rec));
   }
 
@@ -202,10 +225,10 @@ export class SubnetHandle {
 
   /** ipConfigurations that come and go with `owner`'s addresses (attached now, detached by release). */
   attachOwnedIpConfigurations(owner: string, ids: string[]): void {
-    for (const id of ids) this.attachIpConfiguration(id);
-    const owned = { ...(this.internal.ownedIpConfigurations ?? {}) };
-    owned[owner.toLowerCase()] = [...(owned[owner.toLowerCase()] ?? []), ...ids];
-    this.rec = { ...this.rec, internal: { ...this.internal, ownedIpConfigurations: owned } };
+    const key = ownedKey(this.rec.id, owner);
+    const cur = this.tx.get<OwnedIpConfigurations>(key)?.value.ids ?? [];
+    const have = new Set(cur.map(idKey));
+    this.tx.put<OwnedIpConfigurations>(key, { owner, ids: [...cur, ...ids.filter((id) => !have.has(idKey(id)))] });
     this.dirty = true;
   }
 
@@ -213,6 +236,8 @@ export class SubnetHandle {
   release(owner: string): number {
     let n = 0;
     const k = owner.toLowerCase();
+    if (this.tx.delete(ownedKey(this.rec.id, owner))) this.dirty = true;
+    // Data from before kept them in the record (and in ipConfigurations).
     const owned = this.internal.ownedIpConfigurations ?? {};
     if (owned[k]) {
       for (const id of owned[k]!) this.detachIpConfiguration(id);

@@ -74,7 +74,7 @@ function lbPut(ctx: WriteCtx): ResourceRecord {
 
   for (const f of fes) {
     if (f.publicIp && !getTyped(tx, f.publicIp, T.pip)) throw NetErrors.invalidResourceReference.make({ ref: f.publicIp, id });
-    if (f.publicIp) throwIfDeleting(env, getTyped(tx, f.publicIp, T.pip), ctx.caller);
+    if (f.publicIp) throwIfDeleting(env, tx, getTyped(tx, f.publicIp, T.pip), ctx.caller);
   }
   // Addresses: frontends, then backend addresses; one cache so the subnet is written once.
   const cache = new SubnetCache(tx, env, ctx.caller);

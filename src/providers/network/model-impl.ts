@@ -9,7 +9,7 @@ import { parseAddress, formatAddress } from "../../network/cidr.js";
 import type { NetworkModel, SubnetView } from "../../arm/network-model.js";
 import { NetErrors } from "./errors.js";
 import { T, arr, getTyped, obj } from "./common.js";
-import { SubnetHandle, loadPools, releaseOwner, subnetPrefixes, usageOf, type SubnetInternal } from "./ipam-store.js";
+import { SubnetHandle, loadPools, releaseOwner, subnetIpConfigurations, subnetPrefixes, usageOf, type SubnetInternal } from "./ipam-store.js";
 
 type Reader = Pick<Txn, "get" | "list">;
 
@@ -35,7 +35,7 @@ export function createNetworkModel(env: ArmEnv): NetworkModel {
         addressPrefixes: subnetPrefixes(rec),
         delegations: delegationServices(rec),
         serviceAssociationLinks: (int.sals ?? []).map((s) => ({ name: s.name, linkedResourceType: s.linkedResourceType, link: s.link, allowDelete: s.allowDelete })),
-        ipConfigurations: [...(int.ipConfigurations ?? [])],
+        ipConfigurations: [...subnetIpConfigurations(tx, rec)],
         privateEndpoints: [...(int.privateEndpoints ?? [])],
         usage: usageOf(loadPools(rec)),
       };

@@ -17,7 +17,7 @@ function nicPut(ctx: WriteCtx): ResourceRecord {
   const props = obj(body.properties);
   const nsgId = refId(props.networkSecurityGroup);
   if (nsgId && !getTyped(tx, nsgId, T.nsg)) throw NetErrors.invalidResourceReference.make({ ref: nsgId, id });
-  if (nsgId) throwIfDeleting(env, getTyped(tx, nsgId, T.nsg), ctx.caller);
+  if (nsgId) throwIfDeleting(env, tx, getTyped(tx, nsgId, T.nsg), ctx.caller);
   const configs = arr(props.ipConfigurations).map((x, i) => {
     const o = obj(x);
     const p = obj(o.properties);
@@ -29,7 +29,7 @@ function nicPut(ctx: WriteCtx): ResourceRecord {
   if (configs.length > 0 && !configs.some((c) => c.primary === true)) configs[0]!.primary = true;
   for (const c of configs) {
     if (c.publicIp && !getTyped(tx, c.publicIp, T.pip)) throw NetErrors.invalidResourceReference.make({ ref: c.publicIp, id });
-    if (c.publicIp) throwIfDeleting(env, getTyped(tx, c.publicIp, T.pip), ctx.caller);
+    if (c.publicIp) throwIfDeleting(env, tx, getTyped(tx, c.publicIp, T.pip), ctx.caller);
   }
   const cache = new SubnetCache(tx, env, ctx.caller);
   const assigned = assignIpConfigs(cache, id, heldIpConfigs(existing, "ipConfigurations"),

@@ -65,7 +65,7 @@ function nsgPut(ctx: WriteCtx): ResourceRecord {
   const props = obj(body.properties);
   const state = PUT_STATE;
   const old = existing ? rulesOf(tx, id) : [];
-  for (const r of old) throwIfBusy(env, r, ctx.caller);
+  for (const r of old) throwIfBusy(env, ctx.tx, r, ctx.caller);
   const built: ResourceRecord[] = [];
   for (const x of arr(props.securityRules)) {
     const o = obj(x);
@@ -147,7 +147,7 @@ export const networkSecurityGroupType: ResourceTypeDef = {
     put: nsgPut,
     ...nrpLifecycle({ checkDelete: (tx, _env, rec) => checkNsgDeletable(tx, rec), onPutComplete: nsgPutComplete }),
     asyncDelete: (ctx: DeleteCtx) => {
-      throwIfBusy(ctx.env, ctx.record, ctx.caller);
+      throwIfBusy(ctx.env, ctx.tx, ctx.record, ctx.caller);
       checkNsgDeletable(ctx.tx, ctx.record);
       return nrpDeleteStage(ctx);
     },
@@ -176,14 +176,14 @@ export const securityRuleType: ResourceTypeDef = {
       const nsgId = parentId(ctx.id)!;
       const nsg = getTyped(ctx.tx, nsgId, T.nsg);
       if (!nsg) throw NetErrors.notFound.make({ id: nsgId });
-      throwIfBusy(ctx.env, nsg, ctx.caller);
+      throwIfBusy(ctx.env, ctx.tx, nsg, ctx.caller);
       const rec = buildRule(ctx.id, nameOf(ctx.id), ctx.body, rulesOf(ctx.tx, nsgId), PUT_STATE);
       touchNsg(ctx.tx, nsgId);
       return { ...rec, internal: { ...(ctx.existing?.internal ?? {}) } };
     },
     ...nrpLifecycle({ finalizeDelete: (tx, _env, rec) => touchNsg(tx, parentId(rec.id)!) }),
     asyncDelete: (ctx: DeleteCtx) => {
-      throwIfBusy(ctx.env, getTyped(ctx.tx, parentId(ctx.record.id)!, T.nsg), ctx.caller);
+      throwIfBusy(ctx.env, ctx.tx, getTyped(ctx.tx, parentId(ctx.record.id)!, T.nsg), ctx.caller);
       return nrpDeleteStage(ctx);
     },
     delete: (ctx: DeleteCtx) => touchNsg(ctx.tx, parentId(ctx.record.id)!),

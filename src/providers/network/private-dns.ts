@@ -92,7 +92,7 @@ export const privateDnsZoneType: ResourceTypeDef = {
     put: zonePut,
     ...nrpLifecycle(),
     asyncDelete: (ctx: DeleteCtx) => {
-      throwIfBusy(ctx.env, ctx.record, ctx.caller);
+      throwIfBusy(ctx.env, ctx.tx, ctx.record, ctx.caller);
       checkZoneDeletable(ctx.tx, ctx.record);
       return nrpDeleteStage(ctx);
     },
@@ -217,7 +217,7 @@ export const virtualNetworkLinkType: ResourceTypeDef = {
     put: linkPut,
     ...nrpLifecycle({ finalizeDelete: (tx: Txn, _env: ArmEnv, rec: ResourceRecord) => touchZone(tx, parentId(rec.id)!) }),
     asyncDelete: (ctx: DeleteCtx) => {
-      throwIfBusy(ctx.env, ctx.record, ctx.caller);
+      throwIfBusy(ctx.env, ctx.tx, ctx.record, ctx.caller);
       return nrpDeleteStage(ctx);
     },
     delete: (ctx: DeleteCtx) => touchZone(ctx.tx, parentId(ctx.record.id)!),

@@ -96,7 +96,7 @@ export const publicIPAddressType: ResourceTypeDef = {
     put: pipPut,
     ...nrpLifecycle({ checkDelete: (tx, _env, rec) => checkPipDeletable(tx, rec) }),
     asyncDelete: (ctx) => {
-      throwIfBusy(ctx.env, ctx.record, ctx.caller);
+      throwIfBusy(ctx.env, ctx.tx, ctx.record, ctx.caller);
       checkPipDeletable(ctx.tx, ctx.record);
       return nrpDeleteStage(ctx);
     },

@@ -15,7 +15,7 @@ import { findDelegationService } from "./delegations.js";
 import {
   NS, T, arr, blockingUsers, checkNrpName, getTyped, throwIfDeleting, nrpDeleteStage, nrpLifecycle, obj, pick, refId, throwIfBusy, weakEtag, PUT_STATE,
 } from "./common.js";
-import { type SalState, type SubnetInternal, forgetSubnetOwners, loadPools, poolStates, subnetPrefixes } from "./ipam-store.js";
+import { type SalState, type SubnetInternal, forgetSubnetOwners, loadPools, poolStates, subnetIpConfigurations, subnetPrefixes } from "./ipam-store.js";
 
 type Reader = Pick<Txn, "get" | "list">;
 
@@ -49,10 +49,10 @@ function servicesOf(delegations: unknown): string[] {
 }
 
 /** Who keeps the subnet from being deleted: ipConfigurations, private endpoints, SALs with allowDelete false, address holders. */
-export function subnetUsers(rec: ResourceRecord): Array<{ id: string; owner: string }> {
+export function subnetUsers(tx: Reader, rec: ResourceRecord): Array<{ id: string; owner: string }> {
   const int = (rec.internal ?? {}) as SubnetInternal;
   const out: Array<{ id: string; owner: string }> = [];
-  for (const c of int.ipConfigurations ?? []) out.push({ id: c, owner: c });
+  for (const c of subnetIpConfigurations(tx, rec)) out.push({ id: c, owner: c });
   for (const p of int.privateEndpoints ?? []) out.push({ id: p, owner: p });
   for (const sal of int.sals ?? []) if (!sal.allowDelete) out.push({ id: `${rec.id}/serviceAssociationLinks/${sal.name}`, owner: sal.link });
   // Addresses held by other owners (AKS nodes, API server endpoints): their owner keys start with the owning resource's id.
@@ -67,13 +67,9 @@ export function subnetUsers(rec: ResourceRecord): Array<{ id: string; owner: str
   return out;
 }
 
-export function subnetUser(rec: ResourceRecord): string | undefined {
-  return subnetUsers(rec)[0]?.id;
-}
-
 /** Throws InUseSubnetCannotBeDeleted when the subnet is in use (by users outside the cascade's group, in an RG cascade). */
-export function checkSubnetDeletable(rec: ResourceRecord, ctx: Pick<DeleteCtx, "cascade" | "cascadeScope"> = { cascade: false }): void {
-  const user = blockingUsers(ctx, subnetUsers(rec), (u) => u.owner)[0];
+export function checkSubnetDeletable(tx: Reader, rec: ResourceRecord, ctx: Pick<DeleteCtx, "cascade" | "cascadeScope"> = { cascade: false }): void {
+  const user = blockingUsers(ctx, subnetUsers(tx, rec), (u) => u.owner)[0];
   if (user) throw NetErrors.inUseSubnetCannotBeDeleted.make({ subnet: rec.name, user: user.id });
 }
 
@@ -145,7 +141,7 @@ export function buildSubnet(a: BuildSubnetArgs): { rec: ResourceRecord; prefixes
   const newServices = servicesOf(delegations);
   const key = (xs: string[]) => xs.map((s) => s.toLowerCase()).sort().join(",");
   if (key(oldServices) !== key(newServices)) {
-    const users = [...(int.ipConfigurations ?? []), ...(int.privateEndpoints ?? [])];
+    const users = [...(a.existing ? subnetIpConfigurations(a.tx, a.existing) : []), ...(int.privateEndpoints ?? [])];
     if (users.length > 0) {
       throw NetErrors.delegationsCannotChange.make({ subnetId: a.subnetId, from: oldServices.join(", "), to: newServices.join(", "), user: users[0]! });
     }
@@ -207,7 +203,7 @@ export function renderSal(subnetId: string, etag: string | undefined, s: SalStat
   };
 }
 
-export function renderSubnet(rec: ResourceRecord): Record<string, unknown> {
+export function renderSubnet(rec: ResourceRecord, tx: Reader): Record<string, unknown> {
   const p = rec.properties ?? {};
   const int = (rec.internal ?? {}) as SubnetInternal;
   const props: Record<string, unknown> = { provisioningState: p.provisioningState ?? "Succeeded" };
@@ -217,7 +213,8 @@ export function renderSubnet(rec: ResourceRecord): Record<string, unknown> {
   if (Array.isArray(p.serviceEndpoints)) {
     props.serviceEndpoints = p.serviceEndpoints.map((e: Record<string, unknown>) => ({ ...e, provisioningState: "Succeeded" }));
   }
-  if (int.ipConfigurations?.length) props.ipConfigurations = int.ipConfigurations.map((id) => ({ id }));
+  const ipConfigurations = subnetIpConfigurations(tx, rec);
+  if (ipConfigurations.length) props.ipConfigurations = ipConfigurations.map((id) => ({ id }));
   if (int.privateEndpoints?.length) props.privateEndpoints = int.privateEndpoints.map((id) => ({ id }));
   if (int.sals?.length) props.serviceAssociationLinks = int.sals.map((s) => renderSal(rec.id, rec.etag, s));
   props.delegations = arr(p.delegations).map((d) => ({
@@ -246,9 +243,9 @@ function subnetPut(ctx: WriteCtx): ResourceRecord {
   const vnetId = parentId(id)!;
   const vnet = getTyped(tx, vnetId, T.vnet);
   if (!vnet) throw NetErrors.notFound.make({ id: vnetId });
-  throwIfBusy(env, vnet, ctx.caller);
+  throwIfBusy(env, ctx.tx, vnet, ctx.caller);
   const nsgRef = refId(obj(obj(ctx.body).properties).networkSecurityGroup);
-  if (nsgRef) throwIfDeleting(env, getTyped(tx, nsgRef, T.nsg), ctx.caller);
+  if (nsgRef) throwIfDeleting(env, tx, getTyped(tx, nsgRef, T.nsg), ctx.caller);
   const children = listChildren(tx, vnetId, T.subnet);
   const siblings = children.filter((s) => idKey(s.id) !== idKey(id)).map((s) => ({ name: s.name, prefixes: subnetCidrs(s) }));
   const seq = children.reduce((m, k) => Math.max(m, Number((k.internal as SubnetInternal | undefined)?.seq ?? 0)), 0) + 1;
@@ -286,19 +283,19 @@ export const subnetType: ResourceTypeDef = {
   strategy: {
     checkId: checkNrpName,
     put: subnetPut,
-    ...nrpLifecycle({ checkDelete: (_tx, _env, rec) => checkSubnetDeletable(rec), finalizeDelete: subnetFinalizeDelete }),
+    ...nrpLifecycle({ checkDelete: (tx, _env, rec) => checkSubnetDeletable(tx, rec), finalizeDelete: subnetFinalizeDelete }),
     asyncDelete: (ctx: DeleteCtx) => {
       const vnet = getTyped(ctx.tx, parentId(ctx.record.id)!, T.vnet);
-      throwIfBusy(ctx.env, vnet, ctx.caller);
-      throwIfBusy(ctx.env, ctx.record, ctx.caller);
-      checkSubnetDeletable(ctx.record);
+      throwIfBusy(ctx.env, ctx.tx, vnet, ctx.caller);
+      throwIfBusy(ctx.env, ctx.tx, ctx.record, ctx.caller);
+      checkSubnetDeletable(ctx.tx, ctx.record);
       return nrpDeleteStage(ctx);
     },
     delete: (ctx: DeleteCtx) => {
-      checkSubnetDeletable(ctx.record, ctx);
+      checkSubnetDeletable(ctx.tx, ctx.record, ctx);
       subnetFinalizeDelete(ctx.tx, ctx.env, ctx.record);
     },
-        render: (rec) => renderSubnet(rec),
+    render: (rec, ctx) => renderSubnet(rec, ctx.tx),
     actions: subnetActions,
   },
 };

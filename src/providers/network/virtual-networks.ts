@@ -37,7 +37,7 @@ function vnetPut(ctx: WriteCtx): ResourceRecord {
   const prefixTexts = arr(obj(props.addressSpace).addressPrefixes).map(String);
   const prefixes = parsePrefixes(prefixTexts, id);
   const children = existing ? subnetsOf(tx, id) : [];
-  for (const c of children) throwIfBusy(env, c, ctx.caller);
+  for (const c of children) throwIfBusy(env, ctx.tx, c, ctx.caller);
   const state = PUT_STATE;
   let seq = children.reduce((m, c) => Math.max(m, Number((c.internal as SubnetInternal | undefined)?.seq ?? 0)), 0);
 
@@ -53,7 +53,7 @@ function vnetPut(ctx: WriteCtx): ResourceRecord {
       const subnetId = `${id}/subnets/${sname}`;
       const ex = children.find((c) => idKey(c.id) === idKey(subnetId));
       const nsgRef = refId(obj(e.properties).networkSecurityGroup);
-      if (nsgRef) throwIfDeleting(env, getTyped(tx, nsgRef, T.nsg), ctx.caller);
+      if (nsgRef) throwIfDeleting(env, tx, getTyped(tx, nsgRef, T.nsg), ctx.caller);
       const { rec, prefixes: sp } = buildSubnet({
         tx, vnet: { id, name, location: body.location ?? existing?.location, prefixes },
         subnetId, name: sname, body: e, existing: ex, siblings: built, state, seq: ex ? 0 : ++seq,
@@ -63,7 +63,7 @@ function vnetPut(ctx: WriteCtx): ResourceRecord {
       writes.push(rec);
     }
     toDelete = children.filter((c) => !keep.has(idKey(c.id)));
-    for (const c of toDelete) checkSubnetDeletable(c);
+    for (const c of toDelete) checkSubnetDeletable(tx, c);
     for (const w of writes) putRecord(tx, w);
   } else if (vnetPutKeepsOmittedSubnets(apiVersion)) {
     for (const c of children) {
@@ -74,7 +74,7 @@ function vnetPut(ctx: WriteCtx): ResourceRecord {
     toDelete = [];
   } else {
     toDelete = children;
-    for (const c of toDelete) checkSubnetDeletable(c);
+    for (const c of toDelete) checkSubnetDeletable(tx, c);
   }
   for (const c of toDelete) {
     forgetSubnetOwners(tx, c);
@@ -101,8 +101,8 @@ function vnetPut(ctx: WriteCtx): ResourceRecord {
 
 function checkVnetDeletable(env: ArmEnv, tx: Txn, rec: ResourceRecord, caller?: DeleteCtx["caller"], ctx: Pick<DeleteCtx, "cascade" | "cascadeScope"> = { cascade: false }): void {
   for (const s of subnetsOf(tx, rec.id)) {
-    if (!ctx.cascade) throwIfBusy(env, s, caller);
-    checkSubnetDeletable(s, ctx);
+    if (!ctx.cascade) throwIfBusy(env, tx, s, caller);
+    checkSubnetDeletable(tx, s, ctx);
   }
 }
 
@@ -126,7 +126,7 @@ function renderVnet(rec: ResourceRecord, ctx: RenderCtx): Record<string, unknown
     resourceGuid: p.resourceGuid,
     addressSpace: p.addressSpace ?? { addressPrefixes: [] },
     dhcpOptions: p.dhcpOptions ?? { dnsServers: [] },
-    subnets: subnetsOf(ctx.tx, rec.id).map(renderSubnet),
+    subnets: subnetsOf(ctx.tx, rec.id).map((s) => renderSubnet(s, ctx.tx)),
     virtualNetworkPeerings: [],
     enableDdosProtection: p.enableDdosProtection ?? false,
   };
@@ -183,9 +183,9 @@ export const virtualNetworkType: ResourceTypeDef = {
   strategy: {
     checkId: checkNrpName,
     put: vnetPut,
-    ...nrpLifecycle({ checkDelete: (tx, env, rec) => { for (const s of subnetsOf(tx, rec.id)) checkSubnetDeletable(s); }, finalizeDelete: vnetFinalizeDelete, onPutComplete: vnetPutComplete }),
+    ...nrpLifecycle({ checkDelete: (tx, env, rec) => { for (const s of subnetsOf(tx, rec.id)) checkSubnetDeletable(tx, s); }, finalizeDelete: vnetFinalizeDelete, onPutComplete: vnetPutComplete }),
     asyncDelete: (ctx) => {
-      throwIfBusy(ctx.env, ctx.record, ctx.caller);
+      throwIfBusy(ctx.env, ctx.tx, ctx.record, ctx.caller);
       checkVnetDeletable(ctx.env, ctx.tx, ctx.record, ctx.caller);
       return nrpDeleteStage(ctx);
     },
