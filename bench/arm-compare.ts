@@ -8,8 +8,7 @@
 // Run: npm run build && BENCH_OTHER=/tmp/before node dist/bench/arm-compare.js
 import path from "node:path";
 import { startEmulator, SUBSCRIPTION_ID, type RunningEmulator } from "../test/helpers/emulator.js";
-import { bareServer } from "./bare-server.js";
-import { cannon, emit, loadAverage, machine, median, processCpuSeconds, requireFile, table, threadCpuSeconds } from "./lib.js";
+import { bareServer, cannon, emit, loadAverage, machine, median, processCpuSeconds, requireFile, table, threadCpuSeconds } from "./lib.js";
 
 const OTHER = process.env.BENCH_OTHER;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);

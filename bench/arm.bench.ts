@@ -16,21 +16,13 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { startEmulator, tempDir, rawRequest, AKSEMU_BIN, SUBSCRIPTION_ID } from "../test/helpers/emulator.js";
-<<<<<<< HEAD
-import { bareServer } from "./bare-server.js";
-import { cannon, emit, loadAverage, machine, median, processCpuSeconds, table, type LoadResult } from "./lib.js";
-=======
 import { bareServer, cannon, emit, loadAverage, machine, median, processCpuSeconds, table, type LoadResult } from "./lib.js";
->>>>>>> main
 
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "16").split(",").map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-<<<<<<< HEAD
 const CASES = new Set((process.env.BENCH_CASES ?? "get,put").split(",").map((c) => c.trim()));
 const ALL_CASES = CASES.has("get") && CASES.has("put");
-=======
->>>>>>> main
 
 async function startupTimes(runs: number): Promise<number[]> {
   const out: number[] = [];
