@@ -13,6 +13,7 @@ import { SqliteStore } from "../src/store/sqlite-store.js";
 import { SqliteKv } from "../src/store/kv-sqlite.js";
 import { EtcdKv } from "../src/store/kv-etcd.js";
 import { KvStore } from "../src/store/kv-store.js";
+import type { Store } from "../src/store/store.js";
 import { ETCD } from "../test/helpers/clients.js";
 import { startEtcd } from "../test/helpers/etcd-server.js";
 import { emit, loadAverage, machine, requireFile, table } from "./lib.js";
@@ -21,14 +22,6 @@ const TXNS = 1000;
 const GETS = 200_000;
 const FRESH = 2000;
 const VALUE = { id: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s", properties: { addressPrefix: "10.0.0.0/24", provisioningState: "Succeeded" } };
-
-interface AnyStore {
-  txn<R>(fn: (tx: import("../src/store/store.js").Txn) => R): R | Promise<R>;
-  get(key: string): unknown;
-  synced?(): Promise<void> | undefined;
-  fresh?(): Promise<void> | undefined;
-  close(): void | Promise<void>;
-}
 
 interface Row {
   engine: string;
@@ -50,7 +43,7 @@ async function timed(engine: string, name: string, callers: number, ops: number,
   return { engine, case: name, callers, ops, opsPerSec: ops / seconds };
 }
 
-async function cases(engine: string, s: AnyStore): Promise<Row[]> {
+async function cases(engine: string, s: Store): Promise<Row[]> {
   const out: Row[] = [];
   for (const callers of [1, 16]) {
     // Read-modify-write of one of 16 keys, durable (synced) when the caller goes on.

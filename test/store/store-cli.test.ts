@@ -4,13 +4,12 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import net from "node:net";
 import { EtcdKv } from "../../src/store/kv-etcd.js";
 import { DATA_VERSION } from "../../src/store/kv-store.js";
 import { bytes, text } from "../../src/store/kv.js";
 import { AKSEMU_BIN, startEmulator, tempDir } from "../helpers/emulator.js";
 import { ETCD, needClient } from "../helpers/clients.js";
-import { startEtcd, type EtcdServer } from "../helpers/etcd-server.js";
+import { freePort, startEtcd, type EtcdServer } from "../helpers/etcd-server.js";
 import { runProcess } from "../helpers/run.js";
 
 function start(args: string[], env: Record<string, string> = {}) {
@@ -21,17 +20,6 @@ function start(args: string[], env: Record<string, string> = {}) {
   );
 }
 
-/** A loopback port nobody listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 test("aksemu start: a wrong store scheme exits 2 naming the accepted ones (flag and environment)", async () => {
   const r = await start(["--store", "http://127.0.0.1:2379"]);
@@ -46,7 +34,7 @@ test("aksemu start: a wrong store scheme exits 2 naming the accepted ones (flag 
 });
 
 test("aksemu start: an unreachable etcd exits 1 naming every endpoint and the timeout", async () => {
-  const [p1, p2] = [await closedPort(), await closedPort()];
+  const [p1, p2] = [await freePort(), await freePort()];
   const r = await start(["--store", `etcd://127.0.0.1:${p1},127.0.0.1:${p2}`]);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, new RegExp(`^aksemu: cannot reach etcd at http://127\\.0\\.0\\.1:${p1}, http://127\\.0\\.0\\.1:${p2} \\(timeout 5 s\\): .*ECONNREFUSED.*; is it running`));

@@ -7,33 +7,11 @@
 // key prefix; a file's tests run one after another.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { LeaseNotFoundError, NestedTxnError, StoreCompactedError, type Entry, type KeyRevision, type LeaseGrant, type LeaseId, type LeaseStatus, type ListOptions, type Txn, type WatchCallback, type WatchEvent } from "../../src/store/store.js";
-
-type MaybeAsync<T> = T | Promise<T>;
-
-/** The store contract as this suite uses it (sync or async txn and leases). */
-export interface AnyStore {
-  get<T = unknown>(key: string): Entry<T> | undefined;
-  list<T = unknown>(prefix: string, opts?: ListOptions): Entry<T>[];
-  count(prefix: string): number;
-  listRevisions?(prefix: string, opts?: ListOptions): KeyRevision[];
-  rawValue?(key: string): string | undefined;
-  modRevision?(key: string): number | undefined;
-  txn<R>(fn: (tx: Txn) => R): MaybeAsync<R>;
-  fresh?(): Promise<void> | undefined;
-  revision(): number;
-  watch(prefix: string, fromRevision: number | undefined, cb: WatchCallback): () => void;
-  compactedRevision(): number;
-  grantLease(ttlSeconds: number): MaybeAsync<LeaseGrant>;
-  keepAliveLease(id: LeaseId): MaybeAsync<{ ttl: number }>;
-  revokeLease(id: LeaseId): MaybeAsync<void>;
-  leaseTimeToLive(id: LeaseId): MaybeAsync<LeaseStatus | undefined>;
-  close(): MaybeAsync<void>;
-}
+import { LeaseNotFoundError, NestedTxnError, StoreCompactedError, type Entry, type KeyRevision, type LeaseGrant, type LeaseId, type LeaseStatus, type ListOptions, type Store, type Txn, type WatchCallback, type WatchEvent } from "../../src/store/store.js";
 
 export interface StoreHarness {
   /** A store instance; every instance of one harness shares the same data (two processes on one state). */
-  open(): Promise<AnyStore>;
+  open(): Promise<Store>;
   /** Remove the data (after every instance closed). */
   cleanup(): Promise<void>;
 }
@@ -57,10 +35,10 @@ function recorder() {
 }
 
 export function storeConformance(name: string, harness: () => Promise<StoreHarness>): void {
-  const withStores = (title: string, n: number, body: (stores: AnyStore[], p: string) => Promise<void>) =>
+  const withStores = (title: string, n: number, body: (stores: Store[], p: string) => Promise<void>) =>
     test(`${name}: ${title}`, async () => {
       const h = await harness();
-      const stores: AnyStore[] = [];
+      const stores: Store[] = [];
       try {
         for (let i = 0; i < n; i++) stores.push(await h.open());
         await body(stores, `t${process.pid}-${++unique}/`);
@@ -331,7 +309,7 @@ export function storeConformance(name: string, harness: () => Promise<StoreHarne
     await a!.txn((tx) => void tx.put(key, 0));
     await b!.fresh?.();
     let runs = 0;
-    const inc = (s: AnyStore) =>
+    const inc = (s: Store) =>
       s.txn((tx) => {
         runs++;
         tx.put(key, (tx.get<number>(key)?.value ?? 0) + 1);
